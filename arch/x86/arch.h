@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64 architecture services: instruction wrappers, CPU tables, paging,
+ * time and power. The one public header of arch/x86.
+ */
+#ifndef KEEL_ARCH_X86_ARCH_H
+#define KEEL_ARCH_X86_ARCH_H
+
+#include "core/types.h"
+
+/* ---- Control registers, SDM Vol.3A 2.5 ---- */
+#define X86_CR0_PE BIT(0)
+#define X86_CR0_MP BIT(1)
+#define X86_CR0_EM BIT(2)
+#define X86_CR0_TS BIT(3)
+#define X86_CR0_ET BIT(4)
+#define X86_CR0_NE BIT(5)
+#define X86_CR0_WP BIT(16)
+#define X86_CR0_AM BIT(18)
+#define X86_CR0_NW BIT(29)
+#define X86_CR0_CD BIT(30)
+#define X86_CR0_PG BIT(31)
+
+#define X86_CR4_VME BIT(0)
+#define X86_CR4_PVI BIT(1)
+#define X86_CR4_TSD BIT(2)
+#define X86_CR4_DE BIT(3)
+#define X86_CR4_PSE BIT(4)
+#define X86_CR4_PAE BIT(5)
+#define X86_CR4_MCE BIT(6)
+#define X86_CR4_PGE BIT(7)
+#define X86_CR4_PCE BIT(8)
+#define X86_CR4_OSFXSR BIT(9)
+#define X86_CR4_OSXMMEXCPT BIT(10)
+#define X86_CR4_VMXE BIT(13)
+#define X86_CR4_OSXSAVE BIT(18)
+
+/* ---- MSRs, SDM Vol.4 ch. 2 ---- */
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_PAT 0x277
+#define MSR_EFER 0xc0000080
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/* ---- RFLAGS, SDM Vol.1 3.4.3 ---- */
+#define X86_RFLAGS_CF BIT(0)
+#define X86_RFLAGS_FIXED BIT(1)
+#define X86_RFLAGS_ZF BIT(6)
+#define X86_RFLAGS_IF BIT(9)
+#define X86_RFLAGS_DF BIT(10)
+
+/* ---- Segment selectors of Keel's GDT (arch/x86/gdt.c) ---- */
+#define GDT_KERNEL_CS 0x08
+#define GDT_KERNEL_DS 0x10
+#define GDT_TSS 0x18
+
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(u16 port, u16 v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(u16 port, u32 v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u32 inl(u16 port)
+{
+	u32 v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+#define DEFINE_CR_ACCESS(n)                                              \
+	static inline u64 read_cr##n(void)                               \
+	{                                                                \
+		u64 v;                                                   \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));        \
+		return v;                                                \
+	}                                                                \
+	static inline void write_cr##n(u64 v)                            \
+	{                                                                \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+	}
+DEFINE_CR_ACCESS(0)
+DEFINE_CR_ACCESS(2)
+DEFINE_CR_ACCESS(3)
+DEFINE_CR_ACCESS(4)
+#undef DEFINE_CR_ACCESS
+
+static inline u64 read_rflags(void)
+{
+	u64 f;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline u32 mmio_read32(const volatile void *addr)
+{
+	return *(const volatile u32 *)addr;
+}
+
+static inline void mmio_write32(volatile void *addr, u32 v)
+{
+	*(volatile u32 *)addr = v;
+}
+
+static inline u64 mmio_read64(const volatile void *addr)
+{
+	return *(const volatile u64 *)addr;
+}
+
+static inline void mmio_write64(volatile void *addr, u64 v)
+{
+	*(volatile u64 *)addr = v;
+}
+
+/* ---- CPU tables (gdt.c, idt.c, traps.c) ---- */
+void arch_cpu_tables_init(void);
+void arch_halt_forever(void) __noreturn;
+void arch_dump_backtrace(void *frame);
+/* The address of the top of the boot CPU's stack (host stack for VMX). */
+extern u8 boot_stack_top[];
+
+/* ---- Paging (paging.c): identity map of all RAM and MMIO ---- */
+void paging_init(phys_addr_t ram_top);
+/*
+ * Map [phys, phys+size) uncached (UC) in Keel's identity map and return its
+ * address. Idempotent; safe to call for any MMIO region, including 64-bit
+ * BARs above 4 GiB. NULL if page tables cannot be allocated.
+ */
+void *ioremap(phys_addr_t phys, u64 size);
+
+/* ---- Time (time.c) ---- */
+void time_init(void);
+u64 tsc_khz(void);
+u64 time_us(void); /* microseconds since time_init() */
+void udelay(u64 us);
+void mdelay(u64 ms);
+
+/* ---- Power (power.c) ---- */
+/* Ends the emulator with @status when a test exit device exists. */
+void arch_poweroff(int status) __noreturn;
+void arch_reboot(void) __noreturn;
+
+#endif

@@ -1,0 +1,3 @@
+keel-y += core/string.c core/printf.c core/cmdline.c core/console.c \
+	core/palloc.c core/mm.c
+host-y += core/printf.c core/cmdline.c core/palloc.c

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/*
+ * printk and panic. Formatting goes through a stack buffer so a line reaches
+ * the sink in one write; Keel is single-threaded, so no lock is needed.
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+
+#define PRINTK_BUF 512
+
+static const struct console_sink *sink;
+static int log_level = LOG_INFO;
+
+void console_register(const struct console_sink *s)
+{
+	sink = s;
+}
+
+void console_set_level(int level)
+{
+	log_level = level;
+}
+
+void console_write(const char *s, size_t n)
+{
+	if (sink)
+		sink->write(s, n);
+}
+
+static int vprint_line(const char *fmt, va_list ap)
+{
+	char buf[PRINTK_BUF];
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+
+	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	return n;
+}
+
+int vprintk(int level, const char *fmt, va_list ap)
+{
+	if (level > log_level)
+		return 0;
+	return vprint_line(fmt, ap);
+}
+
+int printk(int level, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(level, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprint_line(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	console_write("keel: PANIC: ", 13);
+	va_start(ap, fmt);
+	vprint_line(fmt, ap);
+	va_end(ap);
+	console_write("\n", 1);
+	arch_dump_backtrace(__builtin_frame_address(0));
+	arch_halt_forever();
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel log: printk with levels, panic, and the console sink the UART driver
+ * registers. Lines below the current log level are dropped.
+ */
+#ifndef KEEL_CORE_CONSOLE_H
+#define KEEL_CORE_CONSOLE_H
+
+#include <stdarg.h>
+#include "core/types.h"
+
+enum log_level {
+	LOG_ERR = 3,
+	LOG_WARN = 4,
+	LOG_INFO = 6,
+	LOG_DEBUG = 7,
+};
+
+struct console_sink {
+	void (*write)(const char *s, size_t n);
+};
+
+void console_register(const struct console_sink *sink);
+void console_set_level(int level);
+void console_write(const char *s, size_t n);
+
+int vprintk(int level, const char *fmt, va_list ap);
+int printk(int level, const char *fmt, ...) __printf(2, 3);
+/* printf() writes unconditionally, for test and table output. */
+int printf(const char *fmt, ...) __printf(1, 2);
+
+#define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
+
+/* Print "keel: PANIC: ...", a backtrace, and halt this CPU for good. */
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#endif
