@@ -1,0 +1,2 @@
+keel-y += boot/head.S boot/main.c boot/multiboot2.c
+host-y += boot/multiboot2.c
