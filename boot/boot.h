@@ -51,6 +51,7 @@ struct boot_info {
 	/* Tag 6, or tag 17 converted, whichever is present (6 preferred). */
 	struct mem_range mmap[BOOT_MAX_MMAP];
 	unsigned int n_mmap;
+	unsigned int mmap_dropped; /* ranges beyond BOOT_MAX_MMAP, not kept */
 	bool have_efi_mmap; /* tag 17 seen */
 	phys_addr_t efi_mmap; /* descriptors, inside the boot information */
 	u32 efi_desc_size, efi_desc_ver, efi_mmap_size;

@@ -1,2 +1,3 @@
 keel-y += boot/head.S boot/main.c boot/multiboot2.c
 host-y += boot/multiboot2.c
+host-tests += tests/host/test_mb2.c
