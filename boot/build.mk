@@ -1,3 +1,4 @@
-keel-y += boot/head.S boot/main.c boot/multiboot2.c
+keel-y += boot/head.S boot/main.c boot/options.c boot/platform.c \
+	boot/multiboot2.c
 host-y += boot/multiboot2.c
 host-tests += tests/host/test_mb2.c

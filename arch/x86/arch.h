@@ -185,6 +185,10 @@ static inline void mmio_write64(volatile void *addr, u64 v)
 	*(volatile u64 *)addr = v;
 }
 
+/* MSR access that survives a #GP (entry.S): 0 or -EFAULT. */
+int rdmsr_safe(u32 msr, u64 *val);
+int wrmsr_safe(u32 msr, u64 val);
+
 /* ---- CPU tables (gdt.c, idt.c, traps.c) ---- */
 void arch_cpu_tables_init(void);
 void arch_halt_forever(void) __noreturn;
@@ -193,7 +197,8 @@ void arch_dump_backtrace(void *frame);
 extern u8 boot_stack_top[];
 
 /* ---- Paging (paging.c): identity map of all RAM and MMIO ---- */
-void paging_init(phys_addr_t ram_top);
+struct boot_info;
+void paging_init(const struct boot_info *bi);
 /*
  * Map [phys, phys+size) uncached (UC) in Keel's identity map and return its
  * address. Idempotent; safe to call for any MMIO region, including 64-bit
@@ -202,13 +207,31 @@ void paging_init(phys_addr_t ram_top);
 void *ioremap(phys_addr_t phys, u64 size);
 
 /* ---- Time (time.c) ---- */
-void time_init(void);
+/*
+ * Calibrate the TSC: CPUID 15h when present, else against the ACPI PM timer
+ * when @pm_tmr_port is non-zero, else PIT channel 2, else CPUID 16h.
+ */
+void time_init(u16 pm_tmr_port, bool pm_tmr_32bit);
+const char *tsc_source(void);
 u64 tsc_khz(void);
 u64 time_us(void); /* microseconds since time_init() */
 void udelay(u64 us);
 void mdelay(u64 ms);
 
 /* ---- Power (power.c) ---- */
+/* What ACPI's FADT and \\_S5 say about power control; zero when absent. */
+struct power_config {
+	u32 pm1a_cnt, pm1b_cnt; /* I/O ports */
+	bool have_s5;
+	u8 slp_typa, slp_typb;
+	bool have_reset;
+	u8 reset_space; /* ACPI GAS address space: 0 memory, 1 I/O, 2 PCI */
+	u64 reset_addr;
+	u8 reset_value;
+};
+void power_configure(const struct power_config *pc);
+/* Which test-exit device this machine has, if any ("qemu", "bochs", ""). */
+const char *power_exit_device(void);
 /* Ends the emulator with @status when a test exit device exists. */
 void arch_poweroff(int status) __noreturn;
 void arch_reboot(void) __noreturn;

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multiboot2 header and the 32-bit entry from GRUB. GRUB leaves us in 32-bit
+ * protected mode with paging off on both BIOS and UEFI (multiboot2 spec 2.0
+ * 3.3, "I386 machine state"), but its GDT may live in memory the map calls
+ * free and OVMF leaves a stale CR3 and CR4 bits, so everything is set here:
+ * our own GDT, a boot identity map of the low 4 GiB, then long mode.
+ */
+
+/* Multiboot2 spec 2.0 3.1.1 */
+#define MB2_HEADER_MAGIC	0xe85250d6
+#define MB2_ARCH_I386		0
+#define MB2_TAG_END		0
+
+/* Page-table entry bits, SDM Vol.3A 4.5 */
+#define PTE_P			0x001
+#define PTE_RW			0x002
+#define PTE_PS			0x080
+
+#define CR0_PE			0x00000001
+#define CR0_MP			0x00000002
+#define CR0_ET			0x00000010
+#define CR0_NE			0x00000020
+#define CR0_WP			0x00010000
+#define CR0_PG			0x80000000
+#define CR4_PAE			0x00000020
+#define MSR_EFER		0xc0000080
+#define EFER_LME		0x00000100
+/* CPUID 80000001h EDX bit 29: long mode, SDM Vol.2A CPUID */
+#define CPUID_EXT_LM		(1 << 29)
+
+#define BOOT_STACK_SIZE		16384
+
+	.section .multiboot, "a"
+	.balign 8
+mb2_header:
+	.long MB2_HEADER_MAGIC
+	.long MB2_ARCH_I386
+	.long mb2_header_end - mb2_header
+	.long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	.balign 8
+	.short MB2_TAG_END
+	.short 0
+	.long 8
+mb2_header_end:
+
+	.section .text.boot, "ax"
+	.code32
+	.globl _start
+_start:
+	cli
+	cld
+	movl %eax, boot_magic
+	movl %ebx, boot_mbi
+
+	lgdt boot_gdt_ptr
+	ljmp $0x18, $1f
+1:	movl $0x10, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+	movl $boot_stack_top, %esp
+
+	/* No long mode: say so on COM1 and stop. The UART is left as-is. */
+	movl $0x80000000, %eax
+	cpuid
+	cmpl $0x80000001, %eax
+	jb no_long_mode
+	movl $0x80000001, %eax
+	cpuid
+	testl $CPUID_EXT_LM, %edx
+	jz no_long_mode
+
+	/* Identity-map 0..4 GiB with 2 MiB pages: PML4[0] -> PDPT[0..3]. */
+	movl $boot_pdpt, %eax
+	orl $(PTE_P | PTE_RW), %eax
+	movl %eax, boot_pml4
+	movl $0, boot_pml4 + 4
+
+	movl $boot_pd, %eax
+	orl $(PTE_P | PTE_RW), %eax
+	xorl %ecx, %ecx
+2:	movl %eax, boot_pdpt(, %ecx, 8)
+	movl $0, boot_pdpt + 4(, %ecx, 8)
+	addl $4096, %eax
+	incl %ecx
+	cmpl $4, %ecx
+	jne 2b
+
+	xorl %ecx, %ecx
+3:	movl %ecx, %eax
+	shll $21, %eax
+	orl $(PTE_P | PTE_RW | PTE_PS), %eax
+	movl %eax, boot_pd(, %ecx, 8)
+	movl $0, boot_pd + 4(, %ecx, 8)
+	incl %ecx
+	cmpl $2048, %ecx
+	jne 3b
+
+	movl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $boot_pml4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl $(CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE), %eax
+	movl %eax, %cr0
+	ljmp $0x08, $long_mode
+
+no_long_mode:
+	movl $no_lm_msg, %esi
+4:	lodsb
+	testb %al, %al
+	jz 6f
+	movb %al, %bl
+	movw $0x3fd, %dx
+5:	inb %dx, %al
+	testb $0x20, %al
+	jz 5b
+	movw $0x3f8, %dx
+	movb %bl, %al
+	outb %al, %dx
+	jmp 4b
+6:	hlt
+	jmp 6b
+
+	.code64
+long_mode:
+	movl $0x10, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+	movabsq $boot_stack_top, %rsp
+	xorl %ebp, %ebp
+	movl boot_magic(%rip), %edi
+	movl boot_mbi(%rip), %esi
+	call kmain
+7:	cli
+	hlt
+	jmp 7b
+
+	.section .rodata
+no_lm_msg:
+	.asciz "keel: this CPU has no 64-bit long mode; Keel cannot run\r\n"
+
+	.balign 16
+boot_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
+	.quad 0x00cf92000000ffff	/* 0x10: data */
+	.quad 0x00cf9a000000ffff	/* 0x18: 32-bit code */
+boot_gdt_end:
+boot_gdt_ptr:
+	.short boot_gdt_end - boot_gdt - 1
+	.long boot_gdt
+
+	.section .data
+	.balign 4
+boot_magic:
+	.long 0
+boot_mbi:
+	.long 0
+
+	.section .bss
+	.balign 4096
+boot_pml4:
+	.skip 4096
+boot_pdpt:
+	.skip 4096
+boot_pd:
+	.skip 4 * 4096
+	.balign 16
+	.globl boot_stack_top
+boot_stack:
+	.skip BOOT_STACK_SIZE
+boot_stack_top:

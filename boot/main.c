@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmain: the boot sequence after head.S has entered long mode. The order
+ * matters: the console first so every later failure is visible, the CPU
+ * tables before anything can fault, the allocator before Keel's final page
+ * tables, and ACPI before PCI (ECAM) and time (PM timer).
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "core/mm.h"
+#include "boot/boot.h"
+#include "boot/options.h"
+#include "arch/x86/arch.h"
+#include "drivers/uart/uart.h"
+
+#define KEEL_VERSION "0.1"
+/* The information GRUB hands over is a few KiB; refuse anything absurd. */
+#define MBI_SIZE_LIMIT MiB(1)
+
+extern const u8 __image_start[], __image_end[];
+
+static void uart_sink_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			uart_putc('\r');
+		uart_putc(s[i]);
+	}
+}
+
+static const struct console_sink uart_sink = { .write = uart_sink_write };
+
+static void console_early_init(void)
+{
+	uart_init(UART_COM1, UART_DEFAULT_BAUD);
+	console_register(&uart_sink);
+}
+
+static void parse_boot_info(u32 magic, u32 mbi)
+{
+	char err[128];
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a multiboot2 loader (EAX=%#x)", magic);
+	if (mb2_parse(phys_to_virt(mbi), MBI_SIZE_LIMIT, &boot_info, err,
+		      sizeof(err)))
+		panic("bad multiboot2 information: %s", err);
+}
+
+static void print_memory(void)
+{
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	pr_info("keel: memory: total %llu KiB, reserved %llu KiB, free %llu KiB\n",
+		st.total >> 10, st.reserved >> 10, st.free >> 10);
+}
+
+static void print_boot_info(void)
+{
+	const struct boot_info *bi = &boot_info;
+
+	pr_info("keel: loader: %s\n", bi->loader_name);
+	pr_info("keel: cmdline: %s\n", bi->cmdline);
+	pr_info("keel: firmware: %s\n",
+		bi->have_efi64_systab ? "UEFI" : "BIOS");
+	for (unsigned int i = 0; i < bi->n_mmap; i++)
+		pr_info("keel: mmap: %016llx-%016llx type %u\n",
+			bi->mmap[i].base, bi->mmap[i].base + bi->mmap[i].len,
+			bi->mmap[i].type);
+	for (unsigned int i = 0; i < bi->n_modules; i++)
+		pr_info("keel: module: %08llx-%08llx '%s'\n",
+			bi->modules[i].start, bi->modules[i].end,
+			bi->modules[i].cmdline);
+}
+
+void kmain(u32 magic, u32 mbi);
+
+void kmain(u32 magic, u32 mbi)
+{
+	console_early_init();
+	arch_cpu_tables_init();
+	pr_info("\nkeel: Keel hypervisor " KEEL_VERSION " starting\n");
+	parse_boot_info(magic, mbi);
+	options_apply_console(boot_info.cmdline);
+	print_boot_info();
+
+	mm_init(&boot_info, (phys_addr_t)__image_start,
+		(phys_addr_t)__image_end);
+	paging_init(&boot_info);
+	print_memory();
+
+	platform_init(&boot_info);
+	options_run_actions(boot_info.cmdline);
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* Command-line options and end-of-boot actions; see docs/command-line.md. */
+#include "core/console.h"
+#include "core/lib.h"
+#include "boot/options.h"
+#include "arch/x86/arch.h"
+#include "drivers/uart/uart.h"
+
+/* An address no identity map covers: canonical, far above any RAM. */
+#define CRASH_UNMAPPED_ADDR 0x00007f0000000000ULL
+#define CRASH_NONCANONICAL_ADDR 0x8000000000000000ULL
+
+void options_apply_console(const char *cmdline)
+{
+	const char *v;
+	size_t n;
+	u16 port;
+	u32 baud;
+	u64 level;
+
+	if (cmdline_get(cmdline, "console", &v, &n)) {
+		if (uart_parse_option(v, n, &port, &baud))
+			pr_err("keel: console=%.*s not understood; keeping COM1 at 115200\n",
+			       (int)n, v);
+		else if (port != uart_port() || baud != UART_DEFAULT_BAUD)
+			uart_init(port, baud);
+	}
+	if (cmdline_get(cmdline, "loglevel", &v, &n)) {
+		if (kstrtou64(v, n, false, &level) || level > LOG_DEBUG)
+			pr_err("keel: loglevel=%.*s not understood\n", (int)n, v);
+		else
+			console_set_level((int)level);
+	}
+}
+
+static void do_crash(const char *v, size_t n)
+{
+	volatile u64 *p;
+	volatile u32 zero = 0;
+
+	printf("keel: crash test: triggering '%.*s' on purpose\n", (int)n, v);
+	if (n == 2 && !strncmp(v, "ud", 2)) {
+		__asm__ volatile("ud2");
+	} else if (n == 2 && !strncmp(v, "pf", 2)) {
+		p = (volatile u64 *)CRASH_UNMAPPED_ADDR;
+		*p = 1;
+	} else if (n == 2 && !strncmp(v, "gp", 2)) {
+		p = (volatile u64 *)CRASH_NONCANONICAL_ADDR;
+		*p = 1;
+	} else if (n == 2 && !strncmp(v, "de", 2)) {
+		printf("%u\n", 1 / zero);
+	} else {
+		pr_err("keel: crash=%.*s: unknown; use ud, pf, gp or de\n",
+		       (int)n, v);
+	}
+}
+
+void options_run_actions(const char *cmdline)
+{
+	const char *v;
+	size_t n;
+
+	if (cmdline_get(cmdline, "crash", &v, &n))
+		do_crash(v, n);
+	pr_info("keel: boot complete\n");
+	if (cmdline_get(cmdline, "reboot", &v, &n))
+		arch_reboot();
+	if (cmdline_get(cmdline, "poweroff", &v, &n))
+		arch_poweroff(0);
+	pr_info("keel: nothing left to do; halting (add 'poweroff' to power off)\n");
+	arch_halt_forever();
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot-time options and actions from Keel's command line, and the platform
+ * bring-up sequence. See docs/command-line.md for every option.
+ */
+#ifndef KEEL_BOOT_OPTIONS_H
+#define KEEL_BOOT_OPTIONS_H
+
+#include "boot/boot.h"
+
+/* console= and loglevel=: reprogram the console as asked. */
+void options_apply_console(const char *cmdline);
+/* ACPI, PCI, time and power, in that order. */
+void platform_init(const struct boot_info *bi);
+/* crash=, test=, then poweroff / reboot / halt; does not return. */
+void options_run_actions(const char *cmdline) __noreturn;
+
+#endif

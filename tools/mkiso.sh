@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# mkiso.sh OUT.iso "KEEL CMDLINE" [GUEST_ELF] ["GUEST CMDLINE"]
+# Build a GRUB rescue ISO that boots Keel on BIOS (i386-pc) and UEFI
+# (x86_64-efi), as a CD and as a raw USB disk. The guest, if given, is the
+# multiboot2 module named "guest"; the rest of its line is its command line.
+set -eu
+out=$1
+cmdline=${2:-}
+guest=${3:-}
+guest_cmdline=${4:-}
+keel=${KEEL_ELF:-build/keel.elf}
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/keel-iso.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/boot/grub"
+cp "$keel" "$stage/boot/keel.elf"
+{
+	echo 'set timeout=0'
+	echo 'set default=0'
+	# Without a video driver GRUB on UEFI gives no framebuffer tag and
+	# complains "no suitable video mode found".
+	echo 'insmod all_video'
+	echo 'menuentry "Keel" {'
+	echo "	multiboot2 /boot/keel.elf $cmdline"
+	if [ -n "$guest" ]; then
+		cp "$guest" "$stage/boot/guest.elf"
+		echo "	module2 /boot/guest.elf guest $guest_cmdline"
+	fi
+	echo '	boot'
+	echo '}'
+} >"$stage/boot/grub/grub.cfg"
+mkdir -p "$(dirname "$out")"
+grub-mkrescue -o "$out" "$stage" >"$stage/mkrescue.log" 2>&1 || {
+	cat "$stage/mkrescue.log" >&2
+	exit 1
+}
