@@ -25,7 +25,9 @@
 #define PCI_HEADER_TYPE_MASK 0x7f
 #define PCI_HEADER_MULTIFUNC BIT(7)
 #define PCI_BAR0 0x10
+#define PCI_PRIMARY_BUS 0x18 /* type 1 header, PCI-PCI Bridge 1.2 3.2 */
 #define PCI_SECONDARY_BUS 0x19
+#define PCI_SUBORDINATE_BUS 0x1a
 #define PCI_CAPABILITY_LIST 0x34
 #define PCI_INTERRUPT_LINE 0x3c
 #define PCI_INTERRUPT_PIN 0x3d
@@ -37,6 +39,12 @@
 #define PCI_BAR_MEM_PREFETCH BIT(3)
 
 #define PCI_MAX_BARS 6
+#define PCI_BRIDGE_BARS 2 /* type 1 header, PCI-PCI Bridge 1.2 3.2 */
+#define PCI_CARDBUS_BARS 1 /* type 2 header: socket registers only */
+
+#define PCI_HEADER_TYPE_NORMAL 0
+#define PCI_HEADER_TYPE_BRIDGE 1
+#define PCI_HEADER_TYPE_CARDBUS 2
 
 struct pci_bar {
 	u64 base;
@@ -51,15 +59,45 @@ struct pci_dev {
 	u8 bus, dev, fn;
 	u16 vendor, device;
 	u8 class_code, subclass, prog_if, revision;
-	u8 header_type;
+	u8 header_type; /* with PCI_HEADER_MULTIFUNC masked off */
+	u8 secondary_bus; /* bridges only */
 	struct pci_bar bars[PCI_MAX_BARS];
+};
+
+/*
+ * Raw configuration access used by the enumerator: @width is 1, 2 or 4 and
+ * @off is naturally aligned to it. Reads of absent functions return all ones.
+ * pci.c provides ECAM and CF8/CFC implementations; host tests a fake.
+ */
+struct pci_cfg_ops {
+	u32 (*read)(void *ctx, u8 bus, u8 dev, u8 fn, u16 off, int width);
+	void (*write)(void *ctx, u8 bus, u8 dev, u8 fn, u16 off, int width,
+		      u32 v);
+	void *ctx;
 };
 
 #define PCI_MAX_DEVICES 128
 
-/* Probe the raw value the BAR register and its size probe (all-ones write) gave. */
+/*
+ * Decode one BAR from its value (@lo, and @hi for the upper half of a 64-bit
+ * BAR) and what it read back after writing all ones (@lo_mask, @hi_mask).
+ * Pure. Returns the number of BAR registers it used (1, or 2 for a 64-bit
+ * memory BAR), or -EINVAL for a reserved memory type (bar->size is then 0).
+ */
 int pci_decode_bar(u32 lo, u32 lo_mask, u32 hi, u32 hi_mask,
 		   struct pci_bar *bar);
+
+/*
+ * Walk the hierarchy from @bus_start (following bridges' secondary bus
+ * numbers, each bus once, none above @bus_end), sizing BARs with decode
+ * disabled in COMMAND and restored after. Fills at most @max entries of
+ * @devs and returns the number of functions found (may exceed @max).
+ * Pure apart from @ops (drivers/pci_enum.c), so host tests fake the space.
+ */
+unsigned int pci_enumerate(const struct pci_cfg_ops *ops, u8 bus_start,
+			   u8 bus_end, struct pci_dev *devs, unsigned int max);
+/* One lspci-like line for @d, without the "keel: pci: " prefix or newline. */
+int pci_format_dev(const struct pci_dev *d, char *buf, size_t len);
 
 u32 pci_read32(const struct pci_dev *d, u16 off);
 u16 pci_read16(const struct pci_dev *d, u16 off);
