@@ -52,8 +52,9 @@ static void print_memory(void)
 	struct mm_stats st;
 
 	mm_get_stats(&st);
-	pr_info("keel: memory: total %llu KiB, reserved %llu KiB, free %llu KiB\n",
-		st.total >> 10, st.reserved >> 10, st.free >> 10);
+	pr_info("keel: memory: total %llu KiB, reserved %llu KiB, used %llu KiB, free %llu KiB\n",
+		st.total >> 10, st.reserved >> 10, st.used >> 10,
+		st.free >> 10);
 }
 
 static void print_boot_info(void)

@@ -106,6 +106,7 @@ void mm_get_stats(struct mm_stats *st)
 {
 	st->total = total_ram;
 	st->reserved = total_ram - boot_free_pages * PAGE_SIZE;
+	st->used = (boot_free_pages - allocator.free_pages) * PAGE_SIZE;
 	st->free = allocator.free_pages * PAGE_SIZE;
 }
 

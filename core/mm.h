@@ -33,8 +33,9 @@ bool palloc_is_free(const struct palloc *pa, u64 page);
 
 struct mm_stats {
 	u64 total; /* bytes of available RAM in the memory map */
-	u64 reserved; /* of which reserved by Keel at boot */
-	u64 free;
+	u64 reserved; /* of which reserved at boot (image, modules, ...) */
+	u64 used; /* allocated since boot */
+	u64 free; /* total == reserved + used + free */
 };
 
 /* Build the global allocator from the boot information. */
