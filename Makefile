@@ -23,7 +23,7 @@ KEEL_ASFLAGS := -I. -MMD -MP -D__ASSEMBLY__
 KEEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
-HOST_CFLAGS := -std=c11 -g -O1 -DKEEL_HOST -I. -Wall -Wextra -Werror \
+HOST_CFLAGS := -std=c11 -g -O1 -DKEEL_HOST -D_DEFAULT_SOURCE -I. -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fno-omit-frame-pointer -MMD -MP
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_LIBS := -lcmocka -lm

@@ -55,6 +55,7 @@ static void put_num(struct out *o, const struct spec *sp, u64 v, bool neg,
 	char tmp[24];
 	int n = 0, zeros, len;
 	const char *prefix = "";
+	bool zero = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -68,9 +69,9 @@ static void put_num(struct out *o, const struct spec *sp, u64 v, bool neg,
 		prefix = "+";
 	else if (sp->space && base == 10)
 		prefix = " ";
-	else if (sp->alt && base == 16 && n)
+	else if (sp->alt && base == 16 && !zero)
 		prefix = upper ? "0X" : "0x";
-	else if (sp->alt && base == 8)
+	else if (sp->alt && base == 8 && !(n && tmp[n - 1] == '0'))
 		prefix = "0";
 
 	zeros = sp->prec > n ? sp->prec - n : 0;
