@@ -10,8 +10,9 @@ guest=${3:-}
 guest_cmdline=${4:-}
 keel=${KEEL_ELF:-build/keel.elf}
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/keel-iso.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/keel-iso.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+stage=$tmp/root
 mkdir -p "$stage/boot/grub"
 cp "$keel" "$stage/boot/keel.elf"
 {
@@ -30,7 +31,7 @@ cp "$keel" "$stage/boot/keel.elf"
 	echo '}'
 } >"$stage/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-grub-mkrescue -o "$out" "$stage" >"$stage/mkrescue.log" 2>&1 || {
-	cat "$stage/mkrescue.log" >&2
+grub-mkrescue -o "$out" "$stage" >"$tmp/mkrescue.log" 2>&1 || {
+	cat "$tmp/mkrescue.log" >&2
 	exit 1
 }
