@@ -8,4 +8,5 @@
 void platform_init(const struct boot_info *bi)
 {
 	time_init(0, false);
+	pci_init(0, 0, 255, true);
 }
