@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Style gates: clang-format (Linux kernel style, .clang-format) and cppcheck
+# over Keel's C sources. Fix formatting with: tools/lint.sh --fix
+set -u
+cd "$(dirname "$0")/.."
+files=$(git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^build/')
+[ -n "$files" ] || files=$(find boot arch core drivers block vmx ept iommu guest tests tools -name '*.[ch]' 2>/dev/null)
+if [ "${1:-}" = --fix ]; then
+	clang-format -i $files
+	exit 0
+fi
+fail=0
+if ! clang-format --dry-run -Werror $files; then
+	echo "lint: clang-format found unformatted code (tools/lint.sh --fix)"
+	fail=1
+fi
+if ! cppcheck -q --error-exitcode=1 --std=c11 --enable=warning,portability \
+	--inline-suppr --suppress=missingIncludeSystem -I. \
+	-D__x86_64__ -D__GNUC__ $files; then
+	echo "lint: cppcheck reported problems"
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "lint: clean ($(echo $files | wc -w) files)"
+exit $fail
