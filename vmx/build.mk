@@ -1,0 +1,6 @@
+# VMX core. Pure, host-tested files are in both keel-y and host-y; the
+# in-kernel bring-up (VMXON, VMCS, exit handlers) joins keel-y later.
+vmx-pure := vmx/caps.c vmx/vmx_names.c
+keel-y += $(vmx-pure)
+host-y += $(vmx-pure)
+host-tests += tests/host/test_vmx_caps.c

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMX control negotiation from capability MSR values. Pure: the MSRs are
+ * read through a callback, so host tests feed dumps of real CPUs.
+ * SDM references: Order Number 325462-080US.
+ */
+#include "vmx/caps.h"
+#include "vmx/vmcs.h"
+#include "arch/x86/arch.h"
+
+void vmx_caps_read(struct vmx_caps_msrs *m, u64 (*rdmsr_fn)(u32 msr))
+{
+	u32 proc_allowed1, proc2_allowed1;
+
+	*m = (struct vmx_caps_msrs){ 0 };
+	m->basic = rdmsr_fn(MSR_IA32_VMX_BASIC);
+	m->pinbased = rdmsr_fn(MSR_IA32_VMX_PINBASED_CTLS);
+	m->procbased = rdmsr_fn(MSR_IA32_VMX_PROCBASED_CTLS);
+	m->exit = rdmsr_fn(MSR_IA32_VMX_EXIT_CTLS);
+	m->entry = rdmsr_fn(MSR_IA32_VMX_ENTRY_CTLS);
+	m->misc = rdmsr_fn(MSR_IA32_VMX_MISC);
+	m->cr0_fixed0 = rdmsr_fn(MSR_IA32_VMX_CR0_FIXED0);
+	m->cr0_fixed1 = rdmsr_fn(MSR_IA32_VMX_CR0_FIXED1);
+	m->cr4_fixed0 = rdmsr_fn(MSR_IA32_VMX_CR4_FIXED0);
+	m->cr4_fixed1 = rdmsr_fn(MSR_IA32_VMX_CR4_FIXED1);
+	m->vmcs_enum = rdmsr_fn(MSR_IA32_VMX_VMCS_ENUM);
+
+	/* A.3.1-A.5: TRUE_* exist only when BASIC[55] is 1. */
+	if (m->basic & VMX_BASIC_TRUE_CTLS) {
+		m->true_pinbased = rdmsr_fn(MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+		m->true_procbased = rdmsr_fn(MSR_IA32_VMX_TRUE_PROCBASED_CTLS);
+		m->true_exit = rdmsr_fn(MSR_IA32_VMX_TRUE_EXIT_CTLS);
+		m->true_entry = rdmsr_fn(MSR_IA32_VMX_TRUE_ENTRY_CTLS);
+	}
+
+	/* A.3.3: PROCBASED_CTLS2 exists if bit 63 of PROCBASED_CTLS is 1. */
+	proc_allowed1 = m->procbased >> 32;
+	if (!(proc_allowed1 & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS))
+		return;
+	m->procbased2 = rdmsr_fn(MSR_IA32_VMX_PROCBASED_CTLS2);
+	proc2_allowed1 = m->procbased2 >> 32;
+
+	/* A.10: EPT_VPID_CAP exists if EPT or VPID may be enabled. */
+	if (proc2_allowed1 &
+	    (SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID))
+		m->ept_vpid = rdmsr_fn(MSR_IA32_VMX_EPT_VPID_CAP);
+	/* A.11: VMFUNC exists if "enable VM functions" may be 1. */
+	if (proc2_allowed1 & SECONDARY_EXEC_ENABLE_VMFUNC)
+		m->vmfunc = rdmsr_fn(MSR_IA32_VMX_VMFUNC);
+}
+
+void vmx_ept_caps_decode(u64 v, struct vmx_ept_caps *c)
+{
+	c->execute_only = v & VMX_EPT_EXECUTE_ONLY;
+	c->walk4 = v & VMX_EPT_PAGE_WALK_4;
+	c->walk5 = v & VMX_EPT_PAGE_WALK_5;
+	c->mt_uc = v & VMX_EPT_MT_UC;
+	c->mt_wb = v & VMX_EPT_MT_WB;
+	c->page_2m = v & VMX_EPT_2MB_PAGE;
+	c->page_1g = v & VMX_EPT_1GB_PAGE;
+	c->ad = v & VMX_EPT_AD;
+	c->invept = v & VMX_EPT_INVEPT;
+	c->invept_single = c->invept && (v & VMX_EPT_INVEPT_SINGLE_CONTEXT);
+	c->invept_all = c->invept && (v & VMX_EPT_INVEPT_ALL_CONTEXT);
+	c->invvpid = v & VMX_VPID_INVVPID;
+	c->invvpid_addr = c->invvpid && (v & VMX_VPID_INVVPID_ADDR);
+	c->invvpid_single =
+		c->invvpid && (v & VMX_VPID_INVVPID_SINGLE_CONTEXT);
+	c->invvpid_all = c->invvpid && (v & VMX_VPID_INVVPID_ALL_CONTEXT);
+	c->invvpid_single_globals =
+		c->invvpid && (v & VMX_VPID_INVVPID_SINGLE_CONTEXT_GLOBAL);
+}
+
+u64 vmx_ctl_cap(const struct vmx_caps_msrs *m, enum vmx_ctl_word w)
+{
+	bool tru = m->basic & VMX_BASIC_TRUE_CTLS;
+
+	switch (w) {
+	case VMX_CTL_PIN:
+		return tru ? m->true_pinbased : m->pinbased;
+	case VMX_CTL_PROC:
+		return tru ? m->true_procbased : m->procbased;
+	case VMX_CTL_PROC2:
+		/* No TRUE variant; A.3.3 says no bit must be 1. */
+		return m->procbased2;
+	case VMX_CTL_EXIT:
+		return tru ? m->true_exit : m->exit;
+	case VMX_CTL_ENTRY:
+		return tru ? m->true_entry : m->entry;
+	default:
+		return 0;
+	}
+}
+
+static const char *const pin_names[32] = {
+	[0] = "PIN_BASED_EXT_INTR_MASK",
+	[3] = "PIN_BASED_NMI_EXITING",
+	[5] = "PIN_BASED_VIRTUAL_NMIS",
+	[6] = "PIN_BASED_VMX_PREEMPTION_TIMER",
+	[7] = "PIN_BASED_POSTED_INTR",
+};
+
+static const char *const proc_names[32] = {
+	[2] = "CPU_BASED_INTR_WINDOW_EXITING",
+	[3] = "CPU_BASED_USE_TSC_OFFSETTING",
+	[7] = "CPU_BASED_HLT_EXITING",
+	[9] = "CPU_BASED_INVLPG_EXITING",
+	[10] = "CPU_BASED_MWAIT_EXITING",
+	[11] = "CPU_BASED_RDPMC_EXITING",
+	[12] = "CPU_BASED_RDTSC_EXITING",
+	[15] = "CPU_BASED_CR3_LOAD_EXITING",
+	[16] = "CPU_BASED_CR3_STORE_EXITING",
+	[17] = "CPU_BASED_ACTIVATE_TERTIARY_CONTROLS",
+	[19] = "CPU_BASED_CR8_LOAD_EXITING",
+	[20] = "CPU_BASED_CR8_STORE_EXITING",
+	[21] = "CPU_BASED_TPR_SHADOW",
+	[22] = "CPU_BASED_NMI_WINDOW_EXITING",
+	[23] = "CPU_BASED_MOV_DR_EXITING",
+	[24] = "CPU_BASED_UNCOND_IO_EXITING",
+	[25] = "CPU_BASED_USE_IO_BITMAPS",
+	[27] = "CPU_BASED_MONITOR_TRAP_FLAG",
+	[28] = "CPU_BASED_USE_MSR_BITMAPS",
+	[29] = "CPU_BASED_MONITOR_EXITING",
+	[30] = "CPU_BASED_PAUSE_EXITING",
+	[31] = "CPU_BASED_ACTIVATE_SECONDARY_CONTROLS",
+};
+
+static const char *const proc2_names[32] = {
+	[0] = "SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES",
+	[1] = "SECONDARY_EXEC_ENABLE_EPT",
+	[2] = "SECONDARY_EXEC_DESC_TABLE_EXITING",
+	[3] = "SECONDARY_EXEC_ENABLE_RDTSCP",
+	[4] = "SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE",
+	[5] = "SECONDARY_EXEC_ENABLE_VPID",
+	[6] = "SECONDARY_EXEC_WBINVD_EXITING",
+	[7] = "SECONDARY_EXEC_UNRESTRICTED_GUEST",
+	[8] = "SECONDARY_EXEC_APIC_REGISTER_VIRT",
+	[9] = "SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY",
+	[10] = "SECONDARY_EXEC_PAUSE_LOOP_EXITING",
+	[11] = "SECONDARY_EXEC_RDRAND_EXITING",
+	[12] = "SECONDARY_EXEC_ENABLE_INVPCID",
+	[13] = "SECONDARY_EXEC_ENABLE_VMFUNC",
+	[14] = "SECONDARY_EXEC_SHADOW_VMCS",
+	[15] = "SECONDARY_EXEC_ENCLS_EXITING",
+	[16] = "SECONDARY_EXEC_RDSEED_EXITING",
+	[17] = "SECONDARY_EXEC_ENABLE_PML",
+	[18] = "SECONDARY_EXEC_EPT_VIOLATION_VE",
+	[19] = "SECONDARY_EXEC_PT_CONCEAL_VMX",
+	[20] = "SECONDARY_EXEC_ENABLE_XSAVES",
+	[21] = "SECONDARY_EXEC_PASID_TRANSLATION",
+	[22] = "SECONDARY_EXEC_MODE_BASED_EPT_EXEC",
+	[23] = "SECONDARY_EXEC_EPT_SUBPAGE_WRITE",
+	[24] = "SECONDARY_EXEC_PT_USE_GPA",
+	[25] = "SECONDARY_EXEC_TSC_SCALING",
+	[26] = "SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE",
+	[27] = "SECONDARY_EXEC_ENABLE_PCONFIG",
+	[28] = "SECONDARY_EXEC_ENCLV_EXITING",
+	[30] = "SECONDARY_EXEC_BUS_LOCK_DETECTION",
+	[31] = "SECONDARY_EXEC_NOTIFY_VM_EXITING",
+};
+
+static const char *const exit_names[32] = {
+	[2] = "VM_EXIT_SAVE_DEBUG_CONTROLS",
+	[9] = "VM_EXIT_HOST_ADDR_SPACE_SIZE",
+	[12] = "VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL",
+	[15] = "VM_EXIT_ACK_INTR_ON_EXIT",
+	[18] = "VM_EXIT_SAVE_IA32_PAT",
+	[19] = "VM_EXIT_LOAD_IA32_PAT",
+	[20] = "VM_EXIT_SAVE_IA32_EFER",
+	[21] = "VM_EXIT_LOAD_IA32_EFER",
+	[22] = "VM_EXIT_SAVE_VMX_PREEMPTION_TIMER",
+	[23] = "VM_EXIT_CLEAR_BNDCFGS",
+	[24] = "VM_EXIT_PT_CONCEAL_PIP",
+	[25] = "VM_EXIT_CLEAR_IA32_RTIT_CTL",
+	[26] = "VM_EXIT_CLEAR_IA32_LBR_CTL",
+	[27] = "VM_EXIT_CLEAR_UINV",
+	[28] = "VM_EXIT_LOAD_CET_STATE",
+	[29] = "VM_EXIT_LOAD_IA32_PKRS",
+	[30] = "VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL",
+	[31] = "VM_EXIT_ACTIVATE_SECONDARY_CONTROLS",
+};
+
+static const char *const entry_names[32] = {
+	[2] = "VM_ENTRY_LOAD_DEBUG_CONTROLS",
+	[9] = "VM_ENTRY_IA32E_MODE",
+	[10] = "VM_ENTRY_SMM",
+	[11] = "VM_ENTRY_DEACT_DUAL_MONITOR",
+	[13] = "VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL",
+	[14] = "VM_ENTRY_LOAD_IA32_PAT",
+	[15] = "VM_ENTRY_LOAD_IA32_EFER",
+	[16] = "VM_ENTRY_LOAD_BNDCFGS",
+	[17] = "VM_ENTRY_PT_CONCEAL_PIP",
+	[18] = "VM_ENTRY_LOAD_IA32_RTIT_CTL",
+	[19] = "VM_ENTRY_LOAD_UINV",
+	[20] = "VM_ENTRY_LOAD_CET_STATE",
+	[21] = "VM_ENTRY_LOAD_IA32_LBR_CTL",
+	[22] = "VM_ENTRY_LOAD_IA32_PKRS",
+};
+
+static const char *const *const ctl_names[VMX_CTL_NR] = {
+	[VMX_CTL_PIN] = pin_names,
+	[VMX_CTL_PROC] = proc_names,
+	[VMX_CTL_PROC2] = proc2_names,
+	[VMX_CTL_EXIT] = exit_names,
+	[VMX_CTL_ENTRY] = entry_names,
+};
+
+const char *vmx_ctl_bit_name(enum vmx_ctl_word w, unsigned int bit)
+{
+	const char *n;
+
+	if ((unsigned int)w >= VMX_CTL_NR || bit >= 32)
+		return "UNKNOWN_CONTROL";
+	n = ctl_names[w][bit];
+	return n ? n : "RESERVED_CONTROL_BIT";
+}
+
+int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w, const struct vmx_ctl_want *want,
+		   u32 *out, const char **missing)
+{
+	u32 allowed0 = (u32)cap; /* bits that must be 1 */
+	u32 allowed1 = (u32)(cap >> 32); /* bits that may be 1 */
+	u32 bad = (want->required | want->dynamic) & ~allowed1;
+
+	if (bad) {
+		if (missing)
+			*missing = vmx_ctl_bit_name(w, __builtin_ctz(bad));
+		return -ENOTSUP;
+	}
+	/*
+	 * Bits Keel does not ask for take their allowed 0-setting where one
+	 * exists; with the TRUE_* MSRs that clears the legacy default-1 bits
+	 * Keel does not want (CR3-load/store exiting under EPT), per the
+	 * algorithm of SDM Vol.3D A.2.
+	 */
+	*out = want->required | (want->optional & allowed1) | allowed0;
+	return 0;
+}
+
+/*
+ * Keel's control set (docs/vmx.md explains each choice):
+ * - pin: no external-interrupt exiting, the guest owns the interrupt
+ *   controllers; the preemption timer drives Keel's background work.
+ * - proc: HLT, I/O bitmaps, MSR bitmaps, secondary controls; the interrupt
+ *   and NMI windows are toggled at run time.
+ * - proc2: EPT and unrestricted guest (a multiboot guest starts with paging
+ *   off); VPID, RDTSCP, INVPCID, XSAVES so guests do not #UD, WBINVD exits.
+ * - exit: 64-bit host, host PAT/EFER loaded, guest PAT/EFER saved.
+ * - entry: guest PAT/EFER loaded; IA-32e mode guest toggled at run time.
+ */
+void vmx_keel_wants(struct vmx_wants *w)
+{
+	*w = (struct vmx_wants){ 0 };
+	w->ctl[VMX_CTL_PIN].optional = PIN_BASED_VMX_PREEMPTION_TIMER;
+	w->ctl[VMX_CTL_PROC].required = CPU_BASED_HLT_EXITING |
+					CPU_BASED_USE_IO_BITMAPS |
+					CPU_BASED_USE_MSR_BITMAPS |
+					CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	w->ctl[VMX_CTL_PROC].dynamic = CPU_BASED_INTR_WINDOW_EXITING;
+	w->ctl[VMX_CTL_PROC2].required = SECONDARY_EXEC_ENABLE_EPT |
+					 SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	w->ctl[VMX_CTL_PROC2].optional =
+		SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
+		SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_ENABLE_XSAVES |
+		SECONDARY_EXEC_WBINVD_EXITING;
+	w->ctl[VMX_CTL_EXIT].required = VM_EXIT_HOST_ADDR_SPACE_SIZE |
+					VM_EXIT_LOAD_IA32_PAT |
+					VM_EXIT_LOAD_IA32_EFER;
+	w->ctl[VMX_CTL_EXIT].optional = VM_EXIT_SAVE_IA32_PAT |
+					VM_EXIT_SAVE_IA32_EFER |
+					VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+	w->ctl[VMX_CTL_ENTRY].required = VM_ENTRY_LOAD_IA32_PAT |
+					 VM_ENTRY_LOAD_IA32_EFER;
+	w->ctl[VMX_CTL_ENTRY].dynamic = VM_ENTRY_IA32E_MODE;
+	w->need_ept_wb_4level = true;
+	w->need_invept = true;
+}
+
+int vmx_caps_negotiate(const struct vmx_caps_msrs *m,
+		       const struct vmx_wants *w, struct vmx_config *cfg,
+		       const char **missing)
+{
+	struct vmx_ctl_want want[VMX_CTL_NR];
+	int i, ret;
+
+	*cfg = (struct vmx_config){ 0 };
+	cfg->revision = FIELD_GET(VMX_BASIC_REVISION, m->basic);
+	cfg->vmcs_size = FIELD_GET(VMX_BASIC_VMCS_SIZE, m->basic);
+	cfg->true_ctls = m->basic & VMX_BASIC_TRUE_CTLS;
+	cfg->preemption_timer_shift =
+		FIELD_GET(VMX_MISC_PREEMPTION_TIMER_RATE, m->misc);
+
+	for (i = 0; i < VMX_CTL_NR; i++)
+		want[i] = w->ctl[i];
+	/* Any secondary control needs "activate secondary controls". */
+	if (want[VMX_CTL_PROC2].required || want[VMX_CTL_PROC2].dynamic)
+		want[VMX_CTL_PROC].required |=
+			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	else if (want[VMX_CTL_PROC2].optional)
+		want[VMX_CTL_PROC].optional |=
+			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+
+	/* PROC first: without secondary controls PROC2 cannot be read. */
+	ret = vmx_ctl_adjust(vmx_ctl_cap(m, VMX_CTL_PROC), VMX_CTL_PROC,
+			     &want[VMX_CTL_PROC], &cfg->ctl.word[VMX_CTL_PROC],
+			     missing);
+	if (ret)
+		return ret;
+	if (!(cfg->ctl.word[VMX_CTL_PROC] &
+	      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS))
+		want[VMX_CTL_PROC2] = (struct vmx_ctl_want){ 0 };
+
+	for (i = 0; i < VMX_CTL_NR; i++) {
+		if (i == VMX_CTL_PROC)
+			continue;
+		ret = vmx_ctl_adjust(vmx_ctl_cap(m, i), i, &want[i],
+				     &cfg->ctl.word[i], missing);
+		if (ret)
+			return ret;
+	}
+
+	vmx_ept_caps_decode(m->ept_vpid, &cfg->ept);
+	if (cfg->ctl.word[VMX_CTL_PROC2] & SECONDARY_EXEC_ENABLE_EPT) {
+		if (w->need_ept_wb_4level && !cfg->ept.walk4) {
+			*missing = "EPT_PAGE_WALK_4";
+			return -ENOTSUP;
+		}
+		if (w->need_ept_wb_4level && !cfg->ept.mt_wb) {
+			*missing = "EPT_WB_MEMORY_TYPE";
+			return -ENOTSUP;
+		}
+		if (w->need_invept &&
+		    !(cfg->ept.invept_single || cfg->ept.invept_all)) {
+			*missing = "INVEPT";
+			return -ENOTSUP;
+		}
+	}
+	/* VPID is useless without INVVPID to flush it; drop it then. */
+	if (!(cfg->ept.invvpid_single || cfg->ept.invvpid_all))
+		cfg->ctl.word[VMX_CTL_PROC2] &= ~SECONDARY_EXEC_ENABLE_VPID;
+	return 0;
+}
+
+u64 vmx_host_cr0(const struct vmx_caps_msrs *m, u64 cr0)
+{
+	return vmx_cr_apply_fixed(cr0, m->cr0_fixed0, m->cr0_fixed1);
+}
+
+u64 vmx_host_cr4(const struct vmx_caps_msrs *m, u64 cr4)
+{
+	return vmx_cr_apply_fixed(cr4, m->cr4_fixed0, m->cr4_fixed1);
+}
+
+u64 vmx_guest_cr0_fixed0(const struct vmx_caps_msrs *m, bool unrestricted)
+{
+	u64 f0 = m->cr0_fixed0 & ~(X86_CR0_NW | X86_CR0_CD);
+
+	if (unrestricted)
+		f0 &= ~(X86_CR0_PE | X86_CR0_PG);
+	return f0;
+}
+
+u64 vmx_guest_cr0(const struct vmx_caps_msrs *m, u64 cr0, bool unrestricted)
+{
+	/* NW/CD pass unchanged: VM entry never checks them. */
+	u64 keep = cr0 & (X86_CR0_NW | X86_CR0_CD);
+	u64 v = vmx_cr_apply_fixed(cr0, vmx_guest_cr0_fixed0(m, unrestricted),
+				   m->cr0_fixed1);
+
+	return (v & ~(X86_CR0_NW | X86_CR0_CD)) | keep;
+}
+
+u64 vmx_guest_cr4(const struct vmx_caps_msrs *m, u64 cr4)
+{
+	return vmx_cr_apply_fixed(cr4, m->cr4_fixed0, m->cr4_fixed1);
+}
