@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The request queue: submission with merging, the ordering rules, the
+ * dispatch loop and completion. The elevator only chooses among requests
+ * that may go in any order; this file decides which ones those are.
+ *
+ * Ordering (docs/block.md, "Correctness rules"):
+ *  - Every outstanding read or write sits in ot[dir], sorted by sector. A new
+ *    request counts the earlier outstanding requests it conflicts with
+ *    (overlap, and at least one side writes) in nr_blockers and is HELD
+ *    until they complete; each completion decrements its later conflicting
+ *    neighbours. A bio may join a request only if it conflicts with no other
+ *    outstanding request, so merging never creates a new conflict pair.
+ *  - A flush waits for every outstanding write; while any flush is
+ *    outstanding, everything submitted after it waits behind the newest one
+ *    (rq->barrier) and nothing merges.
+ *  - A request never exceeds limits.max_sectors, so every request that
+ *    overlaps [s, e) starts in [s - max_sectors + 1, e): the conflict scan is
+ *    O(log n + k) for k requests in that window.
+ */
+#include "core/lib.h"
+#include "block/blk.h"
+
+#define OT_OFF offsetof(struct request, ot_node)
+
+/* Linux's default for rotational single-queue devices is mq-deadline. */
+static const struct elevator_type *default_elv = &elevator_deadline;
+
+static const struct elevator_type *const elevators[] = {
+	&elevator_none,
+	&elevator_deadline,
+};
+
+static u64 now_ns(struct blk_queue *q)
+{
+	return q->clock(q->clock_ctx);
+}
+
+static const struct elevator_type *find_elv(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(elevators); i++)
+		if (!strcmp(elevators[i]->name, name))
+			return elevators[i];
+	return NULL;
+}
+
+int blk_set_default_elevator(const char *name)
+{
+	const struct elevator_type *e = find_elv(name);
+
+	if (!e)
+		return -EINVAL;
+	default_elv = e;
+	return 0;
+}
+
+const char *blk_default_elevator(void)
+{
+	return default_elv->name;
+}
+
+void blk_limits_default(struct blk_queue_limits *lim)
+{
+	/* Linux BLK_DEF_MAX_SECTORS_CAP (2560) rounded to 1 MiB. */
+	lim->max_sectors = 2048;
+	/* Linux BLK_MAX_SEGMENTS and BLK_MAX_SEGMENT_SIZE. */
+	lim->max_segments = 128;
+	lim->max_segment_size = 65536;
+	/* Linux BLK_SEG_BOUNDARY_MASK: segments never cross 4 GiB. */
+	lim->seg_boundary_mask = 0xffffffffULL;
+	lim->features = 0;
+}
+
+int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
+		     blk_clock_fn clock, void *clock_ctx)
+{
+	struct blk_queue *q = &dev->q;
+	const struct blk_queue_limits *lim = &dev->limits;
+
+	if (!dev->ops || !dev->ops->submit || !clock || !npool ||
+	    !dev->queue_depth || dev->queue_depth > BLK_MAX_DEPTH ||
+	    !lim->max_sectors || !lim->max_segments ||
+	    lim->max_segment_size < SECTOR_SIZE ||
+	    lim->seg_boundary_mask < SECTOR_SIZE - 1)
+		return -EINVAL;
+	memset(q, 0, sizeof(*q));
+	q->dev = dev;
+	q->clock = clock;
+	q->clock_ctx = clock_ctx;
+	q->depth = dev->queue_depth;
+	INIT_LIST_HEAD(&q->free);
+	INIT_LIST_HEAD(&q->held);
+	INIT_LIST_HEAD(&q->dispatch);
+	INIT_LIST_HEAD(&q->flushes);
+	q->ot[BLK_READ] = RB_ROOT;
+	q->ot[BLK_WRITE] = RB_ROOT;
+	for (u32 i = 0; i < npool; i++) {
+		memset(&pool[i], 0, sizeof(pool[i]));
+		pool[i].q = q;
+		pool[i].tag = -1;
+		list_add_tail(&pool[i].queuelist, &q->free);
+	}
+	q->elv = default_elv;
+	q->elv->init(q);
+	return 0;
+}
+
+bool blk_idle(const struct blk_dev *dev)
+{
+	return !dev->q.nr_outstanding;
+}
+
+int blk_set_elevator(struct blk_dev *dev, const char *name)
+{
+	const struct elevator_type *e = find_elv(name);
+
+	if (!e)
+		return -EINVAL;
+	/* Linux freezes the queue first; Keel asks the caller to drain it. */
+	if (!blk_idle(dev))
+		return -EBUSY;
+	dev->q.elv = e;
+	e->init(&dev->q);
+	return 0;
+}
+
+const char *blk_elevator_name(const struct blk_dev *dev)
+{
+	return dev->q.elv->name;
+}
+
+int blk_set_tunable(struct blk_dev *dev, const char *name, u64 val)
+{
+	if (!dev->q.elv->set_tunable)
+		return -ENOENT;
+	return dev->q.elv->set_tunable(&dev->q, name, val);
+}
+
+int blk_get_tunable(struct blk_dev *dev, const char *name, u64 *val)
+{
+	if (!dev->q.elv->get_tunable)
+		return -ENOENT;
+	return dev->q.elv->get_tunable(&dev->q, name, val);
+}
+
+const struct blk_stats *blk_get_stats(const struct blk_dev *dev)
+{
+	return &dev->q.stats;
+}
+
+void blk_stats_reset(struct blk_dev *dev)
+{
+	memset(&dev->q.stats, 0, sizeof(dev->q.stats));
+}
+
+/*
+ * Count outstanding requests, other than @skip, overlapping [s, s + n) that
+ * conflict with an access of the given direction; stop at the first one
+ * when @any. Flushes never sit in ot[], POSTFLUSH requests do.
+ */
+static u32 scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
+			  const struct request *skip, bool any)
+{
+	sector_t lo = s > q->dev->limits.max_sectors ?
+		      s - q->dev->limits.max_sectors + 1 : 0;
+	u32 count = 0;
+
+	for (int d = write ? BLK_READ : BLK_WRITE; d < BLK_NR_DIRS; d++) {
+		struct rb_node *node = rq_rb_lower_bound(&q->ot[d], lo, OT_OFF);
+
+		for (; node; node = rb_next(node)) {
+			struct request *r = rb_entry(node, struct request,
+						     ot_node);
+
+			if (r->sector >= s + n)
+				break;
+			if (r == skip || rq_end_sector(r) <= s)
+				continue;
+			count++;
+			if (any)
+				return count;
+		}
+	}
+	return count;
+}
+
+static struct request *last_flush(struct blk_queue *q)
+{
+	if (list_empty(&q->flushes))
+		return NULL;
+	return list_last_entry(&q->flushes, struct request, flushlist);
+}
+
+static bool can_merge(struct blk_queue *q, struct request *rq,
+		      const struct bio *bio, enum elv_merge type, u32 segs)
+{
+	const struct blk_queue_limits *lim = &q->dev->limits;
+
+	if (!rq || rq->state != RQ_QUEUED || rq->op != bio->bi_op ||
+	    (rq->flags & REQ_FUA))
+		return false;
+	if (type == ELV_BACK_MERGE && rq_end_sector(rq) != bio->bi_iter.bi_sector)
+		return false;
+	if (type == ELV_FRONT_MERGE && bio_end_sector(bio) != rq->sector)
+		return false;
+	if ((u64)rq->nr_sectors + bio_sectors(bio) > lim->max_sectors ||
+	    (u32)rq->nr_segments + segs > lim->max_segments)
+		return false;
+	return !scan_conflicts(q, bio->bi_iter.bi_sector, bio_sectors(bio),
+			       op_is_write(bio->bi_op), rq, true);
+}
+
+static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
+{
+	static const enum elv_merge order[] = { ELV_BACK_MERGE,
+						ELV_FRONT_MERGE };
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		enum elv_merge t = order[i];
+		struct request *rq = q->elv->merge_lookup(q, bio, t);
+
+		if (!can_merge(q, rq, bio, t, segs))
+			continue;
+		if (t == ELV_BACK_MERGE) {
+			rq->biotail->bi_next = bio;
+			rq->biotail = bio;
+			q->stats.back_merges++;
+		} else {
+			/* The start moves: re-key the outstanding tree. */
+			rb_erase(&rq->ot_node, &q->ot[rq_data_dir(rq)]);
+			bio->bi_next = rq->bio;
+			rq->bio = bio;
+			rq->sector = bio->bi_iter.bi_sector;
+			rq_rb_insert(&q->ot[rq_data_dir(rq)], &rq->ot_node,
+				     OT_OFF);
+			q->stats.front_merges++;
+		}
+		rq->nr_sectors += bio_sectors(bio);
+		rq->nr_segments += segs;
+		q->elv->merged(q, rq, t);
+		return true;
+	}
+	return false;
+}
+
+static void make_ready(struct blk_queue *q, struct request *rq, u64 now)
+{
+	if (rq->op == REQ_OP_FLUSH) {
+		rq->state = RQ_READY;
+		list_add_tail(&rq->queuelist, &q->dispatch);
+	} else {
+		rq->state = RQ_QUEUED;
+		q->nr_queued++;
+		q->elv->insert(q, rq, now);
+	}
+}
+
+static bool bio_valid(const struct blk_dev *dev, const struct bio *bio,
+		      u32 *segs)
+{
+	const struct bvec_iter *it = &bio->bi_iter;
+
+	if (bio->bi_op == REQ_OP_FLUSH)
+		return !it->bi_size && !(bio->bi_flags & REQ_FUA);
+	if (bio->bi_op > REQ_OP_FLUSH || !it->bi_size ||
+	    it->bi_size % SECTOR_SIZE || it->bi_sector >= dev->capacity ||
+	    bio_sectors(bio) > dev->capacity - it->bi_sector)
+		return false;
+	*segs = bio_nr_segments(&dev->limits, bio);
+	return bio_sectors(bio) <= dev->limits.max_sectors &&
+	       *segs <= dev->limits.max_segments;
+}
+
+int blk_submit_bio(struct bio *bio)
+{
+	struct blk_dev *dev = bio->bi_bdev;
+	struct blk_queue *q = &dev->q;
+	struct request *rq, *flush;
+	u32 segs = 0;
+	u64 now;
+
+	if (!bio_valid(dev, bio, &segs))
+		return -EINVAL;
+	bio->bi_next = NULL;
+	now = now_ns(q);
+	flush = last_flush(q);
+	/* Linux REQ_NOMERGE_FLAGS: FUA and flushes never merge. */
+	if (bio->bi_op != REQ_OP_FLUSH && !(bio->bi_flags & REQ_FUA) &&
+	    !flush && try_merge(q, bio, segs)) {
+		q->stats.bios++;
+		blk_run_queue(dev);
+		return 0;
+	}
+	if (list_empty(&q->free))
+		return -EBUSY;
+	q->stats.bios++;
+	rq = list_first_entry(&q->free, struct request, queuelist);
+	list_del_init(&rq->queuelist);
+	rq->op = bio->bi_op;
+	rq->flags = bio->bi_flags;
+	rq->rq_flags = 0;
+	rq->status = BLK_STS_OK;
+	rq->tag = -1;
+	rq->sector = bio->bi_iter.bi_sector;
+	rq->nr_sectors = bio_sectors(bio);
+	rq->nr_segments = (u16)segs;
+	rq->seq = ++q->seq;
+	rq->arrival_ns = now;
+	rq->fifo_time = 0;
+	rq->dispatch_ns = 0;
+	rq->bio = rq->biotail = bio;
+	rq->barrier = flush;
+	rq->nr_blockers = flush ? 1 : 0;
+	if (rq->op == REQ_OP_FLUSH) {
+		/* Every outstanding write was submitted before this flush. */
+		rq->nr_blockers += q->ot_count[BLK_WRITE];
+		list_add_tail(&rq->flushlist, &q->flushes);
+		q->stats.flushes++;
+	} else {
+		rq->nr_blockers += scan_conflicts(q, rq->sector,
+						  rq->nr_sectors,
+						  op_is_write(rq->op), NULL,
+						  false);
+		rq_rb_insert(&q->ot[rq_data_dir(rq)], &rq->ot_node, OT_OFF);
+		q->ot_count[rq_data_dir(rq)]++;
+	}
+	q->stats.requests++;
+	q->nr_outstanding++;
+	q->stats.max_depth = MAX(q->stats.max_depth, q->nr_outstanding);
+	if (rq->nr_blockers) {
+		rq->state = RQ_HELD;
+		list_add_tail(&rq->queuelist, &q->held);
+		q->stats.held++;
+	} else {
+		make_ready(q, rq, now);
+	}
+	blk_run_queue(dev);
+	return 0;
+}
+
+void blk_start_plug(struct blk_dev *dev)
+{
+	dev->q.plugged++;
+}
+
+void blk_finish_plug(struct blk_dev *dev)
+{
+	if (dev->q.plugged && !--dev->q.plugged)
+		blk_run_queue(dev);
+}
+
+struct request *blk_tag_to_rq(struct blk_dev *dev, int tag)
+{
+	if (tag < 0 || (u32)tag >= dev->q.depth)
+		return NULL;
+	return dev->q.tags[tag];
+}
+
+static void account_latency(struct blk_queue *q, int dir, u64 ns)
+{
+	u64 us = ns / 1000;
+	int b = us ? 63 - __builtin_clzll(us) : 0;
+
+	q->stats.lat_hist[dir][MIN(b, BLK_LAT_BUCKETS - 1)]++;
+}
+
+/* A write or flush ended: the requests waiting for it may be free now. */
+static void unblock(struct blk_queue *q, struct request *done)
+{
+	struct request *r;
+	struct list_head *pos;
+
+	if (done->op == REQ_OP_FLUSH) {
+		for (pos = q->held.next; pos != &q->held; pos = pos->next) {
+			r = list_entry(pos, struct request, queuelist);
+			if (r->barrier == done) {
+				r->barrier = NULL;
+				r->nr_blockers--;
+			}
+		}
+		return;
+	}
+	if (op_is_write(done->op)) {
+		for (pos = q->flushes.next; pos != &q->flushes;
+		     pos = pos->next) {
+			r = list_entry(pos, struct request, flushlist);
+			if (r->seq < done->seq)
+				continue;
+			if (r->state != RQ_HELD || !r->nr_blockers)
+				blk_warn("block: flush blocker count broken");
+			else
+				r->nr_blockers--;
+		}
+	}
+	/* Later conflicting neighbours counted @done when they arrived. */
+	sector_t s = done->sector, e = rq_end_sector(done);
+	sector_t lo = s > q->dev->limits.max_sectors ?
+		      s - q->dev->limits.max_sectors + 1 : 0;
+
+	for (int d = op_is_write(done->op) ? BLK_READ : BLK_WRITE;
+	     d < BLK_NR_DIRS; d++) {
+		struct rb_node *n = rq_rb_lower_bound(&q->ot[d], lo, OT_OFF);
+
+		for (; n; n = rb_next(n)) {
+			r = rb_entry(n, struct request, ot_node);
+			if (r->sector >= e)
+				break;
+			if (rq_end_sector(r) <= s || r->seq < done->seq)
+				continue;
+			if (r->state != RQ_HELD || !r->nr_blockers)
+				blk_warn("block: conflict blocker count broken");
+			else
+				r->nr_blockers--;
+		}
+	}
+}
+
+/* Move every held request with no blockers left on, in submission order. */
+static void release_held(struct blk_queue *q, u64 now)
+{
+	struct list_head *pos = q->held.next;
+
+	while (pos != &q->held) {
+		struct request *r = list_entry(pos, struct request, queuelist);
+
+		pos = pos->next;
+		if (r->nr_blockers)
+			continue;
+		list_del_init(&r->queuelist);
+		make_ready(q, r, now);
+	}
+}
+
+static void finish_request(struct blk_queue *q, struct request *rq,
+			   blk_status_t status, u64 now)
+{
+	struct bio *bio = rq->bio;
+	bool flush = rq->op == REQ_OP_FLUSH;
+	int dir = rq_data_dir(rq);
+
+	if (status)
+		q->stats.errors++;
+	if (flush) {
+		list_del_init(&rq->flushlist);
+	} else {
+		q->elv->completed(q, rq);
+		q->stats.completed[dir]++;
+		account_latency(q, dir, now - rq->arrival_ns);
+		/* Out of ot[] first so unblock() does not see itself. */
+		rb_erase(&rq->ot_node, &q->ot[dir]);
+		q->ot_count[dir]--;
+	}
+	unblock(q, rq);
+	release_held(q, now);
+	rq->state = RQ_FREE;
+	rq->bio = rq->biotail = NULL;
+	rq->barrier = NULL;
+	list_add(&rq->queuelist, &q->free);
+	q->nr_outstanding--;
+	/*
+	 * After the bookkeeping, so that a bi_end_io that resubmits sees a
+	 * consistent queue; before dispatching, so that a flush this request
+	 * released cannot end ahead of it.
+	 */
+	while (bio) {
+		struct bio *next = bio->bi_next;
+
+		bio->bi_next = NULL;
+		if (status)
+			bio->bi_status = status;
+		bio_endio(bio);
+		bio = next;
+	}
+	blk_run_queue(q->dev);
+}
+
+static bool fua_needs_postflush(const struct blk_queue *q,
+				const struct request *rq)
+{
+	u32 f = q->dev->limits.features;
+
+	return rq->op == REQ_OP_WRITE && (rq->flags & REQ_FUA) &&
+	       (f & BLK_FEAT_WRITE_CACHE) && !(f & BLK_FEAT_FUA);
+}
+
+void blk_complete_request(struct request *rq, blk_status_t status)
+{
+	struct blk_queue *q = rq->q;
+
+	if (rq->state != RQ_INFLIGHT || rq->tag < 0) {
+		blk_warn("block: completion of a request not in flight");
+		return;
+	}
+	q->tags[rq->tag] = NULL;
+	q->tags_used &= ~(u32)BIT(rq->tag);
+	q->inflight--;
+	rq->tag = -1;
+	if (rq->rq_flags & RQF_POSTFLUSH) {
+		rq->rq_flags &= ~RQF_POSTFLUSH;
+		rq->op = REQ_OP_WRITE;
+	} else if (!status && fua_needs_postflush(q, rq)) {
+		/* The data is in the cache only: flush it before completing. */
+		rq->rq_flags |= RQF_POSTFLUSH;
+		rq->op = REQ_OP_FLUSH;
+		rq->state = RQ_READY;
+		list_add(&rq->queuelist, &q->dispatch);
+		blk_run_queue(q->dev);
+		return;
+	}
+	finish_request(q, rq, status, now_ns(q));
+}
+
+void blk_run_queue(struct blk_dev *dev)
+{
+	struct blk_queue *q = &dev->q;
+	u64 now;
+
+	if (q->plugged || q->running)
+		return;
+	q->running = true;
+	now = now_ns(q);
+	for (;;) {
+		struct request *rq = NULL;
+		blk_status_t sts;
+		int tag, dir;
+		bool flush;
+
+		if (!list_empty(&q->dispatch)) {
+			rq = list_first_entry(&q->dispatch, struct request,
+					      queuelist);
+			/* Without a write cache there is nothing to flush. */
+			if (rq->op == REQ_OP_FLUSH &&
+			    !(rq->rq_flags & RQF_POSTFLUSH) &&
+			    !(dev->limits.features & BLK_FEAT_WRITE_CACHE)) {
+				list_del_init(&rq->queuelist);
+				rq->dispatch_ns = now;
+				finish_request(q, rq, BLK_STS_OK, now);
+				continue;
+			}
+		}
+		if (q->inflight >= q->depth)
+			break;
+		if (rq) {
+			list_del_init(&rq->queuelist);
+		} else {
+			rq = q->elv->dispatch_next(q, now);
+			if (!rq)
+				break;
+			q->nr_queued--;
+		}
+		tag = __builtin_ctz(~q->tags_used);
+		q->tags_used |= (u32)BIT(tag);
+		q->tags[tag] = rq;
+		q->inflight++;
+		rq->tag = tag;
+		rq->state = RQ_INFLIGHT;
+		if (!(rq->rq_flags & RQF_POSTFLUSH))
+			rq->dispatch_ns = now;
+		/* A synchronous completion may recycle @rq inside submit. */
+		dir = rq_data_dir(rq);
+		flush = rq->op == REQ_OP_FLUSH;
+		sts = dev->ops->submit(dev, rq);
+		if (sts == BLK_STS_RESOURCE) {
+			q->tags[tag] = NULL;
+			q->tags_used &= ~(u32)BIT(tag);
+			q->inflight--;
+			rq->tag = -1;
+			rq->state = RQ_READY;
+			list_add(&rq->queuelist, &q->dispatch);
+			break;
+		}
+		if (!flush)
+			q->stats.dispatched[dir]++;
+		if (sts)
+			blk_complete_request(rq, sts);
+	}
+	q->running = false;
+}
+
+u32 blk_poll(struct blk_dev *dev)
+{
+	u32 n = dev->ops->poll ? dev->ops->poll(dev) : 0;
+
+	blk_run_queue(dev);
+	return n;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Block layer internals shared by the queue core and the elevators.
+ */
+#ifndef KEEL_BLOCK_BLK_H
+#define KEEL_BLOCK_BLK_H
+
+#include "block/block.h"
+
+/* request.rq_flags */
+#define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
+
+enum elv_merge {
+	ELV_NO_MERGE,
+	ELV_FRONT_MERGE, /* bio ends where the request starts */
+	ELV_BACK_MERGE, /* bio starts where the request ends */
+};
+
+/**
+ * struct elevator_type - one elevator: its per-queue data lives in
+ * q->elv_priv, its requests link through rq->rb_node and rq->queuelist.
+ * Every hook is called by blk-core.c only; none of them dispatches or
+ * completes anything itself.
+ */
+struct elevator_type {
+	const char *name;
+	/* blk_set_elevator(), queue idle: set up elv_priv and tunables. */
+	void (*init)(struct blk_queue *q);
+	/*
+	 * blk_submit_bio(): a queued request that @bio could join as @type.
+	 * The core then checks direction, flags, limits and ordering.
+	 */
+	struct request *(*merge_lookup)(struct blk_queue *q,
+					const struct bio *bio,
+					enum elv_merge type);
+	/* blk_submit_bio(): @rq grew by a merge of @type. */
+	void (*merged)(struct blk_queue *q, struct request *rq,
+		       enum elv_merge type);
+	/* A request that may be dispatched in any order now enters. */
+	void (*insert)(struct blk_queue *q, struct request *rq, u64 now);
+	/* Dispatch loop: remove and return the next request, or NULL. */
+	struct request *(*dispatch_next)(struct blk_queue *q, u64 now);
+	/* blk_complete_request() for a request that came from here. */
+	void (*completed)(struct blk_queue *q, struct request *rq);
+	bool (*has_work)(struct blk_queue *q);
+	int (*set_tunable)(struct blk_queue *q, const char *name, u64 val);
+	int (*get_tunable)(struct blk_queue *q, const char *name, u64 *val);
+};
+
+extern const struct elevator_type elevator_none;
+extern const struct elevator_type elevator_deadline;
+
+void blk_warn(const char *msg);
+
+/* Segments @bio needs under @lim; no coalescing across bio_vecs. */
+u32 bio_nr_segments(const struct blk_queue_limits *lim,
+		    const struct bio *bio);
+
+/* Insert @rq into @root ordered by start sector; equal keys go right. */
+static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,
+				size_t off)
+{
+	struct rb_node **link = &root->node, *parent = NULL;
+	sector_t s = ((struct request *)((char *)node - off))->sector;
+
+	while (*link) {
+		struct request *r = (struct request *)((char *)*link - off);
+
+		parent = *link;
+		link = s < r->sector ? &(*link)->left : &(*link)->right;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, root);
+}
+
+/* First node whose request starts at or after @s, or NULL. */
+static inline struct rb_node *rq_rb_lower_bound(const struct rb_root *root,
+						sector_t s, size_t off)
+{
+	struct rb_node *n = root->node, *best = NULL;
+
+	while (n) {
+		struct request *r = (struct request *)((char *)n - off);
+
+		if (r->sector >= s) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+static inline sector_t rq_end_sector(const struct request *rq)
+{
+	return rq->sector + rq->nr_sectors;
+}
+
+#endif

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The deadline elevator: Linux block/mq-deadline.c for one priority level.
+ *
+ * Per direction, requests sit in a tree sorted by sector and in a FIFO with
+ * an expiry time. Dispatch serves batches in sector order; batches are reads
+ * XOR writes. Reads are preferred, but writes are served once they have
+ * been passed over writes_starved times, and a direction whose oldest
+ * request has expired restarts from its FIFO head, which bounds latency
+ * near the expire time.
+ */
+#include "core/lib.h"
+#include "block/blk.h"
+
+/* Tunable defaults, Linux mq-deadline.c. */
+static const u64 read_expire_ms = 500; /* HZ / 2 */
+static const u64 write_expire_ms = 5000; /* 5 * HZ */
+static const u32 fifo_batch = 16; /* requests per sequential batch */
+static const u32 writes_starved = 2; /* reads served before a write batch */
+static const bool front_merges = true;
+
+#define NS_PER_MS 1000000ULL
+#define RB_OFF offsetof(struct request, rb_node)
+
+struct deadline_data {
+	struct rb_root sort_list[BLK_NR_DIRS];
+	struct list_head fifo_list[BLK_NR_DIRS];
+	/* Sector just past the last request dispatched, per direction. */
+	sector_t latest_pos[BLK_NR_DIRS];
+	u32 batching; /* requests in the current batch */
+	u32 starved; /* times reads were chosen over waiting writes */
+	int last_dir;
+	u64 fifo_expire[BLK_NR_DIRS]; /* ns */
+	u32 fifo_batch;
+	u32 writes_starved;
+	bool front_merges;
+};
+
+_Static_assert(sizeof(struct deadline_data) <= BLK_ELV_PRIV_SIZE,
+	       "deadline_data does not fit elv_priv");
+
+static struct deadline_data *dd(struct blk_queue *q)
+{
+	return (struct deadline_data *)q->elv_priv;
+}
+
+static void dd_init(struct blk_queue *q)
+{
+	struct deadline_data *d = dd(q);
+
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < BLK_NR_DIRS; i++) {
+		d->sort_list[i] = RB_ROOT;
+		INIT_LIST_HEAD(&d->fifo_list[i]);
+	}
+	/* Linux starts with last_dir = DD_WRITE so the first batch is reads. */
+	d->last_dir = BLK_WRITE;
+	d->fifo_expire[BLK_READ] = read_expire_ms * NS_PER_MS;
+	d->fifo_expire[BLK_WRITE] = write_expire_ms * NS_PER_MS;
+	d->fifo_batch = fifo_batch;
+	d->writes_starved = writes_starved;
+	d->front_merges = front_merges;
+}
+
+static struct request *rb_rq(struct rb_node *n)
+{
+	return n ? rb_entry(n, struct request, rb_node) : NULL;
+}
+
+/* Linux deadline_from_pos: the first request at or after @pos. */
+static struct request *dd_from_pos(struct deadline_data *d, int dir,
+				   sector_t pos)
+{
+	return rb_rq(rq_rb_lower_bound(&d->sort_list[dir], pos, RB_OFF));
+}
+
+static struct request *dd_fifo_head(struct deadline_data *d, int dir)
+{
+	if (list_empty(&d->fifo_list[dir]))
+		return NULL;
+	return list_first_entry(&d->fifo_list[dir], struct request, queuelist);
+}
+
+static bool dd_fifo_expired(struct deadline_data *d, int dir, u64 now)
+{
+	struct request *rq = dd_fifo_head(d, dir);
+
+	return rq && now >= rq->fifo_time;
+}
+
+static struct request *dd_merge_lookup(struct blk_queue *q,
+				       const struct bio *bio,
+				       enum elv_merge type)
+{
+	struct deadline_data *d = dd(q);
+	int dir = op_is_write(bio->bi_op) ? BLK_WRITE : BLK_READ;
+	struct rb_node *n;
+	struct request *rq;
+
+	if (type == ELV_FRONT_MERGE) {
+		if (!d->front_merges)
+			return NULL;
+		rq = dd_from_pos(d, dir, bio_end_sector(bio));
+		return rq && rq->sector == bio_end_sector(bio) ? rq : NULL;
+	}
+	/*
+	 * Linux finds back merges in a hash of end sectors; the request just
+	 * before the bio in sector order is the one that can end there unless
+	 * queued requests overlap, which only costs a missed merge.
+	 */
+	n = rq_rb_lower_bound(&d->sort_list[dir], bio->bi_iter.bi_sector,
+			      RB_OFF);
+	n = n ? rb_prev(n) : rb_last(&d->sort_list[dir]);
+	rq = rb_rq(n);
+	return rq && rq_end_sector(rq) == bio->bi_iter.bi_sector ? rq : NULL;
+}
+
+static void dd_merged(struct blk_queue *q, struct request *rq,
+		      enum elv_merge type)
+{
+	struct rb_root *root = &dd(q)->sort_list[rq_data_dir(rq)];
+
+	/* A front merge moved the key. */
+	if (type == ELV_FRONT_MERGE) {
+		rb_erase(&rq->rb_node, root);
+		rq_rb_insert(root, &rq->rb_node, RB_OFF);
+	}
+}
+
+static void dd_insert(struct blk_queue *q, struct request *rq, u64 now)
+{
+	struct deadline_data *d = dd(q);
+	int dir = rq_data_dir(rq);
+
+	rq_rb_insert(&d->sort_list[dir], &rq->rb_node, RB_OFF);
+	rq->fifo_time = now + d->fifo_expire[dir];
+	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
+}
+
+/* Linux __dd_dispatch_request, one priority level. */
+static struct request *dd_dispatch_next(struct blk_queue *q, u64 now)
+{
+	struct deadline_data *d = dd(q);
+	struct request *rq, *next;
+	bool reads, writes;
+	int dir;
+
+	/*
+	 * A fresh queue has no batch to continue (old Linux kept next_rq[],
+	 * NULL at start; latest_pos = 0 would start a write batch).
+	 */
+	rq = dd_from_pos(d, d->last_dir, d->latest_pos[d->last_dir]);
+	if (rq && d->batching && d->batching < d->fifo_batch) {
+		dir = d->last_dir;
+		goto dispatch;
+	}
+	reads = !list_empty(&d->fifo_list[BLK_READ]);
+	writes = !list_empty(&d->fifo_list[BLK_WRITE]);
+	if (reads) {
+		if (writes && d->starved++ >= d->writes_starved)
+			goto dispatch_writes;
+		dir = BLK_READ;
+		goto find;
+	}
+	if (writes) {
+dispatch_writes:
+		d->starved = 0;
+		dir = BLK_WRITE;
+		goto find;
+	}
+	return NULL;
+
+find:
+	next = dd_from_pos(d, dir, d->latest_pos[dir]);
+	if (dd_fifo_expired(d, dir, now)) {
+		q->stats.expired++;
+		rq = dd_fifo_head(d, dir);
+	} else if (!next) {
+		/* Nothing further along: wrap to the oldest request. */
+		rq = dd_fifo_head(d, dir);
+	} else {
+		rq = next;
+	}
+	d->batching = 0;
+	q->stats.batches++;
+
+dispatch:
+	rb_erase(&rq->rb_node, &d->sort_list[dir]);
+	list_del_init(&rq->queuelist);
+	d->latest_pos[dir] = rq_end_sector(rq);
+	d->last_dir = dir;
+	d->batching++;
+	return rq;
+}
+
+static void dd_completed(struct blk_queue *q, struct request *rq)
+{
+}
+
+static bool dd_has_work(struct blk_queue *q)
+{
+	struct deadline_data *d = dd(q);
+
+	return !list_empty(&d->fifo_list[BLK_READ]) ||
+	       !list_empty(&d->fifo_list[BLK_WRITE]);
+}
+
+/* The names and units of Linux's sysfs attributes (expiries in ms). */
+static int dd_set_tunable(struct blk_queue *q, const char *name, u64 val)
+{
+	struct deadline_data *d = dd(q);
+
+	if (!strcmp(name, "read_expire") || !strcmp(name, "write_expire")) {
+		int dir = name[0] == 'r' ? BLK_READ : BLK_WRITE;
+
+		if (val > ~0ULL / NS_PER_MS)
+			return -ERANGE;
+		d->fifo_expire[dir] = val * NS_PER_MS;
+	} else if (!strcmp(name, "fifo_batch")) {
+		if (val > 0x7fffffff)
+			return -ERANGE;
+		d->fifo_batch = (u32)val;
+	} else if (!strcmp(name, "writes_starved")) {
+		if (val > 0x7fffffff)
+			return -ERANGE;
+		d->writes_starved = (u32)val;
+	} else if (!strcmp(name, "front_merges")) {
+		if (val > 1)
+			return -EINVAL;
+		d->front_merges = val;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int dd_get_tunable(struct blk_queue *q, const char *name, u64 *val)
+{
+	struct deadline_data *d = dd(q);
+
+	if (!strcmp(name, "read_expire"))
+		*val = d->fifo_expire[BLK_READ] / NS_PER_MS;
+	else if (!strcmp(name, "write_expire"))
+		*val = d->fifo_expire[BLK_WRITE] / NS_PER_MS;
+	else if (!strcmp(name, "fifo_batch"))
+		*val = d->fifo_batch;
+	else if (!strcmp(name, "writes_starved"))
+		*val = d->writes_starved;
+	else if (!strcmp(name, "front_merges"))
+		*val = d->front_merges;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+const struct elevator_type elevator_deadline = {
+	.name = "deadline",
+	.init = dd_init,
+	.merge_lookup = dd_merge_lookup,
+	.merged = dd_merged,
+	.insert = dd_insert,
+	.dispatch_next = dd_dispatch_next,
+	.completed = dd_completed,
+	.has_work = dd_has_work,
+	.set_tunable = dd_set_tunable,
+	.get_tunable = dd_get_tunable,
+};
