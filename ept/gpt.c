@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest page-table walker: translates a guest linear address the way the
+ * guest's MMU would (SDM Vol.3A 4.3 32-bit paging, 4.4 PAE paging, 4.5
+ * 4-level paging, rev 080), reading the tables through a callback. Used to
+ * fetch the instruction that caused an MMIO EPT violation.
+ *
+ * PAE note: the CPU caches the four PDPTEs when CR3 is loaded (and VMX keeps
+ * them in the VMCS); this walker rereads them from memory at CR3, which is
+ * what they hold unless the guest changed them without reloading CR3.
+ */
+#include "ept/ept.h"
+#include "arch/x86/arch.h"
+
+#define PTE_P BIT(0)
+#define PTE_PS BIT(7)
+#define PTE_ADDR_64 GENMASK(51, 12)
+#define PTE32_ADDR GENMASK(31, 12)
+#define PDE32_4M_ADDR GENMASK(31, 22)
+#define PDE32_4M_HIGH GENMASK(20, 13) /* PSE-36: address bits 39:32 */
+#define PAE_CR3_ADDR GENMASK(31, 5)
+
+enum gpt_mode gpt_mode_from_regs(u64 cr0, u64 cr4, u64 efer)
+{
+	if (!(cr0 & X86_CR0_PG))
+		return GPT_MODE_FLAT;
+	if (efer & EFER_LMA)
+		return GPT_MODE_4LEVEL;
+	if (cr4 & X86_CR4_PAE)
+		return GPT_MODE_PAE;
+	return GPT_MODE_32BIT;
+}
+
+static int read32(const struct gpt_walker *w, u64 gpa, u32 *v)
+{
+	return w->read(w->ctx, gpa, v, sizeof(*v));
+}
+
+static int read64(const struct gpt_walker *w, u64 gpa, u64 *v)
+{
+	return w->read(w->ctx, gpa, v, sizeof(*v));
+}
+
+static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa)
+{
+	u32 pde, pte;
+	int ret;
+
+	ret = read32(w, (w->cr3 & PTE32_ADDR) + ((gla >> 22) << 2), &pde);
+	if (ret)
+		return ret;
+	if (!(pde & PTE_P))
+		return -ENOENT;
+	if ((pde & PTE_PS) && w->pse) {
+		*gpa = (pde & PDE32_4M_ADDR) |
+		       (FIELD_GET(PDE32_4M_HIGH, pde) << 32) |
+		       (gla & (BIT(22) - 1));
+		return 0;
+	}
+	ret = read32(w, (pde & PTE32_ADDR) + (((gla >> 12) & 0x3ff) << 2),
+		     &pte);
+	if (ret)
+		return ret;
+	if (!(pte & PTE_P))
+		return -ENOENT;
+	*gpa = (pte & PTE32_ADDR) | (gla & (PAGE_SIZE - 1));
+	return 0;
+}
+
+/*
+ * The lower levels shared by PAE and 4-level paging: from the table at
+ * @table (a page directory pointer table when @level is 2, a page directory
+ * when 1) down to the 4K page.
+ */
+static int walk_levels(const struct gpt_walker *w, u64 table, int level,
+		       u64 gla, u64 *gpa)
+{
+	for (; level >= 0; level--) {
+		unsigned int shift = 12 + 9 * level;
+		u64 e;
+		int ret;
+
+		ret = read64(w, table + ((gla >> shift) & 0x1ff) * 8, &e);
+		if (ret)
+			return ret;
+		if (!(e & PTE_P))
+			return -ENOENT;
+		if (level > 0 && (e & PTE_PS)) {
+			u64 mask = BIT(shift) - 1;
+
+			*gpa = (e & PTE_ADDR_64 & ~mask) | (gla & mask);
+			return 0;
+		}
+		table = e & PTE_ADDR_64;
+		if (level == 0) {
+			*gpa = table | (gla & (PAGE_SIZE - 1));
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
+{
+	u64 e;
+	int ret;
+
+	switch (w->mode) {
+	case GPT_MODE_FLAT:
+		*gpa = gla & 0xffffffffULL;
+		return 0;
+	case GPT_MODE_32BIT:
+		return walk_32bit(w, (u32)gla, gpa);
+	case GPT_MODE_PAE:
+		gla &= 0xffffffffULL;
+		ret = read64(w, (w->cr3 & PAE_CR3_ADDR) + (gla >> 30) * 8, &e);
+		if (ret)
+			return ret;
+		if (!(e & PTE_P))
+			return -ENOENT;
+		return walk_levels(w, e & PTE_ADDR_64, 1, gla, gpa);
+	case GPT_MODE_4LEVEL: {
+		/* Canonical: bits 63:47 all equal (SDM Vol.1 3.3.7.1). */
+		s64 top = (s64)gla >> 47;
+
+		if (top != 0 && top != -1)
+			return -EINVAL;
+		ret = read64(w, (w->cr3 & PTE_ADDR_64) + ((gla >> 39) & 0x1ff) * 8,
+			     &e);
+		if (ret)
+			return ret;
+		if (!(e & PTE_P))
+			return -ENOENT;
+		if (e & PTE_PS) /* reserved in a PML4E */
+			return -EINVAL;
+		return walk_levels(w, e & PTE_ADDR_64, 2, gla, gpa);
+	}
+	}
+	return -EINVAL;
+}
+
+int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf,
+		    size_t len)
+{
+	u8 *out = buf;
+
+	while (len) {
+		size_t chunk = MIN(len, PAGE_SIZE - (gla & (PAGE_SIZE - 1)));
+		u64 gpa;
+		int ret = gpt_translate(w, gla, &gpa);
+
+		if (ret)
+			return ret;
+		ret = w->read(w->ctx, gpa, out, chunk);
+		if (ret)
+			return ret;
+		out += chunk;
+		gla += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
