@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runs build/host/iosim on small traces and checks its output: the fixed
+ * format, the disk models' arithmetic, the lecture example, merging, and
+ * that every correctness rule of docs/block.md holds in the replay.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXREQ 4096
+
+struct out {
+	int n;
+	long idx[MAXREQ];
+	char op[MAXREQ];
+	unsigned long long sector[MAXREQ], nsect[MAXREQ], arrival[MAXREQ];
+	double disp[MAXREQ], done[MAXREQ];
+	char summary[4096];
+	int status;
+};
+
+static struct out o;
+
+static const char *iosim(void)
+{
+	const char *p = getenv("IOSIM");
+
+	return p ? p : "build/host/iosim";
+}
+
+static void write_trace(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void run(const char *args, const char *trace_text)
+{
+	char path[] = "/tmp/keel-iosim-XXXXXX", cmd[1024], line[512];
+	int fd = mkstemp(path);
+	FILE *p;
+
+	assert_true(fd >= 0);
+	write_trace(path, trace_text);
+	snprintf(cmd, sizeof(cmd), "%s %s %s 2>/dev/null", iosim(), args,
+		 path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	memset(&o, 0, sizeof(o));
+	while (fgets(line, sizeof(line), p)) {
+		if (line[0] == '#') {
+			strncat(o.summary, line,
+				sizeof(o.summary) - strlen(o.summary) - 1);
+			continue;
+		}
+		assert_true(o.n < MAXREQ);
+		int k = sscanf(line, "%ld %c %llu %llu %llu %lf %lf",
+			       &o.idx[o.n], &o.op[o.n], &o.sector[o.n],
+			       &o.nsect[o.n], &o.arrival[o.n], &o.disp[o.n],
+			       &o.done[o.n]);
+		assert_int_equal(k, 7);
+		o.n++;
+	}
+	o.status = pclose(p);
+	remove(path);
+}
+
+static double summary_val(const char *key, const char *field)
+{
+	const char *s = strstr(o.summary, key);
+	char pat[64];
+	double v;
+
+	assert_non_null(s);
+	if (field) {
+		s = strstr(s, field);
+		assert_non_null(s);
+		snprintf(pat, sizeof(pat), "%s %%lf", field);
+	} else {
+		snprintf(pat, sizeof(pat), "%s %%lf", key);
+	}
+	assert_int_equal(sscanf(s, pat, &v), 1);
+	return v;
+}
+
+/* Trace indices in the order the disk received them. */
+static void dispatch_order(int *idx)
+{
+	for (int i = 0; i < o.n; i++)
+		idx[i] = i;
+	for (int i = 1; i < o.n; i++)
+		for (int j = i; j > 0 && o.disp[idx[j]] < o.disp[idx[j - 1]];
+		     j--) {
+			int t = idx[j];
+
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+}
+
+static const char lecture[] = "# the lecture example\n"
+			      "0 R 18 1\n0 R 5 1\n0 R 10 1\n0 R 1 1\n";
+
+static void test_lecture_deadline(void **state)
+{
+	int idx[4];
+
+	run("--sched deadline --disk hdd", lecture);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 4);
+	dispatch_order(idx);
+	assert_int_equal(o.sector[idx[0]], 1);
+	assert_int_equal(o.sector[idx[1]], 5);
+	assert_int_equal(o.sector[idx[2]], 10);
+	assert_int_equal(o.sector[idx[3]], 18);
+	assert_int_equal((int)summary_val("# seek_sectors", NULL), 1 + 3 + 4 + 7);
+}
+
+static void test_lecture_none(void **state)
+{
+	int idx[4];
+
+	run("--sched none --disk hdd", lecture);
+	assert_int_equal(o.n, 4);
+	dispatch_order(idx);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(idx[i], i);
+	assert_int_equal((int)summary_val("# seek_sectors", NULL),
+			 18 + 14 + 4 + 10);
+}
+
+static void test_format_and_comments(void **state)
+{
+	run("--sched none --disk ssd",
+	    "# header\n\n100 W 64 8 # trailing\n  # indented comment\n"
+	    "200\tR\t64\t8\n300 F 0 0\n");
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(o.idx[i], i);
+	assert_int_equal(o.op[0], 'W');
+	assert_int_equal(o.arrival[1], 200);
+	assert_int_equal(o.op[2], 'F');
+	assert_non_null(strstr(o.summary, "# throughput_MBps "));
+	assert_non_null(strstr(o.summary, "# merges "));
+	assert_non_null(strstr(o.summary, "# read_latency_us "));
+	assert_non_null(strstr(o.summary, "# write_latency_us "));
+}
+
+static void test_hdd_model(void **state)
+{
+	/* 8 sectors at the head: transfer only, 4096 B / 150e6 B/s. */
+	run("--sched none --disk hdd --capacity 1000000",
+	    "0 R 0 8\n100 R 8 8\n200 R 250008 8\n");
+	double xfer = 4096 / 150e6 * 1e6;
+
+	assert_float_equal(o.done[0], xfer, 0.002);
+	assert_float_equal(o.done[1], 100 + xfer, 0.002);
+	/* d = 250008 - 16 = 249992: 0.5 + 7.5 sqrt(d / cap) + 4.17 ms. */
+	double seek = (0.5 + 7.5 * 0.4999919999359994 + 4.17) * 1000;
+
+	assert_float_equal(o.done[2] - o.disp[2], seek + xfer, 0.01);
+}
+
+static void test_ssd_model(void **state)
+{
+	char trace[64 * 16] = "";
+
+	for (int i = 0; i < 33; i++)
+		snprintf(trace + strlen(trace), sizeof(trace) - strlen(trace),
+			 "0 R %d 8\n", i * 100);
+	run("--sched none --disk ssd", trace);
+	double t = 80 + 4096 / 500e6 * 1e6;
+
+	/* 32 in flight at once; the 33rd waits for a slot. */
+	assert_float_equal(o.done[31], t, 0.002);
+	assert_float_equal(o.disp[32], t, 0.002);
+	assert_float_equal(o.done[32], 2 * t, 0.002);
+}
+
+static void test_merged_requests_share_times(void **state)
+{
+	run("--sched deadline --disk hdd",
+	    "0 W 1000 8\n0 W 16 8\n0 W 8 8\n0 W 24 8\n");
+	assert_int_equal((int)summary_val("# merges", NULL), 2);
+	assert_float_equal(o.disp[1], o.disp[2], 0.0001);
+	assert_float_equal(o.done[1], o.done[3], 0.0001);
+}
+
+static void test_merge_cap_2048(void **state)
+{
+	run("--sched none --disk hdd", "0 W 0 2048\n0 W 2048 8\n");
+	assert_int_equal((int)summary_val("# merges", NULL), 0);
+	/* Larger than one request: split, and still one output line. */
+	run("--sched none --disk hdd", "0 R 0 5000\n");
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 1);
+	assert_float_equal(o.done[0], 5000 * 512 / 150e6 * 1e6, 0.01);
+}
+
+static void test_bad_usage_exits_2(void **state)
+{
+	run("--sched cfq --disk hdd", "0 R 0 8\n");
+	assert_int_equal(WEXITSTATUS(o.status), 2);
+	run("--sched none --disk hdd", "0 X 0 8\n");
+	assert_int_equal(WEXITSTATUS(o.status), 2);
+	run("--sched none --disk hdd --capacity 10", "0 R 8 8\n");
+	assert_int_equal(WEXITSTATUS(o.status), 2);
+}
+
+static bool overlap(int a, int b)
+{
+	return o.sector[a] < o.sector[b] + o.nsect[b] &&
+	       o.sector[b] < o.sector[a] + o.nsect[a];
+}
+
+/* Submission order: arrival, then trace order. */
+static bool before(int a, int b)
+{
+	return o.arrival[a] < o.arrival[b] ||
+	       (o.arrival[a] == o.arrival[b] && a < b);
+}
+
+/* Every rule of docs/block.md, checked on the replay. */
+static void check_rules(void)
+{
+	const double eps = 0.0005;
+
+	for (int i = 0; i < o.n; i++) {
+		assert_true(o.disp[i] + eps >= o.arrival[i]);
+		assert_true(o.done[i] + eps >= o.disp[i]);
+		for (int j = 0; j < o.n; j++) {
+			if (!before(i, j))
+				continue;
+			if (o.op[i] != 'F' && o.op[j] != 'F' &&
+			    (o.op[i] == 'W' || o.op[j] == 'W') &&
+			    overlap(i, j))
+				assert_true(o.disp[j] + eps >= o.done[i]);
+			if (o.op[i] == 'W' && o.op[j] == 'F')
+				assert_true(o.done[j] + eps >= o.done[i]);
+			if (o.op[i] == 'F')
+				assert_true(o.disp[j] + eps >= o.done[i]);
+		}
+	}
+}
+
+static void random_trace(char *buf, size_t size, unsigned seed)
+{
+	size_t len = 0;
+	unsigned t = 0;
+
+	srand(seed);
+	buf[0] = 0;
+	for (int i = 0; i < 300; i++) {
+		int r = rand() % 100;
+		char op = r < 55 ? 'R' : r < 95 ? 'W' : 'F';
+		/* A small span so that overlaps and merges are common. */
+		unsigned s = (unsigned)(rand() % 64) * 8;
+		unsigned n = 8 * (1 + rand() % 4);
+
+		t += (unsigned)(rand() % 3) * 500;
+		if (op == 'F')
+			len += snprintf(buf + len, size - len, "%u F 0 0\n", t);
+		else
+			len += snprintf(buf + len, size - len, "%u %c %u %u\n",
+					t, op, s, n);
+	}
+}
+
+static void test_rules_hold_in_replay(void **state)
+{
+	static char trace[300 * 32];
+	static const char *const cfg[] = {
+		"--sched none --disk hdd", "--sched deadline --disk hdd",
+		"--sched none --disk ssd", "--sched deadline --disk ssd",
+		"--sched deadline --disk ssd --fifo-batch 1 --writes-starved 0",
+	};
+
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		random_trace(trace, sizeof(trace), seed);
+		for (size_t c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+			run(cfg[c], trace);
+			assert_int_equal(o.status, 0);
+			assert_int_equal(o.n, 300);
+			check_rules();
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lecture_deadline),
+		cmocka_unit_test(test_lecture_none),
+		cmocka_unit_test(test_format_and_comments),
+		cmocka_unit_test(test_hdd_model),
+		cmocka_unit_test(test_ssd_model),
+		cmocka_unit_test(test_merged_requests_share_times),
+		cmocka_unit_test(test_merge_cap_2048),
+		cmocka_unit_test(test_bad_usage_exits_2),
+		cmocka_unit_test(test_rules_hold_in_replay),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
