@@ -83,3 +83,72 @@ def test_boot_lines_are_clean_text(booted):
     _, _, _, run = booted
     for line in run.keel_lines():
         assert all(32 <= ord(c) < 127 for c in line), repr(line)
+
+
+# What each emulator really has: ACPI tables and PCI functions.
+Q35_TABLES = {"FACP", "DSDT", "APIC", "HPET", "MCFG"}
+BOCHS_TABLES = {"FACP", "DSDT", "APIC", "HPET"}
+Q35_PCI = {
+    "00:00.0": ("8086:29c0", "06.00.00"),  # Q35 host bridge
+    "00:1f.0": ("8086:2918", "06.01.00"),  # ICH9 LPC
+    "00:1f.2": ("8086:2922", "01.06.01"),  # ICH9 AHCI
+    "00:1f.3": ("8086:2930", "0c.05.00"),  # ICH9 SMBus
+}
+BOCHS_PCI = {
+    "00:00.0": ("8086:1237", "06.00.00"),  # i440FX
+    "00:01.0": ("8086:7000", "06.01.00"),  # PIIX3 ISA
+    "00:01.1": ("8086:7010", "01.01.80"),  # PIIX3 IDE
+    "00:01.3": ("8086:7113", "06.80.00"),  # PIIX4 ACPI
+}
+
+
+def test_acpi_tables_found(booted):
+    _, kind, _, run = booted
+    found = {m.group(1) for m in run.findall(r"keel: acpi: (\w{4}) at 0x[0-9a-f]+ len \d+ ok")}
+    want = BOCHS_TABLES if kind == "bochs" else Q35_TABLES
+    assert want <= found, (want - found, run)
+    assert run.has(r"keel: acpi: \d+ tables ok, 0 bad"), run
+    m = run.find(r"keel: acpi: MADT: (\d+) CPUs, (\d+) IOAPICs")
+    assert m and int(m.group(1)) == 1 and int(m.group(2)) == 1, run
+    if kind == "qemu":
+        assert run.has(r"keel: acpi: MCFG: ECAM 0xb0000000 buses 0-255"), run
+        assert run.has(r"keel: pci: ECAM at 0xb0000000"), run
+        # q35's FADT points PM1a_CNT at 0x604 and its reset register at 0xcf9.
+        assert run.has(r"keel: acpi: FADT: PM1a_CNT 0x604 .*reset io:0xcf9=0x"), run
+    else:
+        assert run.has(r"keel: pci: config access through ports CF8/CFC"), run
+        assert run.has(r"keel: acpi: FADT: PM1a_CNT 0xb004 "), run
+
+
+def test_pci_devices(booted):
+    _, kind, _, run = booted
+    devs = {m.group(1): (m.group(2), m.group(3)) for m in
+            run.findall(r"keel: pci: (\w\w:\w\w\.\w) (\w{4}:\w{4}) class (\S+)")}
+    want = BOCHS_PCI if kind == "bochs" else Q35_PCI
+    for bdf, ident in want.items():
+        assert devs.get(bdf) == ident, (bdf, devs)
+    n = int(run.find(r"keel: pci: (\d+) functions").group(1))
+    assert n == len(devs)
+    if kind == "qemu":
+        # ich9-ahci's ABAR is BAR5, a 4 KiB 32-bit memory BAR.
+        assert run.has(r"keel: pci: 00:1f\.2 .* bar5=mem32:0x[0-9a-f]+\+0x1000"), run
+
+
+def test_tsc_calibrated(booted):
+    _, kind, _, run = booted
+    m = run.find(r"keel: time: TSC (\d+)\.(\d+) MHz \((.*)\)")
+    assert m, run
+    mhz = int(m.group(1))
+    if kind == "bochs":
+        # Bochs's TSC counts instructions: ips=10000000 in tools/bochs-run.sh.
+        assert mhz == 10 and m.group(3) == "ACPI PM timer", m.group(0)
+    else:
+        assert mhz > 100 and m.group(3) == "ACPI PM timer", m.group(0)
+
+
+def test_dmar_parsed_with_intel_iommu(keel_built, boot_iso):
+    run = run_qemu("qemu-iommu", boot_iso, timeout=60,
+                   extra=["-device", "intel-iommu"])
+    assert run.status == 1, run
+    assert run.has(r"keel: acpi: DMAR at 0x[0-9a-f]+ len \d+ ok"), run
+    assert run.has(r"keel: acpi: DRHD 0xfed90000 seg 0"), run
