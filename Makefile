@@ -35,7 +35,7 @@ host-tests :=
 host-tools :=
 all-targets :=
 
-include $(sort $(wildcard */build.mk */*/build.mk))
+include $(sort $(wildcard */*.mk */*/build.mk))
 
 KEEL_OBJS := $(patsubst %,$(BUILD)/keel/%.o,$(basename $(keel-y)))
 HOST_OBJS := $(patsubst %,$(BUILD)/host/obj/%.o,$(basename $(host-y)))
