@@ -8,7 +8,7 @@ keel-y += $(block-src)
 host-y += $(block-src)
 host-tests += tests/host/test_block.c tests/host/test_block_bio.c \
 	tests/host/test_block_iosim.c
-host-tools += $(BUILD)/host/iosim
+host-tools += $(BUILD)/host/iosim $(BUILD)/host/blkcost
 
 BLOCK_NOSAN_CFLAGS := $(filter-out -O1 -g,$(HOST_CFLAGS)) -O2
 block-nosan-objs := $(patsubst %.c,$(BUILD)/host/nosan/%.o,$(block-src))
