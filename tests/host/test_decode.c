@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host tests for vmx/decode.c. Every vector was encoded by hand from the
+ * SDM Vol.2 opcode tables and ModRM/SIB tables (rev 080); the comment on
+ * each gives the assembly. Each valid vector is also cut at every shorter
+ * length and must then report TRUNCATED.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vmx/decode.h"
+
+struct vec {
+	const char *asm_text;
+	enum x86_cpu_mode mode;
+	u8 bytes[16];
+	u8 len;
+	/* expected */
+	u8 size;
+	bool write;
+	bool has_imm;
+	u64 imm;
+	u8 reg;
+	bool high8;
+	u8 reg_size;
+	enum x86_ext ext;
+	enum x86_seg seg;
+	u8 addr_size;
+	bool rip_relative;
+};
+
+#define M64 X86_MODE_64
+#define M32 X86_MODE_32
+#define M16 X86_MODE_16
+#define DS X86_SEG_DS
+#define SS X86_SEG_SS
+
+static const struct vec vecs[] = {
+	{ "mov [rdi], eax", M64, { 0x89, 0x07 }, 2,
+	  4, true, false, 0, 0, false, 4, X86_EXT_NONE, DS, 8, false },
+	{ "mov [rdi], rax", M64, { 0x48, 0x89, 0x07 }, 3,
+	  8, true, false, 0, 0, false, 8, X86_EXT_NONE, DS, 8, false },
+	{ "mov [rdi], ah", M64, { 0x88, 0x27 }, 2,
+	  1, true, false, 0, 0, true, 1, X86_EXT_NONE, DS, 8, false },
+	{ "mov [rdi], sil", M64, { 0x40, 0x88, 0x37 }, 3,
+	  1, true, false, 0, 6, false, 1, X86_EXT_NONE, DS, 8, false },
+	{ "mov [rdi+8], r9d", M64, { 0x44, 0x89, 0x4f, 0x08 }, 4,
+	  4, true, false, 0, 9, false, 4, X86_EXT_NONE, DS, 8, false },
+	{ "mov eax, [rip+0x12345678]", M64,
+	  { 0x8b, 0x05, 0x78, 0x56, 0x34, 0x12 }, 6,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 8, true },
+	{ "mov [rax], cx", M64, { 0x66, 0x89, 0x08 }, 3,
+	  2, true, false, 0, 1, false, 2, X86_EXT_NONE, DS, 8, false },
+	{ "mov dword [rax], 0x12345678", M64,
+	  { 0xc7, 0x00, 0x78, 0x56, 0x34, 0x12 }, 6,
+	  4, true, true, 0x12345678, 0, false, 0, X86_EXT_NONE, DS, 8, false },
+	{ "mov qword [rax], -1", M64,
+	  { 0x48, 0xc7, 0x00, 0xff, 0xff, 0xff, 0xff }, 7,
+	  8, true, true, ~0ULL, 0, false, 0, X86_EXT_NONE, DS, 8, false },
+	{ "mov qword [rax], 0x7fffffff", M64,
+	  { 0x48, 0xc7, 0x00, 0xff, 0xff, 0xff, 0x7f }, 7,
+	  8, true, true, 0x7fffffff, 0, false, 0, X86_EXT_NONE, DS, 8, false },
+	{ "mov word [rax], 0x1234", M64, { 0x66, 0xc7, 0x00, 0x34, 0x12 }, 5,
+	  2, true, true, 0x1234, 0, false, 0, X86_EXT_NONE, DS, 8, false },
+	{ "mov byte [rax], 0xab", M64, { 0xc6, 0x00, 0xab }, 3,
+	  1, true, true, 0xab, 0, false, 0, X86_EXT_NONE, DS, 8, false },
+	{ "movzx eax, byte [rdi]", M64, { 0x0f, 0xb6, 0x07 }, 3,
+	  1, false, false, 0, 0, false, 4, X86_EXT_ZERO, DS, 8, false },
+	{ "movzx esi, byte [rdi] (reg 6, not DH)", M64, { 0x0f, 0xb6, 0x37 }, 3,
+	  1, false, false, 0, 6, false, 4, X86_EXT_ZERO, DS, 8, false },
+	{ "movsx rax, word [rdi+0x10]", M64,
+	  { 0x48, 0x0f, 0xbf, 0x47, 0x10 }, 5,
+	  2, false, false, 0, 0, false, 8, X86_EXT_SIGN, DS, 8, false },
+	{ "movsx cx, byte [rdx]", M64, { 0x66, 0x0f, 0xbe, 0x0a }, 4,
+	  1, false, false, 0, 1, false, 2, X86_EXT_SIGN, DS, 8, false },
+	{ "movzx r8d, word [rsp]", M64, { 0x44, 0x0f, 0xb7, 0x04, 0x24 }, 5,
+	  2, false, false, 0, 8, false, 4, X86_EXT_ZERO, SS, 8, false },
+	{ "movsxd rax, dword [rdi]", M64, { 0x48, 0x63, 0x07 }, 3,
+	  4, false, false, 0, 0, false, 8, X86_EXT_SIGN, DS, 8, false },
+	{ "mov eax, [rsp+0x100]", M64,
+	  { 0x8b, 0x84, 0x24, 0x00, 0x01, 0x00, 0x00 }, 7,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, SS, 8, false },
+	{ "mov eax, [0xfeb00000] (SIB, no base)", M64,
+	  { 0x8b, 0x04, 0x25, 0x00, 0x00, 0xb0, 0xfe }, 7,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 8, false },
+	{ "mov eax, [moffs64]", M64,
+	  { 0xa1, 0x00, 0x00, 0xb0, 0xfe, 0x00, 0x00, 0x00, 0x00 }, 9,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 8, false },
+	{ "mov [moffs64], rax", M64,
+	  { 0x48, 0xa3, 0x08, 0x00, 0xb0, 0xfe, 0x00, 0x00, 0x00, 0x00 }, 10,
+	  8, true, false, 0, 0, false, 8, X86_EXT_NONE, DS, 8, false },
+	{ "mov rax, gs:[0x10]", M64,
+	  { 0x65, 0x48, 0x8b, 0x04, 0x25, 0x10, 0x00, 0x00, 0x00 }, 9,
+	  8, false, false, 0, 0, false, 8, X86_EXT_NONE, X86_SEG_GS, 8,
+	  false },
+	{ "mov eax, [edi] (addr32)", M64, { 0x67, 0x8b, 0x07 }, 3,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 4, false },
+	{ "mov eax, [r13+0] (REX.B: not rbp, DS)", M64,
+	  { 0x41, 0x8b, 0x45, 0x00 }, 4,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 8, false },
+	{ "mov eax, [rbp-4]", M64, { 0x8b, 0x45, 0xfc }, 3,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, SS, 8, false },
+	{ "mov r15, [rax*8+0x1000]", M64,
+	  { 0x4c, 0x8b, 0x3c, 0xc5, 0x00, 0x10, 0x00, 0x00 }, 8,
+	  8, false, false, 0, 15, false, 8, X86_EXT_NONE, DS, 8, false },
+	{ "REX then 66: REX ignored, mov [rdi], ax", M64,
+	  { 0x48, 0x66, 0x89, 0x07 }, 4,
+	  2, true, false, 0, 0, false, 2, X86_EXT_NONE, DS, 8, false },
+	{ "mov [0xfeb00000], eax", M32,
+	  { 0x89, 0x05, 0x00, 0x00, 0xb0, 0xfe }, 6,
+	  4, true, false, 0, 0, false, 4, X86_EXT_NONE, DS, 4, false },
+	{ "mov [0xfeb00008], ax", M32,
+	  { 0x66, 0x89, 0x05, 0x08, 0x00, 0xb0, 0xfe }, 7,
+	  2, true, false, 0, 0, false, 2, X86_EXT_NONE, DS, 4, false },
+	{ "mov [0xfeb00000], bh", M32,
+	  { 0x88, 0x3d, 0x00, 0x00, 0xb0, 0xfe }, 6,
+	  1, true, false, 0, 3, true, 1, X86_EXT_NONE, DS, 4, false },
+	{ "mov eax, [esi+4]", M32, { 0x8b, 0x46, 0x04 }, 3,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 4, false },
+	{ "mov dword [0xfeb00000], 1", M32,
+	  { 0xc7, 0x05, 0x00, 0x00, 0xb0, 0xfe, 0x01, 0x00, 0x00, 0x00 }, 10,
+	  4, true, true, 1, 0, false, 0, X86_EXT_NONE, DS, 4, false },
+	{ "mov eax, [bx] (addr16)", M32, { 0x67, 0x8b, 0x07 }, 3,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 2, false },
+	{ "mov eax, [bp+2] (addr16)", M32, { 0x67, 0x8b, 0x46, 0x02 }, 4,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, SS, 2, false },
+	{ "mov al, [moffs32]", M32, { 0xa0, 0x00, 0x00, 0xb0, 0xfe }, 5,
+	  1, false, false, 0, 0, false, 1, X86_EXT_NONE, DS, 4, false },
+	{ "mov es:[edi], edx", M32, { 0x26, 0x89, 0x17 }, 3,
+	  4, true, false, 0, 2, false, 4, X86_EXT_NONE, X86_SEG_ES, 4, false },
+	{ "movsx eax, word [ebx]", M32, { 0x0f, 0xbf, 0x03 }, 3,
+	  2, false, false, 0, 0, false, 4, X86_EXT_SIGN, DS, 4, false },
+	{ "mov ax, [bx]", M16, { 0x8b, 0x07 }, 2,
+	  2, false, false, 0, 0, false, 2, X86_EXT_NONE, DS, 2, false },
+	{ "mov eax, [bx]", M16, { 0x66, 0x8b, 0x07 }, 3,
+	  4, false, false, 0, 0, false, 4, X86_EXT_NONE, DS, 2, false },
+	{ "mov ax, [0x1234]", M16, { 0x8b, 0x06, 0x34, 0x12 }, 4,
+	  2, false, false, 0, 0, false, 2, X86_EXT_NONE, DS, 2, false },
+	{ "mov ax, [ebp*1+disp32] addr32", M16,
+	  { 0x67, 0x8b, 0x05, 0x00, 0x00, 0xb0, 0xfe }, 7,
+	  2, false, false, 0, 0, false, 2, X86_EXT_NONE, DS, 4, false },
+	{ "mov word [bx+si], 0x5678", M16, { 0xc7, 0x00, 0x78, 0x56 }, 4,
+	  2, true, true, 0x5678, 0, false, 0, X86_EXT_NONE, DS, 2, false },
+};
+
+static void check_vec(const struct vec *v)
+{
+	struct x86_mmio_insn in;
+	int ret = x86_decode_mmio(v->bytes, v->len, v->mode, &in);
+
+	if (ret != X86_DECODE_OK)
+		fail_msg("%s: %s", v->asm_text, x86_decode_strerror(ret));
+	assert_int_equal(in.len, v->len);
+	assert_int_equal(in.size, v->size);
+	assert_int_equal(in.write, v->write);
+	assert_int_equal(in.has_imm, v->has_imm);
+	if (v->has_imm)
+		assert_int_equal(in.imm, v->imm);
+	else
+		assert_int_equal(in.reg, v->reg);
+	assert_int_equal(in.high8, v->high8);
+	if (!v->has_imm)
+		assert_int_equal(in.reg_size, v->reg_size);
+	assert_int_equal(in.ext, v->ext);
+	assert_int_equal(in.seg, v->seg);
+	assert_int_equal(in.addr_size, v->addr_size);
+	assert_int_equal(in.rip_relative, v->rip_relative);
+}
+
+static void test_vectors(void **state)
+{
+	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
+		check_vec(&vecs[i]);
+}
+
+static void test_trailing_bytes_ignored(void **state)
+{
+	/* The decoder reads only what the instruction needs. */
+	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
+		struct vec v = vecs[i];
+		struct x86_mmio_insn in;
+
+		memset(v.bytes + v.len, 0x90, sizeof(v.bytes) - v.len);
+		assert_int_equal(x86_decode_mmio(v.bytes, sizeof(v.bytes),
+						 v.mode, &in), X86_DECODE_OK);
+		assert_int_equal(in.len, v.len);
+	}
+}
+
+static void test_truncated_at_every_length(void **state)
+{
+	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
+		const struct vec *v = &vecs[i];
+
+		for (size_t n = 0; n < v->len; n++) {
+			struct x86_mmio_insn in;
+			int ret = x86_decode_mmio(v->bytes, n, v->mode, &in);
+
+			if (ret != X86_DECODE_TRUNCATED)
+				fail_msg("%s cut to %zu: %s", v->asm_text, n,
+					 x86_decode_strerror(ret));
+		}
+	}
+}
+
+static int dec(enum x86_cpu_mode mode, const u8 *b, size_t n)
+{
+	struct x86_mmio_insn in;
+
+	return x86_decode_mmio(b, n, mode, &in);
+}
+
+#define DEC(mode, ...)                                                 \
+	({                                                             \
+		static const u8 b_[] = { __VA_ARGS__ };                \
+		dec(mode, b_, sizeof(b_));                             \
+	})
+
+static void test_errors(void **state)
+{
+	/* mov eax, eax: register form cannot be an MMIO access. */
+	assert_int_equal(DEC(M64, 0x89, 0xc0), X86_DECODE_NOT_MEMORY);
+	assert_int_equal(DEC(M64, 0x88, 0xc0), X86_DECODE_NOT_MEMORY);
+	assert_int_equal(DEC(M64, 0x0f, 0xb6, 0xc0), X86_DECODE_NOT_MEMORY);
+	/* C7 /1 and C6 /7 are not MOV. */
+	assert_int_equal(DEC(M64, 0xc7, 0x08, 0, 0, 0, 0), X86_DECODE_INVALID);
+	assert_int_equal(DEC(M64, 0xc6, 0x38, 0), X86_DECODE_INVALID);
+	/* LOCK MOV is #UD. */
+	assert_int_equal(DEC(M64, 0xf0, 0x89, 0x07), X86_DECODE_INVALID);
+	/* REP prefixes are refused. */
+	assert_int_equal(DEC(M64, 0xf3, 0x89, 0x07), X86_DECODE_REP);
+	assert_int_equal(DEC(M32, 0xf2, 0x8b, 0x07), X86_DECODE_REP);
+	/* Other opcodes: NOP, SYSCALL, REP MOVSB, ARPL in 32-bit mode. */
+	assert_int_equal(DEC(M64, 0x90), X86_DECODE_UNSUPPORTED);
+	assert_int_equal(DEC(M64, 0x0f, 0x05), X86_DECODE_UNSUPPORTED);
+	assert_int_equal(DEC(M64, 0xf3, 0xa4), X86_DECODE_UNSUPPORTED);
+	assert_int_equal(DEC(M32, 0x63, 0x07), X86_DECODE_UNSUPPORTED);
+	/* 0x48 is DEC EAX outside 64-bit mode, not REX.W. */
+	assert_int_equal(DEC(M32, 0x48, 0x89, 0x07), X86_DECODE_UNSUPPORTED);
+	/* Empty input. */
+	assert_int_equal(dec(M64, NULL, 0), X86_DECODE_TRUNCATED);
+}
+
+static void test_length_limit(void **state)
+{
+	u8 b[20];
+
+	/* 13 prefixes + 89 07 = 15 bytes: legal. */
+	memset(b, 0x66, 13);
+	b[13] = 0x89;
+	b[14] = 0x07;
+	assert_int_equal(dec(M64, b, 15), X86_DECODE_OK);
+	/* 14 prefixes + 89 07 = 16 bytes: too long. */
+	memset(b, 0x66, 14);
+	b[14] = 0x89;
+	b[15] = 0x07;
+	assert_int_equal(dec(M64, b, 16), X86_DECODE_TOO_LONG);
+	/* 15 prefix bytes and nothing else. */
+	memset(b, 0x3e, 20);
+	assert_int_equal(dec(M32, b, 20), X86_DECODE_TOO_LONG);
+}
+
+static void test_store_value(void **state)
+{
+	struct x86_mmio_insn in;
+
+	assert_int_equal(DEC(M64, 0x88, 0x27), 0); /* mov [rdi], ah */
+	x86_decode_mmio((const u8 *)"\x88\x27", 2, M64, &in);
+	assert_int_equal(x86_mmio_store_value(&in, 0x1122334455667788ULL),
+			 0x77);
+	x86_decode_mmio((const u8 *)"\x66\x89\x08", 3, M64, &in);
+	assert_int_equal(x86_mmio_store_value(&in, 0x1122334455667788ULL),
+			 0x7788);
+	x86_decode_mmio((const u8 *)"\x48\xc7\x00\x80\x00\x00\x00", 7, M64,
+			&in);
+	assert_int_equal(x86_mmio_store_value(&in, 0), 0x80);
+	x86_decode_mmio((const u8 *)"\x48\xc7\x00\x00\x00\x00\x80", 7, M64,
+			&in);
+	assert_int_equal(x86_mmio_store_value(&in, 0), 0xffffffff80000000ULL);
+}
+
+static void test_load_result(void **state)
+{
+	struct x86_mmio_insn in;
+	const u64 old = 0xaaaaaaaaaaaaaaaaULL;
+
+	/* mov eax, [rdi]: upper half zeroed. */
+	x86_decode_mmio((const u8 *)"\x8b\x07", 2, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x8badf00d),
+			 0x8badf00dULL);
+	/* mov ax, [rdi] (66 8b 07): merge 16 bits. */
+	x86_decode_mmio((const u8 *)"\x66\x8b\x07", 3, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x1234),
+			 0xaaaaaaaaaaaa1234ULL);
+	/* mov ah, [rdi] (8a 27): byte 1 only. */
+	x86_decode_mmio((const u8 *)"\x8a\x27", 2, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x55),
+			 0xaaaaaaaaaaaa55aaULL);
+	/* movzx eax, byte [rdi]. */
+	x86_decode_mmio((const u8 *)"\x0f\xb6\x07", 3, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0xf0), 0xf0);
+	/* movsx rax, word [rdi+0x10]. */
+	x86_decode_mmio((const u8 *)"\x48\x0f\xbf\x47\x10", 5, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x8001),
+			 0xffffffffffff8001ULL);
+	/* movsx eax, byte: sign-extend to 32, zero above. */
+	x86_decode_mmio((const u8 *)"\x0f\xbe\x07", 3, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x80), 0xffffff80ULL);
+	/* movsxd rax, dword. */
+	x86_decode_mmio((const u8 *)"\x48\x63\x07", 3, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x80000000),
+			 0xffffffff80000000ULL);
+	/* mov rax, [rdi]. */
+	x86_decode_mmio((const u8 *)"\x48\x8b\x07", 3, M64, &in);
+	assert_int_equal(x86_mmio_load_result(&in, old, 0x0123456789abcdefULL),
+			 0x0123456789abcdefULL);
+}
+
+static void test_strerror(void **state)
+{
+	assert_string_equal(x86_decode_strerror(X86_DECODE_TRUNCATED),
+			    "truncated instruction");
+	assert_string_equal(x86_decode_strerror(X86_DECODE_REP), "REP prefix");
+	assert_string_equal(x86_decode_strerror(-99), "unknown decode error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_trailing_bytes_ignored),
+		cmocka_unit_test(test_truncated_at_every_length),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_length_limit),
+		cmocka_unit_test(test_store_value),
+		cmocka_unit_test(test_load_result),
+		cmocka_unit_test(test_strerror),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

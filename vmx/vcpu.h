@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest and its one vCPU, as the in-kernel VMX code sees them. Private
+ * to vmx/; other subsystems use vmx/vmx.h.
+ */
+#ifndef KEEL_VMX_VCPU_H
+#define KEEL_VMX_VCPU_H
+
+#include "core/types.h"
+#include "ept/ept.h"
+#include "vmx/caps.h"
+#include "vmx/vmcs.h"
+
+#define VMX_NR_EXIT_REASONS (EXIT_REASON_TDCALL + 1)
+
+/* Guest RAM comes in 2 MiB host chunks so that EPT can use 2 MiB pages. */
+#define GUEST_CHUNK_SIZE MiB(2)
+#define GUEST_MAX_MEM GiB(3) /* stays below the 4 GiB MMIO window */
+#define GUEST_MAX_CHUNKS (GUEST_MAX_MEM / GUEST_CHUNK_SIZE)
+#define GUEST_MIN_MEM MiB(4)
+
+#define GUEST_MAX_IO_HANDLERS 16
+#define GUEST_MAX_MMIO_HANDLERS 16
+#define GUEST_CON_LINE 256
+
+/* Saved guest GPRs; vmx_entry.S uses the offsets in GREG_* below. */
+struct guest_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct vcpu;
+
+/*
+ * Port and MMIO handlers. @val holds the value written, or receives the
+ * value read (zero-extended). Return 0, or a negative errno to stop the
+ * guest with a report naming the handler.
+ */
+typedef int (*io_handler_fn)(struct vcpu *v, u16 port, unsigned int size,
+			     bool in, u32 *val, void *ctx);
+typedef int (*mmio_handler_fn)(struct vcpu *v, u64 gpa, unsigned int size,
+			       bool write, u64 *val, void *ctx);
+
+struct io_handler {
+	u16 base, count;
+	io_handler_fn fn;
+	void *ctx;
+	const char *name;
+};
+
+struct mmio_handler {
+	u64 base, size;
+	mmio_handler_fn fn;
+	void *ctx;
+	const char *name;
+};
+
+struct exit_stat {
+	u64 count;
+	u64 cycles; /* TSC cycles spent in Keel handling this reason */
+};
+
+struct guest {
+	u64 mem_size;
+	unsigned int nchunks;
+	phys_addr_t chunk[GUEST_MAX_CHUNKS];
+	struct ept ept;
+	u64 eptp;
+	u16 vpid; /* 0: VPID not in use */
+	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
+	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
+	unsigned int n_io, n_mmio;
+	struct io_handler io[GUEST_MAX_IO_HANDLERS];
+	struct mmio_handler mmio[GUEST_MAX_MMIO_HANDLERS];
+	/* The guest's COM1 output, passed to Keel's console a line at a time. */
+	char con_line[GUEST_CON_LINE];
+	unsigned int con_len;
+};
+
+enum vcpu_state {
+	VCPU_RUNNING,
+	VCPU_EXITED, /* the guest asked to end, with a status */
+	VCPU_STOPPED, /* Keel stopped it: a fault, a bad request, a bug */
+};
+
+struct vcpu {
+	struct guest_regs regs; /* first: vmx_entry.S addresses it */
+	u64 launched; /* VMLAUNCH done; then VMRESUME */
+	struct guest *g;
+	const struct vmx_config *cfg;
+	enum vcpu_state state;
+	int status;
+	char stop_reason[160];
+	u32 pending_irq; /* vector + 1 of an external interrupt to inject */
+	u64 exits;
+	struct exit_stat stats[VMX_NR_EXIT_REASONS];
+	struct exit_stat stat_unknown;
+};
+
+/* ---- vmx_entry.S ---- */
+/*
+ * Run the guest until vmx_handle_exit() returns non-zero. Returns 0 then,
+ * or 1 when VMLAUNCH/VMRESUME itself failed (see the VM-instruction error).
+ */
+int vmx_enter(struct vcpu *v);
+void vmx_exit_stub(void);
+/* Called by the exit stub with the guest's GPRs saved; 0 = resume. */
+int vmx_handle_exit(struct vcpu *v);
+
+/* ---- exit.c ---- */
+void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
+void vcpu_exit_status(struct vcpu *v, int status);
+void vcpu_skip_instruction(struct vcpu *v);
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
+			   u32 error);
+void vcpu_inject_ud(struct vcpu *v);
+void vcpu_inject_gp(struct vcpu *v);
+/* Queue an external interrupt; delivered when the guest can take it. */
+void vcpu_queue_irq(struct vcpu *v, u8 vector);
+void vcpu_dump_state(struct vcpu *v);
+void vcpu_print_stats(const struct vcpu *v);
+u64 *vcpu_gpr(struct vcpu *v, unsigned int index);
+
+/* ---- guest_mem.c ---- */
+int guest_mem_init(struct guest *g, u64 size);
+/* Host pointer for [gpa, gpa+len) when it lies in one RAM chunk, or NULL. */
+void *guest_ptr(struct guest *g, u64 gpa, u64 len);
+int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
+int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len);
+/* Read/write guest memory by linear address through the guest's paging. */
+int guest_read_linear(struct vcpu *v, u64 gla, void *buf, size_t len);
+int guest_write_linear(struct vcpu *v, u64 gla, const void *buf, size_t len);
+
+/* ---- io.c ---- */
+int guest_register_io(struct guest *g, u16 base, u16 count, io_handler_fn fn,
+		      void *ctx, const char *name);
+int handle_io(struct vcpu *v);
+
+/* ---- mmio.c ---- */
+int guest_register_mmio(struct guest *g, u64 base, u64 size,
+			mmio_handler_fn fn, void *ctx, const char *name);
+int handle_ept_violation(struct vcpu *v);
+int handle_ept_misconfig(struct vcpu *v);
+
+/* ---- msr.c ---- */
+void msr_bitmap_init(struct guest *g);
+int handle_rdmsr(struct vcpu *v);
+int handle_wrmsr(struct vcpu *v);
+
+/* ---- cr.c ---- */
+int handle_cr_access(struct vcpu *v);
+
+/* ---- devices.c: the guest's UART, debug-exit port and test devices ---- */
+int guest_devices_init(struct guest *g);
+
+/* ---- hypercall.c ---- */
+int handle_vmcall(struct vcpu *v);
+
+#endif

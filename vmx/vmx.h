@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VT-x: bring-up of VMX root mode and the guest. The one public header of
+ * vmx/ for the rest of Keel (boot code).
+ */
+#ifndef KEEL_VMX_VMX_H
+#define KEEL_VMX_VMX_H
+
+#include "core/types.h"
+#include "boot/boot.h"
+
+/*
+ * Detect VT-x, check IA32_FEATURE_CONTROL, negotiate every control from the
+ * capability MSRs, and enter VMX root mode. Prints one line saying why when
+ * VT-x cannot be used. Returns 0, -ENODEV (no VT-x), -EPERM (disabled in
+ * firmware) or -ENOTSUP (a required feature is missing).
+ */
+int vmx_init(void);
+bool vmx_enabled(void);
+
+/*
+ * Load the multiboot module named "guest" and run it until it ends. Prints
+ * "keel: guest exited with status N" or "keel: guest stopped: REASON", then
+ * the exit statistics. Returns the guest's status (-1 when stopped, or when
+ * there is no guest to run).
+ */
+int guest_run(const struct boot_info *bi, const char *cmdline);
+
+#endif
