@@ -12,10 +12,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXREQ 4096
+#define MAXREQ 8192
 
 struct out {
 	int n;
@@ -45,14 +46,11 @@ static void write_trace(const char *path, const char *text)
 	fclose(f);
 }
 
-static void run(const char *args, const char *trace_text)
+static void run_file(const char *args, const char *path)
 {
-	char path[] = "/tmp/keel-iosim-XXXXXX", cmd[1024], line[512];
-	int fd = mkstemp(path);
+	char cmd[1024], line[512];
 	FILE *p;
 
-	assert_true(fd >= 0);
-	write_trace(path, trace_text);
 	snprintf(cmd, sizeof(cmd), "%s %s %s 2>/dev/null", iosim(), args,
 		 path);
 	p = popen(cmd, "r");
@@ -73,6 +71,17 @@ static void run(const char *args, const char *trace_text)
 		o.n++;
 	}
 	o.status = pclose(p);
+}
+
+static void run(const char *args, const char *trace_text)
+{
+	char path[] = "/tmp/keel-iosim-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_trace(path, trace_text);
+	run_file(args, path);
 	remove(path);
 }
 
@@ -298,6 +307,35 @@ static void test_rules_hold_in_replay(void **state)
 	}
 }
 
+/* The benchmark workloads (tools/bench-block.sh) obey the rules too. */
+static void test_rules_hold_on_bench_workloads(void **state)
+{
+	static const char *const names[] = { "lecture", "seqread",
+					     "randread", "writeflood",
+					     "mix7030", "flushheavy" };
+	static const char *const cfg[] = {
+		"--sched none --disk hdd", "--sched deadline --disk hdd",
+		"--sched none --disk ssd", "--sched deadline --disk ssd",
+	};
+	char dir[] = "/tmp/keel-wl-XXXXXX", cmd[256], path[300];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "python3 tests/bench/block_workloads.py %s 4", dir);
+	assert_int_equal(system(cmd), 0);
+	for (size_t w = 0; w < sizeof(names) / sizeof(names[0]); w++) {
+		snprintf(path, sizeof(path), "%s/%s.trace", dir, names[w]);
+		for (size_t c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+			run_file(cfg[c], path);
+			assert_int_equal(o.status, 0);
+			assert_true(o.n > 0);
+			check_rules();
+		}
+		remove(path);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_merge_cap_2048),
 		cmocka_unit_test(test_bad_usage_exits_2),
 		cmocka_unit_test(test_rules_hold_in_replay),
+		cmocka_unit_test(test_rules_hold_on_bench_workloads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
