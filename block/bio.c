@@ -22,8 +22,8 @@ void blk_warn(const char *msg)
 		warn_handler(msg);
 }
 
-void bio_init(struct bio *bio, struct blk_dev *dev, unsigned int op,
-	      u16 flags, struct bio_vec *vecs, u16 max_vecs)
+void bio_init(struct bio *bio, struct blk_dev *dev, unsigned int op, u16 flags,
+	      struct bio_vec *vecs, u16 max_vecs)
 {
 	memset(bio, 0, sizeof(*bio));
 	bio->bi_bdev = dev;
@@ -41,13 +41,13 @@ int bio_add_page(struct bio *bio, phys_addr_t page, u32 len, u32 offset)
 	if (!len || bio->bi_iter.bi_size + (u64)len > 0xffffffffULL)
 		return -EINVAL;
 	bio->bi_io_vec[bio->bi_vcnt++] = (struct bio_vec){
-		.bv_page = page, .bv_len = len, .bv_offset = offset };
+		.bv_page = page, .bv_len = len, .bv_offset = offset
+	};
 	bio->bi_iter.bi_size += len;
 	return 0;
 }
 
-struct bio_vec bvec_iter_bvec(const struct bio_vec *vecs,
-			      struct bvec_iter iter)
+struct bio_vec bvec_iter_bvec(const struct bio_vec *vecs, struct bvec_iter iter)
 {
 	const struct bio_vec *bv = &vecs[iter.bi_idx];
 
@@ -133,8 +133,8 @@ void bio_endio(struct bio *bio)
 static u32 seg_len(const struct blk_queue_limits *lim, phys_addr_t addr,
 		   u32 len)
 {
-	u64 to_boundary = (lim->seg_boundary_mask - (addr &
-			   lim->seg_boundary_mask)) + 1;
+	u64 to_boundary =
+		(lim->seg_boundary_mask - (addr & lim->seg_boundary_mask)) + 1;
 
 	len = MIN(len, lim->max_segment_size);
 	if (to_boundary && to_boundary < len)
@@ -201,8 +201,7 @@ void blk_rq_seg_init(struct blk_seg_iter *it, const struct request *rq)
 bool blk_rq_seg_next(struct blk_seg_iter *it, phys_addr_t *addr, u32 *len)
 {
 	while (it->bio) {
-		if (next_seg(it->lim, it->bio->bi_io_vec, &it->iter, addr,
-			     len))
+		if (next_seg(it->lim, it->bio->bi_io_vec, &it->iter, addr, len))
 			return true;
 		it->bio = it->bio->bi_next;
 		if (it->bio)

@@ -162,15 +162,16 @@ static u32 scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 			  const struct request *skip, bool any)
 {
 	sector_t lo = s > q->dev->limits.max_sectors ?
-		      s - q->dev->limits.max_sectors + 1 : 0;
+			      s - q->dev->limits.max_sectors + 1 :
+			      0;
 	u32 count = 0;
 
 	for (int d = write ? BLK_READ : BLK_WRITE; d < BLK_NR_DIRS; d++) {
 		struct rb_node *node = rq_rb_lower_bound(&q->ot[d], lo, OT_OFF);
 
 		for (; node; node = rb_next(node)) {
-			struct request *r = rb_entry(node, struct request,
-						     ot_node);
+			struct request *r =
+				rb_entry(node, struct request, ot_node);
 
 			if (r->sector >= s + n)
 				break;
@@ -199,7 +200,8 @@ static bool can_merge(struct blk_queue *q, struct request *rq,
 	if (!rq || rq->state != RQ_QUEUED || rq->op != bio->bi_op ||
 	    (rq->flags & REQ_FUA))
 		return false;
-	if (type == ELV_BACK_MERGE && rq_end_sector(rq) != bio->bi_iter.bi_sector)
+	if (type == ELV_BACK_MERGE &&
+	    rq_end_sector(rq) != bio->bi_iter.bi_sector)
 		return false;
 	if (type == ELV_FRONT_MERGE && bio_end_sector(bio) != rq->sector)
 		return false;
@@ -317,8 +319,7 @@ int blk_submit_bio(struct bio *bio)
 		list_add_tail(&rq->flushlist, &q->flushes);
 		q->stats.flushes++;
 	} else {
-		rq->nr_blockers += scan_conflicts(q, rq->sector,
-						  rq->nr_sectors,
+		rq->nr_blockers += scan_conflicts(q, rq->sector, rq->nr_sectors,
 						  op_is_write(rq->op), NULL,
 						  false);
 		rq_rb_insert(&q->ot[rq_data_dir(rq)], &rq->ot_node, OT_OFF);
@@ -395,7 +396,8 @@ static void unblock(struct blk_queue *q, struct request *done)
 	/* Later conflicting neighbours counted @done when they arrived. */
 	sector_t s = done->sector, e = rq_end_sector(done);
 	sector_t lo = s > q->dev->limits.max_sectors ?
-		      s - q->dev->limits.max_sectors + 1 : 0;
+			      s - q->dev->limits.max_sectors + 1 :
+			      0;
 
 	for (int d = op_is_write(done->op) ? BLK_READ : BLK_WRITE;
 	     d < BLK_NR_DIRS; d++) {
@@ -408,7 +410,8 @@ static void unblock(struct blk_queue *q, struct request *done)
 			if (rq_end_sector(r) <= s || r->seq < done->seq)
 				continue;
 			if (r->state != RQ_HELD || !r->nr_blockers)
-				blk_warn("block: conflict blocker count broken");
+				blk_warn(
+					"block: conflict blocker count broken");
 			else
 				r->nr_blockers--;
 		}

@@ -53,8 +53,7 @@ extern const struct elevator_type elevator_deadline;
 void blk_warn(const char *msg);
 
 /* Segments @bio needs under @lim; no coalescing across bio_vecs. */
-u32 bio_nr_segments(const struct blk_queue_limits *lim,
-		    const struct bio *bio);
+u32 bio_nr_segments(const struct blk_queue_limits *lim, const struct bio *bio);
 
 /* Insert @rq into @root ordered by start sector; equal keys go right. */
 static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,

@@ -141,8 +141,8 @@ static inline sector_t bio_end_sector(const struct bio *bio)
 	return bio->bi_iter.bi_sector + bio_sectors(bio);
 }
 
-void bio_init(struct bio *bio, struct blk_dev *dev, unsigned int op,
-	      u16 flags, struct bio_vec *vecs, u16 max_vecs);
+void bio_init(struct bio *bio, struct blk_dev *dev, unsigned int op, u16 flags,
+	      struct bio_vec *vecs, u16 max_vecs);
 /* Append a piece; -E2BIG when the vector is full. */
 int bio_add_page(struct bio *bio, phys_addr_t page, u32 len, u32 offset);
 /* The piece of the vector at @iter, clipped to the bytes left. */
@@ -170,10 +170,10 @@ int bio_split(struct bio *bio, u32 sectors, struct bio *split);
 /* End @bio with bio->bi_status, honouring chains. Called by the queue. */
 void bio_endio(struct bio *bio);
 
-#define bio_for_each_segment(bvl, bio, iter)                                \
-	for ((iter) = (bio)->bi_iter;                                       \
-	     (iter).bi_size &&                                              \
-	     ((bvl) = bvec_iter_bvec((bio)->bi_io_vec, (iter)), 1);          \
+#define bio_for_each_segment(bvl, bio, iter)                        \
+	for ((iter) = (bio)->bi_iter;                               \
+	     (iter).bi_size &&                                      \
+	     ((bvl) = bvec_iter_bvec((bio)->bi_io_vec, (iter)), 1); \
 	     bvec_iter_advance((bio)->bi_io_vec, &(iter), (bvl).bv_len))
 
 /**
@@ -420,7 +420,7 @@ struct ramdisk {
 };
 
 int ramdisk_init(struct ramdisk *rd, const char *name, void *buf, u64 bytes,
-		 u32 depth, struct request *pool, u32 npool,
-		 blk_clock_fn clock, void *clock_ctx);
+		 u32 depth, struct request *pool, u32 npool, blk_clock_fn clock,
+		 void *clock_ctx);
 
 #endif

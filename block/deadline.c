@@ -88,9 +88,8 @@ static bool dd_fifo_expired(struct deadline_data *d, int dir, u64 now)
 	return rq && now >= rq->fifo_time;
 }
 
-static struct request *dd_merge_lookup(struct blk_queue *q,
-				       const struct bio *bio,
-				       enum elv_merge type)
+static struct request *
+dd_merge_lookup(struct blk_queue *q, const struct bio *bio, enum elv_merge type)
 {
 	struct deadline_data *d = dd(q);
 	int dir = op_is_write(bio->bi_op) ? BLK_WRITE : BLK_READ;

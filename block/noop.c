@@ -35,15 +35,15 @@ static struct request *none_merge_lookup(struct blk_queue *q,
 
 	for (pos = h->prev; pos != h && checked++ < none_merge_scan;
 	     pos = pos->prev) {
-		struct request *rq = list_entry(pos, struct request,
-						queuelist);
+		struct request *rq = list_entry(pos, struct request, queuelist);
 
 		if (rq->op != bio->bi_op)
 			continue;
 		if (type == ELV_BACK_MERGE &&
 		    rq_end_sector(rq) == bio->bi_iter.bi_sector)
 			return rq;
-		if (type == ELV_FRONT_MERGE && rq->sector == bio_end_sector(bio))
+		if (type == ELV_FRONT_MERGE &&
+		    rq->sector == bio_end_sector(bio))
 			return rq;
 	}
 	return NULL;

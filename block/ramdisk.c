@@ -70,8 +70,8 @@ static const struct blk_dev_ops ramdisk_ops = {
 };
 
 int ramdisk_init(struct ramdisk *rd, const char *name, void *buf, u64 bytes,
-		 u32 depth, struct request *pool, u32 npool,
-		 blk_clock_fn clock, void *clock_ctx)
+		 u32 depth, struct request *pool, u32 npool, blk_clock_fn clock,
+		 void *clock_ctx)
 {
 	memset(rd, 0, sizeof(*rd));
 	rd->data = buf;

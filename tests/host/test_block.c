@@ -55,8 +55,8 @@ static blk_status_t fake_submit(struct blk_dev *dev, struct request *rq)
 
 	if (f->busy)
 		return BLK_STS_RESOURCE;
-	f->log[f->nlog++] = (struct sent){ rq->op, rq->flags, rq->sector,
-					   rq->nr_sectors };
+	f->log[f->nlog++] =
+		(struct sent){ rq->op, rq->flags, rq->sector, rq->nr_sectors };
 	return BLK_STS_OK;
 }
 
@@ -72,8 +72,8 @@ static void setup_dev(const char *elv, u32 depth, u32 features)
 	fk.dev.queue_depth = depth;
 	blk_limits_default(&fk.dev.limits);
 	fk.dev.limits.features = features;
-	assert_int_equal(blk_dev_register(&fk.dev, fk.pool, 64, fake_clock,
-					  NULL), 0);
+	assert_int_equal(
+		blk_dev_register(&fk.dev, fk.pool, 64, fake_clock, NULL), 0);
 	assert_int_equal(blk_set_elevator(&fk.dev, elv), 0);
 	fake_now = 0;
 	nbios = 0;
@@ -97,7 +97,8 @@ static struct bio *mk(unsigned int op, sector_t sector, u32 n, u16 flags)
 	b->bi_iter.bi_sector = sector;
 	if (n)
 		assert_int_equal(bio_add_page(b, 0x100000 + (u64)i * 0x100000,
-					      n * SECTOR_SIZE, 0), 0);
+					      n * SECTOR_SIZE, 0),
+				 0);
 	b->bi_end_io = end_bio;
 	return b;
 }
@@ -389,7 +390,7 @@ static void test_deadline_writes_starved(void **state)
 
 static void test_deadline_batching(void **state)
 {
-	static const sector_t want[] = { 0, 100, 1000, 1100,
+	static const sector_t want[] = { 0,   100, 1000, 1100,
 					 200, 300, 1200, 1300 };
 
 	setup_dev("deadline", 1, 0);
@@ -461,8 +462,8 @@ static void test_default_elevator(void **state)
 	fk.dev.ops = &fake_ops;
 	fk.dev.queue_depth = 1;
 	blk_limits_default(&fk.dev.limits);
-	assert_int_equal(blk_dev_register(&fk.dev, fk.pool, 4, fake_clock,
-					  NULL), 0);
+	assert_int_equal(
+		blk_dev_register(&fk.dev, fk.pool, 4, fake_clock, NULL), 0);
 	assert_string_equal(blk_elevator_name(&fk.dev), "none");
 	assert_int_equal(blk_set_default_elevator("deadline"), 0);
 }
@@ -729,8 +730,8 @@ static void test_pool_exhaustion_is_ebusy(void **state)
 	fk.dev.driver_data = &fk;
 	fk.dev.queue_depth = 1;
 	blk_limits_default(&fk.dev.limits);
-	assert_int_equal(blk_dev_register(&fk.dev, fk.pool, 2, fake_clock,
-					  NULL), 0);
+	assert_int_equal(
+		blk_dev_register(&fk.dev, fk.pool, 2, fake_clock, NULL), 0);
 	nbios = nended = 0;
 	R(0, 8);
 	R(100, 8);
@@ -769,8 +770,9 @@ static void test_ramdisk_roundtrip_and_error(void **state)
 	static struct request pool[8];
 	struct ramdisk rd;
 
-	assert_int_equal(ramdisk_init(&rd, "ram0", disk, sizeof(disk), 4,
-				      pool, 8, fake_clock, NULL), 0);
+	assert_int_equal(ramdisk_init(&rd, "ram0", disk, sizeof(disk), 4, pool,
+				      8, fake_clock, NULL),
+			 0);
 	memset(buf[0], 0xa5, 4096);
 	memset(buf[1], 0x5a, 4096);
 	nbios = nended = 0;

@@ -90,7 +90,9 @@ static void test_rbtree_random(void **state)
 static void test_bvec_iter_walks_pieces(void **state)
 {
 	struct bio_vec v[3] = {
-		{ 0x1000, 1024, 0 }, { 0x5000, 512, 256 }, { 0x9000, 2048, 0 },
+		{ 0x1000, 1024, 0 },
+		{ 0x5000, 512, 256 },
+		{ 0x9000, 2048, 0 },
 	};
 	struct bvec_iter it = { .bi_sector = 0, .bi_size = 3584 };
 	struct bio_vec bv;
@@ -149,7 +151,8 @@ static void test_bio_split_and_chain(void **state)
 	assert_int_equal(bio_sectors(&split), 12);
 	assert_int_equal(bio.bi_iter.bi_sector, 112);
 	assert_int_equal(bio_sectors(&bio), 4);
-	bio_for_each_segment(bv, &bio, it) {
+	bio_for_each_segment(bv, &bio, it)
+	{
 		assert_int_equal(bv.bv_page + bv.bv_offset, 0x40000 + 2048);
 		pieces++;
 	}
@@ -197,7 +200,8 @@ static const struct blk_dev_ops nop_ops = { .submit = nop_submit };
 static void test_split_sectors_for_limits(void **state)
 {
 	static struct request pool[4];
-	struct blk_dev dev = { .capacity = 1 << 20, .ops = &nop_ops,
+	struct blk_dev dev = { .capacity = 1 << 20,
+			       .ops = &nop_ops,
 			       .queue_depth = 1 };
 	struct bio_vec v[1] = { { 0x1000, 8192, 0x800 } };
 	struct bio bio;

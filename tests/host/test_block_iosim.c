@@ -51,8 +51,7 @@ static void run_file(const char *args, const char *path)
 	char cmd[1024], line[512];
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "%s %s %s 2>/dev/null", iosim(), args,
-		 path);
+	snprintf(cmd, sizeof(cmd), "%s %s %s 2>/dev/null", iosim(), args, path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	memset(&o, 0, sizeof(o));
@@ -133,7 +132,8 @@ static void test_lecture_deadline(void **state)
 	assert_int_equal(o.sector[idx[1]], 5);
 	assert_int_equal(o.sector[idx[2]], 10);
 	assert_int_equal(o.sector[idx[3]], 18);
-	assert_int_equal((int)summary_val("# seek_sectors", NULL), 1 + 3 + 4 + 7);
+	assert_int_equal((int)summary_val("# seek_sectors", NULL),
+			 1 + 3 + 4 + 7);
 }
 
 static void test_lecture_none(void **state)
@@ -237,8 +237,9 @@ static bool overlap(int a, int b)
 /* Submission order: arrival, then trace order. */
 static bool before(int a, int b)
 {
-	return o.arrival[a] < o.arrival[b] ||
-	       (o.arrival[a] == o.arrival[b] && a < b);
+	if (a < b)
+		return o.arrival[a] <= o.arrival[b];
+	return o.arrival[a] < o.arrival[b];
 }
 
 /* Every rule of docs/block.md, checked on the replay. */
@@ -253,8 +254,7 @@ static void check_rules(void)
 			if (!before(i, j))
 				continue;
 			if (o.op[i] != 'F' && o.op[j] != 'F' &&
-			    (o.op[i] == 'W' || o.op[j] == 'W') &&
-			    overlap(i, j))
+			    (o.op[i] == 'W' || o.op[j] == 'W') && overlap(i, j))
 				assert_true(o.disp[j] + eps >= o.done[i]);
 			if (o.op[i] == 'W' && o.op[j] == 'F')
 				assert_true(o.done[j] + eps >= o.done[i]);
@@ -291,8 +291,10 @@ static void test_rules_hold_in_replay(void **state)
 {
 	static char trace[300 * 32];
 	static const char *const cfg[] = {
-		"--sched none --disk hdd", "--sched deadline --disk hdd",
-		"--sched none --disk ssd", "--sched deadline --disk ssd",
+		"--sched none --disk hdd",
+		"--sched deadline --disk hdd",
+		"--sched none --disk ssd",
+		"--sched deadline --disk ssd",
 		"--sched deadline --disk ssd --fifo-batch 1 --writes-starved 0",
 	};
 
@@ -310,12 +312,14 @@ static void test_rules_hold_in_replay(void **state)
 /* The benchmark workloads (tools/bench-block.sh) obey the rules too. */
 static void test_rules_hold_on_bench_workloads(void **state)
 {
-	static const char *const names[] = { "lecture", "seqread",
+	static const char *const names[] = { "lecture",	 "seqread",
 					     "randread", "writeflood",
-					     "mix7030", "flushheavy" };
+					     "mix7030",	 "flushheavy" };
 	static const char *const cfg[] = {
-		"--sched none --disk hdd", "--sched deadline --disk hdd",
-		"--sched none --disk ssd", "--sched deadline --disk ssd",
+		"--sched none --disk hdd",
+		"--sched deadline --disk hdd",
+		"--sched none --disk ssd",
+		"--sched deadline --disk ssd",
 	};
 	char dir[] = "/tmp/keel-wl-XXXXXX", cmd[256], path[300];
 

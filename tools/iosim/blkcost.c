@@ -88,8 +88,10 @@ static double measure(const char *elv, u32 depth, u64 iters)
 {
 	u32 n = depth + 8;
 	struct request *pool = calloc(n, sizeof(*pool));
-	struct blk_dev dev = { .name = "cost", .capacity = 1ULL << 28,
-			       .ops = &cost_ops, .queue_depth = 1 };
+	struct blk_dev dev = { .name = "cost",
+			       .capacity = 1ULL << 28,
+			       .ops = &cost_ops,
+			       .queue_depth = 1 };
 	struct timespec t0, t1;
 
 	blk_limits_default(&dev.limits);
@@ -151,7 +153,7 @@ int main(int argc, char **argv)
 	printf("%-10s %10s %10s %10s %10s\n", "elevator", "qd1", "qd64",
 	       "qd1024", "qd4096");
 	for (int e = 0; e < 2; e++)
-		printf("%-10s %10.1f %10.1f %10.1f %10.1f\n", elvs[e],
-		       ns[e][0], ns[e][1], ns[e][2], ns[e][3]);
+		printf("%-10s %10.1f %10.1f %10.1f %10.1f\n", elvs[e], ns[e][0],
+		       ns[e][1], ns[e][2], ns[e][3]);
 	return 0;
 }

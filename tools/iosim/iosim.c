@@ -71,8 +71,8 @@ static u64 service_ns(const struct request *rq)
 
 	if (rq->op == REQ_OP_FLUSH)
 		return 0; /* the models give a flush no cost of its own */
-	d = rq->sector > sim.head ? rq->sector - sim.head
-				  : sim.head - rq->sector;
+	d = rq->sector > sim.head ? rq->sector - sim.head :
+				    sim.head - rq->sector;
 	sim.seek_total += d;
 	sim.head = rq->sector + rq->nr_sectors;
 	if (sim.ssd)
@@ -113,8 +113,8 @@ static u32 sim_poll(struct blk_dev *dev)
 			struct request *rq = blk_tag_to_rq(dev, (int)t);
 
 			if (rq && sim.busy_until[t] <= sim.now &&
-			    (!best || sim.busy_until[t] <
-					      sim.busy_until[best->tag]))
+			    (!best ||
+			     sim.busy_until[t] < sim.busy_until[best->tag]))
 				best = rq;
 		}
 		if (!best)
@@ -200,8 +200,8 @@ static struct entry *load_trace(const char *path, size_t *count)
 			   &extra);
 		if (k != 4 || op[1] || !strchr("RWF", op[0]) ||
 		    (op[0] != 'F' && !len) || len > 0xffffffULL) {
-			fprintf(stderr, "iosim: %s:%zu: bad trace line\n",
-				path, lineno);
+			fprintf(stderr, "iosim: %s:%zu: bad trace line\n", path,
+				lineno);
 			exit(2);
 		}
 		if (n == cap) {
@@ -274,9 +274,8 @@ static void latency_line(const char *name, struct entry *v, size_t n, char op)
 int main(int argc, char **argv)
 {
 	const char *sched = NULL, *disk = NULL, *trace = NULL;
-	const char *tun_name[5] = { "read_expire", "write_expire",
-				    "fifo_batch", "writes_starved",
-				    "front_merges" };
+	const char *tun_name[5] = { "read_expire", "write_expire", "fifo_batch",
+				    "writes_starved", "front_merges" };
 	const char *tun_opt[5] = { "--read-expire-ms", "--write-expire-ms",
 				   "--fifo-batch", "--writes-starved",
 				   "--front-merges" };
@@ -384,7 +383,8 @@ int main(int argc, char **argv)
 		/* Everything that happens at one instant precedes dispatch. */
 		blk_start_plug(&sim.dev);
 		blk_poll(&sim.dev);
-		while (next < n && v[order[next]].arrival_us * 1000 == sim.now) {
+		while (next < n &&
+		       v[order[next]].arrival_us * 1000 == sim.now) {
 			struct entry *e = &v[order[next++]];
 			struct bio *b = &e->bio;
 			unsigned int op = e->op == 'R' ? REQ_OP_READ :
@@ -403,7 +403,8 @@ int main(int argc, char **argv)
 				bio_split(b, SIM_MAX_SECTORS, s);
 				s->bi_private = e;
 				if (blk_submit_bio(s)) {
-					fprintf(stderr, "iosim: submit failed\n");
+					fprintf(stderr,
+						"iosim: submit failed\n");
 					return 1;
 				}
 			}
@@ -433,8 +434,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)e->sector, e->nsect,
 		       (unsigned long long)e->arrival_us,
 		       e->dispatch_ns / 1000.0, e->complete_ns / 1000.0);
-		first = first < e->arrival_us * 1000 ? first
-						      : e->arrival_us * 1000;
+		first = first < e->arrival_us * 1000 ? first :
+						       e->arrival_us * 1000;
 		last = last > e->complete_ns ? last : e->complete_ns;
 		bytes += (u64)e->nsect * SECTOR_SIZE;
 	}
