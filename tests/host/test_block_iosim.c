@@ -309,6 +309,16 @@ static void test_rules_hold_in_replay(void **state)
 	}
 }
 
+static void gen_workloads(char *dir)
+{
+	char cmd[256];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "python3 tests/bench/block_workloads.py %s 4 >/dev/null", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The benchmark workloads (tools/bench-block.sh) obey the rules too. */
 static void test_rules_hold_on_bench_workloads(void **state)
 {
@@ -321,12 +331,9 @@ static void test_rules_hold_on_bench_workloads(void **state)
 		"--sched none --disk ssd",
 		"--sched deadline --disk ssd",
 	};
-	char dir[] = "/tmp/keel-wl-XXXXXX", cmd[256], path[300];
+	char dir[] = "/tmp/keel-wl-XXXXXX", path[300];
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd),
-		 "python3 tests/bench/block_workloads.py %s 4", dir);
-	assert_int_equal(system(cmd), 0);
+	gen_workloads(dir);
 	for (size_t w = 0; w < sizeof(names) / sizeof(names[0]); w++) {
 		snprintf(path, sizeof(path), "%s/%s.trace", dir, names[w]);
 		for (size_t c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
@@ -338,6 +345,34 @@ static void test_rules_hold_on_bench_workloads(void **state)
 		remove(path);
 	}
 	rmdir(dir);
+}
+
+/* Issue 4 "done when": deadline cuts seeks and bounds reads under writes. */
+static void test_deadline_wins_where_it_should(void **state)
+{
+	char dir[] = "/tmp/keel-wl-XXXXXX", path[300];
+	double seek_none, seek_dl, rmax_none, rmax_dl;
+
+	gen_workloads(dir);
+	snprintf(path, sizeof(path), "%s/randread.trace", dir);
+	run_file("--sched none --disk hdd", path);
+	seek_none = summary_val("# seek_sectors", NULL);
+	run_file("--sched deadline --disk hdd", path);
+	seek_dl = summary_val("# seek_sectors", NULL);
+	assert_true(seek_dl * 4 < seek_none);
+
+	snprintf(path, sizeof(path), "%s/writeflood.trace", dir);
+	run_file("--sched none --disk hdd", path);
+	rmax_none = summary_val("# read_latency_us", "max");
+	run_file("--sched deadline --disk hdd", path);
+	rmax_dl = summary_val("# read_latency_us", "max");
+	/* Within read_expire (500 ms) plus a few 64 KiB HDD services. */
+	assert_true(rmax_dl < 600000);
+	assert_true(rmax_none > 10 * rmax_dl);
+	/* Expiry bites: a 50 ms read_expire caps reads lower still. */
+	run_file("--sched deadline --disk hdd --read-expire-ms 50", path);
+	assert_true(summary_val("# read_latency_us", "max") < rmax_dl);
+	system(strcat(strcpy(path, "rm -rf "), dir));
 }
 
 int main(void)
@@ -353,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_bad_usage_exits_2),
 		cmocka_unit_test(test_rules_hold_in_replay),
 		cmocka_unit_test(test_rules_hold_on_bench_workloads),
+		cmocka_unit_test(test_deadline_wins_where_it_should),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
