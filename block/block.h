@@ -178,7 +178,9 @@ void bio_endio(struct bio *bio);
 
 /**
  * struct blk_queue_limits - what one request may look like to the driver.
- * Merges and blk_submit_bio() keep every request within these.
+ * Merges and blk_submit_bio() keep every request within these. They may
+ * grow at any time but shrink only while the device is idle: the ordering
+ * check relies on no outstanding request exceeding max_sectors.
  */
 struct blk_queue_limits {
 	u32 max_sectors; /* per request */
