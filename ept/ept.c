@@ -10,8 +10,9 @@
 #define EPT_LEVELS 4
 #define EPT_ENTRIES 512
 /* Bits a leaf keeps when it is split into smaller leaves. */
-#define EPT_LEAF_ATTRS (EPT_PERM_MASK | EPT_MEMTYPE | EPT_IGNORE_PAT | \
-			EPT_USER_EXEC | EPT_SUPPRESS_VE)
+#define EPT_LEAF_ATTRS                                                  \
+	(EPT_PERM_MASK | EPT_MEMTYPE | EPT_IGNORE_PAT | EPT_USER_EXEC | \
+	 EPT_SUPPRESS_VE)
 /* A non-leaf entry: full access, the leaves decide. */
 #define EPT_TABLE_PERMS EPT_PERM_MASK
 
@@ -87,7 +88,8 @@ static void free_subtree(struct ept *e, u64 entry, int level)
 
 	if (level > 1) {
 		for (i = 0; i < EPT_ENTRIES; i++)
-			if (entry_present(t[i]) && !entry_is_leaf(t[i], level - 1))
+			if (entry_present(t[i]) &&
+			    !entry_is_leaf(t[i], level - 1))
 				free_subtree(e, t[i], level - 1);
 	}
 	e->alloc->free_table(e->alloc->ctx, t, entry & EPT_ADDR_MASK);
@@ -130,7 +132,8 @@ static int range_op(struct ept *e, u64 *table, int level, u64 gpa, u64 end,
 		bool full = gpa == base && sub_end == base + size;
 
 		if (op->kind == EPT_OP_MAP) {
-			phys_addr_t hpa = op->hpa_start + (base - op->gpa_start);
+			phys_addr_t hpa =
+				op->hpa_start + (base - op->gpa_start);
 
 			if (full && leaf_allowed(e, level) &&
 			    IS_ALIGNED(hpa, size)) {
@@ -192,7 +195,8 @@ static int check_range(u64 gpa, u64 size)
 int ept_init(struct ept *e, const struct ept_alloc *a, bool allow_2m,
 	     bool allow_1g)
 {
-	*e = (struct ept){ .alloc = a, .allow_2m = allow_2m,
+	*e = (struct ept){ .alloc = a,
+			   .allow_2m = allow_2m,
 			   .allow_1g = allow_1g };
 	e->pml4 = new_table(e, &e->pml4_pa);
 	return e->pml4 ? 0 : -ENOMEM;

@@ -149,7 +149,6 @@ enum gpt_mode gpt_mode_from_regs(u64 cr0, u64 cr4, u64 efer);
  */
 int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa);
 /* Read @len bytes at @gla, crossing page boundaries as needed. */
-int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf,
-		    size_t len);
+int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len);
 
 #endif

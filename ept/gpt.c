@@ -125,7 +125,8 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 
 		if (top != 0 && top != -1)
 			return -EINVAL;
-		ret = read64(w, (w->cr3 & PTE_ADDR_64) + ((gla >> 39) & 0x1ff) * 8,
+		ret = read64(w,
+			     (w->cr3 & PTE_ADDR_64) + ((gla >> 39) & 0x1ff) * 8,
 			     &e);
 		if (ret)
 			return ret;
@@ -139,8 +140,7 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 	return -EINVAL;
 }
 
-int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf,
-		    size_t len)
+int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len)
 {
 	u8 *out = buf;
 

@@ -64,8 +64,7 @@ void vmx_ept_caps_decode(u64 v, struct vmx_ept_caps *c)
 	c->invept_all = c->invept && (v & VMX_EPT_INVEPT_ALL_CONTEXT);
 	c->invvpid = v & VMX_VPID_INVVPID;
 	c->invvpid_addr = c->invvpid && (v & VMX_VPID_INVVPID_ADDR);
-	c->invvpid_single =
-		c->invvpid && (v & VMX_VPID_INVVPID_SINGLE_CONTEXT);
+	c->invvpid_single = c->invvpid && (v & VMX_VPID_INVVPID_SINGLE_CONTEXT);
 	c->invvpid_all = c->invvpid && (v & VMX_VPID_INVVPID_ALL_CONTEXT);
 	c->invvpid_single_globals =
 		c->invvpid && (v & VMX_VPID_INVVPID_SINGLE_CONTEXT_GLOBAL);
@@ -93,10 +92,8 @@ u64 vmx_ctl_cap(const struct vmx_caps_msrs *m, enum vmx_ctl_word w)
 }
 
 static const char *const pin_names[32] = {
-	[0] = "PIN_BASED_EXT_INTR_MASK",
-	[3] = "PIN_BASED_NMI_EXITING",
-	[5] = "PIN_BASED_VIRTUAL_NMIS",
-	[6] = "PIN_BASED_VMX_PREEMPTION_TIMER",
+	[0] = "PIN_BASED_EXT_INTR_MASK", [3] = "PIN_BASED_NMI_EXITING",
+	[5] = "PIN_BASED_VIRTUAL_NMIS",	 [6] = "PIN_BASED_VMX_PREEMPTION_TIMER",
 	[7] = "PIN_BASED_POSTED_INTR",
 };
 
@@ -198,10 +195,8 @@ static const char *const entry_names[32] = {
 };
 
 static const char *const *const ctl_names[VMX_CTL_NR] = {
-	[VMX_CTL_PIN] = pin_names,
-	[VMX_CTL_PROC] = proc_names,
-	[VMX_CTL_PROC2] = proc2_names,
-	[VMX_CTL_EXIT] = exit_names,
+	[VMX_CTL_PIN] = pin_names,     [VMX_CTL_PROC] = proc_names,
+	[VMX_CTL_PROC2] = proc2_names, [VMX_CTL_EXIT] = exit_names,
 	[VMX_CTL_ENTRY] = entry_names,
 };
 
@@ -215,8 +210,9 @@ const char *vmx_ctl_bit_name(enum vmx_ctl_word w, unsigned int bit)
 	return n ? n : "RESERVED_CONTROL_BIT";
 }
 
-int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w, const struct vmx_ctl_want *want,
-		   u32 *out, const char **missing)
+int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w,
+		   const struct vmx_ctl_want *want, u32 *out,
+		   const char **missing)
 {
 	u32 allowed0 = (u32)cap; /* bits that must be 1 */
 	u32 allowed1 = (u32)(cap >> 32); /* bits that may be 1 */
@@ -276,9 +272,8 @@ void vmx_keel_wants(struct vmx_wants *w)
 	w->need_invept = true;
 }
 
-int vmx_caps_negotiate(const struct vmx_caps_msrs *m,
-		       const struct vmx_wants *w, struct vmx_config *cfg,
-		       const char **missing)
+int vmx_caps_negotiate(const struct vmx_caps_msrs *m, const struct vmx_wants *w,
+		       struct vmx_config *cfg, const char **missing)
 {
 	struct vmx_ctl_want want[VMX_CTL_NR];
 	int i, ret;

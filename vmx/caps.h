@@ -84,8 +84,9 @@ u64 vmx_ctl_cap(const struct vmx_caps_msrs *m, enum vmx_ctl_word w);
  * Returns 0, or -ENOTSUP with *missing naming the lowest required or dynamic
  * bit that allowed1 forbids (e.g. "SECONDARY_EXEC_ENABLE_EPT").
  */
-int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w, const struct vmx_ctl_want *want,
-		   u32 *out, const char **missing);
+int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w,
+		   const struct vmx_ctl_want *want, u32 *out,
+		   const char **missing);
 
 /* Name of control bit @bit of word @w, e.g. "CPU_BASED_HLT_EXITING". */
 const char *vmx_ctl_bit_name(enum vmx_ctl_word w, unsigned int bit);
@@ -114,9 +115,8 @@ struct vmx_config {
  * first required feature absent (a control bit name, or one of
  * "EPT_PAGE_WALK_4", "EPT_WB_MEMORY_TYPE", "INVEPT").
  */
-int vmx_caps_negotiate(const struct vmx_caps_msrs *m,
-		       const struct vmx_wants *w, struct vmx_config *cfg,
-		       const char **missing);
+int vmx_caps_negotiate(const struct vmx_caps_msrs *m, const struct vmx_wants *w,
+		       struct vmx_config *cfg, const char **missing);
 
 /* ---- CR0/CR4 fixed bits, SDM Vol.3D A.7 and A.8 ---- */
 /* Force the bits FIXED0 says must be 1 and FIXED1 says must be 0. */

@@ -14,8 +14,8 @@
 
 #define MODRM_MOD(m) ((m) >> 6)
 #define MODRM_REG(m) (((m) >> 3) & 7)
-#define MODRM_RM(m) ((m) & 7)
-#define SIB_BASE(s) ((s) & 7)
+#define MODRM_RM(m) ((m)&7)
+#define SIB_BASE(s) ((s)&7)
 
 struct cursor {
 	const u8 *buf;
@@ -100,8 +100,8 @@ static int parse_modrm(struct cursor *c, struct x86_mmio_insn *out,
 			if (SIB_BASE(sib) == 5 && mod == 0)
 				disp = 4; /* disp32, no base */
 			else
-				ss = !(rex & REX_B) && (SIB_BASE(sib) == 4 ||
-							SIB_BASE(sib) == 5);
+				ss = !(rex & REX_B) &&
+				     (SIB_BASE(sib) == 4 || SIB_BASE(sib) == 5);
 		} else if (rm == 5 && mod == 0) {
 			disp = 4;
 			/* 64-bit mode: RIP-relative instead of disp32. */
@@ -160,18 +160,23 @@ int x86_decode_mmio(const u8 *buf, size_t avail, enum x86_cpu_mode mode,
 		case 0x67:
 			adsize = true;
 			break;
-		case 0x26: case 0x2e: case 0x36: case 0x3e:
+		case 0x26:
+		case 0x2e:
+		case 0x36:
+		case 0x3e:
 			out->seg = (op >> 3) & 3; /* ES, CS, SS, DS */
 			out->seg_override = true;
 			break;
-		case 0x64: case 0x65:
+		case 0x64:
+		case 0x65:
 			out->seg = op == 0x64 ? X86_SEG_FS : X86_SEG_GS;
 			out->seg_override = true;
 			break;
 		case 0xf0:
 			lock = true;
 			break;
-		case 0xf2: case 0xf3:
+		case 0xf2:
+		case 0xf3:
 			rep = true;
 			break;
 		default:
@@ -224,7 +229,10 @@ opcode:
 	}
 
 	switch (op) {
-	case 0x88: case 0x89: case 0x8a: case 0x8b:
+	case 0x88:
+	case 0x89:
+	case 0x8a:
+	case 0x8b:
 		ret = parse_modrm(&c, out, mode, rex, &reg_field);
 		if (ret)
 			return ret;
@@ -241,7 +249,8 @@ opcode:
 		out->ext = osz == 8 ? X86_EXT_SIGN : X86_EXT_NONE;
 		set_reg(out, reg_field, rex, osz);
 		break;
-	case 0xc6: case 0xc7:
+	case 0xc6:
+	case 0xc7:
 		ret = parse_modrm(&c, out, mode, rex, &reg_field);
 		if (ret)
 			return ret;

@@ -27,7 +27,8 @@ enum x86_cpu_mode {
 enum x86_decode_result {
 	X86_DECODE_OK = 0,
 	X86_DECODE_TRUNCATED = -1, /* ran out of bytes: fetch more, retry */
-	X86_DECODE_UNSUPPORTED = -2, /* valid x86, not an MMIO form we emulate */
+	X86_DECODE_UNSUPPORTED =
+		-2, /* valid x86, not an MMIO form we emulate */
 	X86_DECODE_INVALID = -3, /* would #UD (LOCK MOV, C6 /1, ...) */
 	X86_DECODE_NOT_MEMORY = -4, /* register-only form, cannot touch MMIO */
 	X86_DECODE_TOO_LONG = -5, /* more than 15 bytes */
@@ -41,8 +42,14 @@ enum x86_ext {
 };
 
 /* Segment registers in the SDM encoding (ES=0 ... GS=5). */
-enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS,
-	       X86_SEG_GS };
+enum x86_seg {
+	X86_SEG_ES,
+	X86_SEG_CS,
+	X86_SEG_SS,
+	X86_SEG_DS,
+	X86_SEG_FS,
+	X86_SEG_GS
+};
 
 struct x86_mmio_insn {
 	u8 len; /* instruction length: RIP += len */

@@ -93,20 +93,17 @@ const char *vmx_exit_reason_name(u32 basic_reason)
 /* Descriptions as in SDM Vol.3C 31.4 Table "VM-Instruction Error Numbers". */
 static const char *const insn_error_strings[] = {
 	[VMXERR_VMCALL_IN_ROOT] = "VMCALL executed in VMX root operation",
-	[VMXERR_VMCLEAR_INVALID_ADDR] =
-		"VMCLEAR with invalid physical address",
+	[VMXERR_VMCLEAR_INVALID_ADDR] = "VMCLEAR with invalid physical address",
 	[VMXERR_VMCLEAR_VMXON_PTR] = "VMCLEAR with VMXON pointer",
 	[VMXERR_VMLAUNCH_NONCLEAR_VMCS] = "VMLAUNCH with non-clear VMCS",
-	[VMXERR_VMRESUME_NONLAUNCHED_VMCS] =
-		"VMRESUME with non-launched VMCS",
+	[VMXERR_VMRESUME_NONLAUNCHED_VMCS] = "VMRESUME with non-launched VMCS",
 	[VMXERR_VMRESUME_AFTER_VMXOFF] =
 		"VMRESUME after VMXOFF (VMXOFF and VMXON between VMLAUNCH and VMRESUME)",
 	[VMXERR_ENTRY_INVALID_CONTROL_FIELD] =
 		"VM entry with invalid control field(s)",
 	[VMXERR_ENTRY_INVALID_HOST_STATE_FIELD] =
 		"VM entry with invalid host-state field(s)",
-	[VMXERR_VMPTRLD_INVALID_ADDR] =
-		"VMPTRLD with invalid physical address",
+	[VMXERR_VMPTRLD_INVALID_ADDR] = "VMPTRLD with invalid physical address",
 	[VMXERR_VMPTRLD_VMXON_PTR] = "VMPTRLD with VMXON pointer",
 	[VMXERR_VMPTRLD_INCORRECT_REVISION] =
 		"VMPTRLD with incorrect VMCS revision identifier",

@@ -76,8 +76,8 @@ static int setup_caps(void **state, bool m2, bool g1)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	f->fm.fail_after = -1;
-	f->alloc = (struct ept_alloc){ &f->fm, fake_alloc, fake_free,
-				       fake_p2v };
+	f->alloc =
+		(struct ept_alloc){ &f->fm, fake_alloc, fake_free, fake_p2v };
 	if (ept_init(&f->ept, &f->alloc, m2, g1))
 		return -1;
 	*state = f;
@@ -145,7 +145,8 @@ static void test_4k_mapping(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(ept_map(&f->ept, 0x1000, 0x200000 + 0x5000, 0x1000,
-				 EPT_MAP_RAM), 0);
+				 EPT_MAP_RAM),
+			 0);
 	expect_map(f, 0x1000, 0x205000, EPT_SIZE_4K, 7, EPT_MT_WB);
 	expect_map(f, 0x1abc, 0x205abc, EPT_SIZE_4K, 7, EPT_MT_WB);
 	expect_unmapped(f, 0x0);
@@ -161,7 +162,8 @@ static void test_large_pages_by_alignment(void **state)
 	/* 0..2G+6M: 1G, 1G, then 2M pages, then 4K for the odd tail. */
 	assert_int_equal(ept_map(&f->ept, 0, 0x100000000ULL,
 				 2 * EPT_SIZE_1G + 3 * EPT_SIZE_2M + 0x3000,
-				 EPT_MAP_RAM), 0);
+				 EPT_MAP_RAM),
+			 0);
 	expect_map(f, 0, 0x100000000ULL, EPT_SIZE_1G, 7, EPT_MT_WB);
 	expect_map(f, EPT_SIZE_1G + 0x1234, 0x140001234ULL, EPT_SIZE_1G, 7,
 		   EPT_MT_WB);
@@ -177,8 +179,9 @@ static void test_misaligned_hpa_uses_small_pages(void **state)
 	struct fixture *f = *state;
 
 	/* GPA 2M-aligned but HPA only 4K-aligned: no large leaf possible. */
-	assert_int_equal(ept_map(&f->ept, EPT_SIZE_2M, 0x10001000,
-				 EPT_SIZE_2M, EPT_MAP_RAM), 0);
+	assert_int_equal(ept_map(&f->ept, EPT_SIZE_2M, 0x10001000, EPT_SIZE_2M,
+				 EPT_MAP_RAM),
+			 0);
 	expect_map(f, EPT_SIZE_2M, 0x10001000, EPT_SIZE_4K, 7, EPT_MT_WB);
 	expect_map(f, 2 * EPT_SIZE_2M - 0x1000, 0x10200000, EPT_SIZE_4K, 7,
 		   EPT_MT_WB);
@@ -190,8 +193,9 @@ static void test_caps_limit_leaf_size(void **state)
 	bool g1 = f->ept.allow_1g, m2 = f->ept.allow_2m;
 	u64 expect = g1 ? EPT_SIZE_1G : m2 ? EPT_SIZE_2M : EPT_SIZE_4K;
 
-	assert_int_equal(ept_map(&f->ept, EPT_SIZE_1G, EPT_SIZE_1G,
-				 EPT_SIZE_1G, EPT_MAP_RAM), 0);
+	assert_int_equal(ept_map(&f->ept, EPT_SIZE_1G, EPT_SIZE_1G, EPT_SIZE_1G,
+				 EPT_MAP_RAM),
+			 0);
 	expect_map(f, EPT_SIZE_1G + 0x3000, EPT_SIZE_1G + 0x3000, expect, 7,
 		   EPT_MT_WB);
 }
@@ -201,21 +205,23 @@ static void test_mmio_uc(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(ept_map(&f->ept, 0xfee00000, 0xfee00000, 0x1000,
-				 EPT_MAP_MMIO), 0);
-	expect_map(f, 0xfee00000, 0xfee00000, EPT_SIZE_4K,
-		   EPT_READ | EPT_WRITE, EPT_MT_UC);
+				 EPT_MAP_MMIO),
+			 0);
+	expect_map(f, 0xfee00000, 0xfee00000, EPT_SIZE_4K, EPT_READ | EPT_WRITE,
+		   EPT_MT_UC);
 }
 
 static void test_protect_splits_1g(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(ept_map(&f->ept, 0, 0x40000000, EPT_SIZE_1G,
-				 EPT_MAP_RAM), 0);
+	assert_int_equal(
+		ept_map(&f->ept, 0, 0x40000000, EPT_SIZE_1G, EPT_MAP_RAM), 0);
 	expect_map(f, 0x5000, 0x40005000, EPT_SIZE_1G, 7, EPT_MT_WB);
 	/* Write-protect one 4K page in the middle. */
 	assert_int_equal(ept_protect(&f->ept, 0x00345000, 0x1000,
-				     EPT_READ | EPT_EXEC), 0);
+				     EPT_READ | EPT_EXEC),
+			 0);
 	expect_map(f, 0x00345000, 0x40345000, EPT_SIZE_4K, 5, EPT_MT_WB);
 	expect_map(f, 0x00344000, 0x40344000, EPT_SIZE_4K, 7, EPT_MT_WB);
 	expect_map(f, 0x00346000, 0x40346000, EPT_SIZE_4K, 7, EPT_MT_WB);
@@ -266,12 +272,13 @@ static void test_remap_replaces_subtree(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(ept_map(&f->ept, 0x200000, 0x1000, 0x2000,
-				 EPT_MAP_MMIO), 0);
+	assert_int_equal(
+		ept_map(&f->ept, 0x200000, 0x1000, 0x2000, EPT_MAP_MMIO), 0);
 	assert_int_equal(f->ept.tables, 4);
 	/* Map a full 2M over it: the page table under the PDE is freed. */
 	assert_int_equal(ept_map(&f->ept, 0x200000, 0x800000, EPT_SIZE_2M,
-				 EPT_MAP_RAM), 0);
+				 EPT_MAP_RAM),
+			 0);
 	expect_map(f, 0x201000, 0x801000, EPT_SIZE_2M, 7, EPT_MT_WB);
 	assert_int_equal(f->ept.tables, 3);
 }
@@ -280,10 +287,10 @@ static void test_protect_keeps_memtype_and_skips_holes(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(ept_map(&f->ept, 0x10000, 0x10000, 0x1000,
-				 EPT_MAP_MMIO), 0);
-	assert_int_equal(ept_map(&f->ept, 0x12000, 0x12000, 0x1000,
-				 EPT_MAP_RAM), 0);
+	assert_int_equal(
+		ept_map(&f->ept, 0x10000, 0x10000, 0x1000, EPT_MAP_MMIO), 0);
+	assert_int_equal(
+		ept_map(&f->ept, 0x12000, 0x12000, 0x1000, EPT_MAP_RAM), 0);
 	assert_int_equal(ept_protect(&f->ept, 0x10000, 0x3000, EPT_READ), 0);
 	expect_map(f, 0x10000, 0x10000, EPT_SIZE_4K, EPT_READ, EPT_MT_UC);
 	expect_unmapped(f, 0x11000);
@@ -305,11 +312,14 @@ static void test_invalid_args(void **state)
 			 -EINVAL);
 	/* Reserved memory type 2. */
 	assert_int_equal(ept_map(&f->ept, 0x1000, 0, 0x1000,
-				 EPT_READ | EPT_MAP_MT(2)), -EINVAL);
+				 EPT_READ | EPT_MAP_MT(2)),
+			 -EINVAL);
 	assert_int_equal(ept_map(&f->ept, EPT_GPA_LIMIT, 0, 0x1000,
-				 EPT_MAP_RAM), -EINVAL);
+				 EPT_MAP_RAM),
+			 -EINVAL);
 	assert_int_equal(ept_map(&f->ept, EPT_GPA_LIMIT - 0x1000, 0, 0x2000,
-				 EPT_MAP_RAM), -EINVAL);
+				 EPT_MAP_RAM),
+			 -EINVAL);
 	assert_int_equal(ept_protect(&f->ept, 0, 0x1000, 0), -EINVAL);
 	assert_int_equal(ept_unmap(&f->ept, 0, 0x800), -EINVAL);
 	assert_int_equal(f->ept.tables, 1);

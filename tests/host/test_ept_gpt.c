@@ -54,7 +54,8 @@ static void test_mode_from_regs(void **state)
 	assert_int_equal(gpt_mode_from_regs(X86_CR0_PE | X86_CR0_PG, 0, 0),
 			 GPT_MODE_32BIT);
 	assert_int_equal(gpt_mode_from_regs(X86_CR0_PE | X86_CR0_PG,
-					    X86_CR4_PAE, 0), GPT_MODE_PAE);
+					    X86_CR4_PAE, 0),
+			 GPT_MODE_PAE);
 	assert_int_equal(gpt_mode_from_regs(X86_CR0_PE | X86_CR0_PG,
 					    X86_CR4_PAE, EFER_LME | EFER_LMA),
 			 GPT_MODE_4LEVEL);

@@ -189,8 +189,7 @@ static void assert_keel_controls(const struct vmx_config *cfg,
 		    SECONDARY_EXEC_UNRESTRICTED_GUEST);
 	assert_true(cfg->ctl.word[VMX_CTL_PROC] & CPU_BASED_HLT_EXITING);
 	assert_true(cfg->ctl.word[VMX_CTL_PROC] & CPU_BASED_USE_IO_BITMAPS);
-	assert_true(cfg->ctl.word[VMX_CTL_EXIT] &
-		    VM_EXIT_HOST_ADDR_SPACE_SIZE);
+	assert_true(cfg->ctl.word[VMX_CTL_EXIT] & VM_EXIT_HOST_ADDR_SPACE_SIZE);
 	assert_true(cfg->ctl.word[VMX_CTL_ENTRY] & VM_ENTRY_LOAD_IA32_EFER);
 	/* Dynamic bits are allowed but not set. */
 	assert_false(cfg->ctl.word[VMX_CTL_ENTRY] & VM_ENTRY_IA32E_MODE);
@@ -309,8 +308,7 @@ static void test_lynnfield_reports_missing_ug(void **state)
 	struct vmx_config cfg;
 	const char *missing;
 
-	assert_int_equal(negotiate(&bochs_lynnfield, &cfg, &missing),
-			 -ENOTSUP);
+	assert_int_equal(negotiate(&bochs_lynnfield, &cfg, &missing), -ENOTSUP);
 	assert_string_equal(missing, "SECONDARY_EXEC_UNRESTRICTED_GUEST");
 }
 
@@ -340,8 +338,8 @@ static void test_ept_without_wb(void **state)
 	assert_int_equal(negotiate(&m, &cfg, &missing), -ENOTSUP);
 	assert_string_equal(missing, "EPT_PAGE_WALK_4");
 	m = skylake_x;
-	m.ept_vpid &= ~(VMX_EPT_INVEPT_SINGLE_CONTEXT |
-			VMX_EPT_INVEPT_ALL_CONTEXT);
+	m.ept_vpid &=
+		~(VMX_EPT_INVEPT_SINGLE_CONTEXT | VMX_EPT_INVEPT_ALL_CONTEXT);
 	assert_int_equal(negotiate(&m, &cfg, &missing), -ENOTSUP);
 	assert_string_equal(missing, "INVEPT");
 }
@@ -394,8 +392,7 @@ static void test_ctl_names(void **state)
 			    "VM_EXIT_HOST_ADDR_SPACE_SIZE");
 	assert_string_equal(vmx_ctl_bit_name(VMX_CTL_ENTRY, 15),
 			    "VM_ENTRY_LOAD_IA32_EFER");
-	assert_string_equal(vmx_ctl_bit_name(VMX_CTL_NR, 0),
-			    "UNKNOWN_CONTROL");
+	assert_string_equal(vmx_ctl_bit_name(VMX_CTL_NR, 0), "UNKNOWN_CONTROL");
 }
 
 /* A fake RDMSR over a fixture that records which MSRs were read. */
@@ -409,25 +406,44 @@ static u64 fake_rdmsr(u32 msr)
 
 	fake_reads[fake_nreads++] = msr;
 	switch (msr) {
-	case MSR_IA32_VMX_BASIC: return m->basic;
-	case MSR_IA32_VMX_PINBASED_CTLS: return m->pinbased;
-	case MSR_IA32_VMX_PROCBASED_CTLS: return m->procbased;
-	case MSR_IA32_VMX_EXIT_CTLS: return m->exit;
-	case MSR_IA32_VMX_ENTRY_CTLS: return m->entry;
-	case MSR_IA32_VMX_MISC: return m->misc;
-	case MSR_IA32_VMX_CR0_FIXED0: return m->cr0_fixed0;
-	case MSR_IA32_VMX_CR0_FIXED1: return m->cr0_fixed1;
-	case MSR_IA32_VMX_CR4_FIXED0: return m->cr4_fixed0;
-	case MSR_IA32_VMX_CR4_FIXED1: return m->cr4_fixed1;
-	case MSR_IA32_VMX_VMCS_ENUM: return m->vmcs_enum;
-	case MSR_IA32_VMX_PROCBASED_CTLS2: return m->procbased2;
-	case MSR_IA32_VMX_EPT_VPID_CAP: return m->ept_vpid;
-	case MSR_IA32_VMX_TRUE_PINBASED_CTLS: return m->true_pinbased;
-	case MSR_IA32_VMX_TRUE_PROCBASED_CTLS: return m->true_procbased;
-	case MSR_IA32_VMX_TRUE_EXIT_CTLS: return m->true_exit;
-	case MSR_IA32_VMX_TRUE_ENTRY_CTLS: return m->true_entry;
-	case MSR_IA32_VMX_VMFUNC: return m->vmfunc;
-	default: fail_msg("unexpected MSR 0x%x", msr);
+	case MSR_IA32_VMX_BASIC:
+		return m->basic;
+	case MSR_IA32_VMX_PINBASED_CTLS:
+		return m->pinbased;
+	case MSR_IA32_VMX_PROCBASED_CTLS:
+		return m->procbased;
+	case MSR_IA32_VMX_EXIT_CTLS:
+		return m->exit;
+	case MSR_IA32_VMX_ENTRY_CTLS:
+		return m->entry;
+	case MSR_IA32_VMX_MISC:
+		return m->misc;
+	case MSR_IA32_VMX_CR0_FIXED0:
+		return m->cr0_fixed0;
+	case MSR_IA32_VMX_CR0_FIXED1:
+		return m->cr0_fixed1;
+	case MSR_IA32_VMX_CR4_FIXED0:
+		return m->cr4_fixed0;
+	case MSR_IA32_VMX_CR4_FIXED1:
+		return m->cr4_fixed1;
+	case MSR_IA32_VMX_VMCS_ENUM:
+		return m->vmcs_enum;
+	case MSR_IA32_VMX_PROCBASED_CTLS2:
+		return m->procbased2;
+	case MSR_IA32_VMX_EPT_VPID_CAP:
+		return m->ept_vpid;
+	case MSR_IA32_VMX_TRUE_PINBASED_CTLS:
+		return m->true_pinbased;
+	case MSR_IA32_VMX_TRUE_PROCBASED_CTLS:
+		return m->true_procbased;
+	case MSR_IA32_VMX_TRUE_EXIT_CTLS:
+		return m->true_exit;
+	case MSR_IA32_VMX_TRUE_ENTRY_CTLS:
+		return m->true_entry;
+	case MSR_IA32_VMX_VMFUNC:
+		return m->vmfunc;
+	default:
+		fail_msg("unexpected MSR 0x%x", msr);
 	}
 	return 0;
 }

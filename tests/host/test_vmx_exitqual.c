@@ -129,10 +129,8 @@ static void test_ept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_io),
-		cmocka_unit_test(test_io_insn_info),
-		cmocka_unit_test(test_cr),
-		cmocka_unit_test(test_dr),
+		cmocka_unit_test(test_io),  cmocka_unit_test(test_io_insn_info),
+		cmocka_unit_test(test_cr),  cmocka_unit_test(test_dr),
 		cmocka_unit_test(test_ept),
 	};
 

@@ -1,0 +1,29 @@
+# The Keel test guest: a 32-bit multiboot (v1) ELF kernel, built with its
+# own flags and linker script (it never links with Keel's objects).
+GUEST_ELF := build/guest/guest.elf
+all-targets += $(GUEST_ELF)
+
+GUEST_CC ?= $(CC)
+GUEST_LD ?= $(LD)
+GUEST_CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic \
+	-fno-pie -fno-stack-protector -mgeneral-regs-only -nostdlib \
+	-fno-builtin -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+	-Iguest -MMD -MP
+GUEST_ASFLAGS := -m32 -Iguest -MMD -MP
+GUEST_SRCS := guest/boot.S guest/main.c guest/lib.c guest/tests.c \
+	guest/mmio.c guest/scenarios.c
+GUEST_OBJS := $(patsubst guest/%,build/guest/%.o,$(basename $(GUEST_SRCS)))
+
+build/guest/%.o: guest/%.c
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+build/guest/%.o: guest/%.S
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_ASFLAGS) -c $< -o $@
+
+$(GUEST_ELF): $(GUEST_OBJS) guest/guest.ld
+	$(GUEST_LD) -m elf_i386 -nostdlib -static -z noexecstack \
+		--no-warn-rwx-segments -T guest/guest.ld -o $@ $(GUEST_OBJS)
+
+-include $(GUEST_OBJS:.o=.d)

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test guest entry: checks the multiboot hand-over, then runs the scenario
+ * named by "scenario=" on its command line (default "all"):
+ *   all          every check, then exit with 0 (all passed) or 1
+ *   bench        round-trip timings: "BENCH <name> <cycles> cycles"
+ *   oob-read     read guest-physical memory outside RAM (Keel stops us)
+ *   oob-write    write there (Keel stops us)
+ *   keel-mem     try to read Keel's own image (must not be visible)
+ *   vmxon        execute VMXON (must raise #UD)
+ *   triple-fault load an empty IDT and fault (Keel stops us)
+ */
+#include "guest.h"
+
+#define MIB 0x100000u
+
+void guest_main(u32 magic, const struct mb_info *mbi);
+
+void guest_main(u32 magic, const struct mb_info *mbi)
+{
+	struct guest_env env = { magic, mbi, 0 };
+	const char *cmdline = "";
+	char scenario[32] = "all";
+
+	serial_init();
+	idt_init();
+	pic_init();
+	kputs("keel-guest: starting\n");
+
+	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_CMDLINE))
+		cmdline = (const char *)mbi->cmdline;
+	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_MEM))
+		env.ram_top = MIB + mbi->mem_upper * 1024u;
+	cmdline_value(cmdline, "scenario", scenario, sizeof(scenario));
+	kprintf("keel-guest: scenario=%s cmdline='%s' ram_top=0x%x\n", scenario,
+		cmdline, env.ram_top);
+
+	if (!memcmp(scenario, "all", 4)) {
+		run_all_tests(&env);
+	} else if (!memcmp(scenario, "bench", 6)) {
+		run_bench(&env);
+	} else if (!memcmp(scenario, "oob-read", 9)) {
+		run_oob(&env, false);
+	} else if (!memcmp(scenario, "oob-write", 10)) {
+		run_oob(&env, true);
+	} else if (!memcmp(scenario, "keel-mem", 9)) {
+		run_keel_mem(&env);
+	} else if (!memcmp(scenario, "vmxon", 6)) {
+		run_vmxon(&env);
+	} else if (!memcmp(scenario, "triple-fault", 13)) {
+		run_triple_fault(&env);
+	} else {
+		report("scenario", false, "unknown scenario '%s'", scenario);
+	}
+	finish();
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Scenarios that run on their own (selected by "scenario=" on the guest's
+ * command line): the benchmark and the negative checks after which Keel
+ * stops the guest, so that each needs a run of its own.
+ */
+#include "guest.h"
+
+#define BENCH_N 1000u
+#define MIB 0x100000u
+
+static void bench_line(const char *name, u64 t0, u64 t1, u32 n)
+{
+	kprintf("BENCH %s %u cycles\n", name, (u32)udiv64(t1 - t0, n));
+}
+
+/*
+ * Each loop iteration is the measured instruction plus DEC and JNZ (and a
+ * MOV where the instruction needs an input), so the figure is the full
+ * round trip as the guest sees it; Bochs's TSC counts instructions.
+ */
+void run_bench(const struct guest_env *env)
+{
+	u32 n, port = TESTDEV_PORT_ID;
+	u64 t0, t1;
+
+	kprintf("keel-guest: bench n=%u keel=%s\n", BENCH_N,
+		keel_present() ? "yes" : "no");
+
+	n = BENCH_N;
+	t0 = rdtsc();
+	__asm__ volatile("1: xorl %%eax, %%eax\n\tcpuid\n\tdecl %%esi\n\tjnz 1b"
+			 : "+S"(n)
+			 :
+			 : "eax", "ebx", "ecx", "edx", "memory");
+	t1 = rdtsc();
+	bench_line("cpuid_roundtrip", t0, t1, BENCH_N);
+
+	if (keel_present()) {
+		n = BENCH_N;
+		t0 = rdtsc();
+		__asm__ volatile("1: movl %[f], %%eax\n\tvmcall\n\t"
+				 "decl %%esi\n\tjnz 1b"
+				 : "+S"(n)
+				 : [f] "i"(KEEL_HC_INFO)
+				 : "eax", "ebx", "ecx", "edx", "edi", "memory");
+		t1 = rdtsc();
+		bench_line("vmcall_roundtrip", t0, t1, BENCH_N);
+	} else {
+		kputs("BENCH vmcall_roundtrip n/a (no Keel)\n");
+	}
+
+	n = BENCH_N;
+	t0 = rdtsc();
+	__asm__ volatile("1: inl %%dx, %%eax\n\tdecl %%esi\n\tjnz 1b"
+			 : "+S"(n)
+			 : "d"(port)
+			 : "eax", "memory");
+	t1 = rdtsc();
+	bench_line("pio_read_roundtrip", t0, t1, BENCH_N);
+
+	n = BENCH_N;
+	t0 = rdtsc();
+	__asm__ volatile("1: movl (%[p]), %%eax\n\tdecl %%esi\n\tjnz 1b"
+			 : "+S"(n)
+			 : [p] "r"(TESTDEV_MMIO_BASE)
+			 : "eax", "memory");
+	t1 = rdtsc();
+	bench_line("mmio_read_roundtrip", t0, t1, BENCH_N);
+	(void)env;
+}
+
+/* A guest-physical address that is neither RAM nor any device. */
+static u32 oob_address(const struct guest_env *env)
+{
+	u32 top = env->ram_top ? env->ram_top : 128 * MIB;
+
+	return ((top + MIB - 1) & ~(MIB - 1)) + 64 * MIB;
+}
+
+void run_oob(const struct guest_env *env, bool write)
+{
+	volatile u32 *p = (volatile u32 *)oob_address(env);
+	u32 v = 0;
+
+	kprintf("keel-guest: %s of guest-physical 0x%x (outside RAM)\n",
+		write ? "write" : "read", (u32)p);
+	if (write)
+		*p = 0x0bad0bad;
+	else
+		v = *p;
+	/* Under Keel the access stops the guest: reaching here is a failure. */
+	report(write ? "oob_write_stopped" : "oob_read_stopped", false,
+	       "access returned (value 0x%x); Keel should have stopped the guest",
+	       v);
+}
+
+#define MB2_HEADER_MAGIC 0xe85250d6u /* Keel's own multiboot2 header */
+
+extern const u8 __image_start[], __image_end[];
+
+/* Scan [from, to) at 8-byte steps (multiboot2 headers are 8-aligned). */
+static u32 find_keel_header(u32 from, u32 to)
+{
+	for (u32 a = from; a + 4 <= to; a += 8) {
+		/* Our own code holds the magic as an immediate: skip it. */
+		if (a >= (u32)__image_start && a < (u32)__image_end)
+			continue;
+		if (*(volatile u32 *)a == MB2_HEADER_MAGIC)
+			return a;
+	}
+	return 0;
+}
+
+/*
+ * Keel's image must never be visible to the guest. KEEL_HC_INFO reports
+ * where it is (RSI = base, RDI = size): reading there either shows guest
+ * memory (inside guest RAM) or stops the guest with an EPT-violation
+ * report (outside). Without the RSI/RDI report, scan 1-16 MiB, where boot
+ * loaders put Keel in host memory.
+ */
+void run_keel_mem(const struct guest_env *env)
+{
+	struct hc_regs r = { .eax = KEEL_HC_INFO };
+	u32 base = 0x100000, end = 0x1000000, hit;
+
+	if (vmcall(&r) || r.eax != 0) {
+		report("keel_mem_hidden", false,
+		       "no Keel (KEEL_HC_INFO failed)");
+		return;
+	}
+	if (r.edi) {
+		base = r.esi;
+		end = base + (r.edi < 0x10000 ? r.edi : 0x10000);
+	}
+	if (env->ram_top && end > env->ram_top && base < env->ram_top)
+		end = env->ram_top;
+	kprintf("keel-guest: looking for Keel's image at guest-physical 0x%x-0x%x\n",
+		base, end);
+	hit = find_keel_header(base, end);
+	if (hit)
+		report("keel_mem_hidden", false,
+		       "Keel's multiboot2 header visible at 0x%x", hit);
+	else
+		report("keel_mem_hidden", true, "0x%x-0x%x holds no Keel data",
+		       base, end);
+}
+
+void run_vmxon(const struct guest_env *env)
+{
+	static u64 region[512] __attribute__((aligned(4096)));
+	u32 f;
+
+	fault_arm();
+	__asm__ volatile("movl $1f, %[res]\n\tvmxon %[m]\n1:"
+			 : [res] "=m"(fault.resume)
+			 : [m] "m"(region[0])
+			 : "memory");
+	f = fault_disarm();
+	report("vmxon_ud", f == VEC_UD, "vector=%d", (int)f);
+	(void)env;
+}
+
+void run_triple_fault(const struct guest_env *env)
+{
+	kputs("keel-guest: triple fault now\n");
+	/* No IDT: #UD cannot be delivered -> #GP -> #DF -> shutdown. */
+	idt_load_empty();
+	__asm__ volatile("ud2");
+	for (;;)
+		__asm__ volatile("cli; hlt");
+	(void)env;
+}
