@@ -218,7 +218,9 @@ bool cmdline_value(const char *cmdline, const char *key, char *out,
 	size_t klen = strlen(key);
 	const char *p = cmdline;
 
-	while (p && *p) {
+	if (!p)
+		return false;
+	while (*p) {
 		while (*p == ' ')
 			p++;
 		if (!memcmp(p, key, klen) && p[klen] == '=') {
