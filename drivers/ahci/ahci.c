@@ -208,6 +208,19 @@ int ahci_disk_set_depth(struct ahci_disk *d, u32 depth)
 	return 0;
 }
 
+int ahci_disk_set_ncq(struct ahci_disk *d, bool on)
+{
+	if (d->port.active)
+		return -EBUSY;
+	if (on && !d->can_ncq)
+		return -ENOTSUP;
+	d->ncq = on;
+	d->max_depth = on ? d->port.nslots : 1;
+	d->depth = d->max_depth;
+	d->limits.queue_depth = d->depth;
+	return 0;
+}
+
 void ahci_disk_stats(const struct ahci_disk *d, struct ahci_stats *st)
 {
 	*st = d->stats;

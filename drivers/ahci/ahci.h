@@ -64,6 +64,11 @@ void ahci_disk_limits(const struct ahci_disk *d,
  * disk and HBA allow. Only while the disk is idle: -EBUSY otherwise.
  */
 int ahci_disk_set_depth(struct ahci_disk *d, u32 depth);
+/*
+ * Use NCQ (FPDMA QUEUED) or plain DMA EXT commands; NCQ only when disk and
+ * HBA support it. Non-NCQ runs one command at a time. Idle only: -EBUSY.
+ */
+int ahci_disk_set_ncq(struct ahci_disk *d, bool on);
 
 /*
  * Issue @cmd. 0: issued, done() runs later. -EBUSY: no slot now (or a

@@ -485,7 +485,8 @@ static void disk_setup_queue(struct ahci_disk *d)
 	struct ahci_port *p = &d->port;
 	u32 spare;
 
-	d->ncq = d->id.ncq && (p->hba->cap & AHCI_CAP_SNCQ);
+	d->can_ncq = d->id.ncq && (p->hba->cap & AHCI_CAP_SNCQ);
+	d->ncq = d->can_ncq;
 	d->max_depth = d->ncq ? MIN(p->nslots, d->id.queue_depth) : 1;
 	d->depth = d->max_depth;
 	/* Give back the command tables no slot will use. */

@@ -60,6 +60,7 @@ struct ahci_disk {
 	u32 depth; /* slots in use: 1 without NCQ */
 	u32 max_depth;
 	bool ncq; /* queue with FPDMA commands */
+	bool can_ncq; /* disk and HBA both support NCQ */
 	struct ahci_queue_limits limits;
 	struct ahci_stats stats;
 };

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test=ahci: write the issue-5 pattern over the ranges of docs/ahci.md
+ * through the driver API, flush, read everything back into fresh buffers and
+ * compare every byte. Also the blkdebug error test. Output follows the
+ * serial contract: "TEST ahci.<name> PASS|FAIL [detail]" lines, then
+ * "TESTS: N passed, M failed".
+ */
+#include "core/lib.h"
+#include "core/mm.h"
+#include "drivers/ahci/ahci_pattern.h"
+#include "drivers/ahci/ahci_priv.h"
+
+#define ST_MAX_REQS 32 /* the largest "repeat" in the table */
+#define ST_TIMEOUT_US 120000000ULL /* one batch of requests, TCG is slow */
+#define ST_POISON 0xa5
+
+struct st_req {
+	struct ahci_cmd cmd;
+	struct ahci_seg *segs; /* in segs_mem */
+	phys_addr_t segs_mem, data;
+	u64 segs_pages, data_pages;
+	bool done;
+	int status;
+};
+
+static struct st_req reqs[ST_MAX_REQS];
+static unsigned int passed, failed;
+
+static void report(bool ok, const char *name, const char *detail)
+{
+	printf("TEST ahci.%s %s%s%s\n", name, ok ? "PASS" : "FAIL",
+	       detail[0] ? " " : "", detail);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void st_done(struct ahci_cmd *cmd, int status)
+{
+	struct st_req *r = cmd->priv;
+
+	r->status = status;
+	r->done = true;
+}
+
+static void req_free(struct st_req *r)
+{
+	if (r->data_pages)
+		free_pages(r->data, r->data_pages);
+	if (r->segs_pages)
+		free_pages(r->segs_mem, r->segs_pages);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Lay out @nsect sectors of buffer as @layout asks: contig gives one
+ * segment per page over contiguous pages (the PRDT builder merges them),
+ * scatter one per page with a hole after each, subpage one sector per page
+ * at an odd sector offset. Returns false when out of memory.
+ */
+static bool req_alloc(struct st_req *r, enum ahci_buf_layout layout,
+		      u32 nsect)
+{
+	u64 bytes = (u64)nsect * AHCI_PATTERN_SECTOR;
+	u64 pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	u32 nseg = layout == AHCI_BUF_SUBPAGE ? nsect : (u32)pages;
+
+	memset(r, 0, sizeof(*r));
+	r->data_pages = layout == AHCI_BUF_CONTIG ? pages : 2 * (u64)nseg;
+	r->data = alloc_pages(r->data_pages, PAGE_SIZE);
+	r->segs_pages = DIV_ROUND_UP(nseg * sizeof(struct ahci_seg), PAGE_SIZE);
+	r->segs_mem = alloc_pages(r->segs_pages, PAGE_SIZE);
+	if (r->data == PHYS_INVALID || r->segs_mem == PHYS_INVALID) {
+		if (r->data == PHYS_INVALID)
+			r->data_pages = 0;
+		if (r->segs_mem == PHYS_INVALID)
+			r->segs_pages = 0;
+		req_free(r);
+		return false;
+	}
+	r->segs = phys_to_virt(r->segs_mem);
+	for (u32 i = 0; i < nseg; i++) {
+		struct ahci_seg *s = &r->segs[i];
+
+		if (layout == AHCI_BUF_SUBPAGE) {
+			s->addr = r->data + 2 * i * PAGE_SIZE +
+				  ((2 * i + 1) * AHCI_PATTERN_SECTOR) % PAGE_SIZE;
+			s->len = AHCI_PATTERN_SECTOR;
+			continue;
+		}
+		s->addr = r->data +
+			  (layout == AHCI_BUF_CONTIG ? i : 2 * i) * PAGE_SIZE;
+		s->len = (u32)MIN((u64)PAGE_SIZE, bytes - (u64)i * PAGE_SIZE);
+	}
+	r->cmd.segs = r->segs;
+	r->cmd.nseg = nseg;
+	r->cmd.nsectors = nsect;
+	r->cmd.done = st_done;
+	r->cmd.priv = r;
+	return true;
+}
+
+static void req_fill(struct st_req *r, u64 lba)
+{
+	for (unsigned int i = 0; i < r->cmd.nseg; i++) {
+		const struct ahci_seg *s = &r->segs[i];
+
+		ahci_pattern_fill(phys_to_virt(s->addr), lba,
+				  s->len / AHCI_PATTERN_SECTOR);
+		lba += s->len / AHCI_PATTERN_SECTOR;
+	}
+}
+
+/* Byte offset in the request of the first wrong byte, or -1. */
+static long req_check(struct st_req *r, u64 lba)
+{
+	long base = 0;
+
+	for (unsigned int i = 0; i < r->cmd.nseg; i++) {
+		const struct ahci_seg *s = &r->segs[i];
+		long off = ahci_pattern_check(phys_to_virt(s->addr), lba,
+					      s->len / AHCI_PATTERN_SECTOR);
+
+		if (off >= 0)
+			return base + off;
+		lba += s->len / AHCI_PATTERN_SECTOR;
+		base += s->len;
+	}
+	return -1;
+}
+
+/*
+ * Submit @n requests together (retrying on -EBUSY after a poll) and poll
+ * until all are done. Returns 0, the first submit error, or -ETIMEDOUT.
+ */
+static int run_reqs(struct ahci_disk *d, struct st_req *r, unsigned int n)
+{
+	u64 start = time_us();
+	unsigned int next = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		r[i].done = false;
+	while (time_us() - start < ST_TIMEOUT_US) {
+		bool all = true;
+
+		while (next < n) {
+			int ret = ahci_submit(d, &r[next].cmd);
+
+			if (ret == -EBUSY)
+				break;
+			if (ret)
+				return ret;
+			next++;
+		}
+		ahci_poll_disk(d);
+		for (unsigned int i = 0; i < n; i++)
+			all = all && r[i].done;
+		if (all && next == n)
+			return 0;
+		udelay(AHCI_POLL_STEP_US);
+	}
+	pr_warn("keel: ahci: self-test batch timed out after %llu us\n",
+		(unsigned long long)ST_TIMEOUT_US);
+	return -ETIMEDOUT;
+}
+
+/* Write (or read and check) every request of range @rg. */
+static void do_range(struct ahci_disk *d, const struct ahci_pattern_range *rg,
+		     bool write)
+{
+	char name[48], detail[96] = "";
+	u64 cap = d->id.sectors;
+	bool ok = true, fua = write && rg->fua && d->id.fua;
+	int ret;
+
+	ksnprintf(name, sizeof(name), "%s.%s", write ? "write" : "read",
+		  rg->name);
+	for (unsigned int k = 0; k < rg->repeat; k++) {
+		struct st_req *r = &reqs[k];
+		u64 lba = ahci_pattern_req_lba(rg, cap, k);
+
+		if (!req_alloc(r, rg->layout, rg->sectors)) {
+			report(false, name, "out of memory");
+			for (unsigned int j = 0; j < k; j++)
+				req_free(&reqs[j]);
+			return;
+		}
+		r->cmd.op = write ? AHCI_OP_WRITE : AHCI_OP_READ;
+		r->cmd.lba = lba;
+		r->cmd.fua = fua;
+		if (write)
+			req_fill(r, lba);
+		else
+			memset(phys_to_virt(r->data), ST_POISON,
+			       r->data_pages * PAGE_SIZE);
+	}
+	ret = run_reqs(d, reqs, rg->repeat);
+	if (ret) {
+		ok = false;
+		ksnprintf(detail, sizeof(detail), "submit/wait error %d", ret);
+	}
+	for (unsigned int k = 0; ok && k < rg->repeat; k++) {
+		struct st_req *r = &reqs[k];
+		long off;
+
+		if (r->status) {
+			ok = false;
+			ksnprintf(detail, sizeof(detail), "LBA %llu status %d",
+				  (unsigned long long)r->cmd.lba, r->status);
+		} else if (!write && (off = req_check(r, r->cmd.lba)) >= 0) {
+			ok = false;
+			ksnprintf(detail, sizeof(detail),
+				  "LBA %llu: byte %ld wrong",
+				  (unsigned long long)r->cmd.lba, off);
+		}
+	}
+	if (ok)
+		ksnprintf(detail, sizeof(detail), "lba %llu x%u, %u sectors%s",
+			  (unsigned long long)ahci_pattern_req_lba(rg, cap, 0),
+			  rg->repeat, rg->sectors,
+			  write && rg->fua ? (fua ? " FUA" : " (no FUA)") : "");
+	report(ok, name, detail);
+	for (unsigned int k = 0; k < rg->repeat; k++)
+		req_free(&reqs[k]);
+}
+
+static void do_flush(struct ahci_disk *d)
+{
+	struct st_req *r = &reqs[0];
+	char detail[48] = "";
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->cmd.op = AHCI_OP_FLUSH;
+	r->cmd.done = st_done;
+	r->cmd.priv = r;
+	ret = run_reqs(d, r, 1);
+	if (ret || r->status)
+		ksnprintf(detail, sizeof(detail), "error %d/%d", ret,
+			  r->status);
+	report(!ret && !r->status, "flush", detail);
+}
+
+/* Reads of "adjacent" as one merged request, and "burst" at depth 1. */
+static void do_extra_reads(struct ahci_disk *d)
+{
+	struct ahci_pattern_range merged = { "adjacent-merged", 400000, 64, 1,
+					     0, AHCI_BUF_SCATTER, false };
+	struct ahci_pattern_range burst1 = { "burst-depth1", 300000, 8, 32, 64,
+					     AHCI_BUF_CONTIG, false };
+	struct ahci_pattern_range nonq = { "scatter-noncq", 100, 64, 1, 0,
+					   AHCI_BUF_SUBPAGE, false };
+	u32 depth = d->depth;
+
+	do_range(d, &merged, false);
+	ahci_disk_set_depth(d, 1);
+	do_range(d, &burst1, false);
+	ahci_disk_set_depth(d, depth);
+	if (d->can_ncq) {
+		ahci_disk_set_ncq(d, false);
+		do_range(d, &nonq, false);
+		ahci_disk_set_ncq(d, true);
+	}
+}
+
+/* Malformed commands are refused at submit and never reach the disk. */
+static void do_rejects(struct ahci_disk *d)
+{
+	struct ahci_seg odd = { 0x100000, 511 };
+	struct ahci_cmd c = { .op = AHCI_OP_READ, .nsectors = 1, .segs = &odd,
+			      .nseg = 1, .done = st_done };
+	struct ahci_seg one = { 0x100000, 512 };
+	char detail[64];
+	int e1, e2, e3;
+
+	e1 = ahci_submit(d, &c);
+	c.segs = &one;
+	c.lba = d->id.sectors;
+	e2 = ahci_submit(d, &c);
+	c.lba = 0;
+	c.nsectors = 2; /* 512 bytes of buffer for 1 KiB */
+	e3 = ahci_submit(d, &c);
+	ksnprintf(detail, sizeof(detail), "odd %d, past end %d, short %d", e1,
+		  e2, e3);
+	report(e1 == -EINVAL && e2 == -ERANGE && e3 == -EINVAL, "reject",
+	       detail);
+}
+
+static struct ahci_disk *test_disk(void)
+{
+	struct ahci_disk *d = ahci_disk(0);
+	char detail[96];
+
+	if (!d) {
+		report(false, "probe", "no AHCI disk");
+		return NULL;
+	}
+	ksnprintf(detail, sizeof(detail), "%s \"%s\" %llu sectors, depth %u",
+		  d->name, d->id.model, (unsigned long long)d->id.sectors,
+		  d->depth);
+	if (d->id.logical_sector_size != AHCI_PATTERN_SECTOR ||
+	    d->id.sectors < AHCI_PATTERN_MIN_SECTORS) {
+		report(false, "probe", "needs 512-byte sectors and 512 MiB");
+		return NULL;
+	}
+	report(true, "probe", detail);
+	return d;
+}
+
+int ahci_selftest(void)
+{
+	struct ahci_disk *d;
+
+	passed = failed = 0;
+	d = test_disk();
+	if (d) {
+		for (unsigned int i = 0; i < ahci_pattern_nranges; i++)
+			do_range(d, &ahci_pattern_ranges[i], true);
+		do_flush(d);
+		for (unsigned int i = 0; i < ahci_pattern_nranges; i++)
+			do_range(d, &ahci_pattern_ranges[i], false);
+		do_extra_reads(d);
+		do_rejects(d);
+	}
+	printf("TESTS: %u passed, %u failed\n", passed, failed);
+	return (int)failed;
+}
+
+/*
+ * With reads of @bad failing (blkdebug), read three neighbours at once:
+ * only the one covering @bad fails. Then the same without NCQ, then a good
+ * read to show the port still serves.
+ */
+int ahci_selftest_error(u64 bad)
+{
+	static const s64 offs[3] = { -16, -4, 16 };
+	struct ahci_disk *d;
+	char detail[96];
+	bool ok;
+
+	passed = failed = 0;
+	d = ahci_disk(0);
+	if (!d || bad < 16 || bad + 64 > d->id.sectors) {
+		report(false, "err.setup", "no disk or bad LBA out of range");
+		goto out;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		bool ncq = pass == 0;
+
+		if (ncq && !d->can_ncq)
+			continue;
+		ahci_disk_set_ncq(d, ncq);
+		for (int k = 0; k < 3; k++) {
+			if (!req_alloc(&reqs[k], AHCI_BUF_SCATTER, 8)) {
+				report(false, "err.setup", "out of memory");
+				goto out;
+			}
+			reqs[k].cmd.op = AHCI_OP_READ;
+			reqs[k].cmd.lba = bad + (u64)offs[k];
+		}
+		ok = run_reqs(d, reqs, 3) == 0;
+		ksnprintf(detail, sizeof(detail), "statuses %d %d %d",
+			  reqs[0].status, reqs[1].status, reqs[2].status);
+		ok = ok && reqs[0].status == 0 && reqs[1].status == -EIO &&
+		     reqs[2].status == 0;
+		report(ok, ncq ? "err.ncq" : "err.dma", detail);
+		for (int k = 0; k < 3; k++)
+			req_free(&reqs[k]);
+	}
+	ahci_disk_set_ncq(d, d->can_ncq);
+	/* The port keeps serving: a good read right after. */
+	if (!req_alloc(&reqs[0], AHCI_BUF_CONTIG, 8)) {
+		report(false, "err.alive", "out of memory");
+		goto out;
+	}
+	reqs[0].cmd.op = AHCI_OP_READ;
+	reqs[0].cmd.lba = bad + 64;
+	ok = run_reqs(d, reqs, 1) == 0 && reqs[0].status == 0;
+	ksnprintf(detail, sizeof(detail), "status %d, errors %llu",
+		  reqs[0].status, (unsigned long long)d->stats.errors);
+	report(ok, "err.alive", detail);
+	req_free(&reqs[0]);
+out:
+	printf("TESTS: %u passed, %u failed\n", passed, failed);
+	return (int)failed;
+}
