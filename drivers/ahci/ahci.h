@@ -88,6 +88,16 @@ struct ahci_stats {
 };
 void ahci_disk_stats(const struct ahci_disk *d, struct ahci_stats *st);
 
+/*
+ * Block-layer glue (ahci_blk.c): register every disk not yet registered as
+ * a block device named like the disk ("sda"), with the block layer's default
+ * elevator (deadline unless sched= says otherwise). Returns the count.
+ */
+struct blk_dev;
+int ahci_blk_register_all(void);
+unsigned int ahci_blk_count(void);
+struct blk_dev *ahci_blk_dev(unsigned int i);
+
 /* test=ahci: the pattern self-test; returns the number of failures. */
 int ahci_selftest(void);
 /*

@@ -6,6 +6,7 @@
  * serial contract: "TEST ahci.<name> PASS|FAIL [detail]" lines, then
  * "TESTS: N passed, M failed".
  */
+#include "block/block.h"
 #include "core/lib.h"
 #include "core/mm.h"
 #include "drivers/ahci/ahci_pattern.h"
@@ -17,6 +18,7 @@
 
 struct st_req {
 	struct ahci_cmd cmd;
+	struct bio bio; /* the block-layer pass */
 	struct ahci_seg *segs; /* in segs_mem */
 	phys_addr_t segs_mem, data;
 	u64 segs_pages, data_pages;
@@ -288,6 +290,194 @@ static void do_rejects(struct ahci_disk *d)
 	       detail);
 }
 
+/* ---- The same ranges through the block layer ---- */
+
+static void st_bio_done(struct bio *bio)
+{
+	struct st_req *r = bio->bi_private;
+
+	r->status = bio->bi_status ? -EIO : 0;
+	r->done = true;
+}
+
+/*
+ * Turn request @r into a bio: contiguous buffers become one large bio_vec
+ * (the block layer cuts it into 4 MiB segments), others one per segment.
+ * The bio_vecs reuse the request's segment pages.
+ */
+static int req_to_bio(struct blk_dev *dev, struct st_req *r,
+		      enum ahci_buf_layout layout, unsigned int op, u16 flags)
+{
+	struct bio_vec *v = (struct bio_vec *)r->segs;
+	u32 bytes = r->cmd.nsectors * AHCI_PATTERN_SECTOR;
+	unsigned int n = layout == AHCI_BUF_CONTIG ? 1 : r->cmd.nseg;
+	struct ahci_seg first = r->segs[0];
+
+	/* bio_vec i overwrites segment i in place, after it was read. */
+	_Static_assert(sizeof(struct bio_vec) == sizeof(struct ahci_seg),
+		       "in-place conversion");
+	if (n * sizeof(*v) > r->segs_pages * PAGE_SIZE)
+		return -E2BIG;
+	bio_init(&r->bio, dev, op, flags, v, (u16)MIN(n, 0xffffU));
+	r->bio.bi_iter.bi_sector = r->cmd.lba;
+	for (unsigned int i = 0; i < n; i++) {
+		/* Read segment i before bio_vec i overwrites it. */
+		struct ahci_seg s = i ? r->segs[i] : first;
+		u32 len = layout == AHCI_BUF_CONTIG ? bytes : s.len;
+		int ret = bio_add_page(&r->bio, ALIGN_DOWN(s.addr, PAGE_SIZE),
+				       len, (u32)(s.addr % PAGE_SIZE));
+
+		if (ret)
+			return ret;
+	}
+	r->bio.bi_end_io = st_bio_done;
+	r->bio.bi_private = r;
+	return blk_bio_split_sectors(&r->bio) ? -E2BIG : 0;
+}
+
+/* Submit @n bios under one plug (so neighbours merge) and wait. */
+static int run_bios(struct blk_dev *dev, struct st_req *r, unsigned int n)
+{
+	u64 start = time_us();
+	unsigned int next = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		r[i].done = false;
+	while (time_us() - start < ST_TIMEOUT_US) {
+		bool all = true;
+
+		blk_start_plug(dev);
+		while (next < n) {
+			int ret = blk_submit_bio(&r[next].bio);
+
+			if (ret == -EBUSY)
+				break;
+			if (ret) {
+				blk_finish_plug(dev);
+				return ret;
+			}
+			next++;
+		}
+		blk_finish_plug(dev);
+		blk_poll(dev);
+		for (unsigned int i = 0; i < n; i++)
+			all = all && r[i].done;
+		if (all && next == n)
+			return 0;
+		udelay(AHCI_POLL_STEP_US);
+	}
+	pr_warn("keel: ahci: block-layer batch timed out after %llu us\n",
+		(unsigned long long)ST_TIMEOUT_US);
+	return -ETIMEDOUT;
+}
+
+static void blk_range(struct blk_dev *dev, const struct ahci_pattern_range *rg,
+		      bool write)
+{
+	char name[48], detail[96] = "";
+	int ret = 0;
+	long off;
+
+	ksnprintf(name, sizeof(name), "blk.%s.%s", write ? "write" : "read",
+		  rg->name);
+	for (unsigned int k = 0; k < rg->repeat; k++) {
+		struct st_req *r = &reqs[k];
+		u64 lba = ahci_pattern_req_lba(rg, dev->capacity, k);
+
+		if (!req_alloc(r, rg->layout, rg->sectors)) {
+			ret = -ENOMEM;
+			for (unsigned int j = 0; j < k; j++)
+				req_free(&reqs[j]);
+			goto out;
+		}
+		r->cmd.lba = lba;
+		if (write)
+			req_fill(r, lba);
+		else
+			memset(phys_to_virt(r->data), ST_POISON,
+			       r->data_pages * PAGE_SIZE);
+	}
+	/* Check data before the segments turn into bio_vecs. */
+	for (unsigned int k = 0; !ret && k < rg->repeat; k++)
+		ret = req_to_bio(dev, &reqs[k], rg->layout,
+				 write ? REQ_OP_WRITE : REQ_OP_READ,
+				 write && rg->fua ? REQ_FUA : 0);
+	if (!ret)
+		ret = run_bios(dev, reqs, rg->repeat);
+	for (unsigned int k = 0; !ret && k < rg->repeat; k++) {
+		struct st_req *r = &reqs[k];
+
+		if (r->status) {
+			ret = r->status;
+		} else if (!write) {
+			/* One contiguous view per page run: recheck by pages. */
+			for (unsigned int i = 0; i < r->bio.bi_vcnt; i++) {
+				struct bio_vec *v = &r->bio.bi_io_vec[i];
+				u64 lba = r->cmd.lba;
+
+				for (unsigned int j = 0; j < i; j++)
+					lba += r->bio.bi_io_vec[j].bv_len /
+					       AHCI_PATTERN_SECTOR;
+				off = ahci_pattern_check(
+					phys_to_virt(v->bv_page + v->bv_offset),
+					lba, v->bv_len / AHCI_PATTERN_SECTOR);
+				if (off >= 0) {
+					ksnprintf(detail, sizeof(detail),
+						  "LBA %llu: byte %ld wrong",
+						  (unsigned long long)lba, off);
+					ret = -EIO;
+					break;
+				}
+			}
+		}
+	}
+	for (unsigned int k = 0; k < rg->repeat; k++)
+		req_free(&reqs[k]);
+out:
+	if (ret && !detail[0])
+		ksnprintf(detail, sizeof(detail), "error %d", ret);
+	report(!ret, name, detail);
+}
+
+/* Rewrite, flush and reread the ranges through the block layer. */
+static void blk_pass(void)
+{
+	const struct blk_stats *st;
+	struct blk_dev *dev;
+	struct st_req *r = &reqs[0];
+	char detail[96];
+	u64 merges;
+
+	if (!ahci_blk_count())
+		ahci_blk_register_all();
+	dev = ahci_blk_dev(0);
+	if (!dev) {
+		report(false, "blk.register", "no block device");
+		return;
+	}
+	report(true, "blk.register", blk_elevator_name(dev));
+	st = blk_get_stats(dev);
+	merges = st->front_merges + st->back_merges;
+	/* Same data again, so the image check still holds. */
+	for (unsigned int i = 0; i < ahci_pattern_nranges; i++)
+		blk_range(dev, &ahci_pattern_ranges[i], true);
+	ksnprintf(detail, sizeof(detail), "%llu merges",
+		  (unsigned long long)(st->front_merges + st->back_merges -
+				       merges));
+	/* "adjacent" and "burst" submitted under one plug must merge. */
+	report(st->front_merges + st->back_merges > merges, "blk.merge",
+	       detail);
+
+	memset(r, 0, sizeof(*r));
+	bio_init(&r->bio, dev, REQ_OP_FLUSH, 0, NULL, 0);
+	r->bio.bi_end_io = st_bio_done;
+	r->bio.bi_private = r;
+	report(run_bios(dev, r, 1) == 0 && r->status == 0, "blk.flush", "");
+
+	for (unsigned int i = 0; i < ahci_pattern_nranges; i++)
+		blk_range(dev, &ahci_pattern_ranges[i], false);
+}
+
 static struct ahci_disk *test_disk(void)
 {
 	struct ahci_disk *d = ahci_disk(0);
@@ -323,6 +513,7 @@ int ahci_selftest(void)
 			do_range(d, &ahci_pattern_ranges[i], false);
 		do_extra_reads(d);
 		do_rejects(d);
+		blk_pass();
 	}
 	printf("TESTS: %u passed, %u failed\n", passed, failed);
 	return (int)failed;
