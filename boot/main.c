@@ -12,6 +12,7 @@
 #include "boot/options.h"
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
+#include "vmx/vmx.h"
 
 #define KEEL_VERSION "0.1"
 /* The information GRUB hands over is a few KiB; refuse anything absurd. */
@@ -92,5 +93,6 @@ void kmain(u32 magic, u32 mbi)
 	print_memory();
 
 	platform_init(&boot_info);
-	options_run_actions(boot_info.cmdline);
+	vmx_init();
+	options_run_actions(&boot_info, boot_info.cmdline);
 }

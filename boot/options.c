@@ -5,6 +5,10 @@
 #include "boot/options.h"
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
+#include "vmx/vmx.h"
+
+/* Status passed to the exit device when Keel stopped the guest. */
+#define GUEST_STOPPED_STATUS 255
 
 /* An address no identity map covers: canonical, far above any RAM. */
 #define CRASH_UNMAPPED_ADDR 0x00007f0000000000ULL
@@ -56,7 +60,17 @@ static void do_crash(const char *v, size_t n)
 	}
 }
 
-void options_run_actions(const char *cmdline)
+/* Run the guest, if there is one; with on_guest_exit=poweroff, end there. */
+static void run_guest(const struct boot_info *bi, const char *cmdline)
+{
+	int status = guest_run(bi, cmdline);
+
+	if (!cmdline_val_is(cmdline, "on_guest_exit", "poweroff"))
+		return;
+	arch_poweroff(status < 0 ? GUEST_STOPPED_STATUS : status);
+}
+
+void options_run_actions(const struct boot_info *bi, const char *cmdline)
 {
 	const char *v;
 	size_t n;
@@ -64,6 +78,7 @@ void options_run_actions(const char *cmdline)
 	if (cmdline_get(cmdline, "crash", &v, &n))
 		do_crash(v, n);
 	pr_info("keel: boot complete\n");
+	run_guest(bi, cmdline);
 	if (cmdline_get(cmdline, "reboot", &v, &n))
 		arch_reboot();
 	if (cmdline_get(cmdline, "poweroff", &v, &n))

@@ -12,7 +12,11 @@
 void options_apply_console(const char *cmdline);
 /* ACPI, PCI, time and power, in that order. */
 void platform_init(const struct boot_info *bi);
-/* crash=, test=, then poweroff / reboot / halt; does not return. */
-void options_run_actions(const char *cmdline) __noreturn;
+/*
+ * crash=, self-tests, the guest (on_guest_exit=), then poweroff / reboot /
+ * halt; does not return.
+ */
+void options_run_actions(const struct boot_info *bi, const char *cmdline)
+	__noreturn;
 
 #endif

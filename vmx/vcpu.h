@@ -97,6 +97,17 @@ struct vcpu {
 	struct exit_stat stat_unknown;
 };
 
+/* ---- vmx.c ---- */
+extern struct vmx_config vmx_cfg;
+const struct vmx_caps_msrs *vmx_caps(void);
+
+/* ---- vmcs_init.c ---- */
+/*
+ * Allocate, clear and load a VMCS for @v and fill every control, host and
+ * guest field for a multiboot (v1) entry at @entry with EBX = @mbi.
+ */
+int vmcs_setup(struct vcpu *v, u32 entry, u32 mbi);
+
 /* ---- vmx_entry.S ---- */
 /*
  * Run the guest until vmx_handle_exit() returns non-zero. Returns 0 then,
@@ -116,6 +127,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
 /* Queue an external interrupt; delivered when the guest can take it. */
+void vcpu_deliver_pending_irq(struct vcpu *v);
 void vcpu_queue_irq(struct vcpu *v, u8 vector);
 void vcpu_dump_state(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
@@ -137,8 +149,8 @@ int guest_register_io(struct guest *g, u16 base, u16 count, io_handler_fn fn,
 int handle_io(struct vcpu *v);
 
 /* ---- mmio.c ---- */
-int guest_register_mmio(struct guest *g, u64 base, u64 size,
-			mmio_handler_fn fn, void *ctx, const char *name);
+int guest_register_mmio(struct guest *g, u64 base, u64 size, mmio_handler_fn fn,
+			void *ctx, const char *name);
 int handle_ept_violation(struct vcpu *v);
 int handle_ept_misconfig(struct vcpu *v);
 
@@ -152,6 +164,8 @@ int handle_cr_access(struct vcpu *v);
 
 /* ---- devices.c: the guest's UART, debug-exit port and test devices ---- */
 int guest_devices_init(struct guest *g);
+/* Pass what the guest printed so far to Keel's console. */
+void guest_console_flush(struct guest *g);
 
 /* ---- hypercall.c ---- */
 int handle_vmcall(struct vcpu *v);

@@ -10,7 +10,7 @@
 #include "arch/x86/arch.h"
 #include "vmx/caps.h"
 #include "vmx/vmx.h"
-#include "vmx/vmx_internal.h"
+#include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
 /* CPUID.1:ECX bits, SDM Vol.2A table 3-10 */
@@ -120,7 +120,8 @@ int vmx_init(void)
 	}
 	*(u32 *)phys_to_virt(region) = vmx_cfg.revision;
 	if (!vmxon(region)) {
-		pr_err("keel: vmx: VMXON failed (RFLAGS %#llx)\n", read_rflags());
+		pr_err("keel: vmx: VMXON failed (RFLAGS %#llx)\n",
+		       read_rflags());
 		free_pages(region, 1);
 		return -EIO;
 	}

@@ -37,6 +37,13 @@
 
 /* ---- MSRs, SDM Vol.4 ch. 2 ---- */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
+#define FEATURE_CONTROL_LOCKED BIT(0)
+#define FEATURE_CONTROL_VMX_IN_SMX BIT(1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_PAT 0x277
 #define MSR_EFER 0xc0000080
 #define EFER_SCE BIT(0)
@@ -195,6 +202,23 @@ void arch_halt_forever(void) __noreturn;
 void arch_dump_backtrace(void *frame);
 /* The address of the top of the boot CPU's stack (host stack for VMX). */
 extern u8 boot_stack_top[];
+/* Base of Keel's TSS (host TR base for VMX). */
+u64 arch_tss_base(void);
+
+struct desc_table_reg {
+	u16 limit;
+	u64 base;
+} __packed;
+
+static inline void store_gdt(struct desc_table_reg *r)
+{
+	__asm__ volatile("sgdt %0" : "=m"(*r));
+}
+
+static inline void store_idt(struct desc_table_reg *r)
+{
+	__asm__ volatile("sidt %0" : "=m"(*r));
+}
 
 /* ---- Paging (paging.c): identity map of all RAM and MMIO ---- */
 struct boot_info;

@@ -92,3 +92,8 @@ void gdt_init(void)
 			   "r"((u16)GDT_TSS)
 			 : "rax", "memory");
 }
+
+u64 arch_tss_base(void)
+{
+	return (u64)&tss;
+}

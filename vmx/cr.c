@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Control-register exits (SDM Vol.3C 26.1.3, 28.2.1 table 28-3, rev 080).
+ * The guest owns CR0 and CR4 except the bits in the guest/host masks: the
+ * VMX fixed bits (NE, VMXE), which it sees through the read shadows as it
+ * set them, and CR0.PG, tracked so that EFER.LMA and the IA-32e mode guest
+ * control follow the guest into and out of long mode.
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/caps.h"
+#include "vmx/exitqual.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+
+#define CR0_LMSW_BITS (X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS)
+
+static u64 read_gpr(struct vcpu *v, unsigned int r)
+{
+	return r == 4 ? vmread(VMCS_GUEST_RSP) : *vcpu_gpr(v, r);
+}
+
+static void write_gpr(struct vcpu *v, unsigned int r, u64 val)
+{
+	if (r == 4)
+		vmwrite(VMCS_GUEST_RSP, val);
+	else
+		*vcpu_gpr(v, r) = val;
+}
+
+static void update_long_mode(bool pg)
+{
+	u64 efer = vmread(VMCS_GUEST_IA32_EFER);
+	u64 entry = vmread(VMCS_VM_ENTRY_CONTROLS);
+
+	if (pg && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= VM_ENTRY_IA32E_MODE;
+	} else {
+		efer &= ~(u64)EFER_LMA;
+		entry &= ~(u64)VM_ENTRY_IA32E_MODE;
+	}
+	vmwrite(VMCS_GUEST_IA32_EFER, efer);
+	vmwrite(VMCS_VM_ENTRY_CONTROLS, entry);
+}
+
+/* Returns false for a value the CPU would refuse with #GP. */
+static bool guest_write_cr0(struct vcpu *v, u64 val)
+{
+	const struct vmx_caps_msrs *m = vmx_caps();
+	u64 old = vmread(VMCS_CR0_READ_SHADOW);
+
+	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
+		return false;
+	/* Paging on with EFER.LME needs CR4.PAE (SDM Vol.3A 9.8.5); PAE is
+	 * the guest's own bit, so the real CR4 holds it, not the shadow. */
+	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) &&
+	    (vmread(VMCS_GUEST_IA32_EFER) & EFER_LME) &&
+	    !(vmread(VMCS_GUEST_CR4) & X86_CR4_PAE))
+		return false;
+	vmwrite(VMCS_CR0_READ_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(m, val, true));
+	if ((val ^ old) & X86_CR0_PG)
+		update_long_mode(val & X86_CR0_PG);
+	return true;
+}
+
+static bool guest_write_cr4(struct vcpu *v, u64 val)
+{
+	const struct vmx_caps_msrs *m = vmx_caps();
+
+	/* No VMX for the guest; bits the CPU lacks are reserved. */
+	if ((val & X86_CR4_VMXE) || (val & ~(m->cr4_fixed1 | X86_CR4_VMXE)))
+		return false;
+	vmwrite(VMCS_CR4_READ_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR4, vmx_guest_cr4(m, val));
+	return true;
+}
+
+static bool mov_to_cr(struct vcpu *v, unsigned int cr, u64 val)
+{
+	switch (cr) {
+	case 0:
+		return guest_write_cr0(v, val);
+	case 3:
+		vmwrite(VMCS_GUEST_CR3, val);
+		return true;
+	case 4:
+		return guest_write_cr4(v, val);
+	case 8:
+		/* The guest owns the LAPIC, and so its TPR. */
+		__asm__ volatile("mov %0, %%cr8" : : "r"(val));
+		return true;
+	}
+	return false;
+}
+
+static bool mov_from_cr(struct vcpu *v, unsigned int cr, u64 *val)
+{
+	switch (cr) {
+	case 3:
+		*val = vmread(VMCS_GUEST_CR3);
+		return true;
+	case 8:
+		__asm__ volatile("mov %%cr8, %0" : "=r"(*val));
+		return true;
+	}
+	return false;
+}
+
+int handle_cr_access(struct vcpu *v)
+{
+	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
+	unsigned int cr = eq_cr_number(q), r = eq_cr_gpr(q);
+	u64 shadow = vmread(VMCS_CR0_READ_SHADOW), val;
+	bool ok = false;
+
+	switch (eq_cr_access_type(q)) {
+	case EQ_CR_MOV_TO_CR:
+		ok = mov_to_cr(v, cr, read_gpr(v, r));
+		break;
+	case EQ_CR_MOV_FROM_CR:
+		ok = mov_from_cr(v, cr, &val);
+		if (ok)
+			write_gpr(v, r, val);
+		break;
+	case EQ_CR_CLTS:
+		ok = guest_write_cr0(v, shadow & ~(u64)X86_CR0_TS);
+		break;
+	case EQ_CR_LMSW:
+		/* LMSW sets PE but cannot clear it (SDM Vol.2A LMSW). */
+		val = eq_cr_lmsw_source(q) & CR0_LMSW_BITS;
+		ok = guest_write_cr0(
+			v,
+			(shadow & ~(u64)(CR0_LMSW_BITS & ~X86_CR0_PE)) | val);
+		break;
+	}
+	if (!ok) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	vcpu_skip_instruction(v);
+	return 0;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM-exit dispatch: one table indexed by basic exit reason (SDM Vol.3D
+ * appendix C, rev 080). Every reason without a handler goes to
+ * unhandled_exit(), which dumps the guest and stops it; Keel keeps running.
+ * Each exit is counted with the TSC cycles Keel spent on it.
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_handlers.h"
+#include "vmx/vmx_ops.h"
+
+_Static_assert(offsetof(struct vcpu, regs) == 0, "vmx_entry.S: regs");
+_Static_assert(offsetof(struct guest_regs, r15) == 112, "vmx_entry.S: r15");
+_Static_assert(offsetof(struct vcpu, launched) == 120, "vmx_entry.S: launched");
+
+typedef int (*exit_handler_fn)(struct vcpu *v);
+
+static const exit_handler_fn exit_handlers[VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL] = handle_init_signal,
+	[EXIT_REASON_SIPI_SIGNAL] = handle_sipi_signal,
+	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_wbinvd,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = handle_vmx_instruction,
+	[EXIT_REASON_VMREAD] = handle_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = handle_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = handle_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = handle_vmx_instruction,
+	[EXIT_REASON_VMXON] = handle_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_MSR_READ] = handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = handle_wrmsr,
+	[EXIT_REASON_INVALID_GUEST_STATE] = handle_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL] = handle_entry_failure,
+	[EXIT_REASON_MCE_DURING_VMENTRY] = handle_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
+	[EXIT_REASON_WBINVD] = handle_wbinvd,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+};
+
+static int unhandled_exit(struct vcpu *v)
+{
+	u32 reason = (u32)vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_BASIC;
+
+	vcpu_dump_state(v);
+	vcpu_stop(v, "unhandled VM exit %u (%s)", reason,
+		  vmx_exit_reason_name(reason));
+	return 0;
+}
+
+/*
+ * An exit during event delivery (SDM Vol.3C 28.2.4) loses the event unless
+ * it is delivered again on the next entry.
+ */
+static void reinject_idt_vectoring(u32 info)
+{
+	u32 type = FIELD_GET(INTR_INFO_TYPE, info);
+
+	vmwrite(VMCS_VM_ENTRY_INTR_INFO, info & ~INTR_INFO_NMI_UNBLOCK_IRET);
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
+			vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SOFT_EXCEPTION)
+		vmwrite(VMCS_VM_ENTRY_INSTRUCTION_LEN,
+			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
+}
+
+int vmx_handle_exit(struct vcpu *v)
+{
+	u64 t0 = rdtsc();
+	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
+	u32 basic = reason & VMX_EXIT_REASON_BASIC;
+	u32 idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+	struct exit_stat *st;
+	exit_handler_fn fn = NULL;
+
+	if (unlikely(idt & INTR_INFO_VALID))
+		reinject_idt_vectoring(idt);
+	if (likely(basic < VMX_NR_EXIT_REASONS)) {
+		fn = exit_handlers[basic];
+		st = &v->stats[basic];
+	} else {
+		st = &v->stat_unknown;
+	}
+	if (unlikely(reason & VMX_EXIT_REASON_ENTRY_FAIL))
+		fn = handle_entry_failure;
+	(fn ? fn : unhandled_exit)(v);
+	st->count++;
+	v->exits++;
+	st->cycles += rdtsc() - t0;
+	return v->state != VCPU_RUNNING;
+}

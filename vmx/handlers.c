@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exit handlers for CPUID, HLT, cache control, XSETBV, VMX instructions,
+ * INIT/SIPI, the interrupt window, the preemption timer, triple faults and
+ * failed VM entries. SDM Vol.3C ch. 26 and 28 (rev 080).
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/hypercall.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_handlers.h"
+#include "vmx/vmx_ops.h"
+
+/* CPUID.1, SDM Vol.2A table 3-10 */
+#define CPUID_1_ECX_VMX BIT(5)
+#define CPUID_1_ECX_HYPERVISOR BIT(31)
+/* CPUID leaves 40000000h-400000FFh are reserved for hypervisors. */
+#define CPUID_HV_BASE 0x40000000U
+#define CPUID_HV_MAX 0x400000ffU
+/* XCR0 bit 0 (x87) must always be set, SDM Vol.1 13.3. */
+#define XCR0_X87 BIT(0)
+
+int handle_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->regs.rax, sub = (u32)v->regs.rcx;
+	struct cpuid_regs r;
+
+	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_MAX) {
+		keel_cpuid_leaf(leaf, &r.eax, &r.ebx, &r.ecx, &r.edx);
+	} else {
+		r = cpuid(leaf, sub);
+		if (leaf == 1) {
+			/* Hide VMX: Keel offers no nested virtualization. */
+			r.ecx &= ~(u32)CPUID_1_ECX_VMX;
+			r.ecx |= CPUID_1_ECX_HYPERVISOR;
+		}
+	}
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_instruction(v);
+	return 0;
+}
+
+/*
+ * HLT: the guest owns its interrupt sources, so the CPU itself waits for
+ * the next one in the HLT activity state. With interrupts off nothing can
+ * wake it: that is the end of the guest.
+ */
+int handle_hlt(struct vcpu *v)
+{
+	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
+
+	vcpu_skip_instruction(v);
+	if (!(rflags & X86_RFLAGS_IF) && !v->pending_irq) {
+		vcpu_stop(v, "halted with interrupts disabled");
+		return 0;
+	}
+	if (v->pending_irq)
+		vcpu_deliver_pending_irq(v);
+	else
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+	return 0;
+}
+
+/* INVD would drop dirty lines Keel may own too: do WBINVD for both. */
+int handle_wbinvd(struct vcpu *v)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+	vcpu_skip_instruction(v);
+	return 0;
+}
+
+static u64 supported_xcr0(void)
+{
+	struct cpuid_regs r = cpuid(0xd, 0);
+
+	return ((u64)r.edx << 32) | r.eax;
+}
+
+/* XSETBV: only XCR0, only supported features, x87 always on, and AVX
+ * (bit 2) only with SSE (bit 1), else #GP (SDM Vol.2C XSETBV). */
+int handle_xsetbv(struct vcpu *v)
+{
+	u32 xcr = (u32)v->regs.rcx;
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+
+	if (xcr != 0 || (val & ~supported_xcr0()) || !(val & XCR0_X87) ||
+	    ((val & BIT(2)) && !(val & BIT(1)))) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	__asm__ volatile("xsetbv"
+			 :
+			 : "c"(xcr), "a"((u32)val), "d"((u32)(val >> 32)));
+	vcpu_skip_instruction(v);
+	return 0;
+}
+
+/* The guest sees no VMX (CPUID hides it): every VMX instruction is #UD. */
+int handle_vmx_instruction(struct vcpu *v)
+{
+	vcpu_inject_ud(v);
+	return 0;
+}
+
+int handle_triple_fault(struct vcpu *v)
+{
+	vcpu_dump_state(v);
+	vcpu_stop(v, "triple fault");
+	return 0;
+}
+
+/*
+ * INIT resets a CPU (SDM Vol.3A 10.4.7.3). Keel runs one vCPU and has no
+ * reset path for it yet, so an INIT ends the guest; a SIPI outside the
+ * wait-for-SIPI state is ignored, as hardware does.
+ */
+int handle_init_signal(struct vcpu *v)
+{
+	vcpu_stop(v, "INIT signal (guest reset is not supported)");
+	return 0;
+}
+
+int handle_sipi_signal(struct vcpu *v)
+{
+	return 0;
+}
+
+int handle_interrupt_window(struct vcpu *v)
+{
+	vcpu_deliver_pending_irq(v);
+	return 0;
+}
+
+/* Keel's background work runs on every exit; the timer only forces one. */
+int handle_preemption_timer(struct vcpu *v)
+{
+	return 0;
+}
+
+static void dump_entry_failure(u32 reason)
+{
+	u32 basic = reason & VMX_EXIT_REASON_BASIC;
+
+	printf("keel: VM entry failed: exit reason %u (%s), qualification %llu\n",
+	       basic, vmx_exit_reason_name(basic),
+	       vmread(VMCS_EXIT_QUALIFICATION));
+	printf("keel:   controls: pin %08llx proc %08llx proc2 %08llx exit %08llx entry %08llx\n",
+	       vmread(VMCS_PIN_BASED_VM_EXEC_CONTROL),
+	       vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL),
+	       vmread(VMCS_SECONDARY_VM_EXEC_CONTROL),
+	       vmread(VMCS_VM_EXIT_CONTROLS), vmread(VMCS_VM_ENTRY_CONTROLS));
+	printf("keel:   entry event %08llx, activity %llu, interruptibility %llx\n",
+	       vmread(VMCS_VM_ENTRY_INTR_INFO),
+	       vmread(VMCS_GUEST_ACTIVITY_STATE),
+	       vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO));
+}
+
+/*
+ * Invalid guest state, MSR loading and machine checks during entry (SDM
+ * Vol.3C 27.8): the guest cannot go on; dump what the checks look at.
+ */
+int handle_entry_failure(struct vcpu *v)
+{
+	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
+
+	dump_entry_failure(reason);
+	vcpu_dump_state(v);
+	vcpu_stop(v, "VM entry failed: %s",
+		  vmx_exit_reason_name(reason & VMX_EXIT_REASON_BASIC));
+	return 0;
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Port I/O: the I/O bitmaps (SDM Vol.3C 25.6.4, rev 080) make only ports
+ * with a registered handler exit; every other port passes through to the
+ * hardware. IN/OUT and the string forms INS/OUTS, with REP, are emulated
+ * here from the exit qualification (SDM Vol.3C 28.2.1 table 28-5).
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/exitqual.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+
+/* A long REP INS/OUTS is done in slices; the guest re-executes the rest. */
+#define IO_STRING_SLICE 4096
+#define SEG_ES 0
+#define SEG_DS 3
+
+static const u64 seg_base_field[6] = {
+	VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
+	VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE,
+};
+
+int guest_register_io(struct guest *g, u16 base, u16 count, io_handler_fn fn,
+		      void *ctx, const char *name)
+{
+	struct io_handler *h;
+
+	if (!count || (u32)base + count > 0x10000 ||
+	    g->n_io == GUEST_MAX_IO_HANDLERS)
+		return -EINVAL;
+	h = &g->io[g->n_io++];
+	*h = (struct io_handler){ base, count, fn, ctx, name };
+	for (u32 p = base; p < (u32)base + count; p++)
+		g->io_bitmap[p / 8] |= (u8)BIT(p % 8);
+	return 0;
+}
+
+static struct io_handler *find_io(struct guest *g, u16 port, unsigned int size)
+{
+	for (unsigned int i = 0; i < g->n_io; i++) {
+		struct io_handler *h = &g->io[i];
+
+		if (port >= h->base &&
+		    (u32)port + size <= (u32)h->base + h->count)
+			return h;
+	}
+	return NULL;
+}
+
+static int call(struct vcpu *v, struct io_handler *h, u16 port,
+		unsigned int size, bool in, u32 *val)
+{
+	int rc = h->fn(v, port, size, in, val, h->ctx);
+
+	if (rc)
+		vcpu_stop(v, "%s: %s of port %#x failed (%d)", h->name,
+			  in ? "read" : "write", port, rc);
+	return rc;
+}
+
+static void io_simple(struct vcpu *v, struct io_handler *h, u16 port,
+		      unsigned int size, bool in)
+{
+	u64 mask = size == 4 ? 0xffffffffULL : BIT(size * 8) - 1;
+	u32 val = (u32)(v->regs.rax & mask);
+
+	if (call(v, h, port, size, in, &val))
+		return;
+	if (in) {
+		/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge. */
+		if (size == 4)
+			v->regs.rax = val;
+		else
+			v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
+	}
+	vcpu_skip_instruction(v);
+}
+
+static void io_string(struct vcpu *v, struct io_handler *h, u16 port,
+		      unsigned int size, bool in, bool rep)
+{
+	u32 info = (u32)vmread(VMCS_VMX_INSTRUCTION_INFO);
+	unsigned int abytes = insn_info_io_addr_bytes(info);
+	u64 amask = abytes == 8 ? ~0ULL : BIT(abytes * 8) - 1;
+	unsigned int seg = in ? SEG_ES : insn_info_io_segment(info);
+	u64 base = vmread(seg_base_field[seg < 6 ? seg : SEG_DS]);
+	u64 *idx = in ? &v->regs.rdi : &v->regs.rsi;
+	s64 step = vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_DF ? -(s64)size :
+							       (s64)size;
+	u64 count = rep ? v->regs.rcx & amask : 1;
+
+	for (u64 n = 0; count && n < IO_STRING_SLICE; n++, count--) {
+		u64 gla = base + (*idx & amask);
+		u32 val = 0;
+		int rc;
+
+		if (in) {
+			rc = call(v, h, port, size, true, &val);
+			if (!rc)
+				rc = guest_write_linear(v, gla, &val, size);
+		} else {
+			rc = guest_read_linear(v, gla, &val, size);
+			if (!rc)
+				rc = call(v, h, port, size, false, &val);
+		}
+		if (rc) {
+			vcpu_stop(v, "%s at linear %#llx: not mapped (%d)",
+				  in ? "INS" : "OUTS", gla, rc);
+			return;
+		}
+		*idx = (*idx & ~amask) | ((*idx + (u64)step) & amask);
+	}
+	if (rep)
+		v->regs.rcx = (v->regs.rcx & ~amask) | (count & amask);
+	if (!count)
+		vcpu_skip_instruction(v);
+}
+
+int handle_io(struct vcpu *v)
+{
+	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
+	unsigned int size = eq_io_size(q);
+	u16 port = eq_io_port(q);
+	bool in = eq_io_is_in(q);
+	struct io_handler *h = find_io(v->g, port, size);
+
+	if (!h) {
+		/* A port in the bitmap without a handler: an access that
+		 * straddles a handler's edge. */
+		vcpu_stop(v, "%u-byte %s of port %#x matches no handler", size,
+			  in ? "read" : "write", port);
+		return 0;
+	}
+	if (eq_io_is_string(q))
+		io_string(v, h, port, size, in, eq_io_is_rep(q));
+	else
+		io_simple(v, h, port, size, in);
+	return 0;
+}

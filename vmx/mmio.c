@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * MMIO emulation. Guest-physical ranges outside RAM (or mapped without some
+ * permission) take EPT violations (SDM Vol.3C 29.3.3, rev 080); a handler
+ * registered on the range gets the access, decoded from the faulting
+ * instruction, which is fetched through the guest's own page tables. An
+ * access outside every handler is reported and stops the guest.
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/decode.h"
+#include "vmx/exitqual.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+
+#define X86_VEC_PF 14
+
+int guest_register_mmio(struct guest *g, u64 base, u64 size, mmio_handler_fn fn,
+			void *ctx, const char *name)
+{
+	if (!size || base + size < base || g->n_mmio == GUEST_MAX_MMIO_HANDLERS)
+		return -EINVAL;
+	g->mmio[g->n_mmio++] =
+		(struct mmio_handler){ base, size, fn, ctx, name };
+	return 0;
+}
+
+static struct mmio_handler *find_mmio(struct guest *g, u64 gpa)
+{
+	for (unsigned int i = 0; i < g->n_mmio; i++)
+		if (gpa >= g->mmio[i].base &&
+		    gpa - g->mmio[i].base < g->mmio[i].size)
+			return &g->mmio[i];
+	return NULL;
+}
+
+static enum x86_cpu_mode cpu_mode(void)
+{
+	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);
+
+	if (!(vmread(VMCS_GUEST_CR0) & X86_CR0_PE))
+		return X86_MODE_16;
+	if (ar & VMX_AR_L)
+		return X86_MODE_64;
+	return ar & VMX_AR_DB ? X86_MODE_32 : X86_MODE_16;
+}
+
+/* Fetch up to 15 bytes at CS:RIP; fewer when the next page is unmapped. */
+static size_t fetch(struct vcpu *v, u64 rip, u8 *buf)
+{
+	u64 gla = vmread(VMCS_GUEST_CS_BASE) + rip;
+	size_t first = MIN(X86_MAX_INSN_LEN, PAGE_SIZE - gla % PAGE_SIZE);
+
+	if (guest_read_linear(v, gla, buf, first))
+		return 0;
+	if (first < X86_MAX_INSN_LEN &&
+	    !guest_read_linear(v, gla + first, buf + first,
+			       X86_MAX_INSN_LEN - first))
+		return X86_MAX_INSN_LEN;
+	return first;
+}
+
+static u64 *reg_of(struct vcpu *v, const struct x86_mmio_insn *in, u64 *rsp)
+{
+	/* The decoder already maps AH..BH to their GPR (high8 set). */
+	unsigned int r = in->reg;
+
+	if (r == 4 && !in->high8) {
+		*rsp = vmread(VMCS_GUEST_RSP);
+		return rsp;
+	}
+	return vcpu_gpr(v, r);
+}
+
+static int emulate(struct vcpu *v, struct mmio_handler *h, u64 gpa,
+		   const struct x86_mmio_insn *in)
+{
+	u64 rsp = 0, *reg = in->has_imm ? NULL : reg_of(v, in, &rsp);
+	u64 val = 0;
+	int rc;
+
+	if (!in->has_imm && !reg) {
+		vcpu_stop(v, "%s: bad register operand %u", h->name, in->reg);
+		return -EINVAL;
+	}
+	if (gpa + in->size - h->base > h->size) {
+		vcpu_stop(
+			v,
+			"%s: %u-byte access at GPA %#llx runs past the device",
+			h->name, in->size, gpa);
+		return -ERANGE;
+	}
+	if (in->write) {
+		val = x86_mmio_store_value(in, reg ? *reg : 0);
+		rc = h->fn(v, gpa, in->size, true, &val, h->ctx);
+	} else {
+		rc = h->fn(v, gpa, in->size, false, &val, h->ctx);
+		if (!rc) {
+			*reg = x86_mmio_load_result(in, *reg, val);
+			if (reg == &rsp)
+				vmwrite(VMCS_GUEST_RSP, rsp);
+		}
+	}
+	if (rc)
+		vcpu_stop(v, "%s: %s at GPA %#llx failed (%d)", h->name,
+			  in->write ? "write" : "read", gpa, rc);
+	return rc;
+}
+
+static void report_outside(struct vcpu *v, u64 gpa, u64 q)
+{
+	u64 gla = eq_ept_gla_valid(q) ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
+
+	vcpu_stop(
+		v,
+		"EPT violation: %s of GPA %#llx outside guest RAM and every device (GLA %#llx%s, RIP %#llx)",
+		eq_ept_fetch(q) ? "fetch" :
+		eq_ept_write(q) ? "write" :
+				  "read",
+		gpa, gla, eq_ept_gla_valid(q) ? "" : " unknown",
+		vmread(VMCS_GUEST_RIP));
+}
+
+int handle_ept_violation(struct vcpu *v)
+{
+	u64 gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
+	struct mmio_handler *h = find_mmio(v->g, gpa);
+	u64 rip = vmread(VMCS_GUEST_RIP);
+	struct x86_mmio_insn in;
+	u8 buf[X86_MAX_INSN_LEN] = { 0 };
+	size_t n;
+	int rc;
+
+	if (!h || eq_ept_fetch(q)) {
+		report_outside(v, gpa, q);
+		return 0;
+	}
+	n = fetch(v, rip, buf);
+	rc = n ? x86_decode_mmio(buf, n, cpu_mode(), &in) :
+		 X86_DECODE_TRUNCATED;
+	if (rc) {
+		vcpu_stop(
+			v,
+			"%s: cannot emulate the instruction at RIP %#llx (%s; bytes %02x %02x %02x %02x)",
+			h->name, rip, x86_decode_strerror(rc), buf[0], buf[1],
+			buf[2], buf[3]);
+		return 0;
+	}
+	if (!emulate(v, h, gpa, &in))
+		vmwrite(VMCS_GUEST_RIP, rip + in.len);
+	return 0;
+}
+
+int handle_ept_misconfig(struct vcpu *v)
+{
+	u64 gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	struct ept_mapping m;
+	int rc = ept_lookup(&v->g->ept, gpa, &m);
+
+	printf("keel: EPT misconfiguration at GPA %#llx: lookup %d, entry %016llx, page size %#llx, memory type %u\n",
+	       gpa, rc, rc ? 0 : m.entry, rc ? 0 : m.page_size,
+	       rc ? 0 : m.memtype);
+	vcpu_stop(v, "EPT misconfiguration at GPA %#llx", gpa);
+	return 0;
+}

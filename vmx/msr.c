@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * MSR policy. The MSR bitmap (SDM Vol.3C 25.6.9, rev 080) lets state that
+ * is the guest's alone pass through: SYSCALL/SYSENTER targets, FS/GS
+ * bases, TSC_AUX, the APIC base (the guest owns the LAPIC). Everything else
+ * exits and is emulated here: EFER (long-mode entry is tracked in the
+ * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
+ * VMX off), MTRR writes (ignored: with EPT the guest's memory types come
+ * from EPT and its PAT, SDM Vol.3C 29.3.7). A short list of harmless
+ * MSRs reads as the hardware has them; any other access gets #GP, as an
+ * MSR the CPU does not implement would.
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+
+/* MSR numbers, SDM Vol.4 table 2-2 */
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_MTRRCAP 0xfe
+#define MSR_IA32_SPEC_CTRL 0x48
+#define MSR_IA32_BIOS_SIGN_ID 0x8b
+#define MSR_PLATFORM_INFO 0xce
+#define MSR_IA32_ARCH_CAPABILITIES 0x10a
+#define MSR_IA32_MCG_CAP 0x179
+#define MSR_IA32_MCG_STATUS 0x17a
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_MC_FIRST 0x400 /* MCi_CTL/STATUS/ADDR/MISC banks */
+#define MSR_IA32_MC_LAST 0x47f
+#define MSR_MTRR_FIRST 0x200
+#define MSR_MTRR_LAST 0x2ff
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_TSC_AUX 0xc0000103
+
+/* Bitmap layout, SDM Vol.3C 25.6.9: read-low, read-high, write-low,
+ * write-high, 1 KiB each; "high" covers C0000000h-C0001FFFh. */
+#define MSR_BITMAP_READ_LOW 0
+#define MSR_BITMAP_READ_HIGH 1024
+#define MSR_BITMAP_WRITE_LOW 2048
+#define MSR_BITMAP_WRITE_HIGH 3072
+#define MSR_HIGH_BASE 0xc0000000U
+#define MSR_RANGE_SIZE 0x2000U
+
+/* EFER bits the guest may set: SCE, LME, NXE (SDM Vol.3A 2.2.1). */
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+static const u32 passthrough_msrs[] = {
+	MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP,
+	MSR_STAR,
+	MSR_LSTAR,
+	MSR_CSTAR,
+	MSR_SFMASK,
+	MSR_FS_BASE,
+	MSR_GS_BASE,
+	MSR_KERNEL_GS_BASE,
+	MSR_TSC_AUX,
+	MSR_IA32_APIC_BASE,
+};
+
+static void allow(u8 *bm, u32 msr)
+{
+	u32 off = msr >= MSR_HIGH_BASE ? MSR_BITMAP_READ_HIGH : 0;
+	u32 bit = msr & (MSR_RANGE_SIZE - 1);
+
+	bm[off + bit / 8] &= (u8)~BIT(bit % 8);
+	bm[off + MSR_BITMAP_WRITE_LOW + bit / 8] &= (u8)~BIT(bit % 8);
+}
+
+void msr_bitmap_init(struct guest *g)
+{
+	memset(g->msr_bitmap, 0xff, PAGE_SIZE);
+	for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		allow(g->msr_bitmap, passthrough_msrs[i]);
+	/* Reading the TSC costs nothing to let through; writing it would
+	 * move Keel's clock, so writes still exit. */
+	g->msr_bitmap[MSR_BITMAP_READ_LOW + MSR_IA32_TSC / 8] &=
+		(u8)~BIT(MSR_IA32_TSC % 8);
+}
+
+static const u32 readable_msrs[] = {
+	MSR_IA32_SPEC_CTRL, MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,
+	MSR_IA32_ARCH_CAPABILITIES, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
+	MSR_IA32_MISC_ENABLE, MSR_IA32_MTRRCAP,
+};
+
+static bool hardware_readable(u32 msr)
+{
+	if ((msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_LAST) ||
+	    (msr >= MSR_IA32_MC_FIRST && msr <= MSR_IA32_MC_LAST))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(readable_msrs); i++)
+		if (readable_msrs[i] == msr)
+			return true;
+	return false;
+}
+
+static int read_msr(struct vcpu *v, u32 msr, u64 *val)
+{
+	if (msr == MSR_EFER) {
+		*val = vmread(VMCS_GUEST_IA32_EFER);
+		return 0;
+	}
+	if (msr == MSR_IA32_PAT) {
+		*val = vmread(VMCS_GUEST_IA32_PAT);
+		return 0;
+	}
+	if (msr == MSR_IA32_DEBUGCTL) {
+		*val = vmread(VMCS_GUEST_IA32_DEBUGCTL);
+		return 0;
+	}
+	if (msr == MSR_IA32_FEATURE_CONTROL) {
+		*val = FEATURE_CONTROL_LOCKED;
+		return 0;
+	}
+	if (!hardware_readable(msr))
+		return -EPERM;
+	return rdmsr_safe(msr, val);
+}
+
+/* EFER: LMA follows LME and CR0.PG, and so does the IA-32e mode control. */
+static int write_efer(struct vcpu *v, u64 val)
+{
+	u64 old = vmread(VMCS_GUEST_IA32_EFER);
+	bool paging = vmread(VMCS_CR0_READ_SHADOW) & X86_CR0_PG;
+
+	if (val & ~(u64)(EFER_GUEST_WRITABLE | EFER_LMA))
+		return -EPERM;
+	/* Changing LME with paging on is #GP (SDM Vol.3A 9.8.5). */
+	if (paging && ((val ^ old) & EFER_LME))
+		return -EPERM;
+	val = (val & ~(u64)EFER_LMA) | (old & EFER_LMA);
+	vmwrite(VMCS_GUEST_IA32_EFER, val);
+	return 0;
+}
+
+static int write_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		return write_efer(v, val);
+	case MSR_IA32_PAT:
+		vmwrite(VMCS_GUEST_IA32_PAT, val);
+		return 0;
+	case MSR_IA32_DEBUGCTL:
+		vmwrite(VMCS_GUEST_IA32_DEBUGCTL, val);
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_TSC:
+		return 0;
+	}
+	if (msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_LAST)
+		return 0;
+	return -EPERM;
+}
+
+int handle_rdmsr(struct vcpu *v)
+{
+	u32 msr = (u32)v->regs.rcx;
+	u64 val;
+
+	if (read_msr(v, msr, &val)) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	v->regs.rax = (u32)val;
+	v->regs.rdx = val >> 32;
+	vcpu_skip_instruction(v);
+	return 0;
+}
+
+int handle_wrmsr(struct vcpu *v)
+{
+	u32 msr = (u32)v->regs.rcx;
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+
+	if (write_msr(v, msr, val)) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	vcpu_skip_instruction(v);
+	return 0;
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vCPU services for exit handlers: ending the guest, advancing RIP, event
+ * injection (SDM Vol.3C 26.6, rev 080), register access and state dumps.
+ */
+#include <stdarg.h>
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+
+#define X86_VEC_UD 6
+#define X86_VEC_GP 13
+
+void vcpu_stop(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->state != VCPU_RUNNING)
+		return;
+	va_start(ap, fmt);
+	kvsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
+	va_end(ap);
+	v->state = VCPU_STOPPED;
+	v->status = -1;
+}
+
+void vcpu_exit_status(struct vcpu *v, int status)
+{
+	if (v->state != VCPU_RUNNING)
+		return;
+	v->state = VCPU_EXITED;
+	v->status = status;
+}
+
+void vcpu_skip_instruction(struct vcpu *v)
+{
+	u64 rip = vmread(VMCS_GUEST_RIP);
+	u64 len = vmread(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	vmwrite(VMCS_GUEST_RIP, rip + len);
+	/* An emulated instruction ends STI/MOV SS blocking, as a real one
+	 * would (SDM Vol.3C 25.4.2). */
+	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(u64)(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	u32 info = vector |
+		   FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HARD_EXCEPTION) |
+		   INTR_INFO_VALID;
+
+	if (has_error) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmwrite(VMCS_VM_ENTRY_INTR_INFO, info);
+}
+
+void vcpu_inject_ud(struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_VEC_UD, false, 0);
+}
+
+void vcpu_inject_gp(struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_VEC_GP, true, 0);
+}
+
+static bool can_take_irq(void)
+{
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	return (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
+	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	       !(vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+static void set_window_exiting(bool on)
+{
+	u64 proc = vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+
+	if (on)
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	else
+		proc &= ~(u64)CPU_BASED_INTR_WINDOW_EXITING;
+	vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+/* Deliver the queued interrupt now, or ask for an interrupt-window exit. */
+void vcpu_deliver_pending_irq(struct vcpu *v)
+{
+	if (!v->pending_irq)
+		return;
+	if (!can_take_irq()) {
+		set_window_exiting(true);
+		return;
+	}
+	vmwrite(VMCS_VM_ENTRY_INTR_INFO,
+		(v->pending_irq - 1) |
+			FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_EXT_INTR) |
+			INTR_INFO_VALID);
+	/* A halted guest wakes up for the interrupt. */
+	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT)
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	v->pending_irq = 0;
+	set_window_exiting(false);
+}
+
+void vcpu_queue_irq(struct vcpu *v, u8 vector)
+{
+	v->pending_irq = (u32)vector + 1;
+	vcpu_deliver_pending_irq(v);
+}
+
+u64 *vcpu_gpr(struct vcpu *v, unsigned int index)
+{
+	/* SDM operand order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. RSP
+	 * lives in the VMCS; callers handle index 4 themselves. */
+	static const u8 map[16] = { 0, 2, 3, 1,	 255, 6,  4,  5,
+				    7, 8, 9, 10, 11,  12, 13, 14 };
+	u64 *base = &v->regs.rax;
+
+	if (index >= 16 || map[index] == 255)
+		return NULL;
+	return &base[map[index]];
+}
+
+void vcpu_dump_state(struct vcpu *v)
+{
+	const struct guest_regs *r = &v->regs;
+
+	printf("keel: guest state: RIP %016llx RSP %016llx RFLAGS %016llx\n",
+	       vmread(VMCS_GUEST_RIP), vmread(VMCS_GUEST_RSP),
+	       vmread(VMCS_GUEST_RFLAGS));
+	printf("keel: guest state: RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
+	       r->rax, r->rbx, r->rcx, r->rdx);
+	printf("keel: guest state: RSI %016llx RDI %016llx RBP %016llx\n",
+	       r->rsi, r->rdi, r->rbp);
+	printf("keel: guest state: CR0 %016llx CR3 %016llx CR4 %016llx EFER %016llx\n",
+	       vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR3),
+	       vmread(VMCS_GUEST_CR4), vmread(VMCS_GUEST_IA32_EFER));
+	printf("keel: guest state: CS %04llx base %llx AR %llx; exit reason %llu qualification %llx\n",
+	       vmread(VMCS_GUEST_CS_SELECTOR), vmread(VMCS_GUEST_CS_BASE),
+	       vmread(VMCS_GUEST_CS_AR_BYTES), vmread(VMCS_EXIT_REASON),
+	       vmread(VMCS_EXIT_QUALIFICATION));
+}
+
+void vcpu_print_stats(const struct vcpu *v)
+{
+	u64 total = 0, cycles = 0;
+
+	printf("keel: exit statistics:\n");
+	printf("keel:   %-22s %10s %14s %10s\n", "reason", "count", "cycles",
+	       "avg");
+	for (u32 i = 0; i < VMX_NR_EXIT_REASONS; i++) {
+		const struct exit_stat *s = &v->stats[i];
+
+		if (!s->count)
+			continue;
+		printf("keel:   %-22s %10llu %14llu %10llu\n",
+		       vmx_exit_reason_name(i), s->count, s->cycles,
+		       s->cycles / s->count);
+		total += s->count;
+		cycles += s->cycles;
+	}
+	if (v->stat_unknown.count) {
+		printf("keel:   %-22s %10llu %14llu\n", "(out of range)",
+		       v->stat_unknown.count, v->stat_unknown.cycles);
+		total += v->stat_unknown.count;
+		cycles += v->stat_unknown.cycles;
+	}
+	printf("keel:   %-22s %10llu %14llu\n", "total", total, cycles);
+}
