@@ -33,7 +33,8 @@ static void hba_handoff(struct ahci_hba *h)
 	bohc = hba_read(h, AHCI_BOHC);
 	if ((bohc & AHCI_BOHC_BB) &&
 	    !ahci_wait(h->abar, AHCI_BOHC, AHCI_BOHC_BOS, 0,
-		       AHCI_BOH_BUSY_TIMEOUT_US, "busy BIOS to release the HBA"))
+		       AHCI_BOH_BUSY_TIMEOUT_US,
+		       "busy BIOS to release the HBA"))
 		return;
 	hba_err(h, "BIOS keeps ownership (BOHC %#x); taking the HBA anyway\n",
 		hba_read(h, AHCI_BOHC));
@@ -46,8 +47,8 @@ static void hba_enable_ahci(struct ahci_hba *h)
 
 	if (!(ghc & AHCI_GHC_AE))
 		hba_write(h, AHCI_GHC, ghc | AHCI_GHC_AE);
-	hba_write(h, AHCI_GHC, (hba_read(h, AHCI_GHC) | AHCI_GHC_AE) &
-				       ~AHCI_GHC_IE);
+	hba_write(h, AHCI_GHC,
+		  (hba_read(h, AHCI_GHC) | AHCI_GHC_AE) & ~AHCI_GHC_IE);
 }
 
 /*
@@ -120,8 +121,9 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 	vs = hba_read(h, AHCI_VS);
 	h->nslots = (unsigned int)FIELD_GET(AHCI_CAP_NCS, h->cap) + 1;
 	h->dma64 = h->cap & AHCI_CAP_S64A;
-	hba_info(h, "%04x:%04x at %02x:%02x.%u, AHCI %x.%x, ABAR %#llx, "
-		    "%u ports (PI %#x), %u slots,%s%s%s\n",
+	hba_info(h,
+		 "%04x:%04x at %02x:%02x.%u, AHCI %x.%x, ABAR %#llx, "
+		 "%u ports (PI %#x), %u slots,%s%s%s\n",
 		 pdev->vendor, pdev->device, pdev->bus, pdev->dev, pdev->fn,
 		 vs >> 16, vs & 0xffff, (unsigned long long)bar->base,
 		 (unsigned int)FIELD_GET(AHCI_CAP_NP, h->cap) + 1, h->pi,
@@ -145,12 +147,12 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 		if (ahci_port_probe(h, i, d))
 			continue;
 		ksnprintf(d->name, sizeof(d->name), "sd%c", 'a' + ndisks);
-		ahci_port_info(&d->port, "%s: %llu MiB, queue depth %u%s\n",
-			       d->name,
-			       (unsigned long long)((d->id.sectors *
-						     d->id.logical_sector_size) >>
-						    20),
-			       d->depth, d->ncq ? " (NCQ)" : "");
+		ahci_port_info(
+			&d->port, "%s: %llu MiB, queue depth %u%s\n", d->name,
+			(unsigned long long)((d->id.sectors *
+					      d->id.logical_sector_size) >>
+					     20),
+			d->depth, d->ncq ? " (NCQ)" : "");
 		ndisks++;
 	}
 }

@@ -57,8 +57,7 @@ struct ahci_disk *ahci_disk(unsigned int i);
 const char *ahci_disk_name(const struct ahci_disk *d);
 const struct ata_identity *ahci_disk_info(const struct ahci_disk *d);
 /* Queue limits, for the block layer; queue_depth is the slots in use. */
-void ahci_disk_limits(const struct ahci_disk *d,
-		      struct ahci_queue_limits *ql);
+void ahci_disk_limits(const struct ahci_disk *d, struct ahci_queue_limits *ql);
 /*
  * Use at most @depth commands at once (1 disables NCQ), capped by what the
  * disk and HBA allow. Only while the disk is idle: -EBUSY otherwise.

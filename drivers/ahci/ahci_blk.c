@@ -118,8 +118,8 @@ static int register_one(struct ahci_disk *d, struct ahci_blk *b)
 {
 	u64 seg_bytes = (u64)BLK_MAX_DEPTH * AHCI_PRDT_ENTRIES *
 			sizeof(struct ahci_seg);
-	phys_addr_t segs = alloc_pages(DIV_ROUND_UP(seg_bytes, PAGE_SIZE),
-				       PAGE_SIZE);
+	phys_addr_t segs =
+		alloc_pages(DIV_ROUND_UP(seg_bytes, PAGE_SIZE), PAGE_SIZE);
 	struct ahci_queue_limits ql;
 	int ret;
 
@@ -169,8 +169,8 @@ int ahci_blk_register_all(void)
 		int ret = register_one(d, &blks[nblks]);
 
 		if (ret) {
-			ahci_port_err(&d->port, "block registration failed (%d)\n",
-				      ret);
+			ahci_port_err(&d->port,
+				      "block registration failed (%d)\n", ret);
 			continue;
 		}
 		nblks++;

@@ -3,7 +3,9 @@
  * AHCI error recovery, AHCI 1.3.1 6.2.2: on a task-file error, an interface
  * or host-bus error, or a command timeout, stop the port, clear the errors,
  * COMRESET when the device stays busy, restart, then end the failed command
- * with an error and reissue the ones that were only caught up in it.
+ * with an error and rerun the ones that were only caught up in it. Reruns go
+ * one at a time, ahead of new commands, so a failure among them is never
+ * ambiguous; each command gets AHCI_MAX_RETRIES reruns.
  */
 #include "core/lib.h"
 #include "core/mm.h"
@@ -39,8 +41,11 @@ static int port_restart(struct ahci_disk *d, bool force_comreset)
 	    (port_read(p, AHCI_PxTFD) & (ATA_STS_BSY | ATA_STS_DRQ))) {
 		d->stats.comresets++;
 		ahci_port_warn(p, "COMRESET\n");
-		if (!stopped)
-			ahci_port_stop(p);
+		/*
+		 * FIS receive off too: the FRE write in ahci_port_start()
+		 * is what makes QEMU deliver the new signature FIS.
+		 */
+		ahci_port_stop(p);
 		ahci_port_comreset(p);
 	}
 	/* Step 6: ST again (waits for BSY and DRQ to clear). */
@@ -68,7 +73,8 @@ static int read_ncq_error_tag(struct ahci_disk *d)
 
 	if (ahci_exec_sync(p, &fis, p->scratch, ATA_SECTOR_SIZE, false,
 			   AHCI_SYNC_TIMEOUT_US)) {
-		port_restart(d, false);
+		/* The device is still in its NCQ error state: reset it. */
+		port_restart(d, true);
 		return -1;
 	}
 	/* Byte 511 makes the 512 bytes sum to zero. */
@@ -79,20 +85,65 @@ static int read_ncq_error_tag(struct ahci_disk *d)
 	return (int)FIELD_GET(ATA_NCQ_LOG_TAG, log[0]);
 }
 
-/* Which outstanding NCQ command failed: from the log, else from SACT. */
-static u32 ncq_failed(struct ahci_disk *d, u32 ncq_busy)
+/*
+ * Which outstanding NCQ command failed: the log names it; else the only
+ * command the device accepted (CI clear) and did not complete (SACT set).
+ * Commands with CI still set never reached the device: QEMU stops fetching
+ * at the error, so they are innocent. 0 when it cannot be told.
+ */
+static u32 ncq_failed(struct ahci_disk *d, u32 ncq_busy, u32 ci)
 {
 	int tag = d->id.log_ext ? read_ncq_error_tag(d) : -1;
+	u32 accepted = ncq_busy & ~ci;
 
 	if (tag >= 0 && (ncq_busy & BIT(tag)))
 		return BIT(tag);
-	/*
-	 * Without a usable log: the device completes the others and leaves
-	 * only the failing tag in PxSACT (so does QEMU, emulator-facts.md).
-	 */
-	if (bits_set(ncq_busy) == 1)
-		return ncq_busy;
-	return 0; /* unknown: reissue all; retries bound the damage */
+	if (bits_set(accepted) == 1)
+		return accepted;
+	return 0;
+}
+
+/* Queue @c to run again, alone; false when it has had its tries. */
+static bool queue_retry(struct ahci_disk *d, struct ahci_cmd *c)
+{
+	struct ahci_port *p = &d->port;
+
+	if (c->retries >= AHCI_MAX_RETRIES || p->nretry == AHCI_MAX_SLOTS) {
+		ahci_port_err(p, "LBA %llu: giving up after %u retries\n",
+			      (unsigned long long)c->lba, c->retries);
+		return false;
+	}
+	c->retries++;
+	d->stats.retries++;
+	p->retry_q[p->nretry++] = c;
+	return true;
+}
+
+void ahci_drain_retries(struct ahci_disk *d)
+{
+	struct ahci_port *p = &d->port;
+
+	while (p->nretry && !p->active) {
+		struct ahci_cmd *c = p->retry_q[0];
+		int ret;
+
+		p->nretry--;
+		memmove(&p->retry_q[0], &p->retry_q[1],
+			p->nretry * sizeof(p->retry_q[0]));
+		ret = ahci_issue(d, c, true);
+		if (ret == -EBUSY) {
+			/* Cannot happen on an idle port; keep it first. */
+			memmove(&p->retry_q[1], &p->retry_q[0],
+				p->nretry * sizeof(p->retry_q[0]));
+			p->retry_q[0] = c;
+			p->nretry++;
+			break;
+		}
+		if (ret) {
+			d->stats.errors++;
+			c->done(c, ret == -ENODEV ? -ENODEV : -EIO);
+		}
+	}
 }
 
 void ahci_port_recover(struct ahci_disk *d, u32 is, u32 timed_out)
@@ -113,10 +164,11 @@ void ahci_port_recover(struct ahci_disk *d, u32 is, u32 timed_out)
 	int fail_status = timed_out ? -ETIMEDOUT : -EIO;
 
 	d->stats.recoveries++;
-	ahci_port_err(p,
-		      "error: IS %#x TFD %#x SERR %#x CI %#x SACT %#x active %#x%s\n",
-		      is, tfd, serr, ci, sact, p->active,
-		      timed_out ? " (timeout)" : "");
+	ahci_port_err(
+		p,
+		"error: IS %#x TFD %#x SERR %#x CI %#x SACT %#x active %#x%s\n",
+		is, tfd, serr, ci, sact, p->active,
+		timed_out ? " (timeout)" : "");
 
 	/* Take every command off the port; the restart clears CI/SACT. */
 	for (unsigned s = 0; s < AHCI_MAX_SLOTS; s++) {
@@ -124,9 +176,18 @@ void ahci_port_recover(struct ahci_disk *d, u32 is, u32 timed_out)
 		p->slot_cmd[s] = NULL;
 	}
 	p->active = p->ncq_active = 0;
+	p->solo = false;
 
-	if (port_restart(d, link || timed_out)) {
-		ahci_port_err(p, "port did not restart; failing its commands\n");
+	/*
+	 * After an NCQ error the device stays in an error state until the
+	 * host reads log 10h (ACS-3 NCQ feature set); QEMU, which has no
+	 * General Purpose Logging, then fails the next NCQ command's
+	 * acceptance FIS. Without the log, a COMRESET clears the state.
+	 */
+	if (port_restart(d, link || timed_out ||
+				    (tfes && ncq_busy && !d->id.log_ext))) {
+		ahci_port_err(p,
+			      "port did not restart; failing its commands\n");
 		p->dead = true;
 		failed = busy;
 		fail_status = -ENODEV;
@@ -134,7 +195,7 @@ void ahci_port_recover(struct ahci_disk *d, u32 is, u32 timed_out)
 		d->stats.timeouts += bits_set(timed_out & busy);
 		failed = timed_out & busy;
 	} else if (tfes && ncq_busy) {
-		failed = ncq_failed(d, ncq_busy);
+		failed = ncq_failed(d, ncq_busy, ci);
 	} else if (tfes) {
 		failed = busy; /* the one non-queued command */
 	} else {
@@ -142,18 +203,12 @@ void ahci_port_recover(struct ahci_disk *d, u32 is, u32 timed_out)
 	}
 	retry = busy & ~failed;
 
-	/* Reissue first, so that callbacks below cannot take the slots. */
+	/* Queue the reruns first, so that callbacks below wait behind them. */
 	for (u32 r = retry; r; r &= r - 1) {
 		struct ahci_cmd *c = cmds[__builtin_ctz(r)];
 
-		if (!c)
-			continue;
-		d->stats.retries++;
-		if (++c->retries > AHCI_MAX_RETRIES || ahci_issue(d, c)) {
-			ahci_port_err(p, "LBA %llu: giving up after %u tries\n",
-				      (unsigned long long)c->lba, c->retries);
+		if (c && !queue_retry(d, c))
 			failed |= BIT(__builtin_ctz(r));
-		}
 	}
 	for (u32 o = ok; o; o &= o - 1) {
 		struct ahci_cmd *c = cmds[__builtin_ctz(o)];

@@ -213,7 +213,7 @@ static int check_cmd(struct ahci_disk *d, const struct ahci_cmd *cmd)
 }
 
 /* Issue @cmd on a free slot; the caller has checked the command. */
-int ahci_issue(struct ahci_disk *d, struct ahci_cmd *cmd)
+int ahci_issue(struct ahci_disk *d, struct ahci_cmd *cmd, bool solo)
 {
 	struct ahci_port *p = &d->port;
 	bool ncq = d->ncq && cmd->op != AHCI_OP_FLUSH;
@@ -225,6 +225,8 @@ int ahci_issue(struct ahci_disk *d, struct ahci_cmd *cmd)
 
 	if (p->dead)
 		return -ENODEV;
+	if (p->solo || (solo && p->active))
+		return -EBUSY;
 	/*
 	 * Queued and non-queued commands never mix (a non-queued command
 	 * while NCQ commands are outstanding aborts them all, ACS-3 NCQ
@@ -258,6 +260,7 @@ int ahci_issue(struct ahci_disk *d, struct ahci_cmd *cmd)
 						AHCI_IO_TIMEOUT_US);
 	p->slot_cmd[slot] = cmd;
 	p->active |= BIT(slot);
+	p->solo = solo;
 	if (ncq)
 		p->ncq_active |= BIT(slot);
 	d->stats.cmds++;
@@ -275,8 +278,11 @@ int ahci_submit(struct ahci_disk *d, struct ahci_cmd *cmd)
 
 	if (ret)
 		return ret;
+	/* Commands waiting for a rerun go first. */
+	if (d->port.nretry)
+		return -EBUSY;
 	cmd->retries = 0;
-	return ahci_issue(d, cmd);
+	return ahci_issue(d, cmd, false);
 }
 
 void ahci_complete_slot(struct ahci_port *p, unsigned slot, int status)
@@ -286,6 +292,8 @@ void ahci_complete_slot(struct ahci_port *p, unsigned slot, int status)
 	p->slot_cmd[slot] = NULL;
 	p->active &= ~BIT(slot);
 	p->ncq_active &= ~BIT(slot);
+	if (!p->active)
+		p->solo = false;
 	if (cmd)
 		cmd->done(cmd, status);
 }
@@ -297,6 +305,7 @@ unsigned int ahci_poll_disk(struct ahci_disk *d)
 	unsigned int n = 0;
 	u64 now;
 
+	ahci_drain_retries(d);
 	if (!p->active)
 		return 0;
 	is = port_read(p, AHCI_PxIS);
@@ -328,6 +337,7 @@ unsigned int ahci_poll_disk(struct ahci_disk *d)
 		ahci_port_recover(d, is, late);
 		n++;
 	}
+	ahci_drain_retries(d);
 	return n;
 }
 
@@ -362,7 +372,8 @@ int ahci_exec_sync(struct ahci_port *p, const struct fis_reg_h2d *fis,
 		u32 is = port_read(p, AHCI_PxIS);
 
 		if (is & AHCI_PxIS_ERROR) {
-			ahci_port_warn(p, "command %#x failed: IS %#x TFD %#x\n",
+			ahci_port_warn(p,
+				       "command %#x failed: IS %#x TFD %#x\n",
 				       fis->command, is,
 				       port_read(p, AHCI_PxTFD));
 			return -EIO;
@@ -370,7 +381,8 @@ int ahci_exec_sync(struct ahci_port *p, const struct fis_reg_h2d *fis,
 		if (!(port_read(p, AHCI_PxCI) & BIT(0)))
 			break;
 		if (time_us() - start >= timeout_us) {
-			ahci_port_warn(p, "command %#x timed out after %llu us\n",
+			ahci_port_warn(p,
+				       "command %#x timed out after %llu us\n",
 				       fis->command,
 				       (unsigned long long)timeout_us);
 			return -ETIMEDOUT;
@@ -496,9 +508,8 @@ static void disk_setup_queue(struct ahci_disk *d)
 		p->nslots = d->max_depth;
 	}
 	ahci_calc_limits(AHCI_PRDT_ENTRIES, d->id.logical_sector_size,
-			 d->id.physical_sector_size,
-			 ATA_MAX_SECTORS_LBA48, d->depth,
-			 &d->limits);
+			 d->id.physical_sector_size, ATA_MAX_SECTORS_LBA48,
+			 d->depth, &d->limits);
 }
 
 /*
@@ -536,8 +547,8 @@ int ahci_port_probe(struct ahci_hba *h, unsigned int num, struct ahci_disk *d)
 	}
 	sig = port_read(p, AHCI_PxSIG);
 	if (sig != AHCI_SIG_ATA) {
-		ahci_port_info(p, "%s (signature %#x) skipped\n",
-			       sig_name(sig), sig);
+		ahci_port_info(p, "%s (signature %#x) skipped\n", sig_name(sig),
+			       sig);
 		ret = -ENODEV;
 		goto fail;
 	}

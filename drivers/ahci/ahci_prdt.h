@@ -23,7 +23,7 @@ struct ahci_seg {
  * entries fill it exactly ((4096 - 128) / 16 = 248).
  */
 #define AHCI_CMD_TABLE_BYTES PAGE_SIZE
-#define AHCI_PRDT_ENTRIES \
+#define AHCI_PRDT_ENTRIES                                         \
 	((AHCI_CMD_TABLE_BYTES - sizeof(struct ahci_cmd_table)) / \
 	 sizeof(struct ahci_prd))
 

@@ -50,6 +50,13 @@ struct ahci_port {
 	u32 active; /* slots issued and not yet completed */
 	u32 ncq_active; /* subset issued as NCQ */
 	struct ahci_cmd *slot_cmd[AHCI_MAX_SLOTS];
+	/*
+	 * Commands caught in an error, rerun one at a time (solo) before
+	 * anything new, so that a second failure names its command.
+	 */
+	struct ahci_cmd *retry_q[AHCI_MAX_SLOTS];
+	unsigned int nretry;
+	bool solo; /* a retried command runs alone */
 	bool dead; /* recovery failed; every command fails with -ENODEV */
 };
 
@@ -102,15 +109,12 @@ static inline u64 ahci_dma_map(u64 phys)
 	return phys;
 }
 
-#define ahci_port_info(p, fmt, ...)                                \
-	pr_info("keel: ahci%u.%u: " fmt, (p)->hba->num, (p)->num, \
-		##__VA_ARGS__)
-#define ahci_port_err(p, fmt, ...)                                \
-	pr_err("keel: ahci%u.%u: " fmt, (p)->hba->num, (p)->num, \
-	       ##__VA_ARGS__)
-#define ahci_port_warn(p, fmt, ...)                                \
-	pr_warn("keel: ahci%u.%u: " fmt, (p)->hba->num, (p)->num, \
-		##__VA_ARGS__)
+#define ahci_port_info(p, fmt, ...) \
+	pr_info("keel: ahci%u.%u: " fmt, (p)->hba->num, (p)->num, ##__VA_ARGS__)
+#define ahci_port_err(p, fmt, ...) \
+	pr_err("keel: ahci%u.%u: " fmt, (p)->hba->num, (p)->num, ##__VA_ARGS__)
+#define ahci_port_warn(p, fmt, ...) \
+	pr_warn("keel: ahci%u.%u: " fmt, (p)->hba->num, (p)->num, ##__VA_ARGS__)
 
 static inline struct ahci_disk *port_disk(struct ahci_port *p)
 {
@@ -129,9 +133,9 @@ int ahci_port_stop(struct ahci_port *p);
 int ahci_port_stop_cmd(struct ahci_port *p);
 int ahci_port_start(struct ahci_port *p);
 int ahci_port_comreset(struct ahci_port *p);
-int ahci_port_probe(struct ahci_hba *h, unsigned int num,
-		    struct ahci_disk *d);
-int ahci_issue(struct ahci_disk *d, struct ahci_cmd *cmd);
+int ahci_port_probe(struct ahci_hba *h, unsigned int num, struct ahci_disk *d);
+int ahci_issue(struct ahci_disk *d, struct ahci_cmd *cmd, bool solo);
+void ahci_drain_retries(struct ahci_disk *d);
 int ahci_exec_sync(struct ahci_port *p, const struct fis_reg_h2d *fis,
 		   phys_addr_t buf, u32 len, bool write, u64 timeout_us);
 void ahci_fis_lba(struct fis_reg_h2d *f, u64 lba);

@@ -123,7 +123,7 @@
  * recovery (AHCI 1.3.1 6.1.2 fatal errors, 6.1.3 TFES). INFS and OFS are
  * recoverable by the HBA itself but still mean a command went wrong.
  */
-#define AHCI_PxIS_FATAL                                                   \
+#define AHCI_PxIS_FATAL                                                     \
 	(AHCI_PxIS_TFES | AHCI_PxIS_HBFS | AHCI_PxIS_HBDS | AHCI_PxIS_IFS | \
 	 AHCI_PxIS_OFS)
 #define AHCI_PxIS_ERROR (AHCI_PxIS_FATAL | AHCI_PxIS_INFS | AHCI_PxIS_IPMS)
@@ -210,7 +210,7 @@
 #define AHCI_PxSERR_DIAG_F BIT(25) /* unknown FIS type */
 #define AHCI_PxSERR_DIAG_X BIT(26) /* exchanged (COMINIT seen) */
 /* Errors that mean a command's data may be bad (recovered ones do not). */
-#define AHCI_PxSERR_FATAL                                          \
+#define AHCI_PxSERR_FATAL                                            \
 	(AHCI_PxSERR_ERR_T | AHCI_PxSERR_ERR_C | AHCI_PxSERR_ERR_P | \
 	 AHCI_PxSERR_ERR_E)
 

@@ -62,8 +62,7 @@ static void req_free(struct st_req *r)
  * scatter one per page with a hole after each, subpage one sector per page
  * at an odd sector offset. Returns false when out of memory.
  */
-static bool req_alloc(struct st_req *r, enum ahci_buf_layout layout,
-		      u32 nsect)
+static bool req_alloc(struct st_req *r, enum ahci_buf_layout layout, u32 nsect)
 {
 	u64 bytes = (u64)nsect * AHCI_PATTERN_SECTOR;
 	u64 pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
@@ -87,8 +86,9 @@ static bool req_alloc(struct st_req *r, enum ahci_buf_layout layout,
 		struct ahci_seg *s = &r->segs[i];
 
 		if (layout == AHCI_BUF_SUBPAGE) {
-			s->addr = r->data + 2 * i * PAGE_SIZE +
-				  ((2 * i + 1) * AHCI_PATTERN_SECTOR) % PAGE_SIZE;
+			s->addr =
+				r->data + 2 * i * PAGE_SIZE +
+				((2 * i + 1) * AHCI_PATTERN_SECTOR) % PAGE_SIZE;
 			s->len = AHCI_PATTERN_SECTOR;
 			continue;
 		}
@@ -248,11 +248,12 @@ static void do_flush(struct ahci_disk *d)
 /* Reads of "adjacent" as one merged request, and "burst" at depth 1. */
 static void do_extra_reads(struct ahci_disk *d)
 {
-	struct ahci_pattern_range merged = { "adjacent-merged", 400000, 64, 1,
-					     0, AHCI_BUF_SCATTER, false };
-	struct ahci_pattern_range burst1 = { "burst-depth1", 300000, 8, 32, 64,
+	struct ahci_pattern_range merged = {
+		"adjacent-merged", 400000, 64, 1, 0, AHCI_BUF_SCATTER, false
+	};
+	struct ahci_pattern_range burst1 = { "burst-depth1",  300000, 8, 32, 64,
 					     AHCI_BUF_CONTIG, false };
-	struct ahci_pattern_range nonq = { "scatter-noncq", 100, 64, 1, 0,
+	struct ahci_pattern_range nonq = { "scatter-noncq",  100,  64, 1, 0,
 					   AHCI_BUF_SUBPAGE, false };
 	u32 depth = d->depth;
 
@@ -271,8 +272,11 @@ static void do_extra_reads(struct ahci_disk *d)
 static void do_rejects(struct ahci_disk *d)
 {
 	struct ahci_seg odd = { 0x100000, 511 };
-	struct ahci_cmd c = { .op = AHCI_OP_READ, .nsectors = 1, .segs = &odd,
-			      .nseg = 1, .done = st_done };
+	struct ahci_cmd c = { .op = AHCI_OP_READ,
+			      .nsectors = 1,
+			      .segs = &odd,
+			      .nseg = 1,
+			      .done = st_done };
 	struct ahci_seg one = { 0x100000, 512 };
 	char detail[64];
 	int e1, e2, e3;

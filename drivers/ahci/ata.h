@@ -115,7 +115,6 @@ int ata_parse_identify(const u16 *words, struct ata_identity *id);
 void ata_id_string(const u16 *words, unsigned nwords, char *out);
 
 /* Fill @id with a one-line summary for the boot log. */
-int ata_identity_summary(const struct ata_identity *id, char *buf,
-			 size_t size);
+int ata_identity_summary(const struct ata_identity *id, char *buf, size_t size);
 
 #endif

@@ -26,7 +26,8 @@ void ata_id_string(const u16 *words, unsigned nwords, char *out)
 	out[n] = '\0';
 	/* Keep the boot log printable whatever the device sends. */
 	for (unsigned i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+		if ((unsigned char)out[i] < 0x20 ||
+		    (unsigned char)out[i] > 0x7e)
 			out[i] = '?';
 }
 
@@ -65,8 +66,8 @@ static void parse_sector_sizes(const u16 *w, struct ata_identity *id)
 	}
 	id->physical_sector_size = id->logical_sector_size;
 	if (ss & ATA_ID_SS_MULTI_LOGICAL)
-		id->physical_sector_size <<= FIELD_GET(ATA_ID_SS_LOG_PER_PHYS,
-						       ss);
+		id->physical_sector_size <<=
+			FIELD_GET(ATA_ID_SS_LOG_PER_PHYS, ss);
 }
 
 int ata_parse_identify(const u16 *w, struct ata_identity *id)
@@ -129,8 +130,8 @@ int ata_parse_identify(const u16 *w, struct ata_identity *id)
 		id->ncq = false;
 
 	id->write_cache = w[ATA_ID_CMDSET1] & ATA_ID_CMDSET1_WCACHE;
-	id->write_cache_enabled =
-		id->write_cache && (w[ATA_ID_CFS_ENABLE1] & ATA_ID_CMDSET1_WCACHE);
+	id->write_cache_enabled = id->write_cache && (w[ATA_ID_CFS_ENABLE1] &
+						      ATA_ID_CMDSET1_WCACHE);
 	id->flush_ext = cmdset2_ok &&
 			(w[ATA_ID_CMDSET2] & ATA_ID_CMDSET2_FLUSH_EXT) &&
 			(w[ATA_ID_CFS_ENABLE2] & ATA_ID_CMDSET2_FLUSH_EXT);
@@ -141,24 +142,21 @@ int ata_parse_identify(const u16 *w, struct ata_identity *id)
 	return 0;
 }
 
-int ata_identity_summary(const struct ata_identity *id, char *buf,
-			 size_t size)
+int ata_identity_summary(const struct ata_identity *id, char *buf, size_t size)
 {
 	u64 bytes = id->sectors * id->logical_sector_size;
 	u64 mib = bytes >> 20;
 
-	return ksnprintf(buf, size,
-			 "\"%s\" sn \"%s\" fw \"%s\", %llu sectors (%llu MiB),"
-			 " %u/%u B sectors, %s, NCQ %u, wcache %s%s%s",
-			 id->model, id->serial, id->firmware,
-			 (unsigned long long)id->sectors,
-			 (unsigned long long)mib, id->logical_sector_size,
-			 id->physical_sector_size,
-			 id->lba48 ? "LBA48" : "LBA28",
-			 id->ncq ? id->queue_depth : 0,
-			 !id->write_cache	      ? "none" :
-			 id->write_cache_enabled ? "on" :
-						   "off",
-			 id->flush_ext ? ", flush-ext" : "",
-			 id->fua ? ", FUA" : "");
+	return ksnprintf(
+		buf, size,
+		"\"%s\" sn \"%s\" fw \"%s\", %llu sectors (%llu MiB),"
+		" %u/%u B sectors, %s, NCQ %u, wcache %s%s%s",
+		id->model, id->serial, id->firmware,
+		(unsigned long long)id->sectors, (unsigned long long)mib,
+		id->logical_sector_size, id->physical_sector_size,
+		id->lba48 ? "LBA48" : "LBA28", id->ncq ? id->queue_depth : 0,
+		!id->write_cache	? "none" :
+		id->write_cache_enabled ? "on" :
+					  "off",
+		id->flush_ext ? ", flush-ext" : "", id->fua ? ", FUA" : "");
 }

@@ -38,8 +38,7 @@ int ahci_prdt_build(struct ahci_prd *prdt, unsigned max_entries,
 
 		if (len == 0 || !IS_ALIGNED(addr | len, AHCI_PRD_ALIGN))
 			return -EINVAL;
-		if (addr + len < addr ||
-		    (!dma64 && addr + len > DMA32_LIMIT))
+		if (addr + len < addr || (!dma64 && addr + len > DMA32_LIMIT))
 			return -ERANGE;
 		total += len;
 		if (total > AHCI_MAX_CMD_BYTES)
