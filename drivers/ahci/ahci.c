@@ -86,6 +86,20 @@ static int hba_reset(struct ahci_hba *h)
 	return 0;
 }
 
+/*
+ * Ports whose registers lie inside an ABAR of @size bytes: ICH9's is 4 KiB,
+ * which leaves out ports 30 and 31 (AHCI 1.3.1 3: 100h + 80h per port).
+ */
+static u32 ports_in_bar(u64 size)
+{
+	u32 mask = 0;
+
+	for (unsigned int i = 0; i < AHCI_MAX_PORTS; i++)
+		if (AHCI_PORT_BASE + (i + 1) * AHCI_PORT_STRIDE <= size)
+			mask |= BIT(i);
+	return mask;
+}
+
 static void hba_probe(struct pci_dev *pdev, unsigned int num)
 {
 	struct ahci_hba *h = &hbas[num];
@@ -94,7 +108,7 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 	u32 vs;
 
 	h->num = num;
-	if (bar->size == 0 || bar->io) {
+	if (bar->size < AHCI_PORT_BASE + AHCI_PORT_STRIDE || bar->io) {
 		pr_err("keel: ahci%u: %02x:%02x.%u has no memory BAR5\n", num,
 		       pdev->bus, pdev->dev, pdev->fn);
 		return;
@@ -104,7 +118,7 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 	pci_write16(pdev, PCI_COMMAND,
 		    cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 			    PCI_COMMAND_INTX_DISABLE);
-	h->abar = ioremap(bar->base, MAX(bar->size, (u64)AHCI_ABAR_SIZE));
+	h->abar = ioremap(bar->base, bar->size);
 	if (!h->abar) {
 		hba_err(h, "cannot map ABAR %#llx\n",
 			(unsigned long long)bar->base);
@@ -113,7 +127,7 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 	hba_enable_ahci(h);
 	h->cap2 = hba_read(h, AHCI_CAP2);
 	hba_handoff(h);
-	hba_stop_ports(h, hba_read(h, AHCI_PI));
+	hba_stop_ports(h, hba_read(h, AHCI_PI) & ports_in_bar(bar->size));
 	if (hba_reset(h)) {
 		hba_err(h, "HBA reset failed; controller not used\n");
 		return;
@@ -132,6 +146,11 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 		 h->cap & AHCI_CAP_SSS ? " staggered spin-up" : "");
 	/* Clear any stale HBA-level interrupt status. */
 	hba_write(h, AHCI_IS, ~0U);
+	if (h->pi & ~ports_in_bar(bar->size)) {
+		hba_err(h, "ports %#x lie outside ABAR; ignored\n",
+			h->pi & ~ports_in_bar(bar->size));
+		h->pi &= ports_in_bar(bar->size);
+	}
 
 	for (unsigned int i = 0; i < AHCI_MAX_PORTS; i++) {
 		struct ahci_disk *d;
