@@ -104,5 +104,11 @@ int ahci_selftest(void);
  * covering it fails, its neighbours complete, the port keeps serving.
  */
 int ahci_selftest_error(u64 bad_lba);
+/*
+ * bench=ahci: 4 KiB sequential/random reads and writes through the block
+ * layer, none vs deadline, NCQ depth 1 vs 32; prints "BENCH ahci" lines and
+ * returns the number of failed runs. Writes past the first 512 MiB.
+ */
+int ahci_bench(void);
 
 #endif
