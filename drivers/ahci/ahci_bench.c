@@ -14,9 +14,9 @@
 
 #define AHCI_BENCH_FIRST_LBA AHCI_PATTERN_MIN_SECTORS
 #define AHCI_BENCH_SPAN_SECTORS 1048576ULL /* 512 MiB of disk */
-#define AHCI_BENCH_IOS 32768 /* per run: long enough to be stable */
-#define AHCI_BENCH_INFLIGHT 32 /* bios kept in flight */
-#define AHCI_BENCH_IO_BYTES 4096
+#define AHCI_BENCH_IOS 32768U /* per run: long enough to be stable */
+#define AHCI_BENCH_INFLIGHT 32U /* bios kept in flight */
+#define AHCI_BENCH_IO_BYTES 4096U
 #define AHCI_BENCH_TIMEOUT_US 300000000ULL /* one run, TCG is slow */
 
 struct bench_io {
