@@ -66,6 +66,7 @@ static blk_status_t ahci_blk_submit(struct blk_dev *dev, struct request *rq)
 	phys_addr_t addr;
 	unsigned int n = 0;
 	u32 len;
+	int ret;
 
 	memset(&bc->cmd, 0, sizeof(bc->cmd));
 	bc->cmd.done = ahci_blk_done;
@@ -95,7 +96,7 @@ static blk_status_t ahci_blk_submit(struct blk_dev *dev, struct request *rq)
 		bc->cmd.nseg = n;
 	}
 	bc->rq = rq;
-	int ret = ahci_submit(b->disk, &bc->cmd);
+	ret = ahci_submit(b->disk, &bc->cmd);
 
 	if (ret)
 		bc->rq = NULL;
