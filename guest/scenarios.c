@@ -39,11 +39,13 @@ void run_bench(const struct guest_env *env)
 	if (keel_present()) {
 		n = BENCH_N;
 		t0 = rdtsc();
+		/* INFO returns in EAX..EDI: count in memory. */
 		__asm__ volatile("1: movl %[f], %%eax\n\tvmcall\n\t"
-				 "decl %%esi\n\tjnz 1b"
-				 : "+S"(n)
+				 "decl %[n]\n\tjnz 1b"
+				 : [n] "+m"(n)
 				 : [f] "i"(KEEL_HC_INFO)
-				 : "eax", "ebx", "ecx", "edx", "edi", "memory");
+				 : "eax", "ebx", "ecx", "edx", "esi", "edi",
+				   "memory");
 		t1 = rdtsc();
 		bench_line("vmcall_roundtrip", t0, t1, BENCH_N);
 	} else {

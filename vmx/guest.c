@@ -195,6 +195,7 @@ int guest_run(const struct boot_info *bi, const char *cmdline)
 	const struct boot_module *gm = NULL;
 	const char *gcmd = "";
 	u32 err;
+	int rc;
 
 	for (unsigned int i = 0; i < bi->n_modules && !gm; i++)
 		if (module_named(bi->modules[i].cmdline, GUEST_MODULE_NAME,
@@ -214,10 +215,11 @@ int guest_run(const struct boot_info *bi, const char *cmdline)
 	}
 	pr_info("keel: guest: starting with %llu MiB of RAM, cmdline '%s'\n",
 		the_guest.mem_size >> 20, gcmd);
-	if (vmx_enter(v)) {
+	rc = vmx_enter(v);
+	if (rc) {
 		err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
 		vcpu_stop(v, "%s failed: VM-instruction error %u (%s)",
-			  v->launched ? "VMRESUME" : "VMLAUNCH", err,
+			  rc == 1 ? "VMLAUNCH" : "VMRESUME", err,
 			  vmx_insn_error_string(err));
 	}
 	report_end(v);

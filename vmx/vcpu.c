@@ -34,21 +34,6 @@ void vcpu_exit_status(struct vcpu *v, int status)
 	v->status = status;
 }
 
-void vcpu_skip_instruction(struct vcpu *v)
-{
-	u64 rip = vmread(VMCS_GUEST_RIP);
-	u64 len = vmread(VMCS_VM_EXIT_INSTRUCTION_LEN);
-	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-
-	vmwrite(VMCS_GUEST_RIP, rip + len);
-	/* An emulated instruction ends STI/MOV SS blocking, as a real one
-	 * would (SDM Vol.3C 25.4.2). */
-	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			intr & ~(u64)(GUEST_INTR_STATE_STI |
-				      GUEST_INTR_STATE_MOV_SS));
-}
-
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u32 info = vector |

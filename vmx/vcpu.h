@@ -10,6 +10,7 @@
 #include "ept/ept.h"
 #include "vmx/caps.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
 
 #define VMX_NR_EXIT_REASONS (EXIT_REASON_TDCALL + 1)
 
@@ -93,6 +94,8 @@ struct vcpu {
 	char stop_reason[160];
 	u32 pending_irq; /* vector + 1 of an external interrupt to inject */
 	u64 exits;
+	u64 exit_tsc; /* TSC at the start of the exit being handled */
+	u32 exit_reason; /* basic reason of the exit being handled */
 	struct exit_stat stats[VMX_NR_EXIT_REASONS];
 	struct exit_stat stat_unknown;
 };
@@ -111,7 +114,8 @@ int vmcs_setup(struct vcpu *v, u32 entry, u32 mbi);
 /* ---- vmx_entry.S ---- */
 /*
  * Run the guest until vmx_handle_exit() returns non-zero. Returns 0 then,
- * or 1 when VMLAUNCH/VMRESUME itself failed (see the VM-instruction error).
+ * 1 when VMLAUNCH failed or 2 when VMRESUME failed (see the VM-instruction
+ * error).
  */
 int vmx_enter(struct vcpu *v);
 void vmx_exit_stub(void);
@@ -121,7 +125,6 @@ int vmx_handle_exit(struct vcpu *v);
 /* ---- exit.c ---- */
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 void vcpu_exit_status(struct vcpu *v, int status);
-void vcpu_skip_instruction(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			   u32 error);
 void vcpu_inject_ud(struct vcpu *v);
@@ -169,5 +172,22 @@ void guest_console_flush(struct guest *g);
 
 /* ---- hypercall.c ---- */
 int handle_vmcall(struct vcpu *v);
+
+/*
+ * Advance RIP past the exiting instruction. An emulated instruction ends
+ * STI/MOV SS blocking, as a real one would (SDM Vol.3C 25.4.2).
+ */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	u64 rip = vmread(VMCS_GUEST_RIP);
+	u64 len = vmread(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	vmwrite(VMCS_GUEST_RIP, rip + len);
+	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(u64)(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
 
 #endif

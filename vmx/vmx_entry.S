@@ -2,7 +2,7 @@
 /*
  * VM entry and exit. vmx_enter() saves Keel's callee-saved registers, puts
  * the vcpu pointer on top of its stack, records that stack as HOST_RSP and
- * enters the guest. A VM exit lands in vmx_exit_stub (HOST_RIP) on that same
+ * enters the guest (VMLAUNCH the first time, VMRESUME after). A VM exit lands in vmx_exit_stub (HOST_RIP) on that same
  * stack (SDM Vol.3C 28.5.1: RSP comes from HOST_RSP), saves the guest GPRs,
  * calls vmx_handle_exit() and, while it returns 0, enters the guest again
  * without unwinding: the exit path stays short. Keel has no SSE or FPU code
@@ -34,6 +34,29 @@
 	.text
 	.code64
 
+	/* Load the guest GPRs from the guest_regs at %rdi; %rdi last. */
+	.macro load_guest_regs
+	movq GREG_RAX(%rdi), %rax
+	movq GREG_RBX(%rdi), %rbx
+	movq GREG_RCX(%rdi), %rcx
+	movq GREG_RDX(%rdi), %rdx
+	movq GREG_RSI(%rdi), %rsi
+	movq GREG_RBP(%rdi), %rbp
+	movq GREG_R8(%rdi), %r8
+	movq GREG_R9(%rdi), %r9
+	movq GREG_R10(%rdi), %r10
+	movq GREG_R11(%rdi), %r11
+	movq GREG_R12(%rdi), %r12
+	movq GREG_R13(%rdi), %r13
+	movq GREG_R14(%rdi), %r14
+	movq GREG_R15(%rdi), %r15
+	movq GREG_RDI(%rdi), %rdi
+	.endm
+
+	/*
+	 * int vmx_enter(struct vcpu *v): 0 when vmx_handle_exit() asked to
+	 * stop, 1 when VMLAUNCH failed, 2 when VMRESUME failed.
+	 */
 	.globl vmx_enter
 vmx_enter:
 	pushq %rbx
@@ -46,7 +69,12 @@ vmx_enter:
 	pushq %rdi
 	movq $VMCS_HOST_RSP_ENC, %rax
 	vmwrite %rsp, %rax
-	jmp .Lload_guest
+	cmpq $0, VCPU_LAUNCHED(%rdi)
+	jne .Lresume
+	load_guest_regs
+	vmlaunch
+	movl $1, %eax
+	jmp .Lunwind
 
 	.balign 16
 	.globl vmx_exit_stub
@@ -68,37 +96,15 @@ vmx_exit_stub:
 	movq %r14, GREG_R14(%rdi)
 	movq %r15, GREG_R15(%rdi)
 	popq GREG_RDI(%rdi)
-	movq $1, VCPU_LAUNCHED(%rdi)
 	call vmx_handle_exit
 	testl %eax, %eax
 	jnz .Lleave
 	movq (%rsp), %rdi
-
-.Lload_guest:
-	movq GREG_RAX(%rdi), %rax
-	movq GREG_RBX(%rdi), %rbx
-	movq GREG_RCX(%rdi), %rcx
-	movq GREG_RDX(%rdi), %rdx
-	movq GREG_RSI(%rdi), %rsi
-	movq GREG_RBP(%rdi), %rbp
-	movq GREG_R8(%rdi), %r8
-	movq GREG_R9(%rdi), %r9
-	movq GREG_R10(%rdi), %r10
-	movq GREG_R11(%rdi), %r11
-	movq GREG_R12(%rdi), %r12
-	movq GREG_R13(%rdi), %r13
-	movq GREG_R14(%rdi), %r14
-	movq GREG_R15(%rdi), %r15
-	cmpq $0, VCPU_LAUNCHED(%rdi)
-	movq GREG_RDI(%rdi), %rdi
-	je .Llaunch
+.Lresume:
+	/* Any exit means the VMCS is launched: only VMRESUME from here. */
+	load_guest_regs
 	vmresume
-	jmp .Lfailed
-.Llaunch:
-	vmlaunch
-.Lfailed:
-	/* VMfailInvalid or VMfailValid: report it to the caller. */
-	movl $1, %eax
+	movl $2, %eax
 	jmp .Lunwind
 .Lleave:
 	xorl %eax, %eax
