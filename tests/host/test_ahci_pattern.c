@@ -104,7 +104,8 @@ static unsigned parse_doc(struct ahci_pattern_range *out, unsigned max,
 		else if (strstr(line, "<!-- ahci-ranges:end -->"))
 			in = false;
 		else if (in && n < max &&
-			 sscanf(line, "| %31s | %lld | %u | %u | %u | %15s | %7s |",
+			 sscanf(line,
+				"| %31s | %lld | %u | %u | %u | %15s | %7s |",
 				names[n], &lba, &sec, &rep, &stride, buf,
 				fua) == 7) {
 			out[n].name = names[n];
@@ -112,10 +113,11 @@ static unsigned parse_doc(struct ahci_pattern_range *out, unsigned max,
 			out[n].sectors = sec;
 			out[n].repeat = rep;
 			out[n].stride = stride;
-			out[n].layout = !strcmp(buf, "contig")	? AHCI_BUF_CONTIG :
-					!strcmp(buf, "scatter") ? AHCI_BUF_SCATTER :
-					!strcmp(buf, "subpage") ? AHCI_BUF_SUBPAGE :
-								  99;
+			out[n].layout =
+				!strcmp(buf, "contig")	? AHCI_BUF_CONTIG :
+				!strcmp(buf, "scatter") ? AHCI_BUF_SCATTER :
+				!strcmp(buf, "subpage") ? AHCI_BUF_SUBPAGE :
+							  99;
 			out[n].fua = !strcmp(fua, "yes");
 			n++;
 		}

@@ -17,8 +17,7 @@
 #define BIG 2048
 static struct ahci_prd prdt[BIG];
 
-static int build(unsigned max, const struct ahci_seg *s, unsigned n,
-		 u32 *bytes)
+static int build(unsigned max, const struct ahci_seg *s, unsigned n, u32 *bytes)
 {
 	memset(prdt, 0xa5, sizeof(prdt));
 	return ahci_prdt_build(prdt, max, s, n, NULL, true, bytes);
@@ -173,17 +172,15 @@ static void test_dma32(void **state)
 	u32 bytes;
 
 	(void)state;
-	assert_int_equal(ahci_prdt_build(prdt, 8, below, 1, NULL, false,
-					 &bytes),
-			 1);
+	assert_int_equal(
+		ahci_prdt_build(prdt, 8, below, 1, NULL, false, &bytes), 1);
 	assert_int_equal(ahci_prdt_build(prdt, 8, above, 1, NULL, false,
 					 &bytes),
 			 -ERANGE);
 	assert_int_equal(ahci_prdt_build(prdt, 8, cross, 1, NULL, false,
 					 &bytes),
 			 -ERANGE);
-	assert_int_equal(ahci_prdt_build(prdt, 8, above, 1, NULL, true,
-					 &bytes),
+	assert_int_equal(ahci_prdt_build(prdt, 8, above, 1, NULL, true, &bytes),
 			 1);
 	assert_int_equal(prdt[0].dbau, 1);
 	assert_int_equal(prdt[0].dba, 0);
@@ -207,8 +204,7 @@ static void test_map_hook(void **state)
 	u32 bytes;
 
 	(void)state;
-	assert_int_equal(ahci_prdt_build(prdt, 8, s, 3, fake_map, true,
-					 &bytes),
+	assert_int_equal(ahci_prdt_build(prdt, 8, s, 3, fake_map, true, &bytes),
 			 2);
 	check_entry(0, 0x1000000, 8192);
 	check_entry(1, 0x80002000, 512);
@@ -252,8 +248,8 @@ static void test_limits_always_build(void **state)
 
 	(void)state;
 	srand(12345);
-	ahci_calc_limits(AHCI_PRDT_ENTRIES, 512, 512, ATA_MAX_SECTORS_LBA48,
-			 32, &ql);
+	ahci_calc_limits(AHCI_PRDT_ENTRIES, 512, 512, ATA_MAX_SECTORS_LBA48, 32,
+			 &ql);
 	for (int iter = 0; iter < 2000; iter++) {
 		unsigned n = 1 + (unsigned)rand() % ql.max_segments;
 		u64 addr = (u64)(rand() % 4096) * 4096;
