@@ -111,7 +111,9 @@ def run_qemu(name, iso, firmware="bios", usb=False, mem=512, extra=(),
         cmd += ["-serial", "file:" + l]
     if firmware == "uefi":
         cmd += ["-bios", OVMF]
-    if usb:
+    if iso is None:
+        pass
+    elif usb:
         cmd += ["-device", "qemu-xhci,id=xhci",
                 "-drive", "file=%s,format=raw,if=none,id=usbstick,readonly=on" % iso,
                 "-device", "usb-storage,bus=xhci.0,drive=usbstick,bootindex=0"]

@@ -1,0 +1,159 @@
+"""VMX in Bochs (corei7_skylake_x): Keel enters VMX root mode, runs the test
+guest with every check passing, survives each negative scenario, refuses
+CPUs that lack what it needs, and boots a third-party multiboot kernel the
+way QEMU would. On QEMU TCG (no VT-x) it says so in one line and goes on."""
+import os
+import re
+
+import pytest
+
+from conftest import BUILD, GUEST_ELF, ROOT, build_iso, run_bochs, run_qemu
+
+MB_AOUT = os.path.join(BUILD, "tests", "mb_aout.bin")
+KEEL_CMD = "on_guest_exit=poweroff"
+
+# VMX instructions the guest executes once each; each exits and Keel gives
+# #UD. VMFUNC is not here: with VM functions off the CPU raises #UD itself,
+# without an exit (SDM Vol.3C 26.1.2).
+VMX_INSNS = ["VMCLEAR", "VMLAUNCH", "VMPTRLD", "VMPTRST", "VMREAD", "VMRESUME",
+             "VMWRITE", "VMXOFF", "VMXON", "INVEPT", "INVVPID"]
+
+
+def guest_run(name, scenario, model="corei7_skylake_x", guest=GUEST_ELF,
+              keel_cmd=KEEL_CMD):
+    iso = build_iso(name, keel_cmd, guest, "scenario=%s" % scenario)
+    return run_bochs(name, iso, model=model, timeout=240,
+                     until=r"keel: power off")
+
+
+def exit_stats(run):
+    stats = {}
+    for m in run.findall(r"^keel:   (\w+)\s+(\d+)\s+(\d+)\s+(\d+)$"):
+        stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return stats
+
+
+@pytest.fixture(scope="module")
+def all_run(keel_built):
+    return guest_run("vmx-all", "all")
+
+
+def test_vmx_root_mode_entered(all_run):
+    assert all_run.has(r"keel: vmx: VMX root mode on: VMCS revision \d+, EPT 2M 1G"), all_run
+
+
+def test_guest_checks_all_pass(all_run):
+    results = all_run.findall(r"^TEST guest\.(\S+) (PASS|FAIL)")
+    assert len(results) >= 70, all_run
+    failed = [m.group(1) for m in results if m.group(2) != "PASS"]
+    assert not failed, failed
+    summary = all_run.find(r"^TESTS: (\d+) passed, (\d+) failed")
+    assert summary and int(summary.group(1)) == len(results) and summary.group(2) == "0"
+    names = {m.group(1) for m in results}
+    for must in ("cpuid_vmx_hidden", "cpuid_keel_signature", "vmcall_info",
+                 "io_rep_outsb_insb", "msr_feature_control_write_gp",
+                 "cr4_vmxe_set_gp", "xsetbv", "hlt_wakeup_by_irq",
+                 "mmio_read_ah", "mmio_movsx", "mmio_write_imm",
+                 "mmio64_movsxd"):
+        assert must in names, must
+
+
+def test_guest_exit_is_one_line_then_stats(all_run):
+    ends = all_run.findall(r"^keel: guest (exited with status \d+|stopped: .*)$")
+    assert [m.group(1) for m in ends] == ["exited with status 0"]
+    assert all_run.has(r"^keel: exit statistics:$")
+    assert all_run.has(r"keel: power off \(status 0\)")
+
+
+def test_exit_counts_match_checks(all_run):
+    stats = exit_stats(all_run)
+    for insn in VMX_INSNS:
+        assert stats.get(insn, (0,))[0] == 1, (insn, stats)
+    assert "VMFUNC" not in stats
+    assert stats["INVD"][0] == 1 and stats["WBINVD"][0] == 1
+    assert stats["HLT"][0] >= 1
+    # The guest runs 3 XSETBV checks (valid, x87 cleared, bad XCR).
+    assert stats["XSETBV"][0] == 3, stats
+    # One CPUID per check at least, and hypercalls for each VMCALL check
+    # plus the final exit.
+    assert stats["CPUID"][0] >= 5 and stats["VMCALL"][0] >= 5
+    assert stats["EPT_VIOLATION"][0] >= 30
+    assert stats["CR_ACCESS"][0] >= 2 and stats["RDMSR"][0] >= 3
+    total = all_run.find(r"^keel:   total\s+(\d+)\s+(\d+)$")
+    assert int(total.group(1)) == sum(c for c, _ in stats.values())
+
+
+@pytest.mark.parametrize("scenario,access", [("oob-read", "read"),
+                                             ("oob-write", "write")])
+def test_access_outside_ram_stops_guest(keel_built, scenario, access):
+    run = guest_run("vmx-" + scenario, scenario)
+    m = run.find(r"^keel: guest stopped: EPT violation: (\w+) of GPA (0x[0-9a-f]+) "
+                 r"outside guest RAM and every device \(GLA (0x[0-9a-f]+), RIP (0x[0-9a-f]+)\)")
+    assert m, run
+    assert m.group(1) == access
+    # The guest asks for 64 MiB above its 128 MiB of RAM.
+    assert int(m.group(2), 16) == 0xc000000
+    # Keel survived: statistics and a clean power-off follow.
+    assert run.has(r"^keel: exit statistics:$")
+    assert run.has(r"keel: power off \(status 255\)")
+
+
+def test_keel_memory_unreachable(keel_built):
+    run = guest_run("vmx-keel-mem", "keel-mem")
+    assert run.has(r"^TEST guest\.keel_mem_hidden PASS"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+
+
+def test_guest_vmxon_is_ud(keel_built):
+    run = guest_run("vmx-vmxon", "vmxon")
+    assert run.has(r"^TEST guest\.vmxon_ud PASS vector=6"), run
+    assert exit_stats(run)["VMXON"][0] == 1
+
+
+def test_triple_fault_stops_guest_keel_survives(keel_built):
+    run = guest_run("vmx-triple", "triple-fault")
+    assert run.has(r"^keel: guest state: RIP [0-9a-f]{16}"), run
+    assert run.has(r"^keel: guest stopped: triple fault$"), run
+    assert exit_stats(run)["TRIPLE_FAULT"][0] == 1
+    assert run.has(r"keel: power off \(status 255\)"), run
+
+
+@pytest.mark.parametrize("model,missing", [
+    ("core2_penryn_t9600", "SECONDARY_EXEC_ENABLE_EPT"),
+    ("corei5_lynnfield_750", "SECONDARY_EXEC_UNRESTRICTED_GUEST"),
+])
+def test_cpu_without_required_feature_is_refused(keel_built, model, missing):
+    run = guest_run("vmx-refuse-" + model, "all", model=model)
+    assert run.has(r"^keel: vmx: VT-x not usable: the CPU lacks %s, which Keel requires$"
+                   % missing), run
+    assert run.has(r"^keel: guest: not started: VT-x is not available$"), run
+    assert not run.has(r"^TEST guest\.")
+    assert run.has(r"keel: power off \(status 255\)"), run
+
+
+def test_qemu_tcg_says_no_vtx_and_carries_on(keel_built):
+    iso = build_iso("vmx-tcg", KEEL_CMD, GUEST_ELF, "scenario=all")
+    run = run_qemu("vmx-tcg", iso, timeout=60)
+    lines = run.findall(r"^keel: vmx: .*")
+    assert len(lines) == 1, lines
+    assert re.search(r"VT-x not available: this \w+ CPU has no VMX \(CPUID.1:ECX.VMX=0\)",
+                     lines[0].group(0))
+    assert run.has(r"keel: pci: 00:1f\.2 8086:2922"), run
+    assert run.has(r"^keel: guest: not started: VT-x is not available$"), run
+    # on_guest_exit=poweroff: 255 means "no guest ran"; QEMU exits (255<<1)|1.
+    assert run.status == (255 << 1 | 1) & 0xff or run.status == 255, run
+
+
+def test_third_party_multiboot_kernel_runs_as_on_qemu(keel_built):
+    # Reference: the same kernel under QEMU's own multiboot loader.
+    ref = run_qemu("mb-aout-qemu", None, timeout=30,
+                   extra=["-kernel", MB_AOUT, "-append", "hello from keel"])
+    assert ref.has(r"^mbtest: cmdline=.*hello from keel$"), ref
+    assert ref.has(r"^mbtest: done$") and ref.status == (0x21 << 1 | 1)
+    iso = build_iso("mb-aout", KEEL_CMD, MB_AOUT, "hello from keel")
+    run = run_bochs("mb-aout", iso, timeout=120, until=r"keel: power off")
+    assert run.has(r"^mbtest: cmdline=hello from keel$"), run
+    assert run.has(r"^mbtest: done$"), run
+    assert run.has(r"^keel: guest: loaded a.out-kludge image, 1 segments"), run
+    assert run.has(r"^keel: guest exited with status 33$"), run
+    assert run.has(r"keel: power off \(status 33\)"), run
