@@ -94,5 +94,6 @@ void kmain(u32 magic, u32 mbi)
 
 	platform_init(&boot_info);
 	vmx_init();
+	storage_init(boot_info.cmdline);
 	options_run_actions(&boot_info, boot_info.cmdline);
 }

@@ -5,6 +5,7 @@
 #include "boot/options.h"
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
+#include "drivers/ahci/ahci.h"
 #include "vmx/vmx.h"
 
 /* Status passed to the exit device when Keel stopped the guest. */
@@ -60,6 +61,44 @@ static void do_crash(const char *v, size_t n)
 	}
 }
 
+/* Largest status the exit devices pass on for failed self-tests. */
+#define SELFTEST_STATUS_MAX 254
+
+/* Is @name one of the comma-separated words of option @key? */
+static bool option_has(const char *cmdline, const char *key, const char *name)
+{
+	const char *v;
+	size_t n, len = strlen(name);
+
+	if (!cmdline_get(cmdline, key, &v, &n))
+		return false;
+	while (n) {
+		size_t w = 0;
+
+		while (w < n && v[w] != ',')
+			w++;
+		if (w == len && !strncmp(v, name, len))
+			return true;
+		v += w + (w < n);
+		n -= w + (w < n);
+	}
+	return false;
+}
+
+/* test= and bench=: self-tests and benchmarks; returns the failures. */
+static int run_selftests(const char *cmdline)
+{
+	int failed = 0;
+
+	if (option_has(cmdline, "test", "ahci"))
+		failed += ahci_selftest();
+	if (option_has(cmdline, "test", "ahci-error"))
+		failed += ahci_selftest_error(AHCI_ERROR_TEST_LBA);
+	if (option_has(cmdline, "bench", "ahci"))
+		ahci_bench();
+	return failed;
+}
+
 /* Run the guest, if there is one; with on_guest_exit=poweroff, end there. */
 static void run_guest(const struct boot_info *bi, const char *cmdline)
 {
@@ -74,15 +113,17 @@ void options_run_actions(const struct boot_info *bi, const char *cmdline)
 {
 	const char *v;
 	size_t n;
+	int failed;
 
 	if (cmdline_get(cmdline, "crash", &v, &n))
 		do_crash(v, n);
 	pr_info("keel: boot complete\n");
+	failed = run_selftests(cmdline);
 	run_guest(bi, cmdline);
 	if (cmdline_get(cmdline, "reboot", &v, &n))
 		arch_reboot();
 	if (cmdline_get(cmdline, "poweroff", &v, &n))
-		arch_poweroff(0);
+		arch_poweroff(MIN(failed, SELFTEST_STATUS_MAX));
 	pr_info("keel: nothing left to do; halting (add 'poweroff' to power off)\n");
 	arch_halt_forever();
 }

@@ -12,6 +12,8 @@
 void options_apply_console(const char *cmdline);
 /* ACPI, PCI, time and power, in that order. */
 void platform_init(const struct boot_info *bi);
+/* sched=, then the AHCI disks and their block devices. */
+void storage_init(const char *cmdline);
 /*
  * crash=, self-tests, the guest (on_guest_exit=), then poweroff / reboot /
  * halt; does not return.

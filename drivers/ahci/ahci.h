@@ -99,6 +99,8 @@ struct blk_dev *ahci_blk_dev(unsigned int i);
 
 /* test=ahci: the pattern self-test; returns the number of failures. */
 int ahci_selftest(void);
+/* The LBA test=ahci-error expects blkdebug to fail (docs/ahci.md). */
+#define AHCI_ERROR_TEST_LBA 900000ULL
 /*
  * The error-path test (blkdebug fails reads of @bad_lba): only the request
  * covering it fails, its neighbours complete, the port keeps serving.
