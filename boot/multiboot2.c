@@ -155,8 +155,8 @@ struct mb2_ctx {
 	u32 efi_tag_off;
 };
 
-static int __printf(5, 6) tag_err(struct mb2_ctx *c, u32 type, u32 off,
-				  int ret, const char *fmt, ...)
+static int __printf(5, 6) tag_err(struct mb2_ctx *c, u32 type, u32 off, int ret,
+				  const char *fmt, ...)
 {
 	char why[96];
 	va_list ap;
@@ -213,9 +213,10 @@ static int parse_mmap(struct mb2_ctx *c, const u8 *t, u32 size, u32 off)
 		return tag_err(c, MB2_TAG_MMAP, off, -EINVAL,
 			       "entry_size %u < %u", esz, MB2_MMAP_E_MIN);
 	if ((size - MB2_MMAP_ENTRIES) % esz)
-		return tag_err(c, MB2_TAG_MMAP, off, -EINVAL,
-			       "entries (%u bytes) not a multiple of entry_size %u",
-			       size - MB2_MMAP_ENTRIES, esz);
+		return tag_err(
+			c, MB2_TAG_MMAP, off, -EINVAL,
+			"entries (%u bytes) not a multiple of entry_size %u",
+			size - MB2_MMAP_ENTRIES, esz);
 	if (c->have_mmap)
 		return 0; /* a second map would only confuse; keep the first */
 	c->have_mmap = true;
@@ -226,10 +227,11 @@ static int parse_mmap(struct mb2_ctx *c, const u8 *t, u32 size, u32 off)
 		u64 len = rd64(e + MB2_MMAP_E_LEN);
 
 		if (base + len < base)
-			return tag_err(c, MB2_TAG_MMAP, off, -EINVAL,
-				       "entry %u wraps (base 0x%llx len 0x%llx)",
-				       i, (unsigned long long)base,
-				       (unsigned long long)len);
+			return tag_err(
+				c, MB2_TAG_MMAP, off, -EINVAL,
+				"entry %u wraps (base 0x%llx len 0x%llx)", i,
+				(unsigned long long)base,
+				(unsigned long long)len);
 		add_range(c->bi, base, len, rd32(e + MB2_MMAP_E_TYPE));
 	}
 	return 0;
@@ -330,7 +332,8 @@ static int parse_tag(struct mb2_ctx *c, u32 type, const u8 *t, u32 size,
 				       end);
 		if (bi->n_modules == BOOT_MAX_MODULES)
 			return tag_err(c, type, off, -E2BIG,
-				       "more than %u modules", BOOT_MAX_MODULES);
+				       "more than %u modules",
+				       BOOT_MAX_MODULES);
 		bi->modules[bi->n_modules++] =
 			(struct boot_module){ start, end, s };
 		return 0;

@@ -32,7 +32,8 @@ void options_apply_console(const char *cmdline)
 	}
 	if (cmdline_get(cmdline, "loglevel", &v, &n)) {
 		if (kstrtou64(v, n, false, &level) || level > LOG_DEBUG)
-			pr_err("keel: loglevel=%.*s not understood\n", (int)n, v);
+			pr_err("keel: loglevel=%.*s not understood\n", (int)n,
+			       v);
 		else
 			console_set_level((int)level);
 	}

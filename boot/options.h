@@ -18,7 +18,7 @@ void storage_init(const char *cmdline);
  * crash=, self-tests, the guest (on_guest_exit=), then poweroff / reboot /
  * halt; does not return.
  */
-void options_run_actions(const struct boot_info *bi, const char *cmdline)
-	__noreturn;
+void options_run_actions(const struct boot_info *bi,
+			 const char *cmdline) __noreturn;
 
 #endif

@@ -22,7 +22,8 @@ void storage_init(const char *cmdline)
 
 	blk_set_warn_handler(blk_warn);
 	if (cmdline_get(cmdline, "sched", &v, &n)) {
-		ksnprintf(name, sizeof(name), "%.*s", (int)MIN(n, sizeof(name) - 1), v);
+		ksnprintf(name, sizeof(name), "%.*s",
+			  (int)MIN(n, sizeof(name) - 1), v);
 		if (n >= sizeof(name) || blk_set_default_elevator(name))
 			pr_err("keel: sched=%.*s: unknown elevator; use none or deadline\n",
 			       (int)n, v);

@@ -97,7 +97,8 @@ void mm_init(const struct boot_info *bi, phys_addr_t image_start,
 			palloc_reserve(&allocator, bi->mmap[i].base,
 				       bi->mmap[i].len);
 	for (unsigned int i = 0; i < n; i++)
-		palloc_reserve(&allocator, sp[i].start, sp[i].end - sp[i].start);
+		palloc_reserve(&allocator, sp[i].start,
+			       sp[i].end - sp[i].start);
 	palloc_reserve(&allocator, bm, bm_size);
 	boot_free_pages = allocator.free_pages;
 }

@@ -28,10 +28,10 @@ typedef u64 phys_addr_t;
 #define FIELD_PREP(mask, v) (((u64)(v) << __builtin_ctzll(mask)) & (mask))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((u64)(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a) - 1))
-#define IS_ALIGNED(x, a) (((x) & ((u64)(a) - 1)) == 0)
-#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((u64)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
+#define IS_ALIGNED(x, a) (((x) & ((u64)(a)-1)) == 0)
+#define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -43,7 +43,7 @@ typedef u64 phys_addr_t;
 #define PAGE_SIZE 4096UL
 
 #define container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define __packed __attribute__((packed))
 #define __aligned(x) __attribute__((aligned(x)))

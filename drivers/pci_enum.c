@@ -128,7 +128,8 @@ static void scan_bus(struct enum_state *s, u8 bus);
 
 static void scan_fn(struct enum_state *s, u8 bus, u8 dev, u8 fn, u32 id)
 {
-	struct pci_dev tmp, *d = s->n < s->max ? &s->devs[s->n] : &tmp;
+	struct pci_dev tmp = { 0 };
+	struct pci_dev *d = s->n < s->max ? &s->devs[s->n] : &tmp;
 	u32 cls = cfg_rd(s, bus, dev, fn, PCI_REVISION_ID, 4);
 	u8 hdr = (u8)cfg_rd(s, bus, dev, fn, PCI_HEADER_TYPE, 1);
 	unsigned int nbars;
@@ -202,7 +203,10 @@ unsigned int pci_enumerate(const struct pci_cfg_ops *ops, u8 bus_start,
 			   u8 bus_end, struct pci_dev *devs, unsigned int max)
 {
 	struct enum_state s = {
-		.ops = ops, .devs = devs, .max = max, .bus_end = bus_end,
+		.ops = ops,
+		.devs = devs,
+		.max = max,
+		.bus_end = bus_end,
 	};
 
 	if (bus_start > bus_end)
@@ -225,11 +229,11 @@ int pci_format_dev(const struct pci_dev *d, char *buf, size_t len)
 	size_t n;
 	unsigned int i;
 
-	n = (size_t)ksnprintf(buf, len,
-			      "%02x:%02x.%x %04x:%04x class %02x.%02x.%02x rev %02x",
-			      d->bus, d->dev, d->fn, d->vendor, d->device,
-			      d->class_code, d->subclass, d->prog_if,
-			      d->revision);
+	n = (size_t)ksnprintf(
+		buf, len,
+		"%02x:%02x.%x %04x:%04x class %02x.%02x.%02x rev %02x", d->bus,
+		d->dev, d->fn, d->vendor, d->device, d->class_code, d->subclass,
+		d->prog_if, d->revision);
 	if (d->header_type == PCI_HEADER_TYPE_BRIDGE && n < len)
 		n += (size_t)ksnprintf(buf + n, len - n, " bridge->%02x",
 				       d->secondary_bus);

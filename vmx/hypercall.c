@@ -64,7 +64,7 @@ int handle_vmcall(struct vcpu *v)
 		r->rdx = v->exits;
 		/* Where Keel lives, so a test guest can try to reach it. */
 		r->rsi = (u64)__image_start;
-		r->rdi = (u64)(__image_end - __image_start);
+		r->rdi = (u64)__image_end - (u64)__image_start;
 		break;
 	case KEEL_HC_EXIT:
 		vcpu_exit_status(v, (int)(u32)r->rbx);

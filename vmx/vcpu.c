@@ -107,13 +107,18 @@ u64 *vcpu_gpr(struct vcpu *v, unsigned int index)
 {
 	/* SDM operand order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. RSP
 	 * lives in the VMCS; callers handle index 4 themselves. */
-	static const u8 map[16] = { 0, 2, 3, 1,	 255, 6,  4,  5,
-				    7, 8, 9, 10, 11,  12, 13, 14 };
-	u64 *base = &v->regs.rax;
+#define GREG(r) offsetof(struct guest_regs, r)
+	static const u8 off[16] = {
+		GREG(rax), GREG(rcx), GREG(rdx), GREG(rbx),
+		0xff,	   GREG(rbp), GREG(rsi), GREG(rdi),
+		GREG(r8),  GREG(r9),  GREG(r10), GREG(r11),
+		GREG(r12), GREG(r13), GREG(r14), GREG(r15),
+	};
+#undef GREG
 
-	if (index >= 16 || map[index] == 255)
+	if (index >= 16 || off[index] == 0xff)
 		return NULL;
-	return &base[map[index]];
+	return (u64 *)((u8 *)&v->regs + off[index]);
 }
 
 void vcpu_dump_state(struct vcpu *v)

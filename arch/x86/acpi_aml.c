@@ -108,8 +108,8 @@ int acpi_find_s5(const void *aml, u32 len, u8 *slp_typa, u8 *slp_typb)
 		named = a[i - 1] == AML_NAME_OP ||
 			(i >= 2 && a[i - 1] == AML_ROOT_CHAR &&
 			 a[i - 2] == AML_NAME_OP);
-		if (named && s5_package(a, len, i + AML_NAMESEG_LEN, slp_typa,
-					slp_typb))
+		if (named &&
+		    s5_package(a, len, i + AML_NAMESEG_LEN, slp_typa, slp_typb))
 			return 0;
 	}
 	return -ENOENT;

@@ -105,11 +105,13 @@ int acpi_parse_dmar(const void *tbl, u32 len, struct acpi_dmar *d)
 		if (type == DMAR_TYPE_DRHD) {
 			struct acpi_dmar_unit *u = &d->units[d->n_units];
 
-			if (slen < DRHD_SCOPES || d->n_units == ACPI_DMAR_MAX_UNITS)
+			if (slen < DRHD_SCOPES ||
+			    d->n_units == ACPI_DMAR_MAX_UNITS)
 				goto bad_or_full;
 			memset(u, 0, sizeof(*u));
 			u->flags = s[DRHD_FLAGS];
-			u->include_pci_all = u->flags & ACPI_DRHD_INCLUDE_PCI_ALL;
+			u->include_pci_all = u->flags &
+					     ACPI_DRHD_INCLUDE_PCI_ALL;
 			u->seg = acpi_rd16(s + DRHD_SEG);
 			u->reg_base = acpi_rd64(s + DRHD_BASE);
 			ret = parse_scopes(s, slen, DRHD_SCOPES, &u->n_scopes,
@@ -118,7 +120,8 @@ int acpi_parse_dmar(const void *tbl, u32 len, struct acpi_dmar *d)
 		} else if (type == DMAR_TYPE_RMRR) {
 			struct acpi_dmar_rmrr *r = &d->rmrrs[d->n_rmrrs];
 
-			if (slen < RMRR_SCOPES || d->n_rmrrs == ACPI_DMAR_MAX_RMRRS)
+			if (slen < RMRR_SCOPES ||
+			    d->n_rmrrs == ACPI_DMAR_MAX_RMRRS)
 				goto bad_or_full;
 			memset(r, 0, sizeof(*r));
 			r->seg = acpi_rd16(s + RMRR_SEG);

@@ -232,7 +232,8 @@ int acpi_parse_madt(const void *tbl, u32 len, struct acpi_info *ai)
 			       type, off, elen);
 			return -EINVAL;
 		}
-		if (type < ARRAY_SIZE(madt_min_len) && elen < madt_min_len[type]) {
+		if (type < ARRAY_SIZE(madt_min_len) &&
+		    elen < madt_min_len[type]) {
 			pr_err("keel: acpi: MADT: entry type %u at offset %u: length %u < %u\n",
 			       type, off, elen, madt_min_len[type]);
 			return -EINVAL;

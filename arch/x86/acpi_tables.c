@@ -133,7 +133,8 @@ static bool scan_area(struct scan *s, u64 base, u64 len, const char *from,
 		if (r[RSDP_REVISION] >= RSDP_REV_V2) {
 			const u8 *h = map(s, base + off, RSDP_V2_LEN);
 			u32 l = h ? acpi_rd32(h + RSDP_LENGTH) : 0;
-			const u8 *whole = l >= RSDP_V2_LEN && l <= RSDP_MAX_LEN ?
+			const u8 *whole = l >= RSDP_V2_LEN &&
+							  l <= RSDP_MAX_LEN ?
 						  map(s, base + off, l) :
 						  NULL;
 
@@ -166,8 +167,8 @@ static bool find_rsdp(struct scan *s, const struct boot_info *bi, u64 *rsdt,
 	if (bda) {
 		u64 ebda = (u64)acpi_rd16(bda) << 4;
 
-		if (ebda && scan_area(s, ebda, EBDA_SCAN_LEN, "EBDA", rsdt,
-				      xsdt))
+		if (ebda &&
+		    scan_area(s, ebda, EBDA_SCAN_LEN, "EBDA", rsdt, xsdt))
 			return true;
 	}
 	return scan_area(s, BIOS_AREA, BIOS_AREA_LEN, "BIOS", rsdt, xsdt);
@@ -340,8 +341,7 @@ static void print_fadt(const struct acpi_info *ai)
 		char gas[32];
 
 		print_gas(gas, sizeof(gas), &f->reset_reg);
-		ksnprintf(reset, sizeof(reset), "%s=0x%x", gas,
-			  f->reset_value);
+		ksnprintf(reset, sizeof(reset), "%s=0x%x", gas, f->reset_value);
 	}
 	pr_info("keel: acpi: FADT: PM1a_CNT 0x%x PM1b_CNT 0x%x PM_TMR 0x%x %s SCI %u reset %s century 0x%x boot_arch 0x%x%s\n",
 		f->pm1a_cnt, f->pm1b_cnt, f->pm_tmr,
@@ -388,8 +388,8 @@ static void print_dmar(const struct acpi_info *ai)
 	for (i = 0; i < d->n_rmrrs; i++)
 		pr_info("keel: acpi: RMRR 0x%llx-0x%llx seg %u scopes %u\n",
 			(unsigned long long)d->rmrrs[i].base,
-			(unsigned long long)d->rmrrs[i].limit,
-			d->rmrrs[i].seg, d->rmrrs[i].n_scopes);
+			(unsigned long long)d->rmrrs[i].limit, d->rmrrs[i].seg,
+			d->rmrrs[i].n_scopes);
 }
 
 void acpi_print_summary(const struct acpi_info *ai)

@@ -32,8 +32,8 @@ static bool overlaps_ram(const struct boot_info *bi, u64 base, u64 len)
 	for (unsigned int i = 0; i < bi->n_mmap; i++) {
 		const struct mem_range *r = &bi->mmap[i];
 
-		if (r->type != MEM_AVAILABLE && r->type != MEM_ACPI_RECLAIMABLE &&
-		    r->type != MEM_NVS)
+		if (r->type != MEM_AVAILABLE &&
+		    r->type != MEM_ACPI_RECLAIMABLE && r->type != MEM_NVS)
 			continue;
 		if (r->base < base + len && base < r->base + r->len)
 			return true;
@@ -134,7 +134,8 @@ void *ioremap(phys_addr_t phys, u64 size)
 		u64 *pde = NULL;
 
 		/* A whole unmapped 2 MiB span gets a large UC page. */
-		if (IS_ALIGNED(a, LARGE_PAGE_SIZE) && end - a >= LARGE_PAGE_SIZE)
+		if (IS_ALIGNED(a, LARGE_PAGE_SIZE) &&
+		    end - a >= LARGE_PAGE_SIZE)
 			pde = walk(a, 1);
 		if (pde && !(*pde & PTE_P)) {
 			*pde = a | PTE_P | PTE_RW | PTE_PS | PTE_UC;

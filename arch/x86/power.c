@@ -80,12 +80,13 @@ static void acpi_s5(void)
 	if (!cfg.have_s5 || !cfg.pm1a_cnt)
 		return;
 	v = inw(cfg.pm1a_cnt) & ~(0x7 << ACPI_PM1_SLP_TYP_SHIFT);
-	outw(cfg.pm1a_cnt, v | (cfg.slp_typa << ACPI_PM1_SLP_TYP_SHIFT) |
-				   ACPI_PM1_SLP_EN);
+	outw(cfg.pm1a_cnt,
+	     v | (cfg.slp_typa << ACPI_PM1_SLP_TYP_SHIFT) | ACPI_PM1_SLP_EN);
 	if (cfg.pm1b_cnt) {
 		v = inw(cfg.pm1b_cnt) & ~(0x7 << ACPI_PM1_SLP_TYP_SHIFT);
-		outw(cfg.pm1b_cnt, v | (cfg.slp_typb << ACPI_PM1_SLP_TYP_SHIFT) |
-					   ACPI_PM1_SLP_EN);
+		outw(cfg.pm1b_cnt,
+		     v | (cfg.slp_typb << ACPI_PM1_SLP_TYP_SHIFT) |
+			     ACPI_PM1_SLP_EN);
 	}
 	mdelay(100);
 }

@@ -75,15 +75,15 @@ static void dump_frame(const struct trap_frame *f)
 	rdmsr_safe(MSR_EFER, &efer);
 	printf("keel: EXCEPTION %s (vector %llu) error code %#llx\n",
 	       vector_name(f->vector), f->vector, f->error_code);
-	printf("keel: RIP %016llx RSP %016llx RFLAGS %016llx\n", f->rip,
-	       f->rsp, f->rflags);
+	printf("keel: RIP %016llx RSP %016llx RFLAGS %016llx\n", f->rip, f->rsp,
+	       f->rflags);
 	printf("keel: CS %04llx SS %04llx\n", f->cs, f->ss);
 	printf("keel: RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
 	       f->rax, f->rbx, f->rcx, f->rdx);
 	printf("keel: RSI %016llx RDI %016llx RBP %016llx\n", f->rsi, f->rdi,
 	       f->rbp);
-	printf("keel: R8  %016llx R9  %016llx R10 %016llx R11 %016llx\n",
-	       f->r8, f->r9, f->r10, f->r11);
+	printf("keel: R8  %016llx R9  %016llx R10 %016llx R11 %016llx\n", f->r8,
+	       f->r9, f->r10, f->r11);
 	printf("keel: R12 %016llx R13 %016llx R14 %016llx R15 %016llx\n",
 	       f->r12, f->r13, f->r14, f->r15);
 	printf("keel: CR0 %016llx CR2 %016llx CR3 %016llx CR4 %016llx\n",

@@ -126,10 +126,10 @@ static void build_rsdp(u64 a, u64 xsdt, u32 rsdt)
 }
 
 static const u8 s5_aml[] = {
-	0x10, 0x05, '_', 'S', 'B', '_', 0x00, /* unrelated Scope */
-	'_', 'S', '5', '_', /* a bare reference, not a Name: skipped */
-	0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-	0x0a, 0x05, 0x01, 0x00, 0x00,
+	0x10, 0x05, '_',  'S',	'B',  '_',  0x00, /* unrelated Scope */
+	'_',  'S',  '5',  '_', /* a bare reference, not a Name: skipped */
+	0x08, '\\', '_',  'S',	'5',  '_',  0x12,
+	0x08, 0x04, 0x0a, 0x05, 0x01, 0x00, 0x00,
 };
 
 static void build_madt(u64 a, bool truncate, bool zero_len)
@@ -334,12 +334,15 @@ static void test_full_q35(void **state)
 	expect_log("keel: acpi: XSDT at 0x10000 len 76 ok\n");
 	expect_log("keel: acpi: FACP at 0x11000 len 276 ok\n");
 	expect_log("keel: acpi: DSDT at 0x16000 len ");
-	expect_log("keel: acpi: MADT: 3 CPUs, 1 IOAPICs, 2 overrides, 1 NMIs, LAPIC 0xfee00000\n");
+	expect_log(
+		"keel: acpi: MADT: 3 CPUs, 1 IOAPICs, 2 overrides, 1 NMIs, LAPIC 0xfee00000\n");
 	expect_log("keel: acpi: MCFG: ECAM 0xb0000000 buses 0-255 seg 0\n");
-	expect_log("keel: acpi: FADT: PM1a_CNT 0x704 PM1b_CNT 0x0 PM_TMR 0x608 32-bit SCI 9 reset io:0xcf9=0x6");
+	expect_log(
+		"keel: acpi: FADT: PM1a_CNT 0x704 PM1b_CNT 0x0 PM_TMR 0x608 32-bit SCI 9 reset io:0xcf9=0x6");
 	expect_log("keel: acpi: S5: SLP_TYPa 5 SLP_TYPb 1\n");
 	expect_log("keel: acpi: DMAR: 2 DRHD, 1 RMRR, HAW 39\n");
-	expect_log("keel: acpi: DRHD 0xfed91000 seg 0 flags 0x1 scopes 0 INCLUDE_PCI_ALL\n");
+	expect_log(
+		"keel: acpi: DRHD 0xfed91000 seg 0 flags 0x1 scopes 0 INCLUDE_PCI_ALL\n");
 	expect_log("keel: acpi: 6 tables ok, 1 bad\n");
 }
 
@@ -422,7 +425,8 @@ static void test_bad_lengths(void **state)
 	build_all();
 	w32(A_MCFG + 4, 20); /* below the header */
 	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
-	expect_log("keel: acpi: MCFG at 0x13000: length below header size (20)");
+	expect_log(
+		"keel: acpi: MCFG at 0x13000: length below header size (20)");
 	assert_int_equal(ai.n_mcfg, 0);
 
 	build_all();
@@ -460,15 +464,14 @@ static void test_madt_truncated_and_zero_len(void **state)
 
 static void test_s5_variants(void **state)
 {
-	static const u8 zero[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06,
-				   0x04, 0x00, 0x00, 0x00, 0x00 };
-	static const u8 pkglen2[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x40,
-				      0x01, 0x02, 0x0a, 0x07, 0x0b, 0x03,
-				      0x00 };
-	static const u8 cut[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06,
-				  0x04, 0x0a };
-	static const u8 none[] = { 0x08, '_', 'S', '4', '_', 0x12, 0x06,
-				   0x04, 0x0a, 0x05, 0x0a, 0x05 };
+	static const u8 zero[] = { 0x08, '_',  'S',  '5',  '_',	 0x12,
+				   0x06, 0x04, 0x00, 0x00, 0x00, 0x00 };
+	static const u8 pkglen2[] = { 0x08, '_',  'S',	'5',  '_',  0x12, 0x40,
+				      0x01, 0x02, 0x0a, 0x07, 0x0b, 0x03, 0x00 };
+	static const u8 cut[] = { 0x08, '_',  'S',  '5', '_',
+				  0x12, 0x06, 0x04, 0x0a };
+	static const u8 none[] = { 0x08, '_',  'S',  '4',  '_',	 0x12,
+				   0x06, 0x04, 0x0a, 0x05, 0x0a, 0x05 };
 	u8 a = 0xee, b = 0xee;
 
 	assert_int_equal(acpi_find_s5(zero, sizeof(zero), &a, &b), 0);
@@ -531,8 +534,7 @@ static void fuzz_parsers(const u8 *src, u32 len)
 
 static void test_fuzz(void **state)
 {
-	static const u64 tables[] = { A_APIC, A_MCFG, A_FACP, A_DMAR,
-				      A_DSDT };
+	static const u64 tables[] = { A_APIC, A_MCFG, A_FACP, A_DMAR, A_DSDT };
 	u8 buf[400];
 	int it, k;
 

@@ -14,13 +14,13 @@
 #include "drivers/uart/uart.h"
 
 /* Compare Keel's formatter with the host libc's on the same input. */
-#define CHECK_FMT(...)                                                 \
-	do {                                                           \
-		char a[128], b[128];                                   \
-		int na = ksnprintf(a, sizeof(a), __VA_ARGS__);         \
-		int nb = snprintf(b, sizeof(b), __VA_ARGS__);          \
-		assert_string_equal(a, b);                             \
-		assert_int_equal(na, nb);                              \
+#define CHECK_FMT(...)                                         \
+	do {                                                   \
+		char a[128], b[128];                           \
+		int na = ksnprintf(a, sizeof(a), __VA_ARGS__); \
+		int nb = snprintf(b, sizeof(b), __VA_ARGS__);  \
+		assert_string_equal(a, b);                     \
+		assert_int_equal(na, nb);                      \
 	} while (0)
 
 static void test_printf_matches_libc(void **state)
@@ -83,7 +83,8 @@ static void test_kstrtou64(void **state)
 
 static void test_cmdline_get(void **state)
 {
-	const char *cl = "console=com2,9600  poweroff sched=deadline sched=none";
+	const char *cl =
+		"console=com2,9600  poweroff sched=deadline sched=none";
 	const char *v;
 	size_t n;
 

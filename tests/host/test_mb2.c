@@ -125,15 +125,12 @@ static void rsdp_tag(struct blob *b, u32 type, u32 len)
 static void build_bios(struct blob *b)
 {
 	static const struct mmap_e map[] = {
-		{ 0, 0x9fc00, 1, 0 },
-		{ 0x9fc00, 0x400, 2, 0 },
-		{ 0xf0000, 0x10000, 2, 0 },
-		{ 0x100000, 0x1fee0000, 1, 0 },
-		{ 0x1ffe0000, 0x20000, 2, 0 },
-		{ 0xfffc0000, 0x40000, 2, 0 },
+		{ 0, 0x9fc00, 1, 0 },	       { 0x9fc00, 0x400, 2, 0 },
+		{ 0xf0000, 0x10000, 2, 0 },    { 0x100000, 0x1fee0000, 1, 0 },
+		{ 0x1ffe0000, 0x20000, 2, 0 }, { 0xfffc0000, 0x40000, 2, 0 },
 	};
-	u32 apm[5] = { 0 }, mem[2] = { 639, 523136 }, bootdev[3] = { 0xe0,
-								     ~0u, ~0u };
+	u32 apm[5] = { 0 }, mem[2] = { 639, 523136 },
+	    bootdev[3] = { 0xe0, ~0u, ~0u };
 	u8 fb[24] = { 0 }, elf[12] = { 0 };
 	u64 fbaddr = 0xb8000;
 	u32 w = 80, h = 25, pitch = 160;
@@ -160,10 +157,8 @@ static void build_bios(struct blob *b)
 static void build_uefi(struct blob *b, bool with_mmap)
 {
 	static const struct mmap_e map[] = {
-		{ 0, 0xa0000, 1, 0 },
-		{ 0x100000, 0x700000, 1, 0 },
-		{ 0x800000, 0x8000, 4, 0 },
-		{ 0x808000, 0x1f000000, 1, 0 },
+		{ 0, 0xa0000, 1, 0 },	       { 0x100000, 0x700000, 1, 0 },
+		{ 0x800000, 0x8000, 4, 0 },    { 0x808000, 0x1f000000, 1, 0 },
 		{ 0x1f808000, 0x2000, 20, 0 }, /* GRUB: EFI runtime code */
 		{ 0x1fb00000, 0x80000, 3, 0 },
 	};
@@ -478,7 +473,8 @@ static void test_efi_mmap_bad_desc(void **state)
 	off = tag_efi_mmap(&b, &d, 1);
 	blob_end(&b);
 	put32(&b, off + 8, 16);
-	expect_err(&b, b.len, "tag 17 (efi mmap) at offset 0x8: descriptor_size");
+	expect_err(&b, b.len,
+		   "tag 17 (efi mmap) at offset 0x8: descriptor_size");
 	put32(&b, off + 8, sizeof(d));
 	put64(&b, off + 16 + 24, ~0ull >> 4);
 	expect_err(&b, b.len, "wraps");
@@ -569,12 +565,12 @@ static void test_fuzz(void **state)
 			for (k = 0; k < 1 + (int)(rng() % 6); k++) {
 				u32 at = rng() % b.len;
 
-				bytes(&b)[at] = rng() % 4 ? (u8)rng() :
-							    (u8)(bytes(&b)[at] ^
-								 0x80);
+				bytes(&b)[at] =
+					rng() % 4 ? (u8)rng() :
+						    (u8)(bytes(&b)[at] ^ 0x80);
 			}
-			fuzz_one(bytes(&b), rng() % 8 ? b.len :
-							rng() % (b.len + 1));
+			fuzz_one(bytes(&b),
+				 rng() % 8 ? b.len : rng() % (b.len + 1));
 			break;
 		}
 	}

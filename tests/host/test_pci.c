@@ -127,8 +127,7 @@ static void fake_write(void *ctx, u8 bus, u8 dev, u8 fn, u16 off, int width,
 		assert_int_equal(width, 4);
 		memcpy(&old, f->cfg + off, 4);
 		memcpy(&cmd, f->cfg + PCI_COMMAND, 2);
-		if (v == ~0u &&
-		    (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)))
+		if (v == ~0u && (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)))
 			probes_with_decode_on++;
 		v = (v & m) | (old & ~m);
 		memcpy(f->cfg + off, &v, 4);
