@@ -8,3 +8,4 @@ host-y += vmx/mb1.c vmx/mb1_info.c
 # The VM-exit fast path trades frame pointers for a shorter round trip
 # (docs/vmx.md, "Exit cost"); backtraces through these files are shorter.
 $(BUILD)/keel/vmx/exit.o $(BUILD)/keel/vmx/handlers.o: KEEL_CFLAGS += -fomit-frame-pointer
+host-tests += tests/host/test_mb1.c
