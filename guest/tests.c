@@ -449,6 +449,24 @@ static void test_hlt(void)
 	outb(PIC1_DATA, 0xff);
 }
 
+/*
+ * PC kernels write VGA text memory (0xB8000) and scan the BIOS area: Keel
+ * backs the legacy area with RAM, so neither stops the guest.
+ */
+static void test_legacy_area(void)
+{
+	volatile u16 *vga = (volatile u16 *)0xb8000;
+	volatile const u32 *bios = (volatile const u32 *)0xf0000;
+	u16 old = vga[0];
+	u32 b;
+
+	vga[0] = 0x0f4b; /* 'K', white on black */
+	b = bios[0];
+	report("legacy_vga_and_bios_area", vga[0] == 0x0f4b,
+	       "vga=0x%x bios=0x%x", vga[0], b);
+	vga[0] = old;
+}
+
 void run_all_tests(const struct guest_env *env)
 {
 	kprintf("keel-guest: keel %s\n",
@@ -463,5 +481,6 @@ void run_all_tests(const struct guest_env *env)
 	test_cache();
 	test_vmx_insns();
 	test_hlt();
+	test_legacy_area();
 	mmio_tests();
 }

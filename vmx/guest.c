@@ -160,6 +160,7 @@ static int guest_setup(struct guest *g, struct vcpu *v,
 		return rc;
 	}
 	rc = map_passthrough(g);
+	guest_flush_ept(g);
 	if (!rc)
 		rc = guest_devices_init(g);
 	if (!rc)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Guest RAM: GPA 0..mem_size, backed by 2 MiB host chunks from Keel's
- * allocator and mapped write-back through EPT. The legacy hole
- * 0xA0000-0xFFFFF (VGA and BIOS area) is left out, as on a PC. Keel's own
- * pages never appear in the EPT, so the guest cannot reach them.
+ * allocator and mapped write-back through EPT. The legacy area
+ * 0xA0000-0xFFFFF (VGA and BIOS) is backed by RAM too, though the guest's
+ * memory map calls it reserved: kernels written for PCs print to VGA text
+ * memory and scan the BIOS area for tables, and should not be stopped for
+ * it. Keel's own pages never appear in the EPT, so the guest cannot reach
+ * them.
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -12,8 +15,14 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-#define LEGACY_HOLE_START 0xa0000ULL
-#define LEGACY_HOLE_END 0x100000ULL
+/* INVEPT for this guest's EPTP, else for all (SDM Vol.3C 29.4.3.1). */
+void guest_flush_ept(struct guest *g)
+{
+	if (vmx_cfg.ept.invept_single)
+		invept(INVEPT_SINGLE_CONTEXT, g->eptp);
+	else
+		invept(INVEPT_ALL_CONTEXT, 0);
+}
 
 static void *ept_table_alloc(void *ctx, phys_addr_t *pa)
 {
@@ -43,19 +52,8 @@ static const struct ept_alloc keel_ept_alloc = {
 
 static int map_chunk(struct guest *g, unsigned int i)
 {
-	u64 gpa = (u64)i * GUEST_CHUNK_SIZE;
-	phys_addr_t hpa = g->chunk[i];
-	int rc;
-
-	if (gpa >= LEGACY_HOLE_END ||
-	    gpa + GUEST_CHUNK_SIZE <= LEGACY_HOLE_START)
-		return ept_map(&g->ept, gpa, hpa, GUEST_CHUNK_SIZE,
-			       EPT_MAP_RAM);
-	rc = ept_map(&g->ept, gpa, hpa, LEGACY_HOLE_START - gpa, EPT_MAP_RAM);
-	if (rc)
-		return rc;
-	return ept_map(&g->ept, LEGACY_HOLE_END, hpa + LEGACY_HOLE_END - gpa,
-		       gpa + GUEST_CHUNK_SIZE - LEGACY_HOLE_END, EPT_MAP_RAM);
+	return ept_map(&g->ept, (u64)i * GUEST_CHUNK_SIZE, g->chunk[i],
+		       GUEST_CHUNK_SIZE, EPT_MAP_RAM);
 }
 
 int guest_mem_init(struct guest *g, u64 size)
@@ -84,15 +82,13 @@ int guest_mem_init(struct guest *g, u64 size)
 	}
 	g->mem_size = size;
 	g->eptp = ept_eptp(&g->ept, false);
-	invept(INVEPT_ALL_CONTEXT, 0);
+	guest_flush_ept(g);
 	return 0;
 }
 
 static bool in_ram(const struct guest *g, u64 gpa, u64 len)
 {
-	if (gpa >= g->mem_size || len > g->mem_size - gpa)
-		return false;
-	return gpa + len <= LEGACY_HOLE_START || gpa >= LEGACY_HOLE_END;
+	return gpa < g->mem_size && len <= g->mem_size - gpa;
 }
 
 void *guest_ptr(struct guest *g, u64 gpa, u64 len)

@@ -73,8 +73,10 @@ int handle_hlt(struct vcpu *v)
 	}
 	if (v->pending_irq)
 		vcpu_deliver_pending_irq(v);
-	else
+	else if (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+	/* Without the HLT activity state the guest resumes after its HLT,
+	 * which a kernel's idle loop tolerates (it re-checks and halts). */
 	return 0;
 }
 

@@ -138,6 +138,8 @@ u64 *vcpu_gpr(struct vcpu *v, unsigned int index);
 
 /* ---- guest_mem.c ---- */
 int guest_mem_init(struct guest *g, u64 size);
+/* Drop cached EPT translations after the tables change. */
+void guest_flush_ept(struct guest *g);
 /* Host pointer for [gpa, gpa+len) when it lies in one RAM chunk, or NULL. */
 void *guest_ptr(struct guest *g, u64 gpa, u64 len);
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);

@@ -54,7 +54,7 @@ def test_guest_checks_all_pass(all_run):
                  "io_rep_outsb_insb", "msr_feature_control_write_gp",
                  "cr4_vmxe_set_gp", "xsetbv", "hlt_wakeup_by_irq",
                  "mmio_read_ah", "mmio_movsx", "mmio_write_imm",
-                 "mmio64_movsxd"):
+                 "mmio64_movsxd", "legacy_vga_and_bios_area"):
         assert must in names, must
 
 
