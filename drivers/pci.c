@@ -252,3 +252,15 @@ struct pci_dev *pci_find_class(struct pci_dev *from, u8 cls, u8 sub, u8 prog)
 	}
 	return NULL;
 }
+
+struct pci_dev *pci_find_bdf(u8 bus, u8 dev, u8 fn)
+{
+	for (unsigned int i = 0; i < n_devices; i++) {
+		struct pci_dev *d = &devices[i];
+
+		if (d->seg == 0 && d->bus == bus && d->dev == dev &&
+		    d->fn == fn)
+			return d;
+	}
+	return NULL;
+}

@@ -61,6 +61,7 @@ struct pci_dev {
 	u8 class_code, subclass, prog_if, revision;
 	u8 header_type; /* with PCI_HEADER_MULTIFUNC masked off */
 	u8 secondary_bus; /* bridges only */
+	bool keel_owned; /* a Keel driver owns it: hidden from the guest */
 	struct pci_bar bars[PCI_MAX_BARS];
 };
 
@@ -112,6 +113,8 @@ void pci_write16(const struct pci_dev *d, u16 off, u16 v);
 void pci_init(u64 ecam_base, u8 bus_start, u8 bus_end, bool print);
 unsigned int pci_device_count(void);
 struct pci_dev *pci_device(unsigned int i);
+/* The device at @bus:@dev.@fn in segment 0, or NULL. */
+struct pci_dev *pci_find_bdf(u8 bus, u8 dev, u8 fn);
 /* Next device after @from (NULL: first) with this class triple; 0xff = any. */
 struct pci_dev *pci_find_class(struct pci_dev *from, u8 cls, u8 sub, u8 prog);
 

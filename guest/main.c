@@ -49,6 +49,10 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_vmxon(&env);
 	} else if (!memcmp(scenario, "triple-fault", 13)) {
 		run_triple_fault(&env);
+	} else if (!memcmp(scenario, "pci", 4)) {
+		run_pci(&env);
+	} else if (!memcmp(scenario, "reset", 6)) {
+		run_reset(&env);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

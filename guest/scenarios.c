@@ -173,3 +173,48 @@ void run_triple_fault(const struct guest_env *env)
 		__asm__ volatile("cli; hlt");
 	(void)env;
 }
+
+/* ---- PCI configuration mechanism #1, PCI 3.0 3.2.2.3.2 ---- */
+#define PCI_CONF_ADDR 0xcf8
+#define PCI_CONF_DATA 0xcfc
+
+static u32 pci_conf_read(u32 bus, u32 dev, u32 fn, u32 reg)
+{
+	outl(PCI_CONF_ADDR,
+	     0x80000000u | bus << 16 | dev << 11 | fn << 8 | reg);
+	return inl(PCI_CONF_DATA);
+}
+
+/*
+ * List what bus 0 looks like through ports CF8/CFC, one line per function,
+ * so the system test can compare it with Keel's own PCI table.
+ */
+void run_pci(const struct guest_env *env __attribute__((unused)))
+{
+	u32 n = 0;
+
+	for (u32 dev = 0; dev < 32; dev++) {
+		for (u32 fn = 0; fn < 8; fn++) {
+			u32 id = pci_conf_read(0, dev, fn, 0);
+
+			if ((id & 0xffff) == 0xffff)
+				continue;
+			kprintf("keel-guest: pci 00:%02x.%u %04x:%04x\n", dev,
+				fn, id & 0xffff, id >> 16);
+			n++;
+		}
+	}
+	/* CF8 reads back what was written, as a dword. */
+	outl(PCI_CONF_ADDR, 0x80001234u);
+	report("pci_conf_addr_readback", inl(PCI_CONF_ADDR) == 0x80001234u,
+	       "functions=%u", n);
+}
+
+/* A reset through port 0xCF9 ends the guest; Keel keeps running. */
+void run_reset(const struct guest_env *env __attribute__((unused)))
+{
+	kprintf("keel-guest: resetting through port 0xcf9\n");
+	outb(0xcf9, 0x02);
+	outb(0xcf9, 0x06);
+	report("reset_ignored", false, "still running after the reset");
+}

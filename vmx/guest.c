@@ -164,6 +164,8 @@ static int guest_setup(struct guest *g, struct vcpu *v,
 	if (!rc)
 		rc = guest_devices_init(g);
 	if (!rc)
+		rc = guest_pci_init(g, cmdline);
+	if (!rc)
 		rc = load_image(g, bi, gm, gcmd, &entry, &mbi);
 	if (rc)
 		return rc;

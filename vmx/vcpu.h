@@ -172,6 +172,9 @@ int guest_devices_init(struct guest *g);
 /* Pass what the guest printed so far to Keel's console. */
 void guest_console_flush(struct guest *g);
 
+/* ---- pci_cfg.c: the guest's view of PCI configuration space ---- */
+int guest_pci_init(struct guest *g, const char *cmdline);
+
 /* ---- hypercall.c ---- */
 int handle_vmcall(struct vcpu *v);
 

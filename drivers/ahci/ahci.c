@@ -113,6 +113,8 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 		       pdev->bus, pdev->dev, pdev->fn);
 		return;
 	}
+	/* Keel owns the controller: the guest never sees its config space. */
+	pdev->keel_owned = true;
 	/* Memory decoding and DMA; INTx off, Keel polls. */
 	cmd = pci_read16(pdev, PCI_COMMAND);
 	pci_write16(pdev, PCI_COMMAND,

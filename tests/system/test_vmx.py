@@ -157,3 +157,27 @@ def test_third_party_multiboot_kernel_runs_as_on_qemu(keel_built):
     assert run.has(r"^keel: guest: loaded a.out-kludge image, 1 segments"), run
     assert run.has(r"^keel: guest exited with status 33$"), run
     assert run.has(r"keel: power off \(status 33\)"), run
+
+
+def test_pci_config_space_hides_functions(keel_built):
+    iso = build_iso("vmx-pci", "pci_hide=00:01.1 " + KEEL_CMD, GUEST_ELF,
+                    "scenario=pci")
+    run = run_bochs("vmx-pci", iso, timeout=240, until=r"keel: power off")
+    keel = {m.group(1): m.group(2) for m in
+            run.findall(r"^keel: pci: (00:\w\w\.\w) (\w{4}:\w{4}) class")}
+    guest = {m.group(1): m.group(2) for m in
+             run.findall(r"^keel-guest: pci (00:\w\w\.\w) (\w{4}:\w{4})$")}
+    assert run.has(r"^keel: guest: PCI 00:01\.1 hidden \(pci_hide=\)$"), run
+    assert "00:01.1" in keel and "00:01.1" not in guest
+    # Everything else on bus 0 reads through unchanged.
+    assert guest == {k: v for k, v in keel.items() if k != "00:01.1"}
+    assert run.has(r"^TEST guest\.pci_conf_addr_readback PASS"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+
+
+def test_guest_reset_request_ends_guest_not_keel(keel_built):
+    run = guest_run("vmx-reset", "reset")
+    assert run.has(r"^keel: guest stopped: the guest asked for a reset "
+                   r"\(port 0xcf9 = 0x6\)$"), run
+    assert not run.has(r"^TEST guest\.reset_ignored"), run
+    assert run.has(r"keel: power off \(status 255\)"), run

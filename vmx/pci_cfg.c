@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest's PCI configuration mechanism #1 (PCI 3.0 3.2.2.3.2): ports
+ * 0xCF8 (address, dword accesses only) and 0xCFC-0xCFF (data). Accesses
+ * pass through to the real configuration space except for functions Keel
+ * owns (its AHCI controllers) and those named by pci_hide=: reads of those
+ * return all ones, as for an absent function, and writes are dropped, so a
+ * guest cannot move or disable a device under Keel. Byte accesses to 0xCF9
+ * reach the reset control register; a reset request ends the guest rather
+ * than resetting the machine under Keel.
+ */
+#include "core/console.h"
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "drivers/pci.h"
+#include "vmx/vcpu.h"
+
+#define PCI_CONF_ADDR 0xcf8
+#define PCI_CONF_DATA 0xcfc
+#define PCI_CONF_ENABLE BIT(31)
+#define PCI_CONF_BUS GENMASK(23, 16)
+#define PCI_CONF_DEV GENMASK(15, 11)
+#define PCI_CONF_FN GENMASK(10, 8)
+/* Reset control register, Intel ICH/PCH datasheets (as arch/x86/power.c). */
+#define RST_CNT_PORT 0xcf9
+#define RST_CNT_SYS_RST 0x02
+#define RST_CNT_RST_CPU 0x04
+#define PCI_HIDE_MAX 16
+
+struct pci_cfg {
+	u32 addr;
+	unsigned int n_hidden;
+	u16 hidden[PCI_HIDE_MAX]; /* bus << 8 | dev << 3 | fn */
+};
+
+static struct pci_cfg cfg;
+
+static bool hidden(u32 addr)
+{
+	u8 bus = FIELD_GET(PCI_CONF_BUS, addr), dev = FIELD_GET(PCI_CONF_DEV, addr);
+	u8 fn = FIELD_GET(PCI_CONF_FN, addr);
+	struct pci_dev *d = pci_find_bdf(bus, dev, fn);
+	u16 bdf = (u16)(bus << 8 | dev << 3 | fn);
+
+	if (d && d->keel_owned)
+		return true;
+	for (unsigned int i = 0; i < cfg.n_hidden; i++)
+		if (cfg.hidden[i] == bdf)
+			return true;
+	return false;
+}
+
+static int addr_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+		   u32 *val, void *ctx)
+{
+	if (size == 4 && port == PCI_CONF_ADDR) {
+		if (in)
+			*val = cfg.addr;
+		else
+			cfg.addr = *val;
+		return 0;
+	}
+	/* Not the address register: byte/word accesses go to the chipset. */
+	if (!in && port == RST_CNT_PORT && size == 1 &&
+	    (*val & RST_CNT_RST_CPU)) {
+		vcpu_stop(v, "the guest asked for a reset (port 0xcf9 = %#x)",
+			  *val & 0xff);
+		return 0;
+	}
+	if (in)
+		*val = size == 1 ? inb(port) : inw(port);
+	else if (size == 1)
+		outb(port, (u8)*val);
+	else
+		outw(port, (u16)*val);
+	return 0;
+}
+
+static int data_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+		   u32 *val, void *ctx)
+{
+	u32 ones = size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
+
+	if (!(cfg.addr & PCI_CONF_ENABLE) || hidden(cfg.addr)) {
+		if (in)
+			*val = ones;
+		return 0;
+	}
+	/* Keel runs one thing at a time: the address cannot change between
+	 * these two accesses. */
+	outl(PCI_CONF_ADDR, cfg.addr);
+	if (in)
+		*val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+	else if (size == 4)
+		outl(port, *val);
+	else if (size == 2)
+		outw(port, (u16)*val);
+	else
+		outb(port, (u8)*val);
+	return 0;
+}
+
+static int hex_digits(const char *s, unsigned int n, u64 *out)
+{
+	char buf[8] = "0x";
+
+	memcpy(buf + 2, s, n);
+	return kstrtou64(buf, n + 2, false, out);
+}
+
+/* pci_hide=BB:DD.F[,BB:DD.F...], hexadecimal as lspci prints them. */
+static void parse_hide(const char *cmdline)
+{
+	const char *v;
+	size_t n;
+	u64 bus, dev, fn;
+
+	if (!cmdline_get(cmdline, "pci_hide", &v, &n))
+		return;
+	while (n >= 7 && cfg.n_hidden < PCI_HIDE_MAX) {
+		if (v[2] != ':' || v[5] != '.' || hex_digits(v, 2, &bus) ||
+		    hex_digits(v + 3, 2, &dev) || hex_digits(v + 6, 1, &fn))
+			break;
+		if (dev > 31 || fn > 7)
+			break;
+		cfg.hidden[cfg.n_hidden++] = (u16)(bus << 8 | dev << 3 | fn);
+		pr_info("keel: guest: PCI %02llx:%02llx.%llu hidden (pci_hide=)\n",
+			bus, dev, fn);
+		v += 7;
+		n -= 7;
+		if (n && *v == ',') {
+			v++;
+			n--;
+		}
+	}
+	if (n)
+		pr_err("keel: pci_hide: cannot parse '%.*s'; use BB:DD.F[,BB:DD.F]\n",
+		       (int)n, v);
+}
+
+int guest_pci_init(struct guest *g, const char *cmdline)
+{
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	parse_hide(cmdline);
+	for (unsigned int i = 0; i < pci_device_count(); i++) {
+		struct pci_dev *d = pci_device(i);
+
+		if (d->keel_owned)
+			pr_info("keel: guest: PCI %02x:%02x.%u hidden (owned by Keel)\n",
+				d->bus, d->dev, d->fn);
+	}
+	rc = guest_register_io(g, PCI_CONF_ADDR, 4, addr_io, NULL,
+			       "PCI config address");
+	if (!rc)
+		rc = guest_register_io(g, PCI_CONF_DATA, 4, data_io, NULL,
+				       "PCI config data");
+	return rc;
+}
