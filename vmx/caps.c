@@ -259,14 +259,17 @@ void vmx_keel_wants(struct vmx_wants *w)
 		SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
 		SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_ENABLE_XSAVES |
 		SECONDARY_EXEC_WBINVD_EXITING;
-	w->ctl[VMX_CTL_EXIT].required = VM_EXIT_HOST_ADDR_SPACE_SIZE |
-					VM_EXIT_LOAD_IA32_PAT |
-					VM_EXIT_LOAD_IA32_EFER;
+	/* Debug controls: a VM exit clears DR7 and DEBUGCTL (SDM Vol.3C
+	 * 28.5.1), so they are saved on exit and loaded on entry. */
+	w->ctl[VMX_CTL_EXIT].required =
+		VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_PAT |
+		VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_DEBUG_CONTROLS;
 	w->ctl[VMX_CTL_EXIT].optional = VM_EXIT_SAVE_IA32_PAT |
 					VM_EXIT_SAVE_IA32_EFER |
 					VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
 	w->ctl[VMX_CTL_ENTRY].required = VM_ENTRY_LOAD_IA32_PAT |
-					 VM_ENTRY_LOAD_IA32_EFER;
+					 VM_ENTRY_LOAD_IA32_EFER |
+					 VM_ENTRY_LOAD_DEBUG_CONTROLS;
 	w->ctl[VMX_CTL_ENTRY].dynamic = VM_ENTRY_IA32E_MODE;
 	w->need_ept_wb_4level = true;
 	w->need_invept = true;

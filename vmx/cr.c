@@ -29,6 +29,42 @@ static void write_gpr(struct vcpu *v, unsigned int r, u64 val)
 		*vcpu_gpr(v, r) = val;
 }
 
+/* PDPTE bits, SDM Vol.3A 4.4.1: P, and reserved 2:1, 8:5 and 63:52. */
+#define PDPTE_P BIT(0)
+#define PDPTE_RSVD (GENMASK(2, 1) | GENMASK(8, 5) | GENMASK(63, 52))
+#define PAE_CR3_MASK GENMASK(31, 5)
+
+static const u64 pdpte_field[4] = {
+	VMCS_GUEST_PDPTE0,
+	VMCS_GUEST_PDPTE1,
+	VMCS_GUEST_PDPTE2,
+	VMCS_GUEST_PDPTE3,
+};
+
+/*
+ * PAE paging without long mode: with EPT, VM entry takes the four PDPTEs
+ * from the VMCS (SDM Vol.3C 27.3.2.4), and an emulated CR0/CR3 write is
+ * where the CPU would have loaded them. A reserved bit is #GP.
+ */
+static bool load_pdptes(struct vcpu *v, u64 cr3)
+{
+	u64 pdpte[4];
+
+	if (guest_read(v->g, cr3 & PAE_CR3_MASK, pdpte, sizeof(pdpte)))
+		return false;
+	for (int i = 0; i < 4; i++)
+		if ((pdpte[i] & PDPTE_P) && (pdpte[i] & PDPTE_RSVD))
+			return false;
+	for (int i = 0; i < 4; i++)
+		vmwrite(pdpte_field[i], pdpte[i]);
+	return true;
+}
+
+static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LMA);
+}
+
 static void update_long_mode(bool pg)
 {
 	u64 efer = vmread(VMCS_GUEST_IA32_EFER);
@@ -60,6 +96,15 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 	    (vmread(VMCS_GUEST_IA32_EFER) & EFER_LME) &&
 	    !(vmread(VMCS_GUEST_CR4) & X86_CR4_PAE))
 		return false;
+	/* Leaving long mode with a 64-bit CS is #GP (SDM Vol.3A 9.8.5.4). */
+	if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) &&
+	    (vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_L))
+		return false;
+	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) &&
+	    !(vmread(VMCS_GUEST_IA32_EFER) & EFER_LME) &&
+	    (vmread(VMCS_GUEST_CR4) & X86_CR4_PAE) &&
+	    !load_pdptes(v, vmread(VMCS_GUEST_CR3)))
+		return false;
 	vmwrite(VMCS_CR0_READ_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(m, val, true));
 	if ((val ^ old) & X86_CR0_PG)
@@ -85,7 +130,14 @@ static bool mov_to_cr(struct vcpu *v, unsigned int cr, u64 val)
 	case 0:
 		return guest_write_cr0(v, val);
 	case 3:
+		if (pae_paging(vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR4),
+			       vmread(VMCS_GUEST_IA32_EFER)) &&
+		    !load_pdptes(v, val))
+			return false;
 		vmwrite(VMCS_GUEST_CR3, val);
+		/* The guest's non-global translations go with the old CR3. */
+		if (v->g->vpid)
+			invvpid(INVVPID_SINGLE_CONTEXT, v->g->vpid, 0);
 		return true;
 	case 4:
 		return guest_write_cr4(v, val);

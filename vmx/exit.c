@@ -74,8 +74,12 @@ static int unhandled_exit(struct vcpu *v)
  * An exit during event delivery (SDM Vol.3C 28.2.4) loses the event unless
  * it is delivered again on the next entry.
  */
-static void reinject_idt_vectoring(u32 info)
+static void reinject_idt_vectoring(u32 reason, u32 info)
 {
+	/* After a failed entry the information is undefined (SDM Vol.3C
+	 * 27.8); the guest is stopped anyway. */
+	if ((reason & VMX_EXIT_REASON_ENTRY_FAIL) || !(info & INTR_INFO_VALID))
+		return;
 	u32 type = FIELD_GET(INTR_INFO_TYPE, info);
 
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO, info & ~INTR_INFO_NMI_UNBLOCK_IRET);
@@ -102,11 +106,14 @@ int vmx_handle_exit(struct vcpu *v)
 
 	/* Kept in the vcpu, not in registers the call would make us save. */
 	v->exit_tsc = rdtsc();
+	/* Also after a failed VMLAUNCH: that stops the guest for good. */
 	v->launched = 1;
-	basic = (u32)vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_BASIC;
+	basic = (u32)vmread(VMCS_EXIT_REASON);
 	idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
-	if (unlikely(idt & INTR_INFO_VALID))
-		reinject_idt_vectoring(idt);
+	/* Both flags are bit 31: one test keeps the common path short. */
+	if (unlikely((s32)(basic | idt) < 0))
+		reinject_idt_vectoring(basic, idt);
+	basic &= VMX_EXIT_REASON_BASIC;
 	if (unlikely(basic >= VMX_NR_EXIT_REASONS)) {
 		unhandled_exit(v);
 		st = &v->stat_unknown;

@@ -18,8 +18,41 @@
 /* CPUID leaves 40000000h-400000FFh are reserved for hypervisors. */
 #define CPUID_HV_BASE 0x40000000U
 #define CPUID_HV_MAX 0x400000ffU
-/* XCR0 bit 0 (x87) must always be set, SDM Vol.1 13.3. */
+/* XCR0 state components, SDM Vol.1 13.1 */
 #define XCR0_X87 BIT(0)
+#define XCR0_SSE BIT(1)
+#define XCR0_AVX BIT(2)
+#define XCR0_MPX (BIT(3) | BIT(4))
+#define XCR0_AVX512 (BIT(5) | BIT(6) | BIT(7))
+#define XCR0_AMX (BIT(17) | BIT(18))
+/* CPUID bits that mirror CR4 (SDM Vol.2A CPUID): leaf 1 ECX.OSXSAVE[27],
+ * leaf 7 ECX.OSPKE[4]. */
+#define CPUID_1_ECX_OSXSAVE BIT(27)
+#define CPUID_7_ECX_OSPKE BIT(4)
+#define X86_CR4_PKE BIT(22)
+
+/*
+ * Hide VMX (Keel offers no nested virtualization), set the hypervisor bit,
+ * and show OSXSAVE/OSPKE as the guest's CR4 has them, not Keel's.
+ */
+static __attribute__((noinline)) u32 fix_cpuid_ecx(u32 leaf, u32 sub, u32 c)
+{
+	u64 cr4 = vmread(VMCS_GUEST_CR4);
+
+	if (leaf == 3 || leaf == 5 || (leaf == 7 && sub != 0))
+		return c;
+	if (leaf == 1) {
+		c &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
+		c |= CPUID_1_ECX_HYPERVISOR;
+		if (cr4 & X86_CR4_OSXSAVE)
+			c |= CPUID_1_ECX_OSXSAVE;
+	} else {
+		c &= ~(u32)CPUID_7_ECX_OSPKE;
+		if (cr4 & X86_CR4_PKE)
+			c |= CPUID_7_ECX_OSPKE;
+	}
+	return c;
+}
 
 static __attribute__((noinline)) void keel_leaf(struct vcpu *v, u32 leaf)
 {
@@ -35,7 +68,10 @@ static __attribute__((noinline)) void keel_leaf(struct vcpu *v, u32 leaf)
 /* The hot path of the exit benchmark: no stack traffic on the way. */
 int handle_cpuid(struct vcpu *v)
 {
-	u32 leaf = (u32)v->regs.rax, a, b, c, d;
+	u32 leaf = (u32)v->regs.rax;
+	/* 64-bit outputs: CPUID zero-extends into RAX..RDX, so storing them
+	 * takes one instruction each. */
+	u64 a, b, c, d;
 
 	if (unlikely(leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_MAX)) {
 		keel_leaf(v, leaf);
@@ -43,11 +79,10 @@ int handle_cpuid(struct vcpu *v)
 		__asm__ volatile("cpuid"
 				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
 				 : "a"(leaf), "c"((u32)v->regs.rcx));
-		if (leaf == 1) {
-			/* Hide VMX: Keel offers no nested virtualization. */
-			c &= ~(u32)CPUID_1_ECX_VMX;
-			c |= CPUID_1_ECX_HYPERVISOR;
-		}
+		/* Leaves 1 and 7 (and only they) satisfy (leaf | 6) == 7
+		 * among 0..7; fix_cpuid_ecx() sorts out 3 and 5. */
+		if (unlikely((leaf | 6) == 7))
+			c = fix_cpuid_ecx(leaf, (u32)v->regs.rcx, (u32)c);
 		v->regs.rax = a;
 		v->regs.rbx = b;
 		v->regs.rcx = c;
@@ -95,21 +130,37 @@ static u64 supported_xcr0(void)
 	return ((u64)r.edx << 32) | r.eax;
 }
 
-/* XSETBV: only XCR0, only supported features, x87 always on, and AVX
- * (bit 2) only with SSE (bit 1), else #GP (SDM Vol.2C XSETBV). */
+/*
+ * The XCR0 combinations XSETBV refuses with #GP (SDM Vol.2C XSETBV, Vol.1
+ * 13.3): x87 off, AVX without SSE, MPX bits 4:3 apart, AVX-512 bits 7:5
+ * not all equal or without AVX, AMX bits 18:17 apart.
+ */
+static bool xcr0_valid(u64 v)
+{
+	u64 avx512 = v & XCR0_AVX512;
+
+	if (!(v & XCR0_X87) || ((v & XCR0_AVX) && !(v & XCR0_SSE)))
+		return false;
+	if ((v & XCR0_MPX) && (v & XCR0_MPX) != XCR0_MPX)
+		return false;
+	if (avx512 && (avx512 != XCR0_AVX512 || !(v & XCR0_AVX)))
+		return false;
+	return !(v & XCR0_AMX) || (v & XCR0_AMX) == XCR0_AMX;
+}
+
+/* XSETBV: only XCR0 and only valid, supported values, else #GP. It runs
+ * through xsetbv_safe so that a value these checks missed cannot fault
+ * Keel itself. */
 int handle_xsetbv(struct vcpu *v)
 {
 	u32 xcr = (u32)v->regs.rcx;
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 
-	if (xcr != 0 || (val & ~supported_xcr0()) || !(val & XCR0_X87) ||
-	    ((val & BIT(2)) && !(val & BIT(1)))) {
+	if (xcr != 0 || (val & ~supported_xcr0()) || !xcr0_valid(val) ||
+	    xsetbv_safe(xcr, val)) {
 		vcpu_inject_gp(v);
 		return 0;
 	}
-	__asm__ volatile("xsetbv"
-			 :
-			 : "c"(xcr), "a"((u32)val), "d"((u32)(val >> 32)));
 	vcpu_skip_instruction(v);
 	return 0;
 }

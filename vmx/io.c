@@ -16,6 +16,7 @@
 #define IO_STRING_SLICE 4096
 #define SEG_ES 0
 #define SEG_DS 3
+#define SEG_FS 4
 
 static const u64 seg_base_field[6] = {
 	VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
@@ -78,18 +79,44 @@ static void io_simple(struct vcpu *v, struct io_handler *h, u16 port,
 	vcpu_skip_instruction(v);
 }
 
+/*
+ * Address size and segment of INS/OUTS: from the instruction information
+ * when IA32_VMX_BASIC[54] says it is there, else the code segment's default
+ * and DS (segment overrides are then not honoured).
+ */
+static void string_operands(bool in, unsigned int *abytes, u64 *base)
+{
+	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);
+	bool lm = ar & VMX_AR_L;
+	unsigned int seg = SEG_DS;
+
+	*abytes = lm ? 8 : ar & VMX_AR_DB ? 4 : 2;
+	if (vmx_caps()->basic & VMX_BASIC_INOUT_INFO) {
+		u32 info = (u32)vmread(VMCS_VMX_INSTRUCTION_INFO);
+		u32 as = FIELD_GET(INSN_INFO_IO_ADDR_SIZE, info);
+
+		if (as <= 2)
+			*abytes = 2u << as;
+		seg = insn_info_io_segment(info);
+	}
+	if (in || seg >= 6)
+		seg = in ? SEG_ES : SEG_DS;
+	/* In 64-bit mode only FS and GS have bases (SDM Vol.3A 3.4.4). */
+	*base = lm && seg < SEG_FS ? 0 : vmread(seg_base_field[seg]);
+}
+
 static void io_string(struct vcpu *v, struct io_handler *h, u16 port,
 		      unsigned int size, bool in, bool rep)
 {
-	u32 info = (u32)vmread(VMCS_VMX_INSTRUCTION_INFO);
-	unsigned int abytes = insn_info_io_addr_bytes(info);
-	u64 amask = abytes == 8 ? ~0ULL : BIT(abytes * 8) - 1;
-	unsigned int seg = in ? SEG_ES : insn_info_io_segment(info);
-	u64 base = vmread(seg_base_field[seg < 6 ? seg : SEG_DS]);
 	u64 *idx = in ? &v->regs.rdi : &v->regs.rsi;
 	s64 step = vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_DF ? -(s64)size :
 							       (s64)size;
-	u64 count = rep ? v->regs.rcx & amask : 1;
+	unsigned int abytes;
+	u64 base, amask, count;
+
+	string_operands(in, &abytes, &base);
+	amask = abytes == 8 ? ~0ULL : BIT(abytes * 8) - 1;
+	count = rep ? v->regs.rcx & amask : 1;
 
 	for (u64 n = 0; count && n < IO_STRING_SLICE; n++, count--) {
 		u64 gla = base + (*idx & amask);

@@ -90,7 +90,8 @@ static int parse_aout(const u8 *img, size_t len, size_t hoff,
 	u32 header_addr, load_addr, load_end, bss_end;
 	u64 file_off, filesz;
 
-	if (hoff + 32 > len)
+	/* The whole header lies in the first 8 KiB (Multiboot 0.6.96 3.1.1). */
+	if (hoff + 32 > len || hoff + 32 > MB1_SEARCH_LIMIT)
 		return fail(err, n, -EINVAL,
 			    "a.out kludge header at %#llx is truncated", hoff,
 			    0);
@@ -125,7 +126,8 @@ static int parse_elf(const u8 *img, size_t len, struct mb1_image *im, char *err,
 		     size_t n)
 {
 	bool is64;
-	u64 phoff, entry;
+	u64 phoff, entry, phys_entry = 0;
+	bool have_entry = false;
 	u16 phentsize, phnum, machine;
 	int rc;
 
@@ -156,27 +158,36 @@ static int parse_elf(const u8 *img, size_t len, struct mb1_image *im, char *err,
 			err, n, -EINVAL,
 			"ELF program headers (offset %#llx, %llu entries) lie outside the file",
 			phoff, phnum);
+	for (u16 i = 0; i < phnum; i++) {
+		const u8 *ph = img + phoff + (u64)i * phentsize;
+		u64 vaddr = is64 ? rd64(ph + 16) : rd32(ph + 8);
+		u64 memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
+
+		if (rd32(ph) != PT_LOAD)
+			continue;
+		/* A higher-half kernel's entry is virtual: translate it
+		 * through its segment, as GRUB does. */
+		if (!have_entry && entry - vaddr < memsz) {
+			phys_entry = entry - vaddr +
+				     (is64 ? rd64(ph + 24) : rd32(ph + 12));
+			have_entry = true;
+		}
+		if (is64)
+			rc = add_segment(im, rd64(ph + 8), rd64(ph + 32),
+					 rd64(ph + 24), memsz, len, err, n);
+		else
+			rc = add_segment(im, rd32(ph + 4), rd32(ph + 16),
+					 rd32(ph + 12), memsz, len, err, n);
+		if (rc)
+			return rc;
+	}
+	if (have_entry)
+		entry = phys_entry;
 	if (entry > 0xffffffffULL)
 		return fail(err, n, -EINVAL,
 			    "ELF entry %#llx is not a 32-bit address", entry,
 			    0);
 	im->entry = (u32)entry;
-	for (u16 i = 0; i < phnum; i++) {
-		const u8 *ph = img + phoff + (u64)i * phentsize;
-
-		if (rd32(ph) != PT_LOAD)
-			continue;
-		if (is64)
-			rc = add_segment(im, rd64(ph + 8), rd64(ph + 32),
-					 rd64(ph + 24), rd64(ph + 40), len, err,
-					 n);
-		else
-			rc = add_segment(im, rd32(ph + 4), rd32(ph + 16),
-					 rd32(ph + 12), rd32(ph + 20), len, err,
-					 n);
-		if (rc)
-			return rc;
-	}
 	if (!im->n_segments)
 		return fail(err, n, -EINVAL, "ELF file has no loadable segment",
 			    0, 0);

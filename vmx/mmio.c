@@ -137,6 +137,18 @@ int handle_ept_violation(struct vcpu *v)
 		report_outside(v, gpa, q);
 		return 0;
 	}
+	/*
+	 * The access came from delivering an event (the guest's IDT, GDT or
+	 * stack lies in a device): RIP's instruction did not make it, so it
+	 * must not be emulated.
+	 */
+	if (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+		vcpu_stop(
+			v,
+			"%s: accessed at GPA %#llx while delivering an event (IDT/GDT/stack in MMIO?)",
+			h->name, gpa);
+		return 0;
+	}
 	n = fetch(v, rip, buf);
 	rc = n ? x86_decode_mmio(buf, n, cpu_mode(), &in) :
 		 X86_DECODE_TRUNCATED;
@@ -148,8 +160,13 @@ int handle_ept_violation(struct vcpu *v)
 			buf[2], buf[3]);
 		return 0;
 	}
-	if (!emulate(v, h, gpa, &in))
-		vmwrite(VMCS_GUEST_RIP, rip + in.len);
+	if (!emulate(v, h, gpa, &in)) {
+		/* The exit gives no instruction length for EPT violations. */
+		vcpu_advance_rip(v, in.len);
+		/* Outside 64-bit mode RIP wraps at 4 GiB (SDM Vol.3C 27.3.1.4). */
+		if (cpu_mode() != X86_MODE_64)
+			vmwrite(VMCS_GUEST_RIP, (u32)vmread(VMCS_GUEST_RIP));
+	}
 	return 0;
 }
 

@@ -46,6 +46,8 @@
 #define MSR_HIGH_BASE 0xc0000000U
 #define MSR_RANGE_SIZE 0x2000U
 
+/* IA32_DEBUGCTL.LBR and .BTF, SDM Vol.3B 18.4.1 */
+#define DEBUGCTL_GUEST_WRITABLE (BIT(0) | BIT(1))
 /* EFER bits the guest may set: SCE, LME, NXE (SDM Vol.3A 2.2.1). */
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
@@ -140,15 +142,33 @@ static int write_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/* Each PAT entry is UC, WC, WT, WP, WB or UC- (SDM Vol.3A 11.12.2). */
+static bool pat_valid(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (u8)(pat >> (8 * i));
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	switch (msr) {
 	case MSR_EFER:
 		return write_efer(v, val);
 	case MSR_IA32_PAT:
+		if (!pat_valid(val))
+			return -EPERM;
 		vmwrite(VMCS_GUEST_IA32_PAT, val);
 		return 0;
 	case MSR_IA32_DEBUGCTL:
+		/* VM entry refuses reserved DEBUGCTL bits (SDM Vol.3C
+		 * 27.3.1.1); Keel lets the guest have LBR and BTF only. */
+		if (val & ~DEBUGCTL_GUEST_WRITABLE)
+			return -EPERM;
 		vmwrite(VMCS_GUEST_IA32_DEBUGCTL, val);
 		return 0;
 	case MSR_IA32_MISC_ENABLE:

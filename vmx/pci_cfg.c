@@ -37,7 +37,8 @@ static struct pci_cfg cfg;
 
 static bool hidden(u32 addr)
 {
-	u8 bus = FIELD_GET(PCI_CONF_BUS, addr), dev = FIELD_GET(PCI_CONF_DEV, addr);
+	u8 bus = FIELD_GET(PCI_CONF_BUS, addr),
+	   dev = FIELD_GET(PCI_CONF_DEV, addr);
 	u8 fn = FIELD_GET(PCI_CONF_FN, addr);
 	struct pci_dev *d = pci_find_bdf(bus, dev, fn);
 	u16 bdf = (u16)(bus << 8 | dev << 3 | fn);
@@ -90,7 +91,9 @@ static int data_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	 * these two accesses. */
 	outl(PCI_CONF_ADDR, cfg.addr);
 	if (in)
-		*val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+		*val = size == 4 ? inl(port) :
+		       size == 2 ? inw(port) :
+				   inb(port);
 	else if (size == 4)
 		outl(port, *val);
 	else if (size == 2)

@@ -52,9 +52,13 @@ void vcpu_inject_ud(struct vcpu *v)
 	vcpu_inject_exception(v, X86_VEC_UD, false, 0);
 }
 
+/* In real mode exceptions push no error code, and VM entry refuses one
+ * (SDM Vol.3C 27.2.1.3). */
 void vcpu_inject_gp(struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_VEC_GP, true, 0);
+	bool pe = vmread(VMCS_GUEST_CR0) & X86_CR0_PE;
+
+	vcpu_inject_exception(v, X86_VEC_GP, pe, 0);
 }
 
 static bool can_take_irq(void)

@@ -179,13 +179,12 @@ int guest_pci_init(struct guest *g, const char *cmdline);
 int handle_vmcall(struct vcpu *v);
 
 /*
- * Advance RIP past the exiting instruction. An emulated instruction ends
- * STI/MOV SS blocking, as a real one would (SDM Vol.3C 25.4.2).
+ * Advance RIP past an emulated instruction of @len bytes. It ends STI/MOV
+ * SS blocking, as a real one would (SDM Vol.3C 25.4.2).
  */
-static inline void vcpu_skip_instruction(struct vcpu *v)
+static inline void vcpu_advance_rip(struct vcpu *v, u64 len)
 {
 	u64 rip = vmread(VMCS_GUEST_RIP);
-	u64 len = vmread(VMCS_VM_EXIT_INSTRUCTION_LEN);
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 
 	vmwrite(VMCS_GUEST_RIP, rip + len);
@@ -193,6 +192,12 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(u64)(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Advance RIP past the instruction that caused this exit. */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	vcpu_advance_rip(v, vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
 #endif

@@ -195,6 +195,8 @@ static inline void mmio_write64(volatile void *addr, u64 v)
 /* MSR access that survives a #GP (entry.S): 0 or -EFAULT. */
 int rdmsr_safe(u32 msr, u64 *val);
 int wrmsr_safe(u32 msr, u64 val);
+/* XSETBV that survives a #GP: 0 or -EFAULT. */
+int xsetbv_safe(u32 xcr, u64 val);
 
 /* ---- CPU tables (gdt.c, idt.c, traps.c) ---- */
 void arch_cpu_tables_init(void);

@@ -100,6 +100,21 @@ rdmsr_safe_fixup:
 	movl $-14, %eax
 	ret
 
+	/* xsetbv_safe(u32 xcr, u64 val): 0, or -EFAULT on #GP. */
+	.globl xsetbv_safe, xsetbv_safe_insn, xsetbv_safe_fixup
+xsetbv_safe:
+	movl %edi, %ecx
+	movl %esi, %eax
+	movq %rsi, %rdx
+	shrq $32, %rdx
+xsetbv_safe_insn:
+	xsetbv
+	xorl %eax, %eax
+	ret
+xsetbv_safe_fixup:
+	movl $-14, %eax
+	ret
+
 	.globl wrmsr_safe, wrmsr_safe_insn, wrmsr_safe_fixup
 wrmsr_safe:
 	movl %edi, %ecx

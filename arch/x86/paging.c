@@ -41,6 +41,19 @@ static bool overlaps_ram(const struct boot_info *bi, u64 base, u64 len)
 	return false;
 }
 
+static bool within_ram(const struct boot_info *bi, u64 base, u64 len)
+{
+	for (unsigned int i = 0; i < bi->n_mmap; i++) {
+		const struct mem_range *r = &bi->mmap[i];
+
+		if ((r->type == MEM_AVAILABLE ||
+		     r->type == MEM_ACPI_RECLAIMABLE || r->type == MEM_NVS) &&
+		    r->base <= base && base + len <= r->base + r->len)
+			return true;
+	}
+	return false;
+}
+
 static u64 *table_alloc(void)
 {
 	phys_addr_t p = alloc_pages(1, PAGE_SIZE);
@@ -69,6 +82,26 @@ static u64 *walk(u64 va, int stop_level)
 	return &table[(va >> (12 + 9 * stop_level)) & (PT_ENTRIES - 1)];
 }
 
+static bool split_large(u64 *pde);
+
+/*
+ * A 2 MiB region that is only partly RAM (the first 2 MiB with its BIOS
+ * area, the ends of RAM ranges) gets 4 KiB pages: RAM write-back, the rest
+ * uncached, so that no large page spans two memory types (SDM Vol.3A
+ * 11.11.9).
+ */
+static void map_mixed(const struct boot_info *bi, u64 *pde, u64 base)
+{
+	u64 *pt;
+
+	if (!split_large(pde))
+		panic("paging: no memory to split the page at %#llx", base);
+	pt = phys_to_virt(*pde & PTE_ADDR_MASK);
+	for (unsigned int i = 0; i < PT_ENTRIES; i++)
+		if (!overlaps_ram(bi, base + i * PAGE_SIZE, PAGE_SIZE))
+			pt[i] |= PTE_UC;
+}
+
 void paging_init(const struct boot_info *bi)
 {
 	u64 top = MAX(GiB(4), ALIGN_UP(mm_ram_top(), LARGE_PAGE_SIZE));
@@ -84,6 +117,8 @@ void paging_init(const struct boot_info *bi)
 		*pde = a | PTE_P | PTE_RW | PTE_PS;
 		if (!overlaps_ram(bi, a, LARGE_PAGE_SIZE))
 			*pde |= PTE_UC;
+		else if (!within_ram(bi, a, LARGE_PAGE_SIZE))
+			map_mixed(bi, pde, a);
 	}
 	write_cr3(virt_to_phys(pml4));
 }

@@ -13,6 +13,7 @@
 
 extern const u8 rdmsr_safe_insn[], rdmsr_safe_fixup[];
 extern const u8 wrmsr_safe_insn[], wrmsr_safe_fixup[];
+extern const u8 xsetbv_safe_insn[], xsetbv_safe_fixup[];
 extern const u8 __image_start[], __image_end[];
 
 static const char *const exc_names[X86_NR_EXCEPTIONS] = {
@@ -103,6 +104,10 @@ static bool fixup_msr(struct trap_frame *f)
 	}
 	if (f->rip == (u64)wrmsr_safe_insn) {
 		f->rip = (u64)wrmsr_safe_fixup;
+		return true;
+	}
+	if (f->rip == (u64)xsetbv_safe_insn) {
+		f->rip = (u64)xsetbv_safe_fixup;
 		return true;
 	}
 	return false;

@@ -135,6 +135,21 @@ static void test_elf32_loads_and_info_block(void **state)
 	assert_int_equal(get32(e + 20), 2); /* 0x9fc00-0xa0000 reserved */
 }
 
+/* A higher-half kernel: its entry is virtual, translated through the
+ * segment that holds it, as GRUB does. */
+static void test_elf_higher_half_entry(void **state)
+{
+	static u8 img[0x400];
+	struct mb1_image im;
+	char err[160];
+	size_t len = make_elf32(img, 0xc0100010);
+
+	put32(img + 52 + 8, 0xc0100000); /* p_vaddr */
+	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
+	assert_int_equal(im.entry, 0x100010);
+	assert_int_equal(im.seg[0].load_addr, 0x100000);
+}
+
 static void test_aout_kludge_and_modules(void **state)
 {
 	static u8 img[0x1000];
@@ -306,6 +321,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf32_loads_and_info_block),
+		cmocka_unit_test(test_elf_higher_half_entry),
 		cmocka_unit_test(test_aout_kludge_and_modules),
 		cmocka_unit_test(test_rejects_bad_images),
 		cmocka_unit_test(test_rejects_segments_outside_ram),

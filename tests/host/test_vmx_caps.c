@@ -226,8 +226,9 @@ static void test_skylake_x(void **state)
 				 CPU_BASED_USE_IO_BITMAPS |
 				 CPU_BASED_USE_MSR_BITMAPS |
 				 CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
-	/* TRUE_EXIT lets "save debug controls" (bit 2) be 0. */
-	assert_false(cfg.ctl.word[VMX_CTL_EXIT] & VM_EXIT_SAVE_DEBUG_CONTROLS);
+	/* Keel keeps the guest's DR7/DEBUGCTL across exits. */
+	assert_true(cfg.ctl.word[VMX_CTL_EXIT] & VM_EXIT_SAVE_DEBUG_CONTROLS);
+	assert_true(cfg.ctl.word[VMX_CTL_ENTRY] & VM_ENTRY_LOAD_DEBUG_CONTROLS);
 	assert_true(cfg.ctl.word[VMX_CTL_PIN] & PIN_BASED_VMX_PREEMPTION_TIMER);
 	assert_true(cfg.ctl.word[VMX_CTL_PROC2] & SECONDARY_EXEC_ENABLE_VPID);
 	assert_true(cfg.ctl.word[VMX_CTL_PROC2] & SECONDARY_EXEC_ENABLE_XSAVES);
