@@ -53,6 +53,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_pci(&env);
 	} else if (!memcmp(scenario, "reset", 6)) {
 		run_reset(&env);
+	} else if (!memcmp(scenario, "bar", 4)) {
+		run_bar(&env);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

@@ -218,3 +218,36 @@ void run_reset(const struct guest_env *env __attribute__((unused)))
 	outb(0xcf9, 0x06);
 	report("reset_ignored", false, "still running after the reset");
 }
+
+/* xHCI capability registers, xHCI 1.2 5.3: CAPLENGTH at 0, HCIVERSION at 2. */
+#define PCI_CLASS_XHCI 0x0c0330
+#define XHCI_CAPLENGTH_MIN 0x20
+
+/*
+ * Device memory passes through: find an xHCI controller (class 0c.03.30)
+ * on bus 0 and read its capability registers through BAR0, which Keel maps
+ * into the guest 1:1.
+ */
+void run_bar(const struct guest_env *env __attribute__((unused)))
+{
+	for (u32 dev = 0; dev < 32; dev++) {
+		u32 id = pci_conf_read(0, dev, 0, 0);
+		u32 cls = pci_conf_read(0, dev, 0, 8) >> 8;
+		u32 bar, cap, len, ver;
+
+		if ((id & 0xffff) == 0xffff || cls != PCI_CLASS_XHCI)
+			continue;
+		bar = pci_conf_read(0, dev, 0, 0x10) & ~0xfu;
+		cap = *(volatile u32 *)bar;
+		len = cap & 0xff;
+		ver = cap >> 16;
+		kprintf("keel-guest: xhci 00:%02x.0 BAR0 0x%x caplength 0x%x hciversion 0x%x\n",
+			dev, bar, len, ver);
+		report("bar_passthrough",
+		       len >= XHCI_CAPLENGTH_MIN && len < 0x100 &&
+			       (ver & 0xff00) == 0x0100,
+		       "cap=0x%x", cap);
+		return;
+	}
+	report("bar_passthrough", false, "no xHCI controller on bus 0");
+}

@@ -24,6 +24,7 @@ ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=$serial
 port_e9_hack: enabled=1
+${BOCHS_EXTRA:-}
 display_library: term
 log: $base.bochs.log
 sound: driver=dummy

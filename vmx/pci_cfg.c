@@ -5,7 +5,9 @@
  * pass through to the real configuration space except for functions Keel
  * owns (its AHCI controllers) and those named by pci_hide=: reads of those
  * return all ones, as for an absent function, and writes are dropped, so a
- * guest cannot move or disable a device under Keel. Byte accesses to 0xCF9
+ * guest cannot move or disable a device under Keel. The memory BARs of
+ * every other function are mapped into the guest (identity, uncached), so
+ * its devices pass through. Byte accesses to 0xCF9
  * reach the reset control register; a reset request ends the guest rather
  * than resetting the machine under Keel.
  */
@@ -35,11 +37,8 @@ struct pci_cfg {
 
 static struct pci_cfg cfg;
 
-static bool hidden(u32 addr)
+static bool bdf_hidden(u8 bus, u8 dev, u8 fn)
 {
-	u8 bus = FIELD_GET(PCI_CONF_BUS, addr),
-	   dev = FIELD_GET(PCI_CONF_DEV, addr);
-	u8 fn = FIELD_GET(PCI_CONF_FN, addr);
 	struct pci_dev *d = pci_find_bdf(bus, dev, fn);
 	u16 bdf = (u16)(bus << 8 | dev << 3 | fn);
 
@@ -49,6 +48,68 @@ static bool hidden(u32 addr)
 		if (cfg.hidden[i] == bdf)
 			return true;
 	return false;
+}
+
+static bool hidden(u32 addr)
+{
+	return bdf_hidden(FIELD_GET(PCI_CONF_BUS, addr),
+			  FIELD_GET(PCI_CONF_DEV, addr),
+			  FIELD_GET(PCI_CONF_FN, addr));
+}
+
+/* Does [start, end) share a page with a memory BAR of a hidden function? */
+static bool touches_hidden_bar(u64 start, u64 end)
+{
+	for (unsigned int i = 0; i < pci_device_count(); i++) {
+		const struct pci_dev *d = pci_device(i);
+
+		if (!bdf_hidden(d->bus, d->dev, d->fn))
+			continue;
+		for (int b = 0; b < PCI_MAX_BARS; b++) {
+			const struct pci_bar *bar = &d->bars[b];
+			u64 lo = ALIGN_DOWN(bar->base, PAGE_SIZE);
+			u64 hi = ALIGN_UP(bar->base + bar->size, PAGE_SIZE);
+
+			if (bar->size && !bar->io && lo < end && start < hi)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Map the memory BARs of every visible function 1:1 and uncached, unless
+ * they overlap guest RAM or share a page with a hidden function's BAR.
+ * The EPT keeps the boot-time layout: a guest that moves a BAR loses it.
+ */
+static int map_bars(struct guest *g)
+{
+	for (unsigned int i = 0; i < pci_device_count(); i++) {
+		const struct pci_dev *d = pci_device(i);
+
+		if (bdf_hidden(d->bus, d->dev, d->fn))
+			continue;
+		for (int b = 0; b < PCI_MAX_BARS; b++) {
+			const struct pci_bar *bar = &d->bars[b];
+			u64 lo = ALIGN_DOWN(bar->base, PAGE_SIZE);
+			u64 hi = ALIGN_UP(bar->base + bar->size, PAGE_SIZE);
+			int rc;
+
+			if (!bar->size || bar->io)
+				continue;
+			if (lo < g->mem_size || touches_hidden_bar(lo, hi)) {
+				pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d %#llx not passed through (overlaps guest RAM or a hidden device)\n",
+					d->bus, d->dev, d->fn, b, bar->base);
+				continue;
+			}
+			rc = ept_map(&g->ept, lo, lo, hi - lo, EPT_MAP_MMIO);
+			if (rc)
+				return rc;
+			pr_info("keel: guest: PCI %02x:%02x.%u BAR%d %#llx+%#llx passed through\n",
+				d->bus, d->dev, d->fn, b, bar->base, bar->size);
+		}
+	}
+	return 0;
 }
 
 static int addr_io(struct vcpu *v, u16 port, unsigned int size, bool in,
@@ -154,8 +215,10 @@ int guest_pci_init(struct guest *g, const char *cmdline)
 			pr_info("keel: guest: PCI %02x:%02x.%u hidden (owned by Keel)\n",
 				d->bus, d->dev, d->fn);
 	}
-	rc = guest_register_io(g, PCI_CONF_ADDR, 4, addr_io, NULL,
-			       "PCI config address");
+	rc = map_bars(g);
+	if (!rc)
+		rc = guest_register_io(g, PCI_CONF_ADDR, 4, addr_io, NULL,
+				       "PCI config address");
 	if (!rc)
 		rc = guest_register_io(g, PCI_CONF_DATA, 4, data_io, NULL,
 				       "PCI config data");

@@ -130,14 +130,16 @@ def run_qemu(name, iso, firmware="bios", usb=False, mem=512, extra=(),
 
 
 def run_bochs(name, iso, model="corei7_skylake_x", megs=256, timeout=300,
-              until=None):
-    """Boot ISO as a CD in Bochs. Bochs always exits 1: judge by the log."""
+              until=None, extra_config=""):
+    """Boot ISO as a CD in Bochs. Bochs always exits 1: judge by the log.
+    extra_config lines are added to the bochsrc (e.g. more PCI devices)."""
     os.makedirs(LOGS, exist_ok=True)
     log = os.path.join(LOGS, name + ".log")
     cmd = [os.path.join(ROOT, "tools", "bochs-run.sh"), iso, log,
            str(timeout), model, str(megs)]
+    env = dict(os.environ, BOCHS_EXTRA=extra_config)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     timed_out = _wait(proc, log, timeout + 20, until)
     if proc.poll() is None:
         os.killpg(proc.pid, 2)

@@ -1,7 +1,8 @@
 """VMX in Bochs (corei7_skylake_x): Keel enters VMX root mode, runs the test
 guest with every check passing, survives each negative scenario, refuses
-CPUs that lack what it needs, and boots a third-party multiboot kernel the
-way QEMU would. On QEMU TCG (no VT-x) it says so in one line and goes on."""
+CPUs that lack what it needs, boots a third-party multiboot kernel the way
+QEMU would, and shows the guest the PCI devices it may use (config space
+and BARs). On QEMU TCG (no VT-x) it says so in one line and goes on."""
 import os
 import re
 
@@ -181,3 +182,33 @@ def test_guest_reset_request_ends_guest_not_keel(keel_built):
                    r"\(port 0xcf9 = 0x6\)$"), run
     assert not run.has(r"^TEST guest\.reset_ignored"), run
     assert run.has(r"keel: power off \(status 255\)"), run
+
+
+XHCI = "pci: enabled=1, chipset=i440fx, slot1=usb_xhci\nusb_xhci: enabled=1"
+
+
+def test_device_bar_passes_through(keel_built):
+    iso = build_iso("vmx-bar", KEEL_CMD, GUEST_ELF, "scenario=bar")
+    run = run_bochs("vmx-bar", iso, timeout=240, until=r"keel: power off",
+                    extra_config=XHCI)
+    m = run.find(r"^keel: pci: (00:\w\w\.\w) 1912:0015 class 0c\.03\.30 .*bar0=mem64:(0x[0-9a-f]+)\+0x2000")
+    assert m, run
+    assert run.has(r"^keel: guest: PCI %s BAR0 %s\+0x2000 passed through$"
+                   % (m.group(1), m.group(2))), run
+    # The guest read the controller's own capability registers: xHCI 1.0,
+    # CAPLENGTH 0x20 (the value Bochs's xHCI model has).
+    g = run.find(r"^keel-guest: xhci \S+ BAR0 (0x[0-9a-f]+) caplength 0x20 hciversion 0x100$")
+    assert g and int(g.group(1), 16) == int(m.group(2), 16), run
+    assert run.has(r"^TEST guest\.bar_passthrough PASS"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+
+
+def test_hidden_device_bar_not_mapped(keel_built):
+    iso = build_iso("vmx-bar-hidden", "pci_hide=00:02.0 " + KEEL_CMD,
+                    GUEST_ELF, "scenario=bar")
+    run = run_bochs("vmx-bar-hidden", iso, timeout=240,
+                    until=r"keel: power off", extra_config=XHCI)
+    assert run.has(r"^keel: guest: PCI 00:02\.0 hidden \(pci_hide=\)$"), run
+    assert not run.has(r"BAR0 .* passed through"), run
+    assert run.has(r"^TEST guest\.bar_passthrough FAIL no xHCI controller"), run
+    assert run.has(r"^keel: guest exited with status 1$"), run
