@@ -138,7 +138,7 @@ static void test_cpuid(void)
 static void test_hypercalls(const struct guest_env *env)
 {
 	static const char msg[] = "keel-guest: hello through KEEL_HC_PRINT\n";
-	u32 mem_upper = env->mbi->mem_upper, t;
+	u32 mem_upper = env->mbi->mem_upper, t, pending;
 	struct hc_regs r;
 	int ud;
 
@@ -188,6 +188,19 @@ static void test_hypercalls(const struct guest_env *env)
 	report("vmcall_raise_irq", !ud && r.eax == 0 && test_irq_count == t + 1,
 	       "%s eax=0x%x delivered=%u", ud ? "#UD" : "ran", r.eax,
 	       test_irq_count - t);
+
+	/* With IF=0 the interrupt waits (interrupt-window exiting) and
+	 * arrives right after STI's one-instruction shadow. */
+	t = test_irq_count;
+	__asm__ volatile("cli" ::: "memory");
+	r = (struct hc_regs){ .eax = KEEL_HC_RAISE_IRQ, .ebx = 0x40 };
+	ud = vmcall(&r);
+	pending = test_irq_count - t;
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	report("vmcall_raise_irq_window",
+	       !ud && r.eax == 0 && pending == 0 && test_irq_count == t + 1,
+	       "%s eax=0x%x before_sti=%u after=%u", ud ? "#UD" : "ran", r.eax,
+	       pending, test_irq_count - t);
 
 	r = (struct hc_regs){ .eax = KEEL_HC_RAISE_IRQ, .ebx = 5 };
 	ud = vmcall(&r);

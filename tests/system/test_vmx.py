@@ -55,7 +55,8 @@ def test_guest_checks_all_pass(all_run):
                  "io_rep_outsb_insb", "msr_feature_control_write_gp",
                  "cr4_vmxe_set_gp", "xsetbv", "hlt_wakeup_by_irq",
                  "mmio_read_ah", "mmio_movsx", "mmio_write_imm",
-                 "mmio64_movsxd", "legacy_vga_and_bios_area"):
+                 "mmio64_movsxd", "legacy_vga_and_bios_area",
+                 "vmcall_raise_irq", "vmcall_raise_irq_window"):
         assert must in names, must
 
 
@@ -73,6 +74,8 @@ def test_exit_counts_match_checks(all_run):
     assert "VMFUNC" not in stats
     assert stats["INVD"][0] == 1 and stats["WBINVD"][0] == 1
     assert stats["HLT"][0] >= 1
+    # vmcall_raise_irq_window: the queued interrupt waited for IF=1.
+    assert stats["INTERRUPT_WINDOW"][0] == 1, stats
     # The guest runs 3 XSETBV checks (valid, x87 cleared, bad XCR).
     assert stats["XSETBV"][0] == 3, stats
     # One CPUID per check at least, and hypercalls for each VMCALL check
