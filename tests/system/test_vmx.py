@@ -215,3 +215,24 @@ def test_hidden_device_bar_not_mapped(keel_built):
     assert not run.has(r"BAR0 .* passed through"), run
     assert run.has(r"^TEST guest\.bar_passthrough FAIL no xHCI controller"), run
     assert run.has(r"^keel: guest exited with status 1$"), run
+
+
+def test_guest_without_multiboot_header_is_refused(keel_built):
+    # Keel's own image is a multiboot2 kernel: no multiboot (v1) header.
+    keel_elf = os.path.join(BUILD, "keel.elf")
+    iso = build_iso("vmx-badimage", KEEL_CMD, keel_elf, "")
+    run = run_bochs("vmx-badimage", iso, timeout=120, until=r"keel: power off")
+    assert run.has(r"^keel: guest: cannot load the guest: no multiboot header "
+                   r"\(magic 0x1BADB002 with a valid checksum\) in the first 8192 bytes$"), run
+    assert run.has(r"^keel: guest stopped: setup failed$"), run
+    assert run.has(r"keel: power off \(status 255\)"), run
+
+
+def test_guest_mem_larger_than_ram_is_refused(keel_built):
+    iso = build_iso("vmx-bigmem", "guest_mem=1G " + KEEL_CMD, GUEST_ELF,
+                    "scenario=all")
+    run = run_bochs("vmx-bigmem", iso, timeout=120, until=r"keel: power off")
+    assert run.has(r"^keel: guest: out of memory after \d+ MiB of 1024 MiB$"), run
+    assert run.has(r"^keel: guest stopped: setup failed$"), run
+    assert not run.has(r"^TEST guest\.")
+    assert run.has(r"keel: power off \(status 255\)"), run
