@@ -153,3 +153,18 @@ def test_dmar_parsed_with_intel_iommu(keel_built, boot_iso):
     assert run.status == 1, run
     assert run.has(r"keel: acpi: DMAR at 0x[0-9a-f]+ len \d+ ok"), run
     assert run.has(r"keel: acpi: DRHD 0xfed90000 seg 0"), run
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_memory_above_4g(keel_built, boot_iso, firmware):
+    # Real machines have RAM above 4 GiB: the map, the allocator and Keel's
+    # page tables must cover it.
+    run = run_qemu("qemu-6g-" + firmware, boot_iso, firmware=firmware,
+                   mem=6144, timeout=90)
+    assert run.status == 1, run
+    m = run.find(r"keel: memory: total (\d+) KiB, reserved (\d+) KiB, "
+                 r"used (\d+) KiB, free (\d+) KiB")
+    total, reserved, used, free = (int(x) for x in m.groups())
+    assert 6144 * 1024 * 0.9 <= total <= 6144 * 1024
+    assert total == reserved + used + free
+    assert run.findall(r"keel: mmap: 00000001[0-9a-f]{8}-[0-9a-f]{16} type 1$"), run
