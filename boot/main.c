@@ -93,7 +93,10 @@ void kmain(u32 magic, u32 mbi)
 	print_memory();
 
 	platform_init(&boot_info);
-	vmx_init();
+	/* Storage first: firmware may leave AHCI ports running with DMA
+	 * targets in memory the map calls free; reset them before Keel hands
+	 * out much memory. */
 	storage_init(boot_info.cmdline);
+	vmx_init();
 	options_run_actions(&boot_info, boot_info.cmdline);
 }
