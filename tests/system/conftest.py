@@ -135,6 +135,9 @@ def run_bochs(name, iso, model="corei7_skylake_x", megs=256, timeout=300,
     extra_config lines are added to the bochsrc (e.g. more PCI devices)."""
     os.makedirs(LOGS, exist_ok=True)
     log = os.path.join(LOGS, name + ".log")
+    # A previous run's log must not satisfy `until` before Bochs starts.
+    if os.path.exists(log):
+        os.remove(log)
     cmd = [os.path.join(ROOT, "tools", "bochs-run.sh"), iso, log,
            str(timeout), model, str(megs)]
     env = dict(os.environ, BOCHS_EXTRA=extra_config)
