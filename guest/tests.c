@@ -298,6 +298,22 @@ static void test_io(void)
 	       v == out[0] && inb(TESTDEV_PORT_FIFO) == 0xff, "first=0x%x", v);
 }
 
+/* The guest owns the LAPIC: its TSC-deadline timer MSR passes through
+ * when CPUID.1:ECX[24] offers it. */
+static void test_msr_tsc_deadline(void)
+{
+	u64 v = 0;
+	u32 f;
+
+	if (!(cpuid(1, 0).ecx & BIT(24))) {
+		report_skip("msr_tsc_deadline", "no TSC-deadline timer");
+		return;
+	}
+	f = try_rdmsr(0x6e0, &v);
+	report("msr_tsc_deadline", f == NO_FAULT, "fault=%s value=0x%llx",
+	       vec_name(f), (unsigned long long)v);
+}
+
 static void test_msr(void)
 {
 	u64 a = 0, b = 0, v = 0;
@@ -489,6 +505,7 @@ void run_all_tests(const struct guest_env *env)
 	test_hypercalls(env);
 	test_io();
 	test_msr();
+	test_msr_tsc_deadline();
 	test_cr();
 	test_xsetbv();
 	test_cache();

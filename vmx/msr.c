@@ -2,7 +2,8 @@
 /*
  * MSR policy. The MSR bitmap (SDM Vol.3C 25.6.9, rev 080) lets state that
  * is the guest's alone pass through: SYSCALL/SYSENTER targets, FS/GS
- * bases, TSC_AUX, the APIC base (the guest owns the LAPIC). Everything else
+ * bases, TSC_AUX, and the LAPIC's (the guest owns it): the APIC base, the
+ * x2APIC registers and TSC_DEADLINE. Everything else
  * exits and is emulated here: EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
  * VMX off), MTRR writes (ignored: with EPT the guest's memory types come
@@ -27,6 +28,9 @@
 #define MSR_IA32_MCG_CAP 0x179
 #define MSR_IA32_MCG_STATUS 0x17a
 #define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define MSR_X2APIC_FIRST 0x800 /* x2APIC registers, SDM Vol.3A 10.12.1.2 */
+#define MSR_X2APIC_LAST 0x8ff
 #define MSR_IA32_MC_FIRST 0x400 /* MCi_CTL/STATUS/ADDR/MISC banks */
 #define MSR_IA32_MC_LAST 0x47f
 #define MSR_MTRR_FIRST 0x200
@@ -80,6 +84,10 @@ void msr_bitmap_init(struct guest *g)
 	memset(g->msr_bitmap, 0xff, PAGE_SIZE);
 	for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
 		allow(g->msr_bitmap, passthrough_msrs[i]);
+	/* The guest owns the LAPIC in both modes, and its timer. */
+	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
+		allow(g->msr_bitmap, msr);
+	allow(g->msr_bitmap, MSR_IA32_TSC_DEADLINE);
 	/* Reading the TSC costs nothing to let through; writing it would
 	 * move Keel's clock, so writes still exit. */
 	g->msr_bitmap[MSR_BITMAP_READ_LOW + MSR_IA32_TSC / 8] &=
