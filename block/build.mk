@@ -6,7 +6,7 @@ block-src := block/rbtree.c block/bio.c block/blk-core.c block/noop.c \
 
 keel-y += $(block-src)
 host-y += $(block-src)
-host-tests += tests/host/test_block.c tests/host/test_block_bio.c \
+host-tests += tests/host/test_block.c tests/host/test_block_rules.c tests/host/test_block_bio.c \
 	tests/host/test_block_iosim.c
 host-tools += $(BUILD)/host/iosim $(BUILD)/host/blkcost
 
