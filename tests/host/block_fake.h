@@ -153,5 +153,4 @@ static inline void expect_sectors(const sector_t *want, int n)
 
 /* Merging */
 
-
 #endif
