@@ -113,6 +113,18 @@ void pci_write16(const struct pci_dev *d, u16 off, u16 v);
 void pci_init(u64 ecam_base, u8 bus_start, u8 bus_end, bool print);
 unsigned int pci_device_count(void);
 struct pci_dev *pci_device(unsigned int i);
+/* A function's address packed as bus << 8 | dev << 3 | fn. */
+#define PCI_BDF(bus, dev, fn) ((u16)((bus) << 8 | (dev) << 3 | (fn)))
+
+/*
+ * Parse a comma-separated list of "BB:DD.F" (hex, as lspci prints them)
+ * into at most @max packed addresses. Returns 0, -EINVAL (malformed) or
+ * -E2BIG (more than @max), with *bad the offset where parsing stopped.
+ * Pure, so the host tests it.
+ */
+int pci_parse_bdf_list(const char *s, size_t len, u16 *out, unsigned int max,
+		       unsigned int *n, size_t *bad);
+
 /* The device at @bus:@dev.@fn in segment 0, or NULL. */
 struct pci_dev *pci_find_bdf(u8 bus, u8 dev, u8 fn);
 /* Next device after @from (NULL: first) with this class triple; 0xff = any. */

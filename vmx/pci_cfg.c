@@ -40,7 +40,7 @@ static struct pci_cfg cfg;
 static bool bdf_hidden(u8 bus, u8 dev, u8 fn)
 {
 	struct pci_dev *d = pci_find_bdf(bus, dev, fn);
-	u16 bdf = (u16)(bus << 8 | dev << 3 | fn);
+	u16 bdf = PCI_BDF(bus, dev, fn);
 
 	if (d && d->keel_owned)
 		return true;
@@ -164,42 +164,29 @@ static int data_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
-static int hex_digits(const char *s, unsigned int n, u64 *out)
-{
-	char buf[8] = "0x";
-
-	memcpy(buf + 2, s, n);
-	return kstrtou64(buf, n + 2, false, out);
-}
-
-/* pci_hide=BB:DD.F[,BB:DD.F...], hexadecimal as lspci prints them. */
+/* pci_hide=BB:DD.F[,BB:DD.F...]: a bad list hides nothing and says why. */
 static void parse_hide(const char *cmdline)
 {
 	const char *v;
-	size_t n;
-	u64 bus, dev, fn;
+	size_t n, bad;
+	int rc;
 
 	if (!cmdline_get(cmdline, "pci_hide", &v, &n))
 		return;
-	while (n >= 7 && cfg.n_hidden < PCI_HIDE_MAX) {
-		if (v[2] != ':' || v[5] != '.' || hex_digits(v, 2, &bus) ||
-		    hex_digits(v + 3, 2, &dev) || hex_digits(v + 6, 1, &fn))
-			break;
-		if (dev > 31 || fn > 7)
-			break;
-		cfg.hidden[cfg.n_hidden++] = (u16)(bus << 8 | dev << 3 | fn);
-		pr_info("keel: guest: PCI %02llx:%02llx.%llu hidden (pci_hide=)\n",
-			bus, dev, fn);
-		v += 7;
-		n -= 7;
-		if (n && *v == ',') {
-			v++;
-			n--;
-		}
+	rc = pci_parse_bdf_list(v, n, cfg.hidden, PCI_HIDE_MAX, &cfg.n_hidden,
+				&bad);
+	if (rc) {
+		pr_err("keel: pci_hide=%.*s: %s at '%.*s'; use BB:DD.F[,BB:DD.F] (at most %u); nothing hidden\n",
+		       (int)n, v,
+		       rc == -E2BIG ? "too many functions" : "cannot parse",
+		       (int)(n - bad), v + bad, PCI_HIDE_MAX);
+		cfg.n_hidden = 0;
+		return;
 	}
-	if (n)
-		pr_err("keel: pci_hide: cannot parse '%.*s'; use BB:DD.F[,BB:DD.F]\n",
-		       (int)n, v);
+	for (unsigned int i = 0; i < cfg.n_hidden; i++)
+		pr_info("keel: guest: PCI %02x:%02x.%u hidden (pci_hide=)\n",
+			cfg.hidden[i] >> 8, (cfg.hidden[i] >> 3) & 0x1f,
+			cfg.hidden[i] & 7);
 }
 
 int guest_pci_init(struct guest *g, const char *cmdline)

@@ -313,6 +313,39 @@ static void test_format_line(void **state)
 	assert_int_equal(strlen(line), 9);
 }
 
+static void test_parse_bdf_list(void **state)
+{
+	u16 out[3];
+	unsigned int n;
+	size_t bad;
+	const char *two = "00:1f.2,0a:00.7";
+
+	assert_int_equal(pci_parse_bdf_list(two, strlen(two), out, 3, &n, &bad),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0], PCI_BDF(0, 0x1f, 2));
+	assert_int_equal(out[1], PCI_BDF(0x0a, 0, 7));
+	/* Malformed: the offset names where parsing stopped. */
+	assert_int_equal(pci_parse_bdf_list("00:1f", 5, out, 3, &n, &bad),
+			 -EINVAL);
+	assert_int_equal(bad, 0);
+	assert_int_equal(pci_parse_bdf_list("00:1f.2;00:01.0", 15, out, 3, &n,
+					    &bad),
+			 -EINVAL);
+	assert_int_equal(bad, 7);
+	assert_int_equal(pci_parse_bdf_list("00:20.0", 7, out, 3, &n, &bad),
+			 -EINVAL); /* device 32 */
+	assert_int_equal(pci_parse_bdf_list("00:01.8", 7, out, 3, &n, &bad),
+			 -EINVAL); /* function 8 */
+	assert_int_equal(pci_parse_bdf_list("zz:01.0", 7, out, 3, &n, &bad),
+			 -EINVAL);
+	assert_int_equal(pci_parse_bdf_list("00:01.0,00:02.0", 15, out, 1, &n,
+					    &bad),
+			 -E2BIG);
+	assert_int_equal(n, 1);
+	assert_int_equal(bad, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_enumerate_table_full_and_bus_limit),
 		cmocka_unit_test(test_enumerate_bridge_loop),
 		cmocka_unit_test(test_format_line),
+		cmocka_unit_test(test_parse_bdf_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
