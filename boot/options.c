@@ -6,7 +6,8 @@
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
 #include "drivers/ahci/ahci.h"
-#include "vmx/vmx.h"
+#include "drivers/pci.h"
+#include "vm/vm.h"
 
 /* Status passed to the exit device when Keel stopped the guest. */
 #define GUEST_STOPPED_STATUS 255
@@ -100,10 +101,52 @@ static int run_selftests(const char *cmdline)
 	return failed;
 }
 
+static u64 guest_mem_option(const char *cmdline)
+{
+	const char *v;
+	size_t n;
+	u64 size;
+
+	if (!cmdline_get(cmdline, "guest_mem", &v, &n))
+		return VM_DEFAULT_MEM;
+	if (kstrtou64(v, n, true, &size) || size < VM_MIN_MEM ||
+	    size > VM_MAX_MEM) {
+		pr_err("keel: guest: guest_mem=%.*s is not a size between 4M and 3G; using 128M\n",
+		       (int)n, v);
+		return VM_DEFAULT_MEM;
+	}
+	return ALIGN_UP(size, VM_CHUNK_SIZE);
+}
+
+/* pci_hide=BB:DD.F[,BB:DD.F...]: a bad list hides nothing and says why. */
+static void pci_hide_option(const char *cmdline, struct vm_config *vc)
+{
+	const char *v;
+	size_t n, bad;
+	int rc;
+
+	if (!cmdline_get(cmdline, "pci_hide", &v, &n))
+		return;
+	rc = pci_parse_bdf_list(v, n, vc->hidden, VM_PCI_HIDE_MAX,
+				&vc->n_hidden, &bad);
+	if (rc) {
+		pr_err("keel: pci_hide=%.*s: %s at '%.*s'; use BB:DD.F[,BB:DD.F] (at most %u); nothing hidden\n",
+		       (int)n, v,
+		       rc == -E2BIG ? "too many functions" : "cannot parse",
+		       (int)(n - bad), v + bad, VM_PCI_HIDE_MAX);
+		vc->n_hidden = 0;
+	}
+}
+
 /* Run the guest, if there is one; with on_guest_exit=poweroff, end there. */
 static void run_guest(const struct boot_info *bi, const char *cmdline)
 {
-	int status = guest_run(bi, cmdline);
+	static struct vm_config vc;
+	int status;
+
+	vc.mem_size = guest_mem_option(cmdline);
+	pci_hide_option(cmdline, &vc);
+	status = guest_run(bi, &vc);
 
 	if (!cmdline_val_is(cmdline, "on_guest_exit", "poweroff"))
 		return;

@@ -8,6 +8,14 @@
 
 #include "boot/boot.h"
 
+struct vm_config;
+
+/*
+ * Run the guest module, if there is one, until it ends (boot/guest.c).
+ * Returns its exit status, or -1 when Keel stopped it or it never started.
+ */
+int guest_run(const struct boot_info *bi, const struct vm_config *cfg);
+
 /* console= and loglevel=: reprogram the console as asked. */
 void options_apply_console(const char *cmdline);
 /* ACPI, PCI, time and power, in that order. */

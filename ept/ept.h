@@ -128,14 +128,16 @@ enum gpt_mode {
 	GPT_MODE_4LEVEL, /* EFER.LMA = 1, CR4.LA57 = 0 */
 };
 
-/* Reads guest-physical memory; returns 0 or a negative errno. */
+/* Read or write guest-physical memory; return 0 or a negative errno. */
 typedef int (*gpt_read_fn)(void *ctx, u64 gpa, void *buf, size_t len);
+typedef int (*gpt_write_fn)(void *ctx, u64 gpa, const void *buf, size_t len);
 
 struct gpt_walker {
 	enum gpt_mode mode;
 	u64 cr3;
 	bool pse; /* CR4.PSE: 4M pages in 32-bit mode */
 	gpt_read_fn read;
+	gpt_write_fn write; /* only gpt_write_linear() needs it */
 	void *ctx;
 };
 
@@ -150,5 +152,8 @@ enum gpt_mode gpt_mode_from_regs(u64 cr0, u64 cr4, u64 efer);
 int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa);
 /* Read @len bytes at @gla, crossing page boundaries as needed. */
 int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len);
+/* Write @len bytes at @gla, crossing page boundaries as needed. */
+int gpt_write_linear(const struct gpt_walker *w, u64 gla, const void *buf,
+		     size_t len);
 
 #endif

@@ -140,10 +140,13 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 	return -EINVAL;
 }
 
-int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len)
+/*
+ * Both directions walk page by page: each page of the range may map to a
+ * different guest-physical page.
+ */
+static int gpt_copy_linear(const struct gpt_walker *w, u64 gla, u8 *buf,
+			   size_t len, bool write)
 {
-	u8 *out = buf;
-
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (gla & (PAGE_SIZE - 1)));
 		u64 gpa;
@@ -151,12 +154,26 @@ int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len)
 
 		if (ret)
 			return ret;
-		ret = w->read(w->ctx, gpa, out, chunk);
+		ret = write ? w->write(w->ctx, gpa, buf, chunk) :
+			      w->read(w->ctx, gpa, buf, chunk);
 		if (ret)
 			return ret;
-		out += chunk;
+		buf += chunk;
 		gla += chunk;
 		len -= chunk;
 	}
 	return 0;
+}
+
+int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len)
+{
+	return gpt_copy_linear(w, gla, buf, len, false);
+}
+
+int gpt_write_linear(const struct gpt_walker *w, u64 gla, const void *buf,
+		     size_t len)
+{
+	if (!w->write)
+		return -EINVAL;
+	return gpt_copy_linear(w, gla, (u8 *)buf, len, true);
 }

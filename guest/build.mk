@@ -8,8 +8,8 @@ GUEST_LD ?= $(LD)
 GUEST_CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic \
 	-fno-pie -fno-stack-protector -mgeneral-regs-only -nostdlib \
 	-fno-builtin -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-	-Iguest -MMD -MP
-GUEST_ASFLAGS := -m32 -Iguest -MMD -MP
+	-Iguest -I. -MMD -MP
+GUEST_ASFLAGS := -m32 -Iguest -I. -MMD -MP
 GUEST_SRCS := guest/boot.S guest/main.c guest/lib.c guest/tests.c \
 	guest/mmio.c guest/scenarios.c
 GUEST_OBJS := $(patsubst guest/%,build/guest/%.o,$(basename $(GUEST_SRCS)))

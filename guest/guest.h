@@ -44,35 +44,14 @@ struct mb_mmap_entry {
 } __attribute__((packed));
 
 /* ---- Keel's interface, docs/hypercalls.md ---- */
-#define KEEL_CPUID_BASE 0x40000000
-#define KEEL_CPUID_FEATURES 0x40000001
-#define KEEL_SIG_EBX 0x6c65654b /* "Keel" */
-#define KEEL_ABI_VERSION 1
+#include "vm/guest_abi.h"
 
-#define KEEL_HC_PRINT 0
-#define KEEL_HC_INFO 1
-#define KEEL_HC_EXIT 2
-#define KEEL_HC_RAISE_IRQ 3
-#define KEEL_HC_MAX_PRINT 4096
-#define KEEL_E2BIG 7
-#define KEEL_EFAULT 14
-#define KEEL_EINVAL 22
-#define KEEL_ENOSYS 38
+/* Absolute ports of the test device's registers. */
+#define TESTDEV_PORT_ECHO (TESTDEV_PORT_BASE + TESTDEV_REG_ECHO)
+#define TESTDEV_PORT_ID (TESTDEV_PORT_BASE + TESTDEV_REG_ID)
+#define TESTDEV_PORT_FIFO (TESTDEV_PORT_BASE + TESTDEV_REG_FIFO)
+#define TESTDEV_PORT_COUNT (TESTDEV_PORT_BASE + TESTDEV_REG_COUNT)
 
-#define TESTDEV_PORT_ECHO 0x700
-#define TESTDEV_PORT_ID 0x704
-#define TESTDEV_PORT_FIFO 0x708
-#define TESTDEV_PORT_COUNT 0x70c
-#define TESTDEV_ID 0x4c45454b /* bytes 'K','E','E','L' */
-#define TESTDEV_FIFO_SIZE 256
-
-#define TESTDEV_MMIO_BASE 0xfeb00000u
-#define TESTDEV_MMIO_PATTERN 0x00
-#define TESTDEV_MMIO_SCRATCH 0x08
-#define TESTDEV_MMIO_COUNT 0x10
-#define TESTDEV_PATTERN 0xf1e2d3c4b5a69788ULL
-
-#define ISA_DEBUG_EXIT_PORT 0xf4
 #define COM1 0x3f8
 
 /* ---- CPU helpers ---- */

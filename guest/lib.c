@@ -280,7 +280,7 @@ void guest_exit(u32 status)
 	/* Under Keel the hypercall does not return. */
 	vmcall(&r);
 	/* No hypervisor: the ISA debug-exit device (QEMU), else halt. */
-	outb(ISA_DEBUG_EXIT_PORT, (u8)status);
+	outb(KEEL_DEBUG_EXIT_PORT, (u8)status);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -302,10 +302,11 @@ int vmcall(struct hc_regs *r)
 
 bool keel_present(void)
 {
-	struct cpuid_regs r = cpuid(KEEL_CPUID_BASE, 0);
+	struct cpuid_regs r = cpuid(KEEL_CPUID_LEAF_SIGNATURE, 0);
 
-	return r.ebx == KEEL_SIG_EBX && r.ecx == KEEL_SIG_EBX &&
-	       r.edx == KEEL_SIG_EBX;
+	return r.ebx == KEEL_CPUID_SIGNATURE_REG &&
+	       r.ecx == KEEL_CPUID_SIGNATURE_REG &&
+	       r.edx == KEEL_CPUID_SIGNATURE_REG;
 }
 
 /* ---- IDT ---- */

@@ -125,12 +125,12 @@ static void test_cpuid(void)
 	       "ecx=0x%x", r.ecx);
 	report("cpuid_vmx_hidden", !(r.ecx & CPUID1_ECX_VMX), "ecx=0x%x",
 	       r.ecx);
-	r = cpuid(KEEL_CPUID_BASE, 0);
+	r = cpuid(KEEL_CPUID_LEAF_SIGNATURE, 0);
 	report("cpuid_keel_signature",
-	       keel_present() && r.eax >= KEEL_CPUID_FEATURES,
+	       keel_present() && r.eax >= KEEL_CPUID_LEAF_INFO,
 	       "eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x", r.eax, r.ebx, r.ecx,
 	       r.edx);
-	r = cpuid(KEEL_CPUID_FEATURES, 0);
+	r = cpuid(KEEL_CPUID_LEAF_INFO, 0);
 	report("cpuid_keel_abi_version",
 	       keel_present() && r.eax == KEEL_ABI_VERSION, "eax=0x%x", r.eax);
 }

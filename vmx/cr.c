@@ -50,7 +50,7 @@ static bool load_pdptes(struct vcpu *v, u64 cr3)
 {
 	u64 pdpte[4];
 
-	if (guest_read(v->g, cr3 & PAE_CR3_MASK, pdpte, sizeof(pdpte)))
+	if (vm_read(v->vm, cr3 & PAE_CR3_MASK, pdpte, sizeof(pdpte)))
 		return false;
 	for (int i = 0; i < 4; i++)
 		if ((pdpte[i] & PDPTE_P) && (pdpte[i] & PDPTE_RSVD))
@@ -136,8 +136,8 @@ static bool mov_to_cr(struct vcpu *v, unsigned int cr, u64 val)
 			return false;
 		vmwrite(VMCS_GUEST_CR3, val);
 		/* The guest's non-global translations go with the old CR3. */
-		if (v->g->vpid)
-			invvpid(INVVPID_SINGLE_CONTEXT, v->g->vpid, 0);
+		if (v->vpid)
+			invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 		return true;
 	case 4:
 		return guest_write_cr4(v, val);
@@ -162,7 +162,7 @@ static bool mov_from_cr(struct vcpu *v, unsigned int cr, u64 *val)
 	return false;
 }
 
-int handle_cr_access(struct vcpu *v)
+void vmx_exit_cr_access(struct vcpu *v)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
 	unsigned int cr = eq_cr_number(q), r = eq_cr_gpr(q);
@@ -191,8 +191,7 @@ int handle_cr_access(struct vcpu *v)
 	}
 	if (!ok) {
 		vcpu_inject_gp(v);
-		return 0;
+		return;
 	}
 	vcpu_skip_instruction(v);
-	return 0;
 }

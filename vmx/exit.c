@@ -16,58 +16,57 @@ _Static_assert(offsetof(struct vcpu, regs) == 0, "vmx_entry.S: regs");
 _Static_assert(offsetof(struct guest_regs, r15) == 112, "vmx_entry.S: r15");
 _Static_assert(offsetof(struct vcpu, launched) == 120, "vmx_entry.S: launched");
 
-typedef int (*exit_handler_fn)(struct vcpu *v);
+typedef void (*exit_handler_fn)(struct vcpu *v);
 
-static int unhandled_exit(struct vcpu *v);
+static void unhandled_exit(struct vcpu *v);
 
 /* Every slot is filled: reasons Keel does not handle get the default. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 static const exit_handler_fn exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[0 ... VMX_NR_EXIT_REASONS - 1] = unhandled_exit,
-	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
-	[EXIT_REASON_INIT_SIGNAL] = handle_init_signal,
-	[EXIT_REASON_SIPI_SIGNAL] = handle_sipi_signal,
-	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
-	[EXIT_REASON_CPUID] = handle_cpuid,
-	[EXIT_REASON_HLT] = handle_hlt,
-	[EXIT_REASON_INVD] = handle_wbinvd,
-	[EXIT_REASON_VMCALL] = handle_vmcall,
-	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
-	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
-	[EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
-	[EXIT_REASON_VMPTRST] = handle_vmx_instruction,
-	[EXIT_REASON_VMREAD] = handle_vmx_instruction,
-	[EXIT_REASON_VMRESUME] = handle_vmx_instruction,
-	[EXIT_REASON_VMWRITE] = handle_vmx_instruction,
-	[EXIT_REASON_VMXOFF] = handle_vmx_instruction,
-	[EXIT_REASON_VMXON] = handle_vmx_instruction,
-	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
-	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
-	[EXIT_REASON_MSR_READ] = handle_rdmsr,
-	[EXIT_REASON_MSR_WRITE] = handle_wrmsr,
-	[EXIT_REASON_INVALID_GUEST_STATE] = handle_entry_failure,
-	[EXIT_REASON_MSR_LOAD_FAIL] = handle_entry_failure,
-	[EXIT_REASON_MCE_DURING_VMENTRY] = handle_entry_failure,
-	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
-	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
-	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
-	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
-	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
-	[EXIT_REASON_WBINVD] = handle_wbinvd,
-	[EXIT_REASON_XSETBV] = handle_xsetbv,
-	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+	[EXIT_REASON_TRIPLE_FAULT] = vmx_exit_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL] = vmx_exit_init_signal,
+	[EXIT_REASON_SIPI_SIGNAL] = vmx_exit_sipi_signal,
+	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_exit_interrupt_window,
+	[EXIT_REASON_CPUID] = vmx_exit_cpuid,
+	[EXIT_REASON_HLT] = vmx_exit_hlt,
+	[EXIT_REASON_INVD] = vmx_exit_wbinvd,
+	[EXIT_REASON_VMCALL] = vmx_exit_vmcall,
+	[EXIT_REASON_VMCLEAR] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMREAD] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_VMXON] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = vmx_exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = vmx_exit_io,
+	[EXIT_REASON_MSR_READ] = vmx_exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = vmx_exit_wrmsr,
+	[EXIT_REASON_INVALID_GUEST_STATE] = vmx_exit_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL] = vmx_exit_entry_failure,
+	[EXIT_REASON_MCE_DURING_VMENTRY] = vmx_exit_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION] = vmx_exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = vmx_exit_ept_misconfig,
+	[EXIT_REASON_INVEPT] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_PREEMPTION_TIMER] = vmx_exit_preemption_timer,
+	[EXIT_REASON_INVVPID] = vmx_exit_vmx_instruction,
+	[EXIT_REASON_WBINVD] = vmx_exit_wbinvd,
+	[EXIT_REASON_XSETBV] = vmx_exit_xsetbv,
+	[EXIT_REASON_VMFUNC] = vmx_exit_vmx_instruction,
 };
 #pragma GCC diagnostic pop
 
-static int unhandled_exit(struct vcpu *v)
+static void unhandled_exit(struct vcpu *v)
 {
 	u32 reason = (u32)vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_BASIC;
 
 	vcpu_dump_state(v);
 	vcpu_stop(v, "unhandled VM exit %u (%s)", reason,
 		  vmx_exit_reason_name(reason));
-	return 0;
 }
 
 /*
@@ -97,7 +96,7 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
  * The hot path: this file is built without frame pointers (vmx/kernel.mk)
  * to keep a CPUID round trip near the bare minimum. A failed entry has
  * bit 31 set on a basic reason (33, 34 or 41) that the table already sends
- * to handle_entry_failure.
+ * to vmx_exit_entry_failure.
  */
 int vmx_handle_exit(struct vcpu *v)
 {
@@ -125,5 +124,5 @@ int vmx_handle_exit(struct vcpu *v)
 	st->count++;
 	v->exits++;
 	st->cycles += rdtsc() - v->exit_tsc;
-	return v->state != VCPU_RUNNING;
+	return v->vm->state != VM_RUNNING;
 }

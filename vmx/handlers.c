@@ -7,7 +7,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
-#include "vmx/hypercall.h"
+#include "vm/guest_abi.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"
@@ -66,7 +66,7 @@ static __attribute__((noinline)) void keel_leaf(struct vcpu *v, u32 leaf)
 }
 
 /* The hot path of the exit benchmark: no stack traffic on the way. */
-int handle_cpuid(struct vcpu *v)
+void vmx_exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs.rax;
 	/* 64-bit outputs: CPUID zero-extends into RAX..RDX, so storing them
@@ -89,7 +89,6 @@ int handle_cpuid(struct vcpu *v)
 		v->regs.rdx = d;
 	}
 	vcpu_skip_instruction(v);
-	return 0;
 }
 
 /*
@@ -97,14 +96,14 @@ int handle_cpuid(struct vcpu *v)
  * the next one in the HLT activity state. With interrupts off nothing can
  * wake it: that is the end of the guest.
  */
-int handle_hlt(struct vcpu *v)
+void vmx_exit_hlt(struct vcpu *v)
 {
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 
 	vcpu_skip_instruction(v);
 	if (!(rflags & X86_RFLAGS_IF) && !v->pending_irq) {
 		vcpu_stop(v, "halted with interrupts disabled");
-		return 0;
+		return;
 	}
 	if (v->pending_irq)
 		vcpu_deliver_pending_irq(v);
@@ -112,15 +111,13 @@ int handle_hlt(struct vcpu *v)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
 	/* Without the HLT activity state the guest resumes after its HLT,
 	 * which a kernel's idle loop tolerates (it re-checks and halts). */
-	return 0;
 }
 
 /* INVD would drop dirty lines Keel may own too: do WBINVD for both. */
-int handle_wbinvd(struct vcpu *v)
+void vmx_exit_wbinvd(struct vcpu *v)
 {
 	__asm__ volatile("wbinvd" ::: "memory");
 	vcpu_skip_instruction(v);
-	return 0;
 }
 
 static u64 supported_xcr0(void)
@@ -151,7 +148,7 @@ static bool xcr0_valid(u64 v)
 /* XSETBV: only XCR0 and only valid, supported values, else #GP. It runs
  * through xsetbv_safe so that a value these checks missed cannot fault
  * Keel itself. */
-int handle_xsetbv(struct vcpu *v)
+void vmx_exit_xsetbv(struct vcpu *v)
 {
 	u32 xcr = (u32)v->regs.rcx;
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
@@ -159,24 +156,21 @@ int handle_xsetbv(struct vcpu *v)
 	if (xcr != 0 || (val & ~supported_xcr0()) || !xcr0_valid(val) ||
 	    xsetbv_safe(xcr, val)) {
 		vcpu_inject_gp(v);
-		return 0;
+		return;
 	}
 	vcpu_skip_instruction(v);
-	return 0;
 }
 
 /* The guest sees no VMX (CPUID hides it): every VMX instruction is #UD. */
-int handle_vmx_instruction(struct vcpu *v)
+void vmx_exit_vmx_instruction(struct vcpu *v)
 {
 	vcpu_inject_ud(v);
-	return 0;
 }
 
-int handle_triple_fault(struct vcpu *v)
+void vmx_exit_triple_fault(struct vcpu *v)
 {
 	vcpu_dump_state(v);
 	vcpu_stop(v, "triple fault");
-	return 0;
 }
 
 /*
@@ -184,27 +178,23 @@ int handle_triple_fault(struct vcpu *v)
  * reset path for it yet, so an INIT ends the guest; a SIPI outside the
  * wait-for-SIPI state is ignored, as hardware does.
  */
-int handle_init_signal(struct vcpu *v)
+void vmx_exit_init_signal(struct vcpu *v)
 {
 	vcpu_stop(v, "INIT signal (guest reset is not supported)");
-	return 0;
 }
 
-int handle_sipi_signal(struct vcpu *v)
+void vmx_exit_sipi_signal(struct vcpu *v)
 {
-	return 0;
 }
 
-int handle_interrupt_window(struct vcpu *v)
+void vmx_exit_interrupt_window(struct vcpu *v)
 {
 	vcpu_deliver_pending_irq(v);
-	return 0;
 }
 
 /* Keel's background work runs on every exit; the timer only forces one. */
-int handle_preemption_timer(struct vcpu *v)
+void vmx_exit_preemption_timer(struct vcpu *v)
 {
-	return 0;
 }
 
 static void dump_entry_failure(u32 reason)
@@ -229,7 +219,7 @@ static void dump_entry_failure(u32 reason)
  * Invalid guest state, MSR loading and machine checks during entry (SDM
  * Vol.3C 27.8): the guest cannot go on; dump what the checks look at.
  */
-int handle_entry_failure(struct vcpu *v)
+void vmx_exit_entry_failure(struct vcpu *v)
 {
 	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
 
@@ -237,5 +227,4 @@ int handle_entry_failure(struct vcpu *v)
 	vcpu_dump_state(v);
 	vcpu_stop(v, "VM entry failed: %s",
 		  vmx_exit_reason_name(reason & VMX_EXIT_REASON_BASIC));
-	return 0;
 }

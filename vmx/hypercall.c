@@ -2,11 +2,15 @@
 /* Hypervisor CPUID leaves and VMCALL hypercalls; see docs/hypercalls.md. */
 #include "core/console.h"
 #include "core/lib.h"
-#include "vmx/hypercall.h"
+#include "vm/guest_abi.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-#define FIRST_EXTERNAL_VECTOR 32
+/* The ABI pins hypercall errors to these values; Keel returns its own. */
+_Static_assert(KEEL_EPERM == EPERM && KEEL_E2BIG == E2BIG &&
+		       KEEL_EFAULT == EFAULT && KEEL_EINVAL == EINVAL &&
+		       KEEL_ENOSYS == ENOSYS,
+	       "hypercall errno values");
 
 extern const u8 __image_start[], __image_end[];
 
@@ -33,7 +37,7 @@ static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
 	while (len) {
 		size_t n = MIN(len, sizeof(buf));
 
-		if (guest_read(v->g, gpa, buf, n))
+		if (vm_read(v->vm, gpa, buf, n))
 			return -EFAULT;
 		console_write(buf, n);
 		gpa += n;
@@ -42,7 +46,7 @@ static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
 	return 0;
 }
 
-int handle_vmcall(struct vcpu *v)
+void vmx_exit_vmcall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->regs;
 	u64 ss_ar = vmread(VMCS_GUEST_SS_AR_BYTES);
@@ -52,7 +56,7 @@ int handle_vmcall(struct vcpu *v)
 	if (FIELD_GET(VMX_AR_DPL, ss_ar) != 0) {
 		r->rax = (u64)-EPERM;
 		vcpu_skip_instruction(v);
-		return 0;
+		return;
 	}
 	switch (r->rax) {
 	case KEEL_HC_PRINT:
@@ -60,17 +64,17 @@ int handle_vmcall(struct vcpu *v)
 		break;
 	case KEEL_HC_INFO:
 		r->rbx = KEEL_ABI_VERSION;
-		r->rcx = v->g->mem_size >> 10;
+		r->rcx = v->vm->mem_size >> 10;
 		r->rdx = v->exits;
 		/* Where Keel lives, so a test guest can try to reach it. */
 		r->rsi = (u64)__image_start;
 		r->rdi = (u64)__image_end - (u64)__image_start;
 		break;
 	case KEEL_HC_EXIT:
-		vcpu_exit_status(v, (int)(u32)r->rbx);
+		vm_exit(v->vm, (int)(u32)r->rbx);
 		break;
 	case KEEL_HC_RAISE_IRQ:
-		if (r->rbx < FIRST_EXTERNAL_VECTOR || r->rbx > 255)
+		if (r->rbx < KEEL_HC_FIRST_IRQ_VECTOR || r->rbx > 255)
 			ret = -EINVAL;
 		else
 			vcpu_queue_irq(v, (u8)r->rbx);
@@ -81,5 +85,4 @@ int handle_vmcall(struct vcpu *v)
 	}
 	r->rax = (u64)ret;
 	vcpu_skip_instruction(v);
-	return 0;
 }

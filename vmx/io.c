@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Port I/O: the I/O bitmaps (SDM Vol.3C 25.6.4, rev 080) make only ports
- * with a registered handler exit; every other port passes through to the
- * hardware. IN/OUT and the string forms INS/OUTS, with REP, are emulated
+ * with a handler in the VM's registry exit; every other port passes
+ * through to the hardware. IN/OUT and the string forms INS/OUTS, with REP, are emulated
  * here from the exit qualification (SDM Vol.3C 28.2.1 table 28-5).
  */
 #include "core/console.h"
@@ -23,45 +23,19 @@ static const u64 seg_base_field[6] = {
 	VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE,
 };
 
-int guest_register_io(struct guest *g, u16 base, u16 count, io_handler_fn fn,
-		      void *ctx, const char *name)
-{
-	struct io_handler *h;
-
-	if (!count || (u32)base + count > 0x10000 ||
-	    g->n_io == GUEST_MAX_IO_HANDLERS)
-		return -EINVAL;
-	h = &g->io[g->n_io++];
-	*h = (struct io_handler){ base, count, fn, ctx, name };
-	for (u32 p = base; p < (u32)base + count; p++)
-		g->io_bitmap[p / 8] |= (u8)BIT(p % 8);
-	return 0;
-}
-
-static struct io_handler *find_io(struct guest *g, u16 port, unsigned int size)
-{
-	for (unsigned int i = 0; i < g->n_io; i++) {
-		struct io_handler *h = &g->io[i];
-
-		if (port >= h->base &&
-		    (u32)port + size <= (u32)h->base + h->count)
-			return h;
-	}
-	return NULL;
-}
-
-static int call(struct vcpu *v, struct io_handler *h, u16 port,
+static int call(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 		unsigned int size, bool in, u32 *val)
 {
-	int rc = h->fn(v, port, size, in, val, h->ctx);
+	int rc = h->fn(v->vm, port, size, in, val, h->ctx);
 
+	vcpu_sync_ept(v);
 	if (rc)
 		vcpu_stop(v, "%s: %s of port %#x failed (%d)", h->name,
 			  in ? "read" : "write", port, rc);
 	return rc;
 }
 
-static void io_simple(struct vcpu *v, struct io_handler *h, u16 port,
+static void io_simple(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 		      unsigned int size, bool in)
 {
 	u64 mask = size == 4 ? 0xffffffffULL : BIT(size * 8) - 1;
@@ -105,7 +79,7 @@ static void string_operands(bool in, unsigned int *abytes, u64 *base)
 	*base = lm && seg < SEG_FS ? 0 : vmread(seg_base_field[seg]);
 }
 
-static void io_string(struct vcpu *v, struct io_handler *h, u16 port,
+static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 		      unsigned int size, bool in, bool rep)
 {
 	u64 *idx = in ? &v->regs.rdi : &v->regs.rsi;
@@ -145,24 +119,36 @@ static void io_string(struct vcpu *v, struct io_handler *h, u16 port,
 		vcpu_skip_instruction(v);
 }
 
-int handle_io(struct vcpu *v)
+/* Trap every port a device of the VM registered (SDM Vol.3C 25.6.4). */
+void vmx_io_bitmap_init(struct vcpu *v)
+{
+	const struct vm *vm = v->vm;
+
+	for (unsigned int i = 0; i < vm->n_pio; i++) {
+		const struct vm_pio_handler *h = &vm->pio[i];
+
+		for (u32 p = h->base; p < (u32)h->base + h->count; p++)
+			v->io_bitmap[p / 8] |= (u8)BIT(p % 8);
+	}
+}
+
+void vmx_exit_io(struct vcpu *v)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
 	unsigned int size = eq_io_size(q);
 	u16 port = eq_io_port(q);
 	bool in = eq_io_is_in(q);
-	struct io_handler *h = find_io(v->g, port, size);
+	struct vm_pio_handler *h = vm_find_pio(v->vm, port, size);
 
 	if (!h) {
 		/* A port in the bitmap without a handler: an access that
 		 * straddles a handler's edge. */
 		vcpu_stop(v, "%u-byte %s of port %#x matches no handler", size,
 			  in ? "read" : "write", port);
-		return 0;
+		return;
 	}
 	if (eq_io_is_string(q))
 		io_string(v, h, port, size, in, eq_io_is_rep(q));
 	else
 		io_simple(v, h, port, size, in);
-	return 0;
 }

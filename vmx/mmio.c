@@ -16,25 +16,6 @@
 
 #define X86_VEC_PF 14
 
-int guest_register_mmio(struct guest *g, u64 base, u64 size, mmio_handler_fn fn,
-			void *ctx, const char *name)
-{
-	if (!size || base + size < base || g->n_mmio == GUEST_MAX_MMIO_HANDLERS)
-		return -EINVAL;
-	g->mmio[g->n_mmio++] =
-		(struct mmio_handler){ base, size, fn, ctx, name };
-	return 0;
-}
-
-static struct mmio_handler *find_mmio(struct guest *g, u64 gpa)
-{
-	for (unsigned int i = 0; i < g->n_mmio; i++)
-		if (gpa >= g->mmio[i].base &&
-		    gpa - g->mmio[i].base < g->mmio[i].size)
-			return &g->mmio[i];
-	return NULL;
-}
-
 static enum x86_cpu_mode cpu_mode(void)
 {
 	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);
@@ -73,7 +54,7 @@ static u64 *reg_of(struct vcpu *v, const struct x86_mmio_insn *in, u64 *rsp)
 	return vcpu_gpr(v, r);
 }
 
-static int emulate(struct vcpu *v, struct mmio_handler *h, u64 gpa,
+static int emulate(struct vcpu *v, struct vm_mmio_handler *h, u64 gpa,
 		   const struct x86_mmio_insn *in)
 {
 	u64 rsp = 0, *reg = in->has_imm ? NULL : reg_of(v, in, &rsp);
@@ -93,15 +74,16 @@ static int emulate(struct vcpu *v, struct mmio_handler *h, u64 gpa,
 	}
 	if (in->write) {
 		val = x86_mmio_store_value(in, reg ? *reg : 0);
-		rc = h->fn(v, gpa, in->size, true, &val, h->ctx);
+		rc = h->fn(v->vm, gpa, in->size, true, &val, h->ctx);
 	} else {
-		rc = h->fn(v, gpa, in->size, false, &val, h->ctx);
+		rc = h->fn(v->vm, gpa, in->size, false, &val, h->ctx);
 		if (!rc) {
 			*reg = x86_mmio_load_result(in, *reg, val);
 			if (reg == &rsp)
 				vmwrite(VMCS_GUEST_RSP, rsp);
 		}
 	}
+	vcpu_sync_ept(v);
 	if (rc)
 		vcpu_stop(v, "%s: %s at GPA %#llx failed (%d)", h->name,
 			  in->write ? "write" : "read", gpa, rc);
@@ -122,11 +104,11 @@ static void report_outside(struct vcpu *v, u64 gpa, u64 q)
 		vmread(VMCS_GUEST_RIP));
 }
 
-int handle_ept_violation(struct vcpu *v)
+void vmx_exit_ept_violation(struct vcpu *v)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
-	struct mmio_handler *h = find_mmio(v->g, gpa);
+	struct vm_mmio_handler *h = vm_find_mmio(v->vm, gpa);
 	u64 rip = vmread(VMCS_GUEST_RIP);
 	struct x86_mmio_insn in;
 	u8 buf[X86_MAX_INSN_LEN] = { 0 };
@@ -135,7 +117,7 @@ int handle_ept_violation(struct vcpu *v)
 
 	if (!h || eq_ept_fetch(q)) {
 		report_outside(v, gpa, q);
-		return 0;
+		return;
 	}
 	/*
 	 * The access came from delivering an event (the guest's IDT, GDT or
@@ -147,7 +129,7 @@ int handle_ept_violation(struct vcpu *v)
 			v,
 			"%s: accessed at GPA %#llx while delivering an event (IDT/GDT/stack in MMIO?)",
 			h->name, gpa);
-		return 0;
+		return;
 	}
 	n = fetch(v, rip, buf);
 	rc = n ? x86_decode_mmio(buf, n, cpu_mode(), &in) :
@@ -158,7 +140,7 @@ int handle_ept_violation(struct vcpu *v)
 			"%s: cannot emulate the instruction at RIP %#llx (%s; bytes %02x %02x %02x %02x)",
 			h->name, rip, x86_decode_strerror(rc), buf[0], buf[1],
 			buf[2], buf[3]);
-		return 0;
+		return;
 	}
 	if (!emulate(v, h, gpa, &in)) {
 		/* The exit gives no instruction length for EPT violations. */
@@ -167,18 +149,16 @@ int handle_ept_violation(struct vcpu *v)
 		if (cpu_mode() != X86_MODE_64)
 			vmwrite(VMCS_GUEST_RIP, (u32)vmread(VMCS_GUEST_RIP));
 	}
-	return 0;
 }
 
-int handle_ept_misconfig(struct vcpu *v)
+void vmx_exit_ept_misconfig(struct vcpu *v)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	struct ept_mapping m;
-	int rc = ept_lookup(&v->g->ept, gpa, &m);
+	int rc = ept_lookup(&v->vm->ept, gpa, &m);
 
 	printf("keel: EPT misconfiguration at GPA %#llx: lookup %d, entry %016llx, page size %#llx, memory type %u\n",
 	       gpa, rc, rc ? 0 : m.entry, rc ? 0 : m.page_size,
 	       rc ? 0 : m.memtype);
 	vcpu_stop(v, "EPT misconfiguration at GPA %#llx", gpa);
-	return 0;
 }

@@ -79,18 +79,18 @@ static void allow(u8 *bm, u32 msr)
 	bm[off + MSR_BITMAP_WRITE_LOW + bit / 8] &= (u8)~BIT(bit % 8);
 }
 
-void msr_bitmap_init(struct guest *g)
+void vmx_msr_bitmap_init(struct vcpu *v)
 {
-	memset(g->msr_bitmap, 0xff, PAGE_SIZE);
+	memset(v->msr_bitmap, 0xff, PAGE_SIZE);
 	for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		allow(g->msr_bitmap, passthrough_msrs[i]);
+		allow(v->msr_bitmap, passthrough_msrs[i]);
 	/* The guest owns the LAPIC in both modes, and its timer. */
 	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
-		allow(g->msr_bitmap, msr);
-	allow(g->msr_bitmap, MSR_IA32_TSC_DEADLINE);
+		allow(v->msr_bitmap, msr);
+	allow(v->msr_bitmap, MSR_IA32_TSC_DEADLINE);
 	/* Reading the TSC costs nothing to let through; writing it would
 	 * move Keel's clock, so writes still exit. */
-	g->msr_bitmap[MSR_BITMAP_READ_LOW + MSR_IA32_TSC / 8] &=
+	v->msr_bitmap[MSR_BITMAP_READ_LOW + MSR_IA32_TSC / 8] &=
 		(u8)~BIT(MSR_IA32_TSC % 8);
 }
 
@@ -188,30 +188,28 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 	return -EPERM;
 }
 
-int handle_rdmsr(struct vcpu *v)
+void vmx_exit_rdmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.rcx;
 	u64 val;
 
 	if (read_msr(v, msr, &val)) {
 		vcpu_inject_gp(v);
-		return 0;
+		return;
 	}
 	v->regs.rax = (u32)val;
 	v->regs.rdx = val >> 32;
 	vcpu_skip_instruction(v);
-	return 0;
 }
 
-int handle_wrmsr(struct vcpu *v)
+void vmx_exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.rcx;
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 
 	if (write_msr(v, msr, val)) {
 		vcpu_inject_gp(v);
-		return 0;
+		return;
 	}
 	vcpu_skip_instruction(v);
-	return 0;
 }

@@ -13,27 +13,6 @@
 #define X86_VEC_UD 6
 #define X86_VEC_GP 13
 
-void vcpu_stop(struct vcpu *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (v->state != VCPU_RUNNING)
-		return;
-	va_start(ap, fmt);
-	kvsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
-	va_end(ap);
-	v->state = VCPU_STOPPED;
-	v->status = -1;
-}
-
-void vcpu_exit_status(struct vcpu *v, int status)
-{
-	if (v->state != VCPU_RUNNING)
-		return;
-	v->state = VCPU_EXITED;
-	v->status = status;
-}
-
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u32 info = vector |

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest and its one vCPU, as the in-kernel VMX code sees them. Private
- * to vmx/; other subsystems use vmx/vmx.h.
+ * The guest's one vCPU, as the in-kernel VMX code sees it: its registers,
+ * VMX controls and exit statistics. The machine around it (RAM, devices,
+ * how the guest ended) is the struct vm of vm/vm.h. Private to vmx/;
+ * other subsystems use vmx/vmx.h.
  */
 #ifndef KEEL_VMX_VCPU_H
 #define KEEL_VMX_VCPU_H
@@ -11,18 +13,9 @@
 #include "vmx/caps.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
+#include "vm/vm.h"
 
 #define VMX_NR_EXIT_REASONS (EXIT_REASON_TDCALL + 1)
-
-/* Guest RAM comes in 2 MiB host chunks so that EPT can use 2 MiB pages. */
-#define GUEST_CHUNK_SIZE MiB(2)
-#define GUEST_MAX_MEM GiB(3) /* stays below the 4 GiB MMIO window */
-#define GUEST_MAX_CHUNKS (GUEST_MAX_MEM / GUEST_CHUNK_SIZE)
-#define GUEST_MIN_MEM MiB(4)
-
-#define GUEST_MAX_IO_HANDLERS 16
-#define GUEST_MAX_MMIO_HANDLERS 16
-#define GUEST_CON_LINE 256
 
 /* Saved guest GPRs; vmx_entry.S uses the offsets in GREG_* below. */
 struct guest_regs {
@@ -30,68 +23,21 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
-struct vcpu;
-
-/*
- * Port and MMIO handlers. @val holds the value written, or receives the
- * value read (zero-extended). Return 0, or a negative errno to stop the
- * guest with a report naming the handler.
- */
-typedef int (*io_handler_fn)(struct vcpu *v, u16 port, unsigned int size,
-			     bool in, u32 *val, void *ctx);
-typedef int (*mmio_handler_fn)(struct vcpu *v, u64 gpa, unsigned int size,
-			       bool write, u64 *val, void *ctx);
-
-struct io_handler {
-	u16 base, count;
-	io_handler_fn fn;
-	void *ctx;
-	const char *name;
-};
-
-struct mmio_handler {
-	u64 base, size;
-	mmio_handler_fn fn;
-	void *ctx;
-	const char *name;
-};
-
 struct exit_stat {
 	u64 count;
 	u64 cycles; /* TSC cycles spent in Keel handling this reason */
 };
 
-struct guest {
-	u64 mem_size;
-	unsigned int nchunks;
-	phys_addr_t chunk[GUEST_MAX_CHUNKS];
-	struct ept ept;
+struct vcpu {
+	struct guest_regs regs; /* first: vmx_entry.S addresses it */
+	u64 launched; /* VMLAUNCH done; then VMRESUME */
+	struct vm *vm;
+	const struct vmx_config *cfg;
+	phys_addr_t vmcs; /* 0 until vmcs_setup() */
 	u64 eptp;
 	u16 vpid; /* 0: VPID not in use */
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
-	unsigned int n_io, n_mmio;
-	struct io_handler io[GUEST_MAX_IO_HANDLERS];
-	struct mmio_handler mmio[GUEST_MAX_MMIO_HANDLERS];
-	/* The guest's COM1 output, passed to Keel's console a line at a time. */
-	char con_line[GUEST_CON_LINE];
-	unsigned int con_len;
-};
-
-enum vcpu_state {
-	VCPU_RUNNING,
-	VCPU_EXITED, /* the guest asked to end, with a status */
-	VCPU_STOPPED, /* Keel stopped it: a fault, a bad request, a bug */
-};
-
-struct vcpu {
-	struct guest_regs regs; /* first: vmx_entry.S addresses it */
-	u64 launched; /* VMLAUNCH done; then VMRESUME */
-	struct guest *g;
-	const struct vmx_config *cfg;
-	enum vcpu_state state;
-	int status;
-	char stop_reason[160];
 	u32 pending_irq; /* vector + 1 of an external interrupt to inject */
 	u64 exits;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
@@ -107,9 +53,9 @@ const struct vmx_caps_msrs *vmx_caps(void);
 /* ---- vmcs_init.c ---- */
 /*
  * Allocate, clear and load a VMCS for @v and fill every control, host and
- * guest field for a multiboot (v1) entry at @entry with EBX = @mbi.
+ * guest field for a multiboot (v1) entry as @entry says.
  */
-int vmcs_setup(struct vcpu *v, u32 entry, u32 mbi);
+int vmcs_setup(struct vcpu *v, const struct vm_entry *entry);
 
 /* ---- vmx_entry.S ---- */
 /*
@@ -123,8 +69,8 @@ void vmx_exit_stub(void);
 int vmx_handle_exit(struct vcpu *v);
 
 /* ---- exit.c ---- */
-void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
-void vcpu_exit_status(struct vcpu *v, int status);
+/* How the guest ends is the VM's: see vm_stop() and vm_exit(). */
+#define vcpu_stop(v, ...) vm_stop((v)->vm, __VA_ARGS__)
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			   u32 error);
 void vcpu_inject_ud(struct vcpu *v);
@@ -136,47 +82,42 @@ void vcpu_dump_state(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 u64 *vcpu_gpr(struct vcpu *v, unsigned int index);
 
-/* ---- guest_mem.c ---- */
-int guest_mem_init(struct guest *g, u64 size);
+/* ---- linear.c ---- */
 /* Drop cached EPT translations after the tables change. */
-void guest_flush_ept(struct guest *g);
-/* Host pointer for [gpa, gpa+len) when it lies in one RAM chunk, or NULL. */
-void *guest_ptr(struct guest *g, u64 gpa, u64 len);
-int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
-int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len);
+void vmx_flush_ept(struct vcpu *v);
 /* Read/write guest memory by linear address through the guest's paging. */
 int guest_read_linear(struct vcpu *v, u64 gla, void *buf, size_t len);
 int guest_write_linear(struct vcpu *v, u64 gla, const void *buf, size_t len);
 
 /* ---- io.c ---- */
-int guest_register_io(struct guest *g, u16 base, u16 count, io_handler_fn fn,
-		      void *ctx, const char *name);
-int handle_io(struct vcpu *v);
+void vmx_io_bitmap_init(struct vcpu *v);
+void vmx_exit_io(struct vcpu *v);
 
 /* ---- mmio.c ---- */
-int guest_register_mmio(struct guest *g, u64 base, u64 size, mmio_handler_fn fn,
-			void *ctx, const char *name);
-int handle_ept_violation(struct vcpu *v);
-int handle_ept_misconfig(struct vcpu *v);
+void vmx_exit_ept_violation(struct vcpu *v);
+void vmx_exit_ept_misconfig(struct vcpu *v);
 
 /* ---- msr.c ---- */
-void msr_bitmap_init(struct guest *g);
-int handle_rdmsr(struct vcpu *v);
-int handle_wrmsr(struct vcpu *v);
+void vmx_msr_bitmap_init(struct vcpu *v);
+void vmx_exit_rdmsr(struct vcpu *v);
+void vmx_exit_wrmsr(struct vcpu *v);
 
 /* ---- cr.c ---- */
-int handle_cr_access(struct vcpu *v);
-
-/* ---- devices.c: the guest's UART, debug-exit port and test devices ---- */
-int guest_devices_init(struct guest *g);
-/* Pass what the guest printed so far to Keel's console. */
-void guest_console_flush(struct guest *g);
-
-/* ---- pci_cfg.c: the guest's view of PCI configuration space ---- */
-int guest_pci_init(struct guest *g, const char *cmdline);
+void vmx_exit_cr_access(struct vcpu *v);
 
 /* ---- hypercall.c ---- */
-int handle_vmcall(struct vcpu *v);
+void vmx_exit_vmcall(struct vcpu *v);
+/* Keel's CPUID leaves 0x40000000.. (vm/guest_abi.h). */
+void keel_cpuid_leaf(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+
+/* A device changed the EPT (vm_map_mmio): flush before the guest runs. */
+static inline void vcpu_sync_ept(struct vcpu *v)
+{
+	if (unlikely(v->vm->ept_dirty)) {
+		vmx_flush_ept(v);
+		v->vm->ept_dirty = false;
+	}
+}
 
 /*
  * Advance RIP past an emulated instruction of @len bytes. It ends STI/MOV

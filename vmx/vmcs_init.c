@@ -3,7 +3,7 @@
  * Filling a fresh VMCS: controls from the negotiated configuration, host
  * state from Keel's real state, and the guest state a multiboot (v1) loader
  * leaves (Multiboot 0.6.96 3.2): 32-bit protected mode, paging off, flat
- * 4 GiB segments, EAX = 0x2BADB002, EBX = the information block. Unrestricted
+ * 4 GiB segments, EAX and EBX as the loader (vm/load.c) says. Unrestricted
  * guest lets CR0.PG be 0 (SDM Vol.3C 27.3.1.1, rev 080).
  */
 #include "core/console.h"
@@ -12,8 +12,6 @@
 #include "arch/x86/arch.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
-
-#define MB1_BOOTLOADER_MAGIC 0x2BADB002U
 
 /* Power-on IA32_PAT, SDM Vol.3A 11.12.4 table 11-12 */
 #define PAT_POWER_ON 0x0007040600070406ULL
@@ -50,7 +48,6 @@ static bool write_all(const struct vmcs_field_val *f, size_t n)
 static bool setup_controls(struct vcpu *v)
 {
 	const struct vmx_config *c = v->cfg;
-	struct guest *g = v->g;
 	/* The preemption timer is armed only while Keel has background work. */
 	u32 pin = c->ctl.word[VMX_CTL_PIN] & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	u32 exit = c->ctl.word[VMX_CTL_EXIT] &
@@ -69,16 +66,16 @@ static bool setup_controls(struct vcpu *v)
 		{ VMCS_VM_EXIT_MSR_LOAD_COUNT, 0 },
 		{ VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0 },
 		{ VMCS_VM_ENTRY_INTR_INFO, 0 },
-		{ VMCS_IO_BITMAP_A, virt_to_phys(g->io_bitmap) },
-		{ VMCS_IO_BITMAP_B, virt_to_phys(g->io_bitmap) + PAGE_SIZE },
-		{ VMCS_MSR_BITMAP, virt_to_phys(g->msr_bitmap) },
-		{ VMCS_EPT_POINTER, g->eptp },
+		{ VMCS_IO_BITMAP_A, virt_to_phys(v->io_bitmap) },
+		{ VMCS_IO_BITMAP_B, virt_to_phys(v->io_bitmap) + PAGE_SIZE },
+		{ VMCS_MSR_BITMAP, virt_to_phys(v->msr_bitmap) },
+		{ VMCS_EPT_POINTER, v->eptp },
 		{ VMCS_VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE },
 	};
 
 	if (!write_all(f, ARRAY_SIZE(f)))
 		return false;
-	if (g->vpid && !vmwrite_checked(VMCS_VPID, g->vpid))
+	if (v->vpid && !vmwrite_checked(VMCS_VPID, v->vpid))
 		return false;
 	return true;
 }
@@ -144,7 +141,7 @@ static u64 cr4_mask(const struct vmx_caps_msrs *m)
 		VMCS_GUEST_##name##_AR_BYTES, ar           \
 	}
 
-static bool setup_guest_state(struct vcpu *v, u32 entry, u32 mbi)
+static bool setup_guest_state(struct vcpu *v, const struct vm_entry *entry)
 {
 	const struct vmx_caps_msrs *m = vmx_caps();
 	u64 cr0_view = X86_CR0_PE | X86_CR0_ET;
@@ -176,7 +173,7 @@ static bool setup_guest_state(struct vcpu *v, u32 entry, u32 mbi)
 		{ VMCS_GUEST_IDTR_LIMIT, 0xffff },
 		{ VMCS_GUEST_DR7, DR7_POWER_ON },
 		{ VMCS_GUEST_RSP, 0 },
-		{ VMCS_GUEST_RIP, entry },
+		{ VMCS_GUEST_RIP, entry->eip },
 		{ VMCS_GUEST_RFLAGS, X86_RFLAGS_FIXED },
 		{ VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0 },
 		{ VMCS_GUEST_SYSENTER_CS, 0 },
@@ -190,12 +187,12 @@ static bool setup_guest_state(struct vcpu *v, u32 entry, u32 mbi)
 	};
 
 	memset(&v->regs, 0, sizeof(v->regs));
-	v->regs.rax = MB1_BOOTLOADER_MAGIC;
-	v->regs.rbx = mbi;
+	v->regs.rax = entry->eax;
+	v->regs.rbx = entry->ebx;
 	return write_all(f, ARRAY_SIZE(f));
 }
 
-int vmcs_setup(struct vcpu *v, u32 entry, u32 mbi)
+int vmcs_setup(struct vcpu *v, const struct vm_entry *entry)
 {
 	phys_addr_t vmcs = alloc_pages(1, PAGE_SIZE);
 
@@ -204,11 +201,19 @@ int vmcs_setup(struct vcpu *v, u32 entry, u32 mbi)
 	*(u32 *)phys_to_virt(vmcs) = v->cfg->revision;
 	if (!vmclear(vmcs) || !vmptrld(vmcs)) {
 		pr_err("keel: vmx: VMCLEAR/VMPTRLD failed\n");
-		return -EIO;
+		goto err_free;
 	}
+	v->vmcs = vmcs;
 	v->launched = 0;
 	if (!setup_controls(v) || !setup_host_state() ||
-	    !setup_guest_state(v, entry, mbi))
-		return -EIO;
+	    !setup_guest_state(v, entry))
+		goto err_clear;
 	return 0;
+
+err_clear:
+	vmclear(vmcs);
+	v->vmcs = 0;
+err_free:
+	free_pages(vmcs, 1);
+	return -EIO;
 }

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VT-x: bring-up of VMX root mode and the guest. The one public header of
- * vmx/ for the rest of Keel (boot code).
+ * VT-x: bring-up of VMX root mode and running a VM's vCPU. The one public
+ * header of vmx/ for the rest of Keel (boot code).
  */
 #ifndef KEEL_VMX_VMX_H
 #define KEEL_VMX_VMX_H
 
 #include "core/types.h"
-#include "boot/boot.h"
 
 /*
  * Detect VT-x, check IA32_FEATURE_CONTROL, negotiate every control from the
@@ -18,12 +17,18 @@
 int vmx_init(void);
 bool vmx_enabled(void);
 
+struct vm;
+struct vm_entry;
+
+/* Which EPT page sizes the CPU offers, for vm_create(). */
+void vmx_ept_page_sizes(bool *allow_2m, bool *allow_1g);
+
 /*
- * Load the multiboot module named "guest" and run it until it ends. Prints
- * "keel: guest exited with status N" or "keel: guest stopped: REASON", then
- * the exit statistics. Returns the guest's status (-1 when stopped, or when
- * there is no guest to run).
+ * Run @vm's one vCPU from @entry until the guest ends. Then prints
+ * "keel: guest exited with status N" or "keel: guest stopped: REASON" and
+ * the exit statistics; vm->state and vm->status say how it ended. Returns
+ * 0, or a negative errno when the vCPU could not be set up (nothing ran).
  */
-int guest_run(const struct boot_info *bi, const char *cmdline);
+int vmx_run(struct vm *vm, const struct vm_entry *entry);
 
 #endif

@@ -5,16 +5,16 @@
 
 #include "vmx/vcpu.h"
 
-int handle_triple_fault(struct vcpu *v);
-int handle_init_signal(struct vcpu *v);
-int handle_sipi_signal(struct vcpu *v);
-int handle_interrupt_window(struct vcpu *v);
-int handle_cpuid(struct vcpu *v);
-int handle_hlt(struct vcpu *v);
-int handle_wbinvd(struct vcpu *v);
-int handle_vmx_instruction(struct vcpu *v);
-int handle_entry_failure(struct vcpu *v);
-int handle_preemption_timer(struct vcpu *v);
-int handle_xsetbv(struct vcpu *v);
+void vmx_exit_triple_fault(struct vcpu *v);
+void vmx_exit_init_signal(struct vcpu *v);
+void vmx_exit_sipi_signal(struct vcpu *v);
+void vmx_exit_interrupt_window(struct vcpu *v);
+void vmx_exit_cpuid(struct vcpu *v);
+void vmx_exit_hlt(struct vcpu *v);
+void vmx_exit_wbinvd(struct vcpu *v);
+void vmx_exit_vmx_instruction(struct vcpu *v);
+void vmx_exit_entry_failure(struct vcpu *v);
+void vmx_exit_preemption_timer(struct vcpu *v);
+void vmx_exit_xsetbv(struct vcpu *v);
 
 #endif

@@ -26,6 +26,14 @@ static int ram_read(void *ctx, u64 gpa, void *buf, size_t len)
 	return 0;
 }
 
+static int ram_write(void *ctx, u64 gpa, const void *buf, size_t len)
+{
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return -EFAULT;
+	memcpy(ram + gpa, buf, len);
+	return 0;
+}
+
 static void put32(u64 gpa, u32 v)
 {
 	memcpy(ram + gpa, &v, 4);
@@ -45,7 +53,7 @@ static int setup(void **state)
 
 static struct gpt_walker walker(enum gpt_mode mode, u64 cr3, bool pse)
 {
-	return (struct gpt_walker){ mode, cr3, pse, ram_read, NULL };
+	return (struct gpt_walker){ mode, cr3, pse, ram_read, ram_write, NULL };
 }
 
 static void test_mode_from_regs(void **state)
@@ -192,6 +200,28 @@ static void test_read_linear_across_pages(void **state)
 	assert_int_equal(gpt_read_linear(&w, 0x1ffd, buf, 6), -ENOENT);
 }
 
+static void test_write_linear_across_pages(void **state)
+{
+	struct gpt_walker w = walker(GPT_MODE_32BIT, 0x10000, false);
+
+	put32(0x10000, 0x11000 | 1);
+	put32(0x11000 + 1 * 4, 0x50000 | 1); /* 0x1000 -> 0x50000 */
+	put32(0x11000 + 2 * 4, 0x30000 | 1); /* 0x2000 -> 0x30000 */
+	assert_int_equal(gpt_write_linear(&w, 0x1ffe, "\xaa\xbb\xcc\xdd", 4),
+			 0);
+	assert_memory_equal(ram + 0x50ffe, "\xaa\xbb", 2);
+	assert_memory_equal(ram + 0x30000, "\xcc\xdd", 2);
+
+	/* A walker without a write callback cannot write. */
+	w.write = NULL;
+	assert_int_equal(gpt_write_linear(&w, 0x1ffe, "\x01", 1), -EINVAL);
+	/* Second page not present: fails, the first page already written. */
+	w.write = ram_write;
+	put32(0x11000 + 2 * 4, 0);
+	assert_int_equal(gpt_write_linear(&w, 0x1fff, "\x11\x22", 2), -ENOENT);
+	assert_int_equal(ram[0x50fff], 0x11);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -205,6 +235,7 @@ int main(void)
 		T(test_4level),
 		T(test_table_outside_ram),
 		T(test_read_linear_across_pages),
+		T(test_write_linear_across_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

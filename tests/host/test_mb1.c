@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmx/mb1.h"
+#include "vm/mb1.h"
 
 #define GUEST_MEM (8u << 20)
 static u8 *gmem;

@@ -5,7 +5,7 @@
  * memory map of the guest's RAM.
  */
 #include "core/lib.h"
-#include "vmx/mb1.h"
+#include "vm/mb1.h"
 
 #define MB1_INFO_BASE 0x8000U
 #define MB1_INFO_LIMIT 0x9f000U

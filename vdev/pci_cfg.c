@@ -15,7 +15,7 @@
 #include "core/lib.h"
 #include "arch/x86/arch.h"
 #include "drivers/pci.h"
-#include "vmx/vcpu.h"
+#include "vm/vm.h"
 
 #define PCI_CONF_ADDR 0xcf8
 #define PCI_CONF_DATA 0xcfc
@@ -27,12 +27,10 @@
 #define RST_CNT_PORT 0xcf9
 #define RST_CNT_SYS_RST 0x02
 #define RST_CNT_RST_CPU 0x04
-#define PCI_HIDE_MAX 16
 
 struct pci_cfg {
 	u32 addr;
-	unsigned int n_hidden;
-	u16 hidden[PCI_HIDE_MAX]; /* bus << 8 | dev << 3 | fn */
+	const struct vm_config *vc; /* pci_hide= */
 };
 
 static struct pci_cfg cfg;
@@ -44,8 +42,8 @@ static bool bdf_hidden(u8 bus, u8 dev, u8 fn)
 
 	if (d && d->keel_owned)
 		return true;
-	for (unsigned int i = 0; i < cfg.n_hidden; i++)
-		if (cfg.hidden[i] == bdf)
+	for (unsigned int i = 0; i < cfg.vc->n_hidden; i++)
+		if (cfg.vc->hidden[i] == bdf)
 			return true;
 	return false;
 }
@@ -82,7 +80,7 @@ static bool touches_hidden_bar(u64 start, u64 end)
  * they overlap guest RAM or share a page with a hidden function's BAR.
  * The EPT keeps the boot-time layout: a guest that moves a BAR loses it.
  */
-static int map_bars(struct guest *g)
+static int map_bars(struct vm *vm)
 {
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
 		const struct pci_dev *d = pci_device(i);
@@ -97,12 +95,12 @@ static int map_bars(struct guest *g)
 
 			if (!bar->size || bar->io)
 				continue;
-			if (lo < g->mem_size || touches_hidden_bar(lo, hi)) {
+			if (lo < vm->mem_size || touches_hidden_bar(lo, hi)) {
 				pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d %#llx not passed through (overlaps guest RAM or a hidden device)\n",
 					d->bus, d->dev, d->fn, b, bar->base);
 				continue;
 			}
-			rc = ept_map(&g->ept, lo, lo, hi - lo, EPT_MAP_MMIO);
+			rc = vm_map_mmio(vm, lo, hi - lo);
 			if (rc)
 				return rc;
 			pr_info("keel: guest: PCI %02x:%02x.%u BAR%d %#llx+%#llx passed through\n",
@@ -112,7 +110,7 @@ static int map_bars(struct guest *g)
 	return 0;
 }
 
-static int addr_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+static int addr_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		   u32 *val, void *ctx)
 {
 	if (size == 4 && port == PCI_CONF_ADDR) {
@@ -125,8 +123,8 @@ static int addr_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	/* Not the address register: byte/word accesses go to the chipset. */
 	if (!in && port == RST_CNT_PORT && size == 1 &&
 	    (*val & RST_CNT_RST_CPU)) {
-		vcpu_stop(v, "the guest asked for a reset (port 0xcf9 = %#x)",
-			  *val & 0xff);
+		vm_stop(vm, "the guest asked for a reset (port 0xcf9 = %#x)",
+			*val & 0xff);
 		return 0;
 	}
 	if (in)
@@ -138,7 +136,7 @@ static int addr_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
-static int data_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+static int data_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		   u32 *val, void *ctx)
 {
 	u32 ones = size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
@@ -164,37 +162,12 @@ static int data_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
-/* pci_hide=BB:DD.F[,BB:DD.F...]: a bad list hides nothing and says why. */
-static void parse_hide(const char *cmdline)
+static void report_hidden(void)
 {
-	const char *v;
-	size_t n, bad;
-	int rc;
-
-	if (!cmdline_get(cmdline, "pci_hide", &v, &n))
-		return;
-	rc = pci_parse_bdf_list(v, n, cfg.hidden, PCI_HIDE_MAX, &cfg.n_hidden,
-				&bad);
-	if (rc) {
-		pr_err("keel: pci_hide=%.*s: %s at '%.*s'; use BB:DD.F[,BB:DD.F] (at most %u); nothing hidden\n",
-		       (int)n, v,
-		       rc == -E2BIG ? "too many functions" : "cannot parse",
-		       (int)(n - bad), v + bad, PCI_HIDE_MAX);
-		cfg.n_hidden = 0;
-		return;
-	}
-	for (unsigned int i = 0; i < cfg.n_hidden; i++)
+	for (unsigned int i = 0; i < cfg.vc->n_hidden; i++)
 		pr_info("keel: guest: PCI %02x:%02x.%u hidden (pci_hide=)\n",
-			cfg.hidden[i] >> 8, (cfg.hidden[i] >> 3) & 0x1f,
-			cfg.hidden[i] & 7);
-}
-
-int guest_pci_init(struct guest *g, const char *cmdline)
-{
-	int rc;
-
-	memset(&cfg, 0, sizeof(cfg));
-	parse_hide(cmdline);
+			cfg.vc->hidden[i] >> 8, (cfg.vc->hidden[i] >> 3) & 0x1f,
+			cfg.vc->hidden[i] & 7);
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
 		struct pci_dev *d = pci_device(i);
 
@@ -202,12 +175,23 @@ int guest_pci_init(struct guest *g, const char *cmdline)
 			pr_info("keel: guest: PCI %02x:%02x.%u hidden (owned by Keel)\n",
 				d->bus, d->dev, d->fn);
 	}
-	rc = map_bars(g);
+}
+
+static int pci_cfg_init(struct vm *vm)
+{
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.vc = vm->cfg;
+	report_hidden();
+	rc = map_bars(vm);
 	if (!rc)
-		rc = guest_register_io(g, PCI_CONF_ADDR, 4, addr_io, NULL,
-				       "PCI config address");
+		rc = vm_register_pio(vm, PCI_CONF_ADDR, 4, addr_io, NULL,
+				     "PCI config address");
 	if (!rc)
-		rc = guest_register_io(g, PCI_CONF_DATA, 4, data_io, NULL,
-				       "PCI config data");
+		rc = vm_register_pio(vm, PCI_CONF_DATA, 4, data_io, NULL,
+				     "PCI config data");
 	return rc;
 }
+
+VM_DEVICE(pci_cfg, .name = "PCI config space", .init = pci_cfg_init);

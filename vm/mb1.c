@@ -7,7 +7,7 @@
  * as GRUB does). Placing the image is mb1_info.c's job.
  */
 #include "core/lib.h"
-#include "vmx/mb1.h"
+#include "vm/mb1.h"
 
 /* ELF, System V gABI 4.1 ch. 4-5 */
 #define EI_CLASS 4

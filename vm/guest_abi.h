@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Keel's guest ABI: the hypervisor CPUID leaves, the VMCALL hypercalls and
+ * the test device's registers. An interface, not shared code: only
+ * constants, so that both Keel and a freestanding 32-bit guest (guest/)
+ * include it. docs/hypercalls.md is the user-facing description; keep
+ * both in step.
+ */
+#ifndef KEEL_VM_GUEST_ABI_H
+#define KEEL_VM_GUEST_ABI_H
+
+/* ---- CPUID, as KVM's 0x40000000 leaves ---- */
+#define KEEL_CPUID_LEAF_SIGNATURE 0x40000000U
+#define KEEL_CPUID_LEAF_INFO 0x40000001U
+#define KEEL_CPUID_MAX_LEAF KEEL_CPUID_LEAF_INFO
+/* "KeelKeelKeel" in EBX, ECX, EDX, as KVM's "KVMKVMKVM\0\0\0". */
+#define KEEL_CPUID_SIGNATURE_REG 0x6c65654bU
+#define KEEL_ABI_VERSION 1
+
+/* ---- VMCALL: RAX = function, arguments in RBX, RCX, RDX; result in RAX ---- */
+#define KEEL_HC_PRINT 0 /* RBX = GPA of bytes, RCX = length */
+/* out: RBX = ABI version, RCX = RAM KiB, RDX = exits, RSI/RDI = Keel's
+ * image base and size (host-physical; never mapped for the guest) */
+#define KEEL_HC_INFO 1
+#define KEEL_HC_EXIT 2 /* RBX = status; the guest ends */
+#define KEEL_HC_RAISE_IRQ 3 /* RBX = vector 32..255, delivered as external */
+#define KEEL_HC_MAX_PRINT 4096
+#define KEEL_HC_FIRST_IRQ_VECTOR 32
+
+/* Hypercall errors, returned negated in RAX (Linux errno values). */
+#define KEEL_EPERM 1
+#define KEEL_E2BIG 7
+#define KEEL_EFAULT 14
+#define KEEL_EINVAL 22
+#define KEEL_ENOSYS 38
+
+/* ---- Emulated devices at fixed addresses ---- */
+/* ISA debug exit, as QEMU's isa-debug-exit: a write ends the guest. */
+#define KEEL_DEBUG_EXIT_PORT 0xf4
+
+/*
+ * Keel's test device: 16 ports of 32-bit registers and one MMIO page.
+ * Registers are offsets from the base; narrower accesses see the low bytes
+ * of the register at that offset.
+ */
+#define TESTDEV_PORT_BASE 0x700
+#define TESTDEV_NR_PORTS 16
+#define TESTDEV_REG_ECHO 0x0 /* read back what was written */
+#define TESTDEV_REG_ID 0x4 /* TESTDEV_ID, read-only */
+#define TESTDEV_REG_FIFO 0x8 /* bytes out in the order they went in */
+#define TESTDEV_REG_COUNT 0xc /* accesses so far; a write resets */
+#define TESTDEV_ID 0x4c45454bU /* bytes 'K','E','E','L' */
+#define TESTDEV_FIFO_SIZE 256
+#define TESTDEV_FIFO_EMPTY 0xff
+
+#define TESTDEV_MMIO_BASE 0xfeb00000U
+#define TESTDEV_MMIO_SIZE 0x1000U
+#define TESTDEV_MMIO_PATTERN 0x00 /* 8 bytes of TESTDEV_PATTERN */
+#define TESTDEV_MMIO_SCRATCH 0x08 /* 8 bytes of read-write scratch */
+#define TESTDEV_MMIO_COUNT 0x10 /* 32-bit count of MMIO accesses */
+#define TESTDEV_PATTERN 0xf1e2d3c4b5a69788ULL
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual machine: the guest's RAM, the registry of emulated port and
+ * MMIO ranges, and how the guest ended. It knows nothing of VT-x: vmx/
+ * runs a vCPU on a struct vm and calls the registered handlers from its
+ * exit handlers; vdev/ holds the emulated devices, which plug in through
+ * VM_DEVICE() and the register functions below. The one public header of
+ * vm/.
+ */
+#ifndef KEEL_VM_VM_H
+#define KEEL_VM_VM_H
+
+#include "core/types.h"
+#include "ept/ept.h"
+
+/* Guest RAM comes in 2 MiB host chunks so that EPT can use 2 MiB pages. */
+#define VM_CHUNK_SIZE MiB(2)
+#define VM_MAX_MEM GiB(3) /* stays below the 4 GiB MMIO window */
+#define VM_MAX_CHUNKS (VM_MAX_MEM / VM_CHUNK_SIZE)
+#define VM_MIN_MEM MiB(4)
+#define VM_DEFAULT_MEM MiB(128)
+
+/* The legacy VGA/BIOS area the guest's memory map calls reserved. */
+#define VM_LEGACY_HOLE_START 0xa0000ULL
+#define VM_LEGACY_HOLE_END 0x100000ULL
+
+#define VM_MAX_PIO_HANDLERS 16
+#define VM_MAX_MMIO_HANDLERS 16
+#define VM_PCI_HIDE_MAX 16
+#define VM_STOP_REASON_LEN 160
+
+struct vm;
+
+/*
+ * Port and MMIO handlers. @val holds the value written, or receives the
+ * value read (zero-extended). Return 0, or a negative errno to stop the
+ * guest with a report naming the handler. A handler that ends or stops
+ * the guest calls vm_exit() or vm_stop() and returns 0.
+ */
+typedef int (*vm_pio_fn)(struct vm *vm, u16 port, unsigned int size, bool in,
+			 u32 *val, void *ctx);
+typedef int (*vm_mmio_fn)(struct vm *vm, u64 gpa, unsigned int size, bool write,
+			  u64 *val, void *ctx);
+
+struct vm_pio_handler {
+	u16 base, count;
+	vm_pio_fn fn;
+	void *ctx;
+	const char *name;
+};
+
+struct vm_mmio_handler {
+	u64 base, size;
+	vm_mmio_fn fn;
+	void *ctx;
+	const char *name;
+};
+
+/* What the machine is given: filled from Keel's options by boot/. */
+struct vm_config {
+	u64 mem_size; /* bytes; a multiple of VM_CHUNK_SIZE */
+	unsigned int n_hidden;
+	u16 hidden[VM_PCI_HIDE_MAX]; /* PCI_BDF() of pci_hide= functions */
+};
+
+#define VM_MAX_MODULES 8
+
+/* A kernel image and its modules, as the boot loader handed them over. */
+struct vm_blob {
+	const u8 *data;
+	size_t len;
+	const char *cmdline;
+};
+
+struct vm_image {
+	struct vm_blob kernel;
+	unsigned int n_modules;
+	struct vm_blob modules[VM_MAX_MODULES];
+};
+
+/* Where and how the guest starts: the entry state a loader defines. */
+struct vm_entry {
+	u32 eip;
+	u32 eax, ebx; /* multiboot (v1): magic and the information block */
+	const char *cmdline; /* the guest's, for the log */
+};
+
+enum vm_state {
+	VM_RUNNING,
+	VM_EXITED, /* the guest asked to end, with a status */
+	VM_STOPPED, /* Keel stopped it: a fault, a bad request, a bug */
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	u64 mem_size;
+	unsigned int nchunks;
+	phys_addr_t chunk[VM_MAX_CHUNKS];
+	struct ept ept;
+	/* Set when the EPT changed under a running vCPU: vmx/ flushes. */
+	bool ept_dirty;
+	unsigned int n_pio, n_mmio;
+	struct vm_pio_handler pio[VM_MAX_PIO_HANDLERS];
+	struct vm_mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
+	enum vm_state state;
+	int status;
+	char stop_reason[VM_STOP_REASON_LEN];
+};
+
+/*
+ * An emulated device. vm_create() calls every registered device's init in
+ * link order; stop runs when the guest has ended (to flush output).
+ */
+struct vm_device {
+	const char *name;
+	int (*init)(struct vm *vm);
+	void (*stop)(struct vm *vm);
+};
+
+#define VM_DEVICE(id, ...)                                          \
+	static const struct vm_device __vm_device_##id              \
+		__attribute__((used, section(".rodata.vm_devices"), \
+			       aligned(sizeof(void *)))) = { __VA_ARGS__ }
+
+/* ---- vm.c: life cycle and how the guest ends ---- */
+/*
+ * Give @vm its RAM and every device, mapping 2M/1G EPT pages where
+ * @allow_2m/@allow_1g say the CPU can. On failure everything built so far
+ * is released and a negative errno returned.
+ */
+int vm_create(struct vm *vm, const struct vm_config *cfg, bool allow_2m,
+	      bool allow_1g);
+void vm_destroy(struct vm *vm);
+/* Run every device's stop hook (flushes the guest's console). */
+void vm_devices_stop(struct vm *vm);
+/* End the guest with @status, or stop it with a reason; first call wins. */
+void vm_exit(struct vm *vm, int status);
+void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+static inline bool vm_running(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING;
+}
+
+/* ---- mem.c: guest RAM ---- */
+/* Host pointer for [gpa, gpa+len) when it lies in one RAM chunk, or NULL. */
+void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
+int vm_read(struct vm *vm, u64 gpa, void *buf, size_t len);
+int vm_write(struct vm *vm, u64 gpa, const void *buf, size_t len);
+/* Map host MMIO 1:1 (uncached) into the guest; marks the EPT dirty. */
+int vm_map_mmio(struct vm *vm, u64 gpa, u64 size);
+
+/* ---- load.c: guest loaders ---- */
+/*
+ * Load @img into the guest's RAM as a multiboot (v1) kernel, with its
+ * information block, and fill @entry. A bad image is reported with the
+ * reason and -EINVAL returned; the guest's RAM is then undefined.
+ */
+int vm_load(struct vm *vm, const struct vm_image *img, struct vm_entry *entry);
+
+/* ---- iodev.c: the device registry ---- */
+int vm_register_pio(struct vm *vm, u16 base, u16 count, vm_pio_fn fn, void *ctx,
+		    const char *name);
+int vm_register_mmio(struct vm *vm, u64 base, u64 size, vm_mmio_fn fn,
+		     void *ctx, const char *name);
+/* The handler covering all of [port, port+size), or NULL. */
+struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size);
+struct vm_mmio_handler *vm_find_mmio(struct vm *vm, u64 gpa);
+
+#endif
