@@ -23,8 +23,8 @@ static void unhandled_exit(struct vcpu *v);
 /* Every slot is filled: reasons Keel does not handle get the default. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
-static const exit_handler_fn exit_handlers[VMX_NR_EXIT_REASONS] = {
-	[0 ... VMX_NR_EXIT_REASONS - 1] = unhandled_exit,
+static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_NR] = {
+	[0 ... VMX_EXIT_REASON_NR - 1] = unhandled_exit,
 	[EXIT_REASON_TRIPLE_FAULT] = vmx_exit_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = vmx_exit_init_signal,
 	[EXIT_REASON_SIPI_SIGNAL] = vmx_exit_sipi_signal,
@@ -113,7 +113,7 @@ int vmx_handle_exit(struct vcpu *v)
 	if (unlikely((s32)(basic | idt) < 0))
 		reinject_idt_vectoring(basic, idt);
 	basic &= VMX_EXIT_REASON_BASIC;
-	if (unlikely(basic >= VMX_NR_EXIT_REASONS)) {
+	if (unlikely(basic >= VMX_EXIT_REASON_NR)) {
 		unhandled_exit(v);
 		st = &v->stat_unknown;
 	} else {

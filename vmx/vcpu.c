@@ -131,7 +131,7 @@ void vcpu_print_stats(const struct vcpu *v)
 	printf("keel: exit statistics:\n");
 	printf("keel:   %-22s %10s %14s %10s\n", "reason", "count", "cycles",
 	       "avg");
-	for (u32 i = 0; i < VMX_NR_EXIT_REASONS; i++) {
+	for (u32 i = 0; i < VMX_EXIT_REASON_NR; i++) {
 		const struct exit_stat *s = &v->stats[i];
 
 		if (!s->count)

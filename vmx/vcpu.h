@@ -15,8 +15,6 @@
 #include "vmx/vmx_ops.h"
 #include "vm/vm.h"
 
-#define VMX_NR_EXIT_REASONS (EXIT_REASON_TDCALL + 1)
-
 /* Saved guest GPRs; vmx_entry.S uses the offsets in GREG_* below. */
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -42,7 +40,7 @@ struct vcpu {
 	u64 exits;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
 	u32 exit_reason; /* basic reason of the exit being handled */
-	struct exit_stat stats[VMX_NR_EXIT_REASONS];
+	struct exit_stat stats[VMX_EXIT_REASON_NR];
 	struct exit_stat stat_unknown;
 };
 

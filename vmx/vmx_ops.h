@@ -10,13 +10,7 @@
 #define KEEL_VMX_VMX_OPS_H
 
 #include "core/types.h"
-
-/* INVEPT and INVVPID types, SDM Vol.3C 31.3 (INVEPT, INVVPID) */
-#define INVEPT_SINGLE_CONTEXT 1
-#define INVEPT_ALL_CONTEXT 2
-#define INVVPID_ADDRESS 0
-#define INVVPID_SINGLE_CONTEXT 1
-#define INVVPID_ALL_CONTEXT 2
+#include "vmx/vmcs.h"
 
 static inline bool vmxon(phys_addr_t pa)
 {
