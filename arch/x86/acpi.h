@@ -13,7 +13,7 @@
 #define KEEL_ARCH_X86_ACPI_H
 
 #include "core/types.h"
-#include "boot/boot.h"
+#include "core/bootinfo.h"
 
 #define ACPI_MAX_TABLES 48
 #define ACPI_MAX_CPUS 256

@@ -6,6 +6,7 @@
 #ifndef KEEL_ARCH_X86_ARCH_H
 #define KEEL_ARCH_X86_ARCH_H
 
+#include "core/arch_hooks.h"
 #include "core/types.h"
 
 /* ---- Control registers, SDM Vol.3A 2.5 ---- */
@@ -200,8 +201,7 @@ int xsetbv_safe(u32 xcr, u64 val);
 
 /* ---- CPU tables (gdt.c, idt.c, traps.c) ---- */
 void arch_cpu_tables_init(void);
-void arch_halt_forever(void) __noreturn;
-void arch_dump_backtrace(void *frame);
+/* arch_halt_forever() and arch_dump_backtrace() are core/arch_hooks.h. */
 /* The address of the top of the boot CPU's stack (host stack for VMX). */
 extern u8 boot_stack_top[];
 /* Base of Keel's TSS (host TR base for VMX). */

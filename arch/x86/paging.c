@@ -6,10 +6,10 @@
  * above 4 GiB) and splits a large page when a sub-range must be uncached.
  * Default PAT: PWT|PCD selects entry 3, UC (SDM Vol.3A 11.12.4 table 11-12).
  */
+#include "core/bootinfo.h"
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
-#include "boot/boot.h"
 #include "arch/x86/arch.h"
 
 /* Paging-structure entry bits, SDM Vol.3A 4.5 tables 4-15..4-20 */
