@@ -9,9 +9,7 @@
 
 #include "core/types.h"
 #include "core/bootinfo.h"
-
-/* Multiboot2 spec 2.0 3.2: value in EAX when the kernel is entered. */
-#define MB2_BOOTLOADER_MAGIC 0x36d76289U
+#include "boot/multiboot2.h"
 
 /*
  * Parse the multiboot2 information at @mbi (already mapped). @limit is the

@@ -12,17 +12,8 @@
 #include "core/mm.h"
 #include "arch/x86/arch.h"
 
-/* Paging-structure entry bits, SDM Vol.3A 4.5 tables 4-15..4-20 */
-#define PTE_P BIT(0)
-#define PTE_RW BIT(1)
-#define PTE_PWT BIT(3)
-#define PTE_PCD BIT(4)
-#define PTE_PS BIT(7)
-#define PTE_ADDR_MASK GENMASK(51, 12)
-#define PTE_LARGE_ADDR_MASK GENMASK(51, 21)
+/* PTE_* are in arch/x86/x86_defs.h. PWT|PCD selects PAT entry 3, UC. */
 #define PTE_UC (PTE_PWT | PTE_PCD)
-
-#define PT_ENTRIES 512
 #define LARGE_PAGE_SIZE MiB(2)
 
 static u64 *pml4;
