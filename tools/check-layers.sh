@@ -16,8 +16,8 @@
 set -u
 cd "${1:-$(dirname "$0")/..}" || exit 2
 
-layers="core=0 arch=1 drivers=2 block=3 ept=3 iommu=3 vmx=4 boot=5
-guest=isolated tests=free tools=free"
+layers="core=0 arch=1 drivers=2 block=3 ept=3 iommu=3 vmx=4 boot=5"
+layers="$layers guest=isolated tests=free tools=free"
 
 # Known exceptions, "file -> header: reason". Each is debt to pay off, not a
 # licence: an entry that no longer matches an include fails the check, so the
@@ -33,13 +33,13 @@ files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' '*.S' 2>/d
 [ -n "$files" ] || files=$(find . -name '*.[chS]' -not -path './build/*' | sed 's|^\./||')
 
 # One line per include: file:line:header
-includes=$(printf '%s\n' $files | xargs grep -HnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' |
+includes=$(printf '%s\n' "$files" | xargs grep -HnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' |
 	sed -nE 's/^([^:]+:[0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*["<]([^">]+)[">].*/\1:\2/p')
 
 {
-	printf 'L %s\n' $layers
+	printf '%s\n' "$layers" | tr ' ' '\n' | sed 's/^/L /'
 	printf '%s\n' "$allowed" | sed -n 's/^\(.* -> [^:]*\):.*/A \1/p'
-	printf 'F %s\n' $files
+	printf '%s\n' "$files" | sed 's/^/F /'
 	printf '%s\n' "$includes" | sed -n 's/^/I /p'
 } | awk '
 function top(p) { return substr(p, 1, index(p, "/") - 1) }
