@@ -1,79 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Boot information handed over by a multiboot2 loader, parsed into one
- * structure that the rest of Keel reads. Multiboot2 spec 2.0 ch. 3.6.
+ * The multiboot2 loader interface: the entry magic and the parser that turns
+ * the loader's tags into struct boot_info (core/bootinfo.h), which the rest
+ * of Keel reads. Multiboot2 spec 2.0 ch. 3.6.
  */
 #ifndef KEEL_BOOT_BOOT_H
 #define KEEL_BOOT_BOOT_H
 
 #include "core/types.h"
-
-/* Multiboot2 spec 2.0 3.2: value in EAX when the kernel is entered. */
-#define MB2_BOOTLOADER_MAGIC 0x36d76289U
-
-/* Memory range types, as in the multiboot2 memory map (spec 3.6.8). */
-#define MEM_AVAILABLE 1
-#define MEM_RESERVED 2
-#define MEM_ACPI_RECLAIMABLE 3
-#define MEM_NVS 4
-#define MEM_BADRAM 5
-
-#define BOOT_MAX_MMAP 256
-#define BOOT_MAX_MODULES 16
-
-struct mem_range {
-	u64 base;
-	u64 len;
-	u32 type; /* MEM_*; unknown types are kept and treated as reserved */
-};
-
-struct boot_module {
-	phys_addr_t start;
-	phys_addr_t end; /* exclusive */
-	const char *cmdline; /* points into the boot information */
-};
-
-struct boot_fb {
-	u64 addr;
-	u32 pitch, width, height;
-	u8 bpp, type;
-};
-
-struct boot_info {
-	phys_addr_t mbi_phys; /* start of the multiboot2 information */
-	u32 mbi_size;
-	const char *cmdline; /* "" when the loader gave none */
-	const char *loader_name; /* "" when the loader gave none */
-
-	bool have_basic_mem; /* tag 4; wrong under OVMF, informational only */
-	u32 mem_lower_kb, mem_upper_kb;
-
-	/* Tag 6, or tag 17 converted, whichever is present (6 preferred). */
-	struct mem_range mmap[BOOT_MAX_MMAP];
-	unsigned int n_mmap;
-	unsigned int mmap_dropped; /* ranges beyond BOOT_MAX_MMAP, not kept */
-	bool have_efi_mmap; /* tag 17 seen */
-	phys_addr_t efi_mmap; /* descriptors, inside the boot information */
-	u32 efi_desc_size, efi_desc_ver, efi_mmap_size;
-
-	struct boot_module modules[BOOT_MAX_MODULES];
-	unsigned int n_modules;
-
-	/* Tags 14/15 hold a copy of the RSDP; these point at that copy. */
-	const void *rsdp_v1; /* 20 bytes */
-	const void *rsdp_v2; /* 36 bytes or its own length */
-	u32 rsdp_v2_len;
-
-	bool have_efi64_systab;
-	u64 efi64_systab; /* tag 12 */
-	bool efi_bs_not_terminated; /* tag 18 */
-
-	bool have_fb;
-	struct boot_fb fb; /* tag 8 */
-
-	bool have_load_base;
-	phys_addr_t load_base; /* tag 21 */
-};
+#include "core/bootinfo.h"
+#include "boot/multiboot2.h"
 
 /*
  * Parse the multiboot2 information at @mbi (already mapped). @limit is the

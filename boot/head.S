@@ -7,27 +7,9 @@
  * our own GDT, a boot identity map of the low 4 GiB, then long mode.
  */
 
-/* Multiboot2 spec 2.0 3.1.1 */
-#define MB2_HEADER_MAGIC	0xe85250d6
-#define MB2_ARCH_I386		0
-#define MB2_TAG_END		0
-
-/* Page-table entry bits, SDM Vol.3A 4.5 */
-#define PTE_P			0x001
-#define PTE_RW			0x002
-#define PTE_PS			0x080
-
-#define CR0_PE			0x00000001
-#define CR0_MP			0x00000002
-#define CR0_ET			0x00000010
-#define CR0_NE			0x00000020
-#define CR0_WP			0x00010000
-#define CR0_PG			0x80000000
-#define CR4_PAE			0x00000020
-#define MSR_EFER		0xc0000080
-#define EFER_LME		0x00000100
-/* CPUID 80000001h EDX bit 29: long mode, SDM Vol.2A CPUID */
-#define CPUID_EXT_LM		(1 << 29)
+#include "boot/multiboot2.h"
+#include "arch/x86/x86_defs.h"
+#include "drivers/uart/uart_regs.h"
 
 #define BOOT_STACK_SIZE		16384
 
@@ -39,7 +21,7 @@ mb2_header:
 	.long mb2_header_end - mb2_header
 	.long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
 	.balign 8
-	.short MB2_TAG_END
+	.short MB2_HEADER_TAG_END
 	.short 0
 	.long 8
 mb2_header_end:
@@ -64,13 +46,13 @@ _start:
 	movl $boot_stack_top, %esp
 
 	/* No long mode: say so on COM1 and stop. The UART is left as-is. */
-	movl $0x80000000, %eax
+	movl $CPUID_EXT_MAX, %eax
 	cpuid
-	cmpl $0x80000001, %eax
+	cmpl $CPUID_EXT_FEATURES, %eax
 	jb no_long_mode
-	movl $0x80000001, %eax
+	movl $CPUID_EXT_FEATURES, %eax
 	cpuid
-	testl $CPUID_EXT_LM, %edx
+	testl $CPUID_80000001_EDX_LM, %edx
 	jz no_long_mode
 
 	/* Identity-map 0..4 GiB with 2 MiB pages: PML4[0] -> PDPT[0..3]. */
@@ -99,7 +81,7 @@ _start:
 	cmpl $2048, %ecx
 	jne 3b
 
-	movl $CR4_PAE, %eax
+	movl $X86_CR4_PAE, %eax
 	movl %eax, %cr4
 	movl $boot_pml4, %eax
 	movl %eax, %cr3
@@ -107,7 +89,8 @@ _start:
 	rdmsr
 	orl $EFER_LME, %eax
 	wrmsr
-	movl $(CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE), %eax
+	movl $(X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | \
+	       X86_CR0_MP | X86_CR0_PE), %eax
 	movl %eax, %cr0
 	ljmp $0x08, $long_mode
 
@@ -117,11 +100,11 @@ no_long_mode:
 	testb %al, %al
 	jz 6f
 	movb %al, %bl
-	movw $0x3fd, %dx
+	movw $(UART_COM1 + UART_LSR), %dx
 5:	inb %dx, %al
-	testb $0x20, %al
+	testb $UART_LSR_THRE, %al
 	jz 5b
-	movw $0x3f8, %dx
+	movw $(UART_COM1 + UART_THR), %dx
 	movb %bl, %al
 	outb %al, %dx
 	jmp 4b

@@ -3,9 +3,9 @@
  * printk and panic. Formatting goes through a stack buffer so a line reaches
  * the sink in one write; Keel is single-threaded, so no lock is needed.
  */
+#include "core/arch_hooks.h"
 #include "core/console.h"
 #include "core/lib.h"
-#include "arch/x86/arch.h"
 
 #define PRINTK_BUF 512
 

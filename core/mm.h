@@ -7,8 +7,8 @@
 #ifndef KEEL_CORE_MM_H
 #define KEEL_CORE_MM_H
 
+#include "core/bootinfo.h"
 #include "core/types.h"
-#include "boot/boot.h"
 
 #define PHYS_INVALID (~0ULL)
 

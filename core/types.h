@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/bits.h"
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -21,11 +22,6 @@ typedef long long s64;
 
 /* A physical address; kept distinct in name from pointers. */
 typedef u64 phys_addr_t;
-
-#define BIT(n) (1ULL << (n))
-#define GENMASK(hi, lo) (((~0ULL) >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
-#define FIELD_GET(mask, v) (((v) & (mask)) >> __builtin_ctzll(mask))
-#define FIELD_PREP(mask, v) (((u64)(v) << __builtin_ctzll(mask)) & (mask))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((u64)(a)-1))

@@ -6,6 +6,7 @@
  */
 #include "drivers/pci.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/pc_ports.h"
 #include "core/console.h"
 #include "core/lib.h"
 
@@ -15,16 +16,6 @@
 #define ECAM_FN_SHIFT 12
 #define ECAM_BUS_SIZE MiB(1)
 #define ECAM_CFG_SIZE 4096 /* PCIe extended configuration space */
-
-/* Configuration mechanism #1, PCI 3.0 3.2.2.3.2 */
-#define PCI_CONF1_ADDR 0xcf8
-#define PCI_CONF1_DATA 0xcfc
-#define PCI_CONF1_ENABLE BIT(31)
-#define PCI_CONF1_BUS_SHIFT 16
-#define PCI_CONF1_DEV_SHIFT 11
-#define PCI_CONF1_FN_SHIFT 8
-#define PCI_CONF1_REG_MASK 0xfc
-#define PCI_CONF1_CFG_SIZE 256 /* no extended space through the ports */
 
 #define PCI_LINE_LEN 200
 
@@ -106,20 +97,13 @@ static const struct pci_cfg_ops ecam_ops = {
 	.ctx = &ecam,
 };
 
-static u32 conf1_addr(u8 bus, u8 dev, u8 fn, u16 off)
-{
-	return PCI_CONF1_ENABLE | ((u32)bus << PCI_CONF1_BUS_SHIFT) |
-	       ((u32)dev << PCI_CONF1_DEV_SHIFT) |
-	       ((u32)fn << PCI_CONF1_FN_SHIFT) | (off & PCI_CONF1_REG_MASK);
-}
-
 static u32 conf1_read(void *ctx, u8 bus, u8 dev, u8 fn, u16 off, int width)
 {
 	u16 port = PCI_CONF1_DATA + (off & 3);
 
 	if (off >= PCI_CONF1_CFG_SIZE)
 		return all_ones(width);
-	outl(PCI_CONF1_ADDR, conf1_addr(bus, dev, fn, off));
+	outl(PCI_CONF1_ADDR, pci_conf1_addr(bus, dev, fn, off));
 	switch (width) {
 	case 1:
 		return inb(port);
@@ -137,7 +121,7 @@ static void conf1_write(void *ctx, u8 bus, u8 dev, u8 fn, u16 off, int width,
 
 	if (off >= PCI_CONF1_CFG_SIZE)
 		return;
-	outl(PCI_CONF1_ADDR, conf1_addr(bus, dev, fn, off));
+	outl(PCI_CONF1_ADDR, pci_conf1_addr(bus, dev, fn, off));
 	switch (width) {
 	case 1:
 		outb(port, (u8)v);

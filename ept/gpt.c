@@ -12,9 +12,6 @@
 #include "ept/ept.h"
 #include "arch/x86/arch.h"
 
-#define PTE_P BIT(0)
-#define PTE_PS BIT(7)
-#define PTE_ADDR_64 GENMASK(51, 12)
 #define PTE32_ADDR GENMASK(31, 12)
 #define PDE32_4M_ADDR GENMASK(31, 22)
 #define PDE32_4M_HIGH GENMASK(20, 13) /* PSE-36: address bits 39:32 */
@@ -88,10 +85,10 @@ static int walk_levels(const struct gpt_walker *w, u64 table, int level,
 		if (level > 0 && (e & PTE_PS)) {
 			u64 mask = BIT(shift) - 1;
 
-			*gpa = (e & PTE_ADDR_64 & ~mask) | (gla & mask);
+			*gpa = (e & PTE_ADDR_MASK & ~mask) | (gla & mask);
 			return 0;
 		}
-		table = e & PTE_ADDR_64;
+		table = e & PTE_ADDR_MASK;
 		if (level == 0) {
 			*gpa = table | (gla & (PAGE_SIZE - 1));
 			return 0;
@@ -118,23 +115,23 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 			return ret;
 		if (!(e & PTE_P))
 			return -ENOENT;
-		return walk_levels(w, e & PTE_ADDR_64, 1, gla, gpa);
+		return walk_levels(w, e & PTE_ADDR_MASK, 1, gla, gpa);
 	case GPT_MODE_4LEVEL: {
 		/* Canonical: bits 63:47 all equal (SDM Vol.1 3.3.7.1). */
 		s64 top = (s64)gla >> 47;
 
 		if (top != 0 && top != -1)
 			return -EINVAL;
-		ret = read64(w,
-			     (w->cr3 & PTE_ADDR_64) + ((gla >> 39) & 0x1ff) * 8,
-			     &e);
+		ret = read64(
+			w, (w->cr3 & PTE_ADDR_MASK) + ((gla >> 39) & 0x1ff) * 8,
+			&e);
 		if (ret)
 			return ret;
 		if (!(e & PTE_P))
 			return -ENOENT;
 		if (e & PTE_PS) /* reserved in a PML4E */
 			return -EINVAL;
-		return walk_levels(w, e & PTE_ADDR_64, 2, gla, gpa);
+		return walk_levels(w, e & PTE_ADDR_MASK, 2, gla, gpa);
 	}
 	}
 	return -EINVAL;

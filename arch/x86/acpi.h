@@ -13,7 +13,7 @@
 #define KEEL_ARCH_X86_ACPI_H
 
 #include "core/types.h"
-#include "boot/boot.h"
+#include "core/bootinfo.h"
 
 #define ACPI_MAX_TABLES 48
 #define ACPI_MAX_CPUS 256
@@ -25,6 +25,10 @@
 #define ACPI_DMAR_MAX_RMRRS 8
 #define ACPI_DMAR_MAX_SCOPES 32
 #define ACPI_DMAR_MAX_PATH 4
+
+/* System Description Table header, ACPI 6.4 5.2.6: the body (the AML of a
+ * DSDT, a table's fields) starts after these bytes. */
+#define ACPI_HDR_LEN 36
 
 /* Generic Address Structure address spaces, ACPI 6.4 5.2.3.2 */
 #define ACPI_GAS_MEMORY 0

@@ -10,8 +10,6 @@
 #include "arch/x86/acpi.h"
 #include "core/lib.h"
 
-#define ACPI_HDR_LEN 36 /* ACPI 6.4 5.2.6: the AML follows the header */
-
 /* AML encodings, ACPI 6.4 20.2 */
 #define AML_ZERO_OP 0x00 /* 20.2.3 */
 #define AML_ONE_OP 0x01

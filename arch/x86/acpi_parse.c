@@ -7,8 +7,6 @@
 #include "core/console.h"
 #include "core/lib.h"
 
-#define ACPI_HDR_LEN 36 /* ACPI 6.4 5.2.6 */
-
 /* MADT, ACPI 6.4 5.2.12 */
 #define MADT_LAPIC_ADDR 36
 #define MADT_FLAGS 40

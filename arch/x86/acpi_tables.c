@@ -29,10 +29,9 @@
 #define BIOS_AREA_LEN 0x20000
 #define RSDP_SCAN_STEP 16
 
-/* System description table header, ACPI 6.4 5.2.6 table 5.29 */
+/* Fields of the table header (ACPI_HDR_LEN), ACPI 6.4 5.2.6 table 5.29 */
 #define HDR_SIG 0
 #define HDR_LEN 4
-#define ACPI_HDR_LEN 36
 #define ACPI_SIG_LEN 4
 /* No real table comes near this; a larger Length is corruption. */
 #define ACPI_MAX_TABLE_LEN MiB(16)

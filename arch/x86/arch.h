@@ -1,65 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * x86-64 architecture services: instruction wrappers, CPU tables, paging,
- * time and power. The one public header of arch/x86.
+ * time and power. The one public header of arch/x86 for C; the architectural
+ * constants it uses are in arch/x86/x86_defs.h, which assembly includes too.
  */
 #ifndef KEEL_ARCH_X86_ARCH_H
 #define KEEL_ARCH_X86_ARCH_H
 
+#include "core/arch_hooks.h"
 #include "core/types.h"
-
-/* ---- Control registers, SDM Vol.3A 2.5 ---- */
-#define X86_CR0_PE BIT(0)
-#define X86_CR0_MP BIT(1)
-#define X86_CR0_EM BIT(2)
-#define X86_CR0_TS BIT(3)
-#define X86_CR0_ET BIT(4)
-#define X86_CR0_NE BIT(5)
-#define X86_CR0_WP BIT(16)
-#define X86_CR0_AM BIT(18)
-#define X86_CR0_NW BIT(29)
-#define X86_CR0_CD BIT(30)
-#define X86_CR0_PG BIT(31)
-
-#define X86_CR4_VME BIT(0)
-#define X86_CR4_PVI BIT(1)
-#define X86_CR4_TSD BIT(2)
-#define X86_CR4_DE BIT(3)
-#define X86_CR4_PSE BIT(4)
-#define X86_CR4_PAE BIT(5)
-#define X86_CR4_MCE BIT(6)
-#define X86_CR4_PGE BIT(7)
-#define X86_CR4_PCE BIT(8)
-#define X86_CR4_OSFXSR BIT(9)
-#define X86_CR4_OSXMMEXCPT BIT(10)
-#define X86_CR4_VMXE BIT(13)
-#define X86_CR4_OSXSAVE BIT(18)
-
-/* ---- MSRs, SDM Vol.4 ch. 2 ---- */
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCKED BIT(0)
-#define FEATURE_CONTROL_VMX_IN_SMX BIT(1)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-#define MSR_IA32_DEBUGCTL 0x1d9
-#define MSR_IA32_PAT 0x277
-#define MSR_EFER 0xc0000080
-#define EFER_SCE BIT(0)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
-#define EFER_NXE BIT(11)
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-
-/* ---- RFLAGS, SDM Vol.1 3.4.3 ---- */
-#define X86_RFLAGS_CF BIT(0)
-#define X86_RFLAGS_FIXED BIT(1)
-#define X86_RFLAGS_ZF BIT(6)
-#define X86_RFLAGS_IF BIT(9)
-#define X86_RFLAGS_DF BIT(10)
+#include "arch/x86/x86_defs.h"
 
 /* ---- Segment selectors of Keel's GDT (arch/x86/gdt.c) ---- */
 #define GDT_KERNEL_CS 0x08
@@ -200,8 +150,7 @@ int xsetbv_safe(u32 xcr, u64 val);
 
 /* ---- CPU tables (gdt.c, idt.c, traps.c) ---- */
 void arch_cpu_tables_init(void);
-void arch_halt_forever(void) __noreturn;
-void arch_dump_backtrace(void *frame);
+/* arch_halt_forever() and arch_dump_backtrace() are core/arch_hooks.h. */
 /* The address of the top of the boot CPU's stack (host stack for VMX). */
 extern u8 boot_stack_top[];
 /* Base of Keel's TSS (host TR base for VMX). */

@@ -6,23 +6,14 @@
  * above 4 GiB) and splits a large page when a sub-range must be uncached.
  * Default PAT: PWT|PCD selects entry 3, UC (SDM Vol.3A 11.12.4 table 11-12).
  */
+#include "core/bootinfo.h"
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
-#include "boot/boot.h"
 #include "arch/x86/arch.h"
 
-/* Paging-structure entry bits, SDM Vol.3A 4.5 tables 4-15..4-20 */
-#define PTE_P BIT(0)
-#define PTE_RW BIT(1)
-#define PTE_PWT BIT(3)
-#define PTE_PCD BIT(4)
-#define PTE_PS BIT(7)
-#define PTE_ADDR_MASK GENMASK(51, 12)
-#define PTE_LARGE_ADDR_MASK GENMASK(51, 21)
+/* PTE_* are in arch/x86/x86_defs.h. PWT|PCD selects PAT entry 3, UC. */
 #define PTE_UC (PTE_PWT | PTE_PCD)
-
-#define PT_ENTRIES 512
 #define LARGE_PAGE_SIZE MiB(2)
 
 static u64 *pml4;

@@ -9,13 +9,14 @@
  */
 #include "core/console.h"
 #include "core/lib.h"
+#include "arch/x86/acpi.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/pc_ports.h"
 
 /* QEMU fw_cfg, docs/specs/fw_cfg.rst in QEMU: selector 0 reads "QEMU". */
 #define FW_CFG_PORT_SEL 0x510
 #define FW_CFG_PORT_DATA 0x511
 #define FW_CFG_SIGNATURE 0x0000
-#define QEMU_DEBUG_EXIT_PORT 0xf4
 /* Bochs: writing "Shutdown" to 0x8900 ends the emulation (iodev/unmapped). */
 #define BOCHS_SHUTDOWN_PORT 0x8900
 /* Bochs and QEMU answer on port 0xE9 with 0xE9 when the E9 hack is on. */
@@ -23,19 +24,9 @@
 
 #define ACPI_PM1_SLP_TYP_SHIFT 10
 #define ACPI_PM1_SLP_EN BIT(13)
-#define ACPI_GAS_MEMORY 0
-#define ACPI_GAS_IO 1
-#define ACPI_GAS_PCI 2
 
-/* Reset control register, Intel ICH/PCH datasheets: SYS_RST | RST_CPU. */
-#define RST_CNT_PORT 0xcf9
-#define RST_CNT_SYS_RST 0x02
-#define RST_CNT_RST_CPU 0x04
 #define KBC_CMD_PORT 0x64
 #define KBC_CMD_PULSE_RESET 0xfe
-
-#define PCI_CONF_ADDR 0xcf8
-#define PCI_CONF_DATA 0xcfc
 
 static struct power_config cfg;
 
@@ -121,11 +112,11 @@ static void fadt_reset(void)
 	case ACPI_GAS_PCI:
 		/* GAS PCI address: device at bits 47:32, function 31:16,
 		 * offset 15:0, on bus 0 (ACPI 6.4 5.2.3.2). */
-		outl(PCI_CONF_ADDR,
-		     BIT(31) | (((cfg.reset_addr >> 32) & 0x1f) << 11) |
-			     (((cfg.reset_addr >> 16) & 0x7) << 8) |
-			     (cfg.reset_addr & 0xfc));
-		outb(PCI_CONF_DATA + (cfg.reset_addr & 3), cfg.reset_value);
+		outl(PCI_CONF1_ADDR,
+		     pci_conf1_addr(0, (u8)(cfg.reset_addr >> 32),
+				    (u8)(cfg.reset_addr >> 16),
+				    (u16)cfg.reset_addr));
+		outb(PCI_CONF1_DATA + (cfg.reset_addr & 3), cfg.reset_value);
 		break;
 	}
 	mdelay(50);

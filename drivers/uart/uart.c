@@ -9,26 +9,6 @@
 #include "drivers/uart/uart.h"
 #include "arch/x86/arch.h"
 
-/* Register offsets, PC16550D table 2 */
-#define UART_THR 0 /* DLAB=0, write */
-#define UART_RBR 0 /* DLAB=0, read */
-#define UART_DLL 0 /* DLAB=1 */
-#define UART_IER 1 /* DLAB=0 */
-#define UART_DLM 1 /* DLAB=1 */
-#define UART_FCR 2
-#define UART_FCR_ENABLE BIT(0)
-#define UART_FCR_CLEAR_RX BIT(1)
-#define UART_FCR_CLEAR_TX BIT(2)
-#define UART_LCR 3
-#define UART_LCR_8N1 0x03
-#define UART_LCR_DLAB BIT(7)
-#define UART_MCR 4
-#define UART_MCR_DTR BIT(0)
-#define UART_MCR_RTS BIT(1)
-#define UART_LSR 5
-#define UART_LSR_DR BIT(0)
-#define UART_LSR_THRE BIT(5)
-
 /* The divisor latch counts a 1.8432 MHz clock / 16. */
 #define UART_CLOCK_BAUD 115200
 /* Give up on a dead UART after this many LSR polls rather than hang. */

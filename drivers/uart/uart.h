@@ -4,11 +4,8 @@
 #define KEEL_DRIVERS_UART_H
 
 #include "core/types.h"
+#include "drivers/uart/uart_regs.h"
 
-#define UART_COM1 0x3f8
-#define UART_COM2 0x2f8
-#define UART_COM3 0x3e8
-#define UART_COM4 0x2e8
 #define UART_DEFAULT_BAUD 115200
 
 /* Program the UART at @port for @baud, 8N1, FIFOs on, interrupts off. */

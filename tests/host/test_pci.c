@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "drivers/pci.h"
+#include "arch/x86/pc_ports.h"
 
 /* ---- pci_decode_bar ---- */
 
@@ -313,6 +314,18 @@ static void test_format_line(void **state)
 	assert_int_equal(strlen(line), 9);
 }
 
+/* Mechanism #1 address, PCI Local Bus 3.0 3.2.2.3.2: enable 31, bus 23:16,
+ * device 15:11, function 10:8, dword register 7:2. */
+static void test_conf1_addr(void **state)
+{
+	assert_int_equal(pci_conf1_addr(0, 0, 0, 0), 0x80000000);
+	assert_int_equal(pci_conf1_addr(0, 3, 0, 0x40), 0x80001840);
+	assert_int_equal(pci_conf1_addr(0x12, 0x1f, 7, 0xff), 0x8012fffc);
+	/* Out-of-range parts stay in their fields; CF8 only has 8 bits of
+	 * register, so the extended space cannot be reached this way. */
+	assert_int_equal(pci_conf1_addr(0, 0x20, 8, 0x100), 0x80000000);
+}
+
 static void test_parse_bdf_list(void **state)
 {
 	u16 out[3];
@@ -357,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_enumerate_table_full_and_bus_limit),
 		cmocka_unit_test(test_enumerate_bridge_loop),
 		cmocka_unit_test(test_format_line),
+		cmocka_unit_test(test_conf1_addr),
 		cmocka_unit_test(test_parse_bdf_list),
 	};
 

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Architectural constants of the x86-64 CPU: control registers, MSRs,
+ * RFLAGS, CPUID feature bits, exception vectors and paging-structure bits.
+ * Constants only, so boot/head.S includes it as well as C (arch/x86/arch.h
+ * includes it for C code). Names as in the SDM.
+ */
+#ifndef KEEL_ARCH_X86_X86_DEFS_H
+#define KEEL_ARCH_X86_X86_DEFS_H
+
+#include "core/bits.h"
+
+/* ---- Control registers, SDM Vol.3A 2.5 ---- */
+#define X86_CR0_PE BIT(0)
+#define X86_CR0_MP BIT(1)
+#define X86_CR0_EM BIT(2)
+#define X86_CR0_TS BIT(3)
+#define X86_CR0_ET BIT(4)
+#define X86_CR0_NE BIT(5)
+#define X86_CR0_WP BIT(16)
+#define X86_CR0_AM BIT(18)
+#define X86_CR0_NW BIT(29)
+#define X86_CR0_CD BIT(30)
+#define X86_CR0_PG BIT(31)
+
+#define X86_CR4_VME BIT(0)
+#define X86_CR4_PVI BIT(1)
+#define X86_CR4_TSD BIT(2)
+#define X86_CR4_DE BIT(3)
+#define X86_CR4_PSE BIT(4)
+#define X86_CR4_PAE BIT(5)
+#define X86_CR4_MCE BIT(6)
+#define X86_CR4_PGE BIT(7)
+#define X86_CR4_PCE BIT(8)
+#define X86_CR4_OSFXSR BIT(9)
+#define X86_CR4_OSXMMEXCPT BIT(10)
+#define X86_CR4_VMXE BIT(13)
+#define X86_CR4_OSXSAVE BIT(18)
+
+/* ---- MSRs, SDM Vol.4 ch. 2 ---- */
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define FEATURE_CONTROL_LOCKED BIT(0)
+#define FEATURE_CONTROL_VMX_IN_SMX BIT(1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_DEBUGCTL 0x1d9
+#define MSR_IA32_PAT 0x277
+#define MSR_EFER 0xc0000080
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/* ---- RFLAGS, SDM Vol.1 3.4.3 ---- */
+#define X86_RFLAGS_CF BIT(0)
+#define X86_RFLAGS_FIXED BIT(1)
+#define X86_RFLAGS_ZF BIT(6)
+#define X86_RFLAGS_IF BIT(9)
+#define X86_RFLAGS_DF BIT(10)
+
+/* ---- CPUID, SDM Vol.2A CPUID ---- */
+#define CPUID_1_ECX_VMX BIT(5) /* table 3-10 */
+#define CPUID_EXT_MAX 0x80000000 /* EAX = highest extended leaf, table 3-8 */
+#define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_80000001_EDX_LM BIT(29) /* long mode, table 3-8 */
+
+/* ---- Exception vectors, SDM Vol.3A 6.3.1 table 6-1 ---- */
+#define X86_VEC_DE 0
+#define X86_VEC_DB 1
+#define X86_VEC_NMI 2
+#define X86_VEC_BP 3
+#define X86_VEC_OF 4
+#define X86_VEC_BR 5
+#define X86_VEC_UD 6
+#define X86_VEC_NM 7
+#define X86_VEC_DF 8
+#define X86_VEC_TS 10
+#define X86_VEC_NP 11
+#define X86_VEC_SS 12
+#define X86_VEC_GP 13
+#define X86_VEC_PF 14
+#define X86_VEC_MF 16
+#define X86_VEC_AC 17
+#define X86_VEC_MC 18
+#define X86_VEC_XM 19
+#define X86_VEC_VE 20
+#define X86_VEC_CP 21
+#define X86_NR_EXCEPTIONS 32
+
+/* ---- Paging-structure entry bits, SDM Vol.3A 4.5 tables 4-15..4-20 ---- */
+#define PTE_P BIT(0)
+#define PTE_RW BIT(1)
+#define PTE_PWT BIT(3)
+#define PTE_PCD BIT(4)
+#define PTE_PS BIT(7) /* PDPTE, PDE: maps a 1 GiB / 2 MiB page */
+#define PTE_ADDR_MASK GENMASK(51, 12)
+#define PTE_LARGE_ADDR_MASK GENMASK(51, 21) /* 2 MiB page */
+#define PT_ENTRIES 512
+
+#endif
