@@ -20,5 +20,9 @@ if ! cppcheck -q --error-exitcode=1 --std=c11 --enable=warning,portability \
 	echo "lint: cppcheck reported problems"
 	fail=1
 fi
+if ! tools/check-layers.sh; then
+	echo "lint: an include points up a layer (docs/architecture.md)"
+	fail=1
+fi
 [ $fail -eq 0 ] && echo "lint: clean ($(echo $files | wc -w) files)"
 exit $fail

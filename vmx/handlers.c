@@ -12,9 +12,6 @@
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"
 
-/* CPUID.1, SDM Vol.2A table 3-10 */
-#define CPUID_1_ECX_VMX BIT(5)
-#define CPUID_1_ECX_HYPERVISOR BIT(31)
 /* CPUID leaves 40000000h-400000FFh are reserved for hypervisors. */
 #define CPUID_HV_BASE 0x40000000U
 #define CPUID_HV_MAX 0x400000ffU
@@ -25,12 +22,6 @@
 #define XCR0_MPX (BIT(3) | BIT(4))
 #define XCR0_AVX512 (BIT(5) | BIT(6) | BIT(7))
 #define XCR0_AMX (BIT(17) | BIT(18))
-/* CPUID bits that mirror CR4 (SDM Vol.2A CPUID): leaf 1 ECX.OSXSAVE[27],
- * leaf 7 ECX.OSPKE[4]. */
-#define CPUID_1_ECX_OSXSAVE BIT(27)
-#define CPUID_7_ECX_OSPKE BIT(4)
-#define X86_CR4_PKE BIT(22)
-
 /*
  * Hide VMX (Keel offers no nested virtualization), set the hypervisor bit,
  * and show OSXSAVE/OSPKE as the guest's CR4 has them, not Keel's.

@@ -14,8 +14,6 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-#define X86_VEC_PF 14
-
 static enum x86_cpu_mode cpu_mode(void)
 {
 	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);

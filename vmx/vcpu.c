@@ -10,9 +10,6 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-#define X86_VEC_UD 6
-#define X86_VEC_GP 13
-
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u32 info = vector |

@@ -14,8 +14,6 @@
 #include "vmx/vmx_ops.h"
 
 /* CPUID.1:ECX bits, SDM Vol.2A table 3-10 */
-#define CPUID_1_ECX_VMX BIT(5)
-#define CPUID_1_ECX_XSAVE BIT(26)
 
 static struct vmx_caps_msrs caps;
 struct vmx_config vmx_cfg;

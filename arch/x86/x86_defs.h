@@ -36,6 +36,7 @@
 #define X86_CR4_OSXMMEXCPT BIT(10)
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_OSXSAVE BIT(18)
+#define X86_CR4_PKE BIT(22)
 
 /* ---- MSRs, SDM Vol.4 ch. 2 ---- */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
@@ -65,6 +66,10 @@
 
 /* ---- CPUID, SDM Vol.2A CPUID ---- */
 #define CPUID_1_ECX_VMX BIT(5) /* table 3-10 */
+#define CPUID_1_ECX_XSAVE BIT(26)
+#define CPUID_1_ECX_OSXSAVE BIT(27)
+#define CPUID_1_ECX_HYPERVISOR BIT(31) /* reserved for hypervisors */
+#define CPUID_7_ECX_OSPKE BIT(4) /* table 3-8, leaf 7 subleaf 0 */
 #define CPUID_EXT_MAX 0x80000000 /* EAX = highest extended leaf, table 3-8 */
 #define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_80000001_EDX_LM BIT(29) /* long mode, table 3-8 */
