@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The guest's COM1 (0x3F8-0x3FF). Keel owns the real UART, so the guest
- * gets a 16550 whose transmitter is always ready; its output reaches
- * Keel's console a line at a time so it never splits Keel's own lines.
+ * gets a 16550 whose transmitter is always ready; its output goes to
+ * Keel's console framed and a line at a time (vm/console.c).
  * Register layout: PC16550D datasheet, table 2.
  */
-#include "core/console.h"
 #include "core/lib.h"
 #include "vm/vm.h"
 
@@ -25,33 +24,11 @@
 #define UART_LSR_TEMT 0x40
 #define UART_MSR_CTS_DSR_DCD 0xb0
 
-#define VUART_LINE 256
-
 struct vuart {
 	u8 ier, lcr, mcr, scr, dll, dlm;
-	/* The guest's output, passed to Keel's console a line at a time. */
-	char line[VUART_LINE];
-	unsigned int len;
 };
 
 static struct vuart vuart;
-
-static void vuart_flush(struct vuart *u)
-{
-	if (!u->len)
-		return;
-	console_write(u->line, u->len);
-	u->len = 0;
-}
-
-static void vuart_putc(struct vuart *u, char c)
-{
-	if (c == '\r')
-		return;
-	u->line[u->len++] = c;
-	if (c == '\n' || u->len == sizeof(u->line))
-		vuart_flush(u);
-}
 
 /* The byte register behind @reg, or NULL for THR/RBR, LSR, IIR and MSR. */
 static u8 *vuart_reg(struct vuart *u, unsigned int reg)
@@ -97,7 +74,7 @@ static int vuart_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		if (r)
 			*r = (u8)*val;
 		else if (reg == UART_THR)
-			vuart_putc(u, (char)*val);
+			vm_console_putc(vm, (u8)*val);
 		return 0;
 	}
 	*val = r ? *r : vuart_status(reg);
@@ -111,9 +88,4 @@ static int vuart_init(struct vm *vm)
 			       "guest COM1");
 }
 
-static void vuart_stop(struct vm *vm)
-{
-	vuart_flush(&vuart);
-}
-
-VM_DEVICE(uart, .name = "uart", .init = vuart_init, .stop = vuart_stop);
+VM_DEVICE(uart, .name = "uart", .init = vuart_init);
