@@ -216,6 +216,11 @@ void run_triple_fault(const struct guest_env *env) __attribute__((noreturn));
 void run_pci(const struct guest_env *env);
 void run_reset(const struct guest_env *env);
 void run_bar(const struct guest_env *env);
+void run_hostile_ports(const struct guest_env *env);
+void run_hostile_console(const struct guest_env *env) __attribute__((noreturn));
+void run_hostile_nmi(const struct guest_env *env);
+void run_hostile_reset(const struct guest_env *env, const char *how);
+void run_exit_width(const struct guest_env *env, const char *width);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);

@@ -55,6 +55,16 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_reset(&env);
 	} else if (!memcmp(scenario, "bar", 4)) {
 		run_bar(&env);
+	} else if (!memcmp(scenario, "hostile-ports", 14)) {
+		run_hostile_ports(&env);
+	} else if (!memcmp(scenario, "hostile-console", 16)) {
+		run_hostile_console(&env);
+	} else if (!memcmp(scenario, "hostile-nmi", 12)) {
+		run_hostile_nmi(&env);
+	} else if (!memcmp(scenario, "reset-", 6)) {
+		run_hostile_reset(&env, scenario + 6);
+	} else if (!memcmp(scenario, "exit-", 5)) {
+		run_exit_width(&env, scenario + 5);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

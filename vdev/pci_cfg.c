@@ -75,6 +75,21 @@ static bool touches_hidden_bar(u64 start, u64 end)
 	return false;
 }
 
+/* An assigned function's I/O BAR: its ports pass through (vmx/io.c). */
+static int pass_io_bar(struct vm *vm, const struct pci_dev *d, int b)
+{
+	const struct pci_bar *bar = &d->bars[b];
+
+	if (bar->base + bar->size > 0x10000 || bar->size > 0xffff) {
+		pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d I/O %#llx+%#llx outside the port space; not passed through\n",
+			d->bus, d->dev, d->fn, b, bar->base, bar->size);
+		return 0;
+	}
+	pr_info("keel: guest: PCI %02x:%02x.%u BAR%d I/O %#llx+%#llx passed through\n",
+		d->bus, d->dev, d->fn, b, bar->base, bar->size);
+	return vm_pass_pio(vm, (u16)bar->base, (u16)bar->size, "PCI I/O BAR");
+}
+
 /*
  * Map the memory BARs of every visible function 1:1 and uncached, unless
  * they overlap guest RAM or share a page with a hidden function's BAR.
@@ -93,8 +108,14 @@ static int map_bars(struct vm *vm)
 			u64 hi = ALIGN_UP(bar->base + bar->size, PAGE_SIZE);
 			int rc;
 
-			if (!bar->size || bar->io)
+			if (!bar->size)
 				continue;
+			if (bar->io) {
+				rc = pass_io_bar(vm, d, b);
+				if (rc)
+					return rc;
+				continue;
+			}
 			if (lo < vm->mem_size || touches_hidden_bar(lo, hi)) {
 				pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d %#llx not passed through (overlaps guest RAM or a hidden device)\n",
 					d->bus, d->dev, d->fn, b, bar->base);

@@ -1,57 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * The guest's COM1 (0x3F8-0x3FF). Keel owns the real UART, so the guest
- * gets a 16550 whose transmitter is always ready; its output reaches
- * Keel's console a line at a time so it never splits Keel's own lines.
+ * gets a 16550 whose transmitter is always ready; its output goes to
+ * Keel's console framed and a line at a time (vm/console.c).
  * Register layout: PC16550D datasheet, table 2.
  */
-#include "core/console.h"
 #include "core/lib.h"
+#include "drivers/uart/uart_regs.h"
 #include "vm/vm.h"
-
-#define VUART_BASE 0x3f8
-#define VUART_NR_PORTS 8
-#define UART_THR 0
-#define UART_IER 1
-#define UART_IIR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
-#define UART_LCR_DLAB 0x80
-#define UART_IIR_NO_INT 0x01
-#define UART_LSR_THRE 0x20
-#define UART_LSR_TEMT 0x40
-#define UART_MSR_CTS_DSR_DCD 0xb0
-
-#define VUART_LINE 256
 
 struct vuart {
 	u8 ier, lcr, mcr, scr, dll, dlm;
-	/* The guest's output, passed to Keel's console a line at a time. */
-	char line[VUART_LINE];
-	unsigned int len;
 };
 
 static struct vuart vuart;
-
-static void vuart_flush(struct vuart *u)
-{
-	if (!u->len)
-		return;
-	console_write(u->line, u->len);
-	u->len = 0;
-}
-
-static void vuart_putc(struct vuart *u, char c)
-{
-	if (c == '\r')
-		return;
-	u->line[u->len++] = c;
-	if (c == '\n' || u->len == sizeof(u->line))
-		vuart_flush(u);
-}
 
 /* The byte register behind @reg, or NULL for THR/RBR, LSR, IIR and MSR. */
 static u8 *vuart_reg(struct vuart *u, unsigned int reg)
@@ -81,7 +43,7 @@ static u32 vuart_status(unsigned int reg)
 	case UART_IIR:
 		return UART_IIR_NO_INT;
 	case UART_MSR:
-		return UART_MSR_CTS_DSR_DCD;
+		return UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
 	}
 	return 0; /* RBR: no input yet */
 }
@@ -90,14 +52,14 @@ static int vuart_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		    u32 *val, void *ctx)
 {
 	struct vuart *u = ctx;
-	unsigned int reg = port - VUART_BASE;
+	unsigned int reg = port - UART_COM1;
 	u8 *r = vuart_reg(u, reg);
 
 	if (!in) {
 		if (r)
 			*r = (u8)*val;
 		else if (reg == UART_THR)
-			vuart_putc(u, (char)*val);
+			vm_console_putc(vm, (u8)*val);
 		return 0;
 	}
 	*val = r ? *r : vuart_status(reg);
@@ -107,13 +69,8 @@ static int vuart_io(struct vm *vm, u16 port, unsigned int size, bool in,
 static int vuart_init(struct vm *vm)
 {
 	memset(&vuart, 0, sizeof(vuart));
-	return vm_register_pio(vm, VUART_BASE, VUART_NR_PORTS, vuart_io, &vuart,
+	return vm_register_pio(vm, UART_COM1, UART_NR_PORTS, vuart_io, &vuart,
 			       "guest COM1");
 }
 
-static void vuart_stop(struct vm *vm)
-{
-	vuart_flush(&vuart);
-}
-
-VM_DEVICE(uart, .name = "uart", .init = vuart_init, .stop = vuart_stop);
+VM_DEVICE(uart, .name = "uart", .init = vuart_init);

@@ -37,6 +37,7 @@
 /* ---- Emulated devices at fixed addresses ---- */
 /* ISA debug exit, as QEMU's isa-debug-exit: a write ends the guest. */
 #define KEEL_DEBUG_EXIT_PORT 0xf4
+#define KEEL_DEBUG_EXIT_LEN 4 /* as QEMU's isa-debug-exit,iosize=4 */
 
 /*
  * Keel's test device: 16 ports of 32-bit registers and one MMIO page.

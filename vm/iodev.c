@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The registry of emulated port and MMIO ranges. Devices register at
- * vm_create() time; vmx/ looks a range up on each I/O or EPT-violation
- * exit. Ranges may not overlap: an access has exactly one owner.
+ * The registry of emulated port and MMIO ranges, and of the ports passed
+ * through. Devices register at vm_create() time; vmx/ looks a range up on
+ * each I/O or EPT-violation exit. Emulated ranges may not overlap: an
+ * access has exactly one owner. A port that is neither emulated nor
+ * passed through is absent for the guest (vmx/io.c).
  */
 #include "core/lib.h"
 #include "vm/vm.h"
@@ -36,6 +38,16 @@ int vm_register_pio(struct vm *vm, u16 base, u16 count, vm_pio_fn fn, void *ctx,
 	return 0;
 }
 
+int vm_pass_pio(struct vm *vm, u16 base, u16 count, const char *owner)
+{
+	if (!count || (u32)base + count > PIO_SPACE)
+		return -EINVAL;
+	if (vm->n_pass == VM_MAX_PIO_PASS)
+		return -ENOSPC;
+	vm->pass[vm->n_pass++] = (struct vm_pio_pass){ base, count, owner };
+	return 0;
+}
+
 struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size)
 {
 	for (unsigned int i = 0; i < vm->n_pio; i++) {
@@ -46,6 +58,11 @@ struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size)
 			return h;
 	}
 	return NULL;
+}
+
+bool vm_pio_claimed(const struct vm *vm, u16 port, unsigned int size)
+{
+	return pio_overlaps(vm, port, (u32)port + size);
 }
 
 static bool mmio_overlaps(const struct vm *vm, u64 base, u64 size)

@@ -41,6 +41,18 @@ static size_t device_count(void)
 	return (size_t)(__vm_devices_end - __vm_devices_start);
 }
 
+void vm_request_reset(struct vm *vm, const char *how)
+{
+	vm_stop(vm, "the guest asked for a reset (%s)", how);
+}
+
+void vm_request_poweroff(struct vm *vm, const char *how)
+{
+	if (vm->state == VM_RUNNING)
+		pr_info("keel: guest: powered itself off (%s)\n", how);
+	vm_exit(vm, 0);
+}
+
 static int devices_init(struct vm *vm)
 {
 	for (size_t i = 0; i < device_count(); i++) {
@@ -61,6 +73,7 @@ void vm_devices_stop(struct vm *vm)
 	for (size_t i = 0; i < device_count(); i++)
 		if (__vm_devices_start[i].stop)
 			__vm_devices_start[i].stop(vm);
+	vm_console_flush(vm);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, bool allow_2m,
@@ -95,4 +108,5 @@ void vm_destroy(struct vm *vm)
 	vm_mem_destroy(vm);
 	vm->n_pio = 0;
 	vm->n_mmio = 0;
+	vm->n_pass = 0;
 }

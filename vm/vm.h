@@ -24,10 +24,14 @@
 #define VM_LEGACY_HOLE_START 0xa0000ULL
 #define VM_LEGACY_HOLE_END 0x100000ULL
 
-#define VM_MAX_PIO_HANDLERS 16
+#define VM_MAX_PIO_HANDLERS 24
 #define VM_MAX_MMIO_HANDLERS 16
+#define VM_MAX_PIO_PASS 32
 #define VM_PCI_HIDE_MAX 16
 #define VM_STOP_REASON_LEN 160
+/* Every line of guest output starts with this (vm/console.c). */
+#define VM_CONSOLE_FRAME "guest| "
+#define VM_CONSOLE_LINE 256
 
 struct vm;
 
@@ -47,6 +51,12 @@ struct vm_pio_handler {
 	vm_pio_fn fn;
 	void *ctx;
 	const char *name;
+};
+
+/* Ports the guest reaches directly: an assigned device's, or legacy. */
+struct vm_pio_pass {
+	u16 base, count;
+	const char *owner;
 };
 
 struct vm_mmio_handler {
@@ -99,12 +109,16 @@ struct vm {
 	struct ept ept;
 	/* Set when the EPT changed under a running vCPU: vmx/ flushes. */
 	bool ept_dirty;
-	unsigned int n_pio, n_mmio;
+	unsigned int n_pio, n_mmio, n_pass;
 	struct vm_pio_handler pio[VM_MAX_PIO_HANDLERS];
+	struct vm_pio_pass pass[VM_MAX_PIO_PASS];
 	struct vm_mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	enum vm_state state;
 	int status;
 	char stop_reason[VM_STOP_REASON_LEN];
+	/* The guest's console output, passed on a framed line at a time. */
+	char con_line[VM_CONSOLE_LINE];
+	unsigned int con_len;
 };
 
 /*
@@ -136,6 +150,13 @@ void vm_devices_stop(struct vm *vm);
 /* End the guest with @status, or stop it with a reason; first call wins. */
 void vm_exit(struct vm *vm, int status);
 void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+/*
+ * The guest asked to reset or power off the machine (@how names the path,
+ * e.g. "port 0x92"). Only the guest ends: a reset stops it, a power-off
+ * is an exit with status 0.
+ */
+void vm_request_reset(struct vm *vm, const char *how);
+void vm_request_poweroff(struct vm *vm, const char *how);
 
 static inline bool vm_running(const struct vm *vm)
 {
@@ -158,11 +179,26 @@ int vm_map_mmio(struct vm *vm, u64 gpa, u64 size);
  */
 int vm_load(struct vm *vm, const struct vm_image *img, struct vm_entry *entry);
 
+/* ---- console.c: the guest's output on Keel's console ---- */
+/* Framed and escaped, a line at a time; see vm/console.c. */
+void vm_console_putc(struct vm *vm, u8 c);
+void vm_console_write(struct vm *vm, const void *buf, size_t len);
+/* Pass on a partial line (with a line end); done when the guest ends. */
+void vm_console_flush(struct vm *vm);
+
 /* ---- iodev.c: the device registry ---- */
 int vm_register_pio(struct vm *vm, u16 base, u16 count, vm_pio_fn fn, void *ctx,
 		    const char *name);
 int vm_register_mmio(struct vm *vm, u64 base, u64 size, vm_mmio_fn fn,
 		     void *ctx, const char *name);
+/*
+ * Let the guest reach ports [base, base+count) of the real machine. Every
+ * port is trapped unless passed here (docs/vmx.md, "What the guest may
+ * reach"); a port that also has a handler stays trapped.
+ */
+int vm_pass_pio(struct vm *vm, u16 base, u16 count, const char *owner);
+/* Does any emulated range cover part of [port, port+size)? */
+bool vm_pio_claimed(const struct vm *vm, u16 port, unsigned int size);
 /* The handler covering all of [port, port+size), or NULL. */
 struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size);
 struct vm_mmio_handler *vm_find_mmio(struct vm *vm, u64 gpa);

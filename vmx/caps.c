@@ -142,7 +142,8 @@ int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w,
 /*
  * Keel's control set (docs/vmx.md explains each choice):
  * - pin: no external-interrupt exiting, the guest owns the interrupt
- *   controllers; the preemption timer drives Keel's background work.
+ *   controllers; NMI exiting with virtual NMIs, so Keel passes each NMI
+ *   on (vmx/nmi.c); the preemption timer drives Keel's background work.
  * - proc: HLT, I/O bitmaps, MSR bitmaps, secondary controls; the interrupt
  *   and NMI windows are toggled at run time.
  * - proc2: EPT and unrestricted guest (a multiboot guest starts with paging
@@ -153,7 +154,9 @@ int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w,
 void vmx_keel_wants(struct vmx_wants *w)
 {
 	*w = (struct vmx_wants){ 0 };
-	w->ctl[VMX_CTL_PIN].optional = PIN_BASED_VMX_PREEMPTION_TIMER;
+	w->ctl[VMX_CTL_PIN].optional = PIN_BASED_VMX_PREEMPTION_TIMER |
+				       PIN_BASED_NMI_EXITING |
+				       PIN_BASED_VIRTUAL_NMIS;
 	w->ctl[VMX_CTL_PROC].required = CPU_BASED_HLT_EXITING |
 					CPU_BASED_USE_IO_BITMAPS |
 					CPU_BASED_USE_MSR_BITMAPS |
@@ -179,6 +182,26 @@ void vmx_keel_wants(struct vmx_wants *w)
 	w->ctl[VMX_CTL_ENTRY].dynamic = VM_ENTRY_IA32E_MODE;
 	w->need_ept_wb_4level = true;
 	w->need_invept = true;
+}
+
+/*
+ * Keel passes NMIs on only with all three of NMI exiting, virtual NMIs
+ * (virtual-NMI blocking, SDM Vol.3C 25.6.1) and NMI-window exiting
+ * (25.6.2); with any missing, NMIs go straight to the guest as before.
+ */
+static void drop_partial_nmi_support(const struct vmx_caps_msrs *m,
+				     struct vmx_config *cfg)
+{
+	const u32 both = PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS;
+	u32 proc_allowed1 = (u32)(vmx_ctl_cap(m, VMX_CTL_PROC) >> 32);
+	u32 *pin = &cfg->ctl.word[VMX_CTL_PIN];
+	u32 pin_allowed0 = (u32)vmx_ctl_cap(m, VMX_CTL_PIN);
+
+	if ((*pin & both) == both &&
+	    (proc_allowed1 & CPU_BASED_NMI_WINDOW_EXITING))
+		return;
+	/* Bits the CPU insists on stay (never NMI exiting in practice). */
+	*pin &= ~both | pin_allowed0;
 }
 
 int vmx_caps_negotiate(const struct vmx_caps_msrs *m, const struct vmx_wants *w,
@@ -239,6 +262,7 @@ int vmx_caps_negotiate(const struct vmx_caps_msrs *m, const struct vmx_wants *w,
 			return -ENOTSUP;
 		}
 	}
+	drop_partial_nmi_support(m, cfg);
 	/* VPID is useless without INVVPID to flush it; drop it then. */
 	if (!(cfg->ept.invvpid_single || cfg->ept.invvpid_all))
 		cfg->ctl.word[VMX_CTL_PROC2] &= ~SECONDARY_EXEC_ENABLE_VPID;

@@ -25,10 +25,12 @@ static void unhandled_exit(struct vcpu *v);
 #pragma GCC diagnostic ignored "-Woverride-init"
 static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_NR] = {
 	[0 ... VMX_EXIT_REASON_NR - 1] = unhandled_exit,
+	[EXIT_REASON_EXCEPTION_NMI] = vmx_exit_exception_nmi,
 	[EXIT_REASON_TRIPLE_FAULT] = vmx_exit_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = vmx_exit_init_signal,
 	[EXIT_REASON_SIPI_SIGNAL] = vmx_exit_sipi_signal,
 	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_exit_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = vmx_exit_nmi_window,
 	[EXIT_REASON_CPUID] = vmx_exit_cpuid,
 	[EXIT_REASON_HLT] = vmx_exit_hlt,
 	[EXIT_REASON_INVD] = vmx_exit_wbinvd,
@@ -123,6 +125,8 @@ int vmx_handle_exit(struct vcpu *v)
 	}
 	st->count++;
 	v->exits++;
+	if (unlikely(v->nmi_pending))
+		vmx_nmi_inject(v);
 	st->cycles += rdtsc() - v->exit_tsc;
 	return v->vm->state != VM_RUNNING;
 }

@@ -39,7 +39,7 @@ static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
 
 		if (vm_read(v->vm, gpa, buf, n))
 			return -EFAULT;
-		console_write(buf, n);
+		vm_console_write(v->vm, buf, n);
 		gpa += n;
 		len -= n;
 	}

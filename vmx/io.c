@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Port I/O: the I/O bitmaps (SDM Vol.3C 25.6.4, rev 080) make only ports
- * with a handler in the VM's registry exit; every other port passes
- * through to the hardware. IN/OUT and the string forms INS/OUTS, with REP, are emulated
- * here from the exit qualification (SDM Vol.3C 28.2.1 table 28-5).
+ * Port I/O, deny by default: the I/O bitmaps (SDM Vol.3C 25.6.4, rev 080)
+ * trap every port except those the VM passes through (vm_pass_pio). A
+ * trapped port goes to the device registered on it, or is absent: reads
+ * return all ones and writes are dropped, as on a PC with nothing
+ * decoding that address. IN/OUT and the string forms INS/OUTS, with REP,
+ * are emulated here from the exit qualification (SDM Vol.3C 28.2.1 table
+ * 28-5).
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -14,6 +17,8 @@
 
 /* A long REP INS/OUTS is done in slices; the guest re-executes the rest. */
 #define IO_STRING_SLICE 4096
+/* Accesses to absent ports logged per guest run; the rest are counted. */
+#define ABSENT_LOG_MAX 8
 #define SEG_ES 0
 #define SEG_DS 3
 #define SEG_FS 4
@@ -21,6 +26,34 @@
 static const u64 seg_base_field[6] = {
 	VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
 	VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE,
+};
+
+static unsigned int absent_logged;
+
+static void log_absent(u16 port, unsigned int size, bool in)
+{
+	if (absent_logged < ABSENT_LOG_MAX)
+		pr_info("keel: guest: %u-byte %s of port %#x: no device (absent)%s\n",
+			size, in ? "read" : "write", port,
+			absent_logged + 1 == ABSENT_LOG_MAX ?
+				"; further ones not logged" :
+				"");
+	absent_logged++;
+}
+
+/* What a PC answers where nothing decodes the port. */
+static int absent_io(struct vm *vm, u16 port, unsigned int size, bool in,
+		     u32 *val, void *ctx)
+{
+	log_absent(port, size, in);
+	if (in)
+		*val = 0xffffffffU;
+	return 0;
+}
+
+static struct vm_pio_handler absent = {
+	.fn = absent_io,
+	.name = "absent port",
 };
 
 static int call(struct vcpu *v, struct vm_pio_handler *h, u16 port,
@@ -119,17 +152,33 @@ static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 		vcpu_skip_instruction(v);
 }
 
-/* Trap every port a device of the VM registered (SDM Vol.3C 25.6.4). */
+static void bitmap_range(u8 *bm, u32 base, u32 count, bool trap)
+{
+	for (u32 p = base; p < base + count; p++) {
+		if (trap)
+			bm[p / 8] |= (u8)BIT(p % 8);
+		else
+			bm[p / 8] &= (u8)~BIT(p % 8);
+	}
+}
+
+/*
+ * Trap everything, open the ports the VM passes through, and trap again
+ * any of those a device emulates (SDM Vol.3C 25.6.4: bitmap A covers
+ * ports 0-0x7FFF, B 0x8000-0xFFFF; the two pages are contiguous here).
+ */
 void vmx_io_bitmap_init(struct vcpu *v)
 {
 	const struct vm *vm = v->vm;
 
-	for (unsigned int i = 0; i < vm->n_pio; i++) {
-		const struct vm_pio_handler *h = &vm->pio[i];
-
-		for (u32 p = h->base; p < (u32)h->base + h->count; p++)
-			v->io_bitmap[p / 8] |= (u8)BIT(p % 8);
-	}
+	memset(v->io_bitmap, 0xff, 2 * PAGE_SIZE);
+	for (unsigned int i = 0; i < vm->n_pass; i++)
+		bitmap_range(v->io_bitmap, vm->pass[i].base, vm->pass[i].count,
+			     false);
+	for (unsigned int i = 0; i < vm->n_pio; i++)
+		bitmap_range(v->io_bitmap, vm->pio[i].base, vm->pio[i].count,
+			     true);
+	absent_logged = 0;
 }
 
 void vmx_exit_io(struct vcpu *v)
@@ -140,13 +189,14 @@ void vmx_exit_io(struct vcpu *v)
 	bool in = eq_io_is_in(q);
 	struct vm_pio_handler *h = vm_find_pio(v->vm, port, size);
 
-	if (!h) {
-		/* A port in the bitmap without a handler: an access that
-		 * straddles a handler's edge. */
-		vcpu_stop(v, "%u-byte %s of port %#x matches no handler", size,
-			  in ? "read" : "write", port);
+	if (!h && vm_pio_claimed(v->vm, port, size)) {
+		/* Part of the access falls on a device, part beside it. */
+		vcpu_stop(v, "%u-byte %s of port %#x straddles a device's edge",
+			  size, in ? "read" : "write", port);
 		return;
 	}
+	if (!h)
+		h = &absent;
 	if (eq_io_is_string(q))
 		io_string(v, h, port, size, in, eq_io_is_rep(q));
 	else

@@ -1,7 +1,7 @@
 # The in-kernel VMX code: root-mode bring-up, VMCS, entry/exit, the exit
 # dispatch and the CPU exit handlers.
 keel-y += vmx/vmx.c vmx/vmcs_init.c vmx/vmx_entry.S vmx/exit.c vmx/vcpu.c \
-	vmx/run.c vmx/handlers.c vmx/hypercall.c vmx/linear.c vmx/io.c \
+	vmx/run.c vmx/nmi.c vmx/handlers.c vmx/hypercall.c vmx/linear.c vmx/io.c \
 	vmx/mmio.c vmx/msr.c vmx/cr.c
 
 # The VM-exit fast path trades frame pointers for a shorter round trip

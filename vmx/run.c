@@ -92,7 +92,9 @@ int vmx_run(struct vm *vm, const struct vm_entry *entry)
 		goto out;
 	pr_info("keel: guest: starting with %llu MiB of RAM, cmdline '%s'\n",
 		vm->mem_size >> 20, entry->cmdline);
+	vmx_nmi_start(v);
 	rc = vmx_enter(v);
+	vmx_nmi_stop(v);
 	if (rc) {
 		err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
 		vcpu_stop(v, "%s failed: VM-instruction error %u (%s)",

@@ -37,6 +37,8 @@ struct vcpu {
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
 	u32 pending_irq; /* vector + 1 of an external interrupt to inject */
+	bool nmi_pending; /* one NMI latched for the guest (vmx/nmi.c) */
+	u64 nmis_injected, nmis_root;
 	u64 exits;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
 	u32 exit_reason; /* basic reason of the exit being handled */
@@ -94,6 +96,13 @@ void vmx_exit_io(struct vcpu *v);
 /* ---- mmio.c ---- */
 void vmx_exit_ept_violation(struct vcpu *v);
 void vmx_exit_ept_misconfig(struct vcpu *v);
+
+/* ---- nmi.c ---- */
+void vmx_nmi_start(struct vcpu *v);
+void vmx_nmi_stop(struct vcpu *v);
+void vmx_nmi_inject(struct vcpu *v);
+void vmx_exit_exception_nmi(struct vcpu *v);
+void vmx_exit_nmi_window(struct vcpu *v);
 
 /* ---- msr.c ---- */
 void vmx_msr_bitmap_init(struct vcpu *v);

@@ -30,6 +30,13 @@
  * DSDT, a table's fields) starts after these bytes. */
 #define ACPI_HDR_LEN 36
 
+/* PM1 control register, ACPI 6.4 4.8.3.2.1 table 4.13 */
+#define ACPI_PM1_CNT_LEN 2
+#define ACPI_PM1_SCI_EN BIT(0)
+#define ACPI_PM1_SLP_TYP_SHIFT 10
+#define ACPI_PM1_SLP_EN BIT(13)
+#define ACPI_PM_TMR_LEN 4 /* ACPI 6.4 4.8.3.3 */
+
 /* Generic Address Structure address spaces, ACPI 6.4 5.2.3.2 */
 #define ACPI_GAS_MEMORY 0
 #define ACPI_GAS_IO 1

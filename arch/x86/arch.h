@@ -151,6 +151,17 @@ int xsetbv_safe(u32 xcr, u64 val);
 /* ---- CPU tables (gdt.c, idt.c, traps.c) ---- */
 void arch_cpu_tables_init(void);
 /* arch_halt_forever() and arch_dump_backtrace() are core/arch_hooks.h. */
+/*
+ * Who takes an NMI that arrives while Keel runs (root mode). Without a
+ * hook the NMI is logged, at most a few times, and ignored. The hook runs
+ * in NMI context: it may only note the NMI.
+ */
+void arch_set_nmi_hook(void (*hook)(void));
+/*
+ * Unblock NMIs with an IRET to the next instruction: a VM exit caused by
+ * an NMI leaves NMIs blocked until the next IRET, as delivery would.
+ */
+void arch_nmi_unblock(void);
 /* The address of the top of the boot CPU's stack (host stack for VMX). */
 extern u8 boot_stack_top[];
 /* Base of Keel's TSS (host TR base for VMX). */

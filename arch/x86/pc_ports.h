@@ -37,4 +37,14 @@ static inline u32 pci_conf1_addr(u8 bus, u8 dev, u8 fn, u16 off)
  * configure it (iobase=0xf4): QEMU exits with (value << 1) | 1 ---- */
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 
+/* 8042 keyboard controller: command 0xFE pulses the CPU reset line. */
+#define KBC_DATA_PORT 0x60
+#define KBC_CMD_PORT 0x64
+#define KBC_CMD_PULSE_RESET 0xfe
+
+/* System control port A (PS/2; Intel ICH datasheets "Port 92"). */
+#define SYSCTL_A_PORT 0x92
+#define SYSCTL_A_FAST_RESET BIT(0) /* 0 -> 1 resets the CPU */
+#define SYSCTL_A_A20 BIT(1) /* A20 gate enabled */
+
 #endif

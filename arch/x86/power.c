@@ -22,12 +22,6 @@
 /* Bochs and QEMU answer on port 0xE9 with 0xE9 when the E9 hack is on. */
 #define BOCHS_E9_PORT 0xe9
 
-#define ACPI_PM1_SLP_TYP_SHIFT 10
-#define ACPI_PM1_SLP_EN BIT(13)
-
-#define KBC_CMD_PORT 0x64
-#define KBC_CMD_PULSE_RESET 0xfe
-
 static struct power_config cfg;
 
 void power_configure(const struct power_config *pc)

@@ -113,13 +113,59 @@ static bool fixup_msr(struct trap_frame *f)
 	return false;
 }
 
+/* NMIs without a hook that are logged; a flood must not stall Keel. */
+#define NMI_LOG_MAX 4
+
+static void (*nmi_hook)(void);
+static unsigned int nmis_unclaimed;
+
+void arch_set_nmi_hook(void (*hook)(void))
+{
+	nmi_hook = hook;
+}
+
+void arch_nmi_unblock(void)
+{
+	u64 tmp;
+
+	/* An IRET frame for the next instruction, on this stack. */
+	__asm__ volatile("mov %%ss, %0\n\t"
+			 "pushq %0\n\t"
+			 "pushq %%rsp\n\t"
+			 "addq $8, (%%rsp)\n\t"
+			 "pushfq\n\t"
+			 "mov %%cs, %0\n\t"
+			 "pushq %0\n\t"
+			 "leaq 1f(%%rip), %0\n\t"
+			 "pushq %0\n\t"
+			 "iretq\n"
+			 "1:"
+			 : "=&r"(tmp)
+			 :
+			 : "memory", "cc");
+}
+
+static void root_nmi(const struct trap_frame *f)
+{
+	if (nmi_hook) {
+		nmi_hook();
+		return;
+	}
+	/* The guest owns the machine's NMI sources; note it, briefly. */
+	if (nmis_unclaimed++ < NMI_LOG_MAX)
+		pr_warn("keel: NMI in root mode at %016llx, ignored%s\n",
+			f->rip,
+			nmis_unclaimed == NMI_LOG_MAX ?
+				" (further ones not logged)" :
+				"");
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (fixup_msr(f))
 		return;
 	if (f->vector == X86_VEC_NMI) {
-		/* The guest owns the machine's NMI sources; just note it. */
-		pr_warn("keel: NMI in root mode at %016llx, ignored\n", f->rip);
+		root_nmi(f);
 		return;
 	}
 	dump_frame(f);

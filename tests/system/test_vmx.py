@@ -44,11 +44,11 @@ def test_vmx_root_mode_entered(all_run):
 
 
 def test_guest_checks_all_pass(all_run):
-    results = all_run.findall(r"^TEST guest\.(\S+) (PASS|FAIL)")
+    results = all_run.findall(r"^guest\| TEST guest\.(\S+) (PASS|FAIL)")
     assert len(results) >= 70, all_run
     failed = [m.group(1) for m in results if m.group(2) != "PASS"]
     assert not failed, failed
-    summary = all_run.find(r"^TESTS: (\d+) passed, (\d+) failed")
+    summary = all_run.find(r"^guest\| TESTS: (\d+) passed, (\d+) failed")
     assert summary and int(summary.group(1)) == len(results) and summary.group(2) == "0"
     names = {m.group(1) for m in results}
     for must in ("cpuid_vmx_hidden", "cpuid_keel_signature", "vmcall_info",
@@ -104,13 +104,13 @@ def test_access_outside_ram_stops_guest(keel_built, scenario, access):
 
 def test_keel_memory_unreachable(keel_built):
     run = guest_run("vmx-keel-mem", "keel-mem")
-    assert run.has(r"^TEST guest\.keel_mem_hidden PASS"), run
+    assert run.has(r"^guest\| TEST guest\.keel_mem_hidden PASS"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
 
 
 def test_guest_vmxon_is_ud(keel_built):
     run = guest_run("vmx-vmxon", "vmxon")
-    assert run.has(r"^TEST guest\.vmxon_ud PASS vector=6"), run
+    assert run.has(r"^guest\| TEST guest\.vmxon_ud PASS vector=6"), run
     assert exit_stats(run)["VMXON"][0] == 1
 
 
@@ -131,7 +131,7 @@ def test_cpu_without_required_feature_is_refused(keel_built, model, missing):
     assert run.has(r"^keel: vmx: VT-x not usable: the CPU lacks %s, which Keel requires$"
                    % missing), run
     assert run.has(r"^keel: guest: not started: VT-x is not available$"), run
-    assert not run.has(r"^TEST guest\.")
+    assert not run.has(r"^guest\| TEST guest\.")
     assert run.has(r"keel: power off \(status 255\)"), run
 
 
@@ -156,8 +156,8 @@ def test_third_party_multiboot_kernel_runs_as_on_qemu(keel_built):
     assert ref.has(r"^mbtest: done$") and ref.status == (0x21 << 1 | 1)
     iso = build_iso("mb-aout", KEEL_CMD, MB_AOUT, "hello from keel")
     run = run_bochs("mb-aout", iso, timeout=120, until=r"keel: power off")
-    assert run.has(r"^mbtest: cmdline=hello from keel$"), run
-    assert run.has(r"^mbtest: done$"), run
+    assert run.has(r"^guest\| mbtest: cmdline=hello from keel$"), run
+    assert run.has(r"^guest\| mbtest: done$"), run
     assert run.has(r"^keel: guest: loaded a.out-kludge image, 1 segments"), run
     assert run.has(r"^keel: guest exited with status 33$"), run
     assert run.has(r"keel: power off \(status 33\)"), run
@@ -170,12 +170,12 @@ def test_pci_config_space_hides_functions(keel_built):
     keel = {m.group(1): m.group(2) for m in
             run.findall(r"^keel: pci: (00:\w\w\.\w) (\w{4}:\w{4}) class")}
     guest = {m.group(1): m.group(2) for m in
-             run.findall(r"^keel-guest: pci (00:\w\w\.\w) (\w{4}:\w{4})$")}
+             run.findall(r"^guest\| keel-guest: pci (00:\w\w\.\w) (\w{4}:\w{4})$")}
     assert run.has(r"^keel: guest: PCI 00:01\.1 hidden \(pci_hide=\)$"), run
     assert "00:01.1" in keel and "00:01.1" not in guest
     # Everything else on bus 0 reads through unchanged.
     assert guest == {k: v for k, v in keel.items() if k != "00:01.1"}
-    assert run.has(r"^TEST guest\.pci_conf_addr_readback PASS"), run
+    assert run.has(r"^guest\| TEST guest\.pci_conf_addr_readback PASS"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
 
 
@@ -183,7 +183,7 @@ def test_guest_reset_request_ends_guest_not_keel(keel_built):
     run = guest_run("vmx-reset", "reset")
     assert run.has(r"^keel: guest stopped: the guest asked for a reset "
                    r"\(port 0xcf9 = 0x6\)$"), run
-    assert not run.has(r"^TEST guest\.reset_ignored"), run
+    assert not run.has(r"^guest\| TEST guest\.reset_ignored"), run
     assert run.has(r"keel: power off \(status 255\)"), run
 
 
@@ -200,9 +200,9 @@ def test_device_bar_passes_through(keel_built):
                    % (m.group(1), m.group(2))), run
     # The guest read the controller's own capability registers: xHCI 1.0,
     # CAPLENGTH 0x20 (the value Bochs's xHCI model has).
-    g = run.find(r"^keel-guest: xhci \S+ BAR0 (0x[0-9a-f]+) caplength 0x20 hciversion 0x100$")
+    g = run.find(r"^guest\| keel-guest: xhci \S+ BAR0 (0x[0-9a-f]+) caplength 0x20 hciversion 0x100$")
     assert g and int(g.group(1), 16) == int(m.group(2), 16), run
-    assert run.has(r"^TEST guest\.bar_passthrough PASS"), run
+    assert run.has(r"^guest\| TEST guest\.bar_passthrough PASS"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
 
 
@@ -213,7 +213,7 @@ def test_hidden_device_bar_not_mapped(keel_built):
                     until=r"keel: power off", extra_config=XHCI)
     assert run.has(r"^keel: guest: PCI 00:02\.0 hidden \(pci_hide=\)$"), run
     assert not run.has(r"BAR0 .* passed through"), run
-    assert run.has(r"^TEST guest\.bar_passthrough FAIL no xHCI controller"), run
+    assert run.has(r"^guest\| TEST guest\.bar_passthrough FAIL no xHCI controller"), run
     assert run.has(r"^keel: guest exited with status 1$"), run
 
 
@@ -234,7 +234,7 @@ def test_guest_mem_larger_than_ram_is_refused(keel_built):
     run = run_bochs("vmx-bigmem", iso, timeout=120, until=r"keel: power off")
     assert run.has(r"^keel: guest: out of memory after \d+ MiB of 1024 MiB$"), run
     assert run.has(r"^keel: guest stopped: setup failed$"), run
-    assert not run.has(r"^TEST guest\.")
+    assert not run.has(r"^guest\| TEST guest\.")
     assert run.has(r"keel: power off \(status 255\)"), run
 
 
@@ -245,5 +245,5 @@ def test_malformed_pci_hide_is_reported(keel_built):
     assert run.has(r"^keel: pci_hide=00:1\.1: cannot parse at '00:1\.1'; use "
                    r"BB:DD\.F\[,BB:DD\.F\] \(at most \d+\); nothing hidden$"), run
     # Nothing hidden: the guest sees 00:01.1 as Keel does.
-    assert run.has(r"^keel-guest: pci 00:01\.1 8086:7010$"), run
+    assert run.has(r"^guest\| keel-guest: pci 00:01\.1 8086:7010$"), run
     assert run.has(r"^keel: guest exited with status 0$"), run

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Hostile scenarios: the guest attacks Keel's boundary (docs/vmx.md, "What
+ * the guest may reach") and checks that it got the documented answer. The
+ * system tests (tests/system/test_hostile.py) check the other half: Keel
+ * is still running, the machine neither reset nor powered off, and Keel's
+ * own lines are intact.
+ */
+#include "guest.h"
+
+/* ---- Unassigned ports read as absent ---- */
+
+struct port_probe {
+	u16 port;
+	const char *what;
+};
+
+/*
+ * Ports of devices the guest was not given: the PIIX IDE controller's
+ * legacy channels (Keel hides or owns disk controllers; their legacy
+ * ports are no BAR, so nothing assigns them), the ISA DMA controller, and
+ * COM2. On a PC with nothing decoding a port, reads return all ones.
+ */
+static const struct port_probe absent_ports[] = {
+	{ 0x1f7, "IDE primary status" },    { 0x1f0, "IDE primary data" },
+	{ 0x3f6, "IDE primary altstatus" }, { 0x177, "IDE secondary status" },
+	{ 0x08, "ISA DMA status" },	    { 0x2fd, "COM2 line status" },
+};
+
+static void check_absent_ports(void)
+{
+	u32 bad = 0;
+
+	for (u32 i = 0; i < sizeof(absent_ports) / sizeof(absent_ports[0]);
+	     i++) {
+		u8 v = inb(absent_ports[i].port);
+
+		if (v != 0xff) {
+			kprintf("keel-guest: port 0x%x (%s) reads 0x%x\n",
+				absent_ports[i].port, absent_ports[i].what, v);
+			bad++;
+		}
+	}
+	report("ports_unassigned_absent", !bad, "%u of %u ports answered", bad,
+	       (u32)(sizeof(absent_ports) / sizeof(absent_ports[0])));
+	/* Word and dword reads of an absent port are all ones too. */
+	report("ports_absent_widths",
+	       inw(0x1f0) == 0xffff && inl(0x1f0) == 0xffffffffu, "ok");
+	/* Writes vanish: select the slave drive, then read status again. */
+	outb(0x1f6, 0xb0);
+	report("ports_absent_write_dropped", inb(0x1f7) == 0xff, "ok");
+}
+
+/* The PIT passes through: its counter moves. */
+static void check_pit_passes(void)
+{
+	u16 a, b;
+
+	outb(0x43, 0x00); /* latch channel 0 */
+	a = inb(0x40);
+	a |= (u16)inb(0x40) << 8;
+	for (volatile u32 i = 0; i < 20000; i++)
+		;
+	outb(0x43, 0x00);
+	b = inb(0x40);
+	b |= (u16)inb(0x40) << 8;
+	report("ports_pit_passes", a != b, "count 0x%x then 0x%x", a, b);
+}
+
+void run_hostile_ports(const struct guest_env *env __attribute__((unused)))
+{
+	check_absent_ports();
+	check_pit_passes();
+}
+
+/* ---- Forged console lines ---- */
+
+/*
+ * Print lines that would read as Keel's, and terminal escapes, both on the
+ * UART and through the print hypercall; then end with status 7, so the
+ * test can tell Keel's real exit line from the forged one.
+ */
+void run_hostile_console(const struct guest_env *env __attribute__((unused)))
+{
+	static const char forged[] =
+		"keel: guest exited with status 0 (hypercall)\n";
+	struct hc_regs r = { .eax = KEEL_HC_PRINT,
+			     .ebx = (u32)forged,
+			     .ecx = sizeof(forged) - 1 };
+
+	kputs("keel: guest exited with status 0\n");
+	kputs("\r\nkeel: power off (status 0)\n");
+	kputs("\x1b[2J\x1b[Hkeel: screen cleared\x07\n");
+	vmcall(&r);
+	kputs("no newline at the end, then Keel's line");
+	guest_exit(7);
+}
+
+/* ---- NMIs ---- */
+
+#define LAPIC_BASE 0xfee00000u
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define ICR_DELIVERY_NMI (4u << 8)
+#define LAPIC_ID 0x20
+#define IOAPIC_BASE 0xfec00000u
+#define IOAPIC_IOREGSEL 0x00
+#define IOAPIC_IOWIN 0x10
+#define IOAPIC_REDTBL(pin) (0x10 + 2 * (pin))
+#define IOAPIC_RTE_NMI (4u << 8)
+#define IOAPIC_RTE_MASKED (1u << 16)
+/* Bochs and PCs wire the PIT (ISA IRQ 0) to IOAPIC pin 2. */
+#define PIT_IOAPIC_PIN 2
+#define PIT_DIVISOR 132 /* 1193182 / 132: about 9 kHz of NMIs */
+#define SELF_NMIS 20
+#define FLOOD_CPUIDS 20000u
+#define CAL_PERIODS 20
+
+volatile u32 nmi_count;
+void nmi_stub(void);
+__asm__(".globl nmi_stub\n"
+	"nmi_stub:\n\t"
+	"lock incl nmi_count\n\t"
+	"iret\n");
+
+static void mmio_write(u32 addr, u32 v)
+{
+	*(volatile u32 *)addr = v;
+}
+
+static u32 mmio_read(u32 addr)
+{
+	return *(volatile u32 *)addr;
+}
+
+static void ioapic_write(u32 reg, u32 v)
+{
+	mmio_write(IOAPIC_BASE + IOAPIC_IOREGSEL, reg);
+	mmio_write(IOAPIC_BASE + IOAPIC_IOWIN, v);
+}
+
+/*
+ * NMIs to this CPU one at a time, by APIC ID: the "self" shorthand takes
+ * only fixed delivery (SDM Vol.3A 11.6.1). Each must arrive exactly once.
+ */
+static void check_self_nmis(void)
+{
+	u32 lost = 0, id = mmio_read(LAPIC_BASE + LAPIC_ID) & 0xff000000u;
+
+	nmi_count = 0;
+	for (u32 i = 1; i <= SELF_NMIS; i++) {
+		u32 spin = 0;
+
+		mmio_write(LAPIC_BASE + LAPIC_ICR_HI, id);
+		mmio_write(LAPIC_BASE + LAPIC_ICR_LO, ICR_DELIVERY_NMI);
+		while (nmi_count < i && ++spin < 1000000)
+			__asm__ volatile("pause");
+		if (nmi_count < i)
+			lost++;
+	}
+	for (volatile u32 i = 0; i < 100000; i++)
+		;
+	report("nmi_self_exactly_once", !lost && nmi_count == SELF_NMIS,
+	       "sent %u, handled %u", SELF_NMIS, nmi_count);
+}
+
+static u16 pit_read(void)
+{
+	u16 v;
+
+	outb(0x43, 0x00);
+	v = inb(0x40);
+	return v | (u16)inb(0x40) << 8;
+}
+
+/* TSC ticks per PIT period, polling the counter's wrap-arounds. */
+static u32 pit_period_tsc(void)
+{
+	u16 last = pit_read(), now;
+	u32 wraps = 0;
+	u64 t0 = 0;
+
+	while (wraps <= CAL_PERIODS) {
+		now = pit_read();
+		if (now > last) { /* reloaded: a new period began */
+			if (!wraps)
+				t0 = rdtsc();
+			wraps++;
+		}
+		last = now;
+	}
+	return (u32)udiv64(rdtsc() - t0, CAL_PERIODS);
+}
+
+static void pit_start(u16 divisor)
+{
+	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2 (rate generator) */
+	outb(0x40, divisor & 0xff);
+	outb(0x40, divisor >> 8);
+}
+
+/*
+ * A flood of PIT-driven NMIs while the guest exits as fast as it can, so
+ * many NMIs arrive while Keel is in root mode. Every NMI must reach the
+ * guest, save ones merged while another was being delivered (as the CPU
+ * merges them), and the guest must keep running.
+ */
+static void check_nmi_flood(void)
+{
+	u32 period, expected, got;
+	u64 t0, t1;
+
+	pit_start(PIT_DIVISOR);
+	period = pit_period_tsc();
+	nmi_count = 0;
+	ioapic_write(IOAPIC_REDTBL(PIT_IOAPIC_PIN) + 1, 0); /* to APIC 0 */
+	t0 = rdtsc();
+	ioapic_write(IOAPIC_REDTBL(PIT_IOAPIC_PIN), 2 | IOAPIC_RTE_NMI);
+	for (u32 i = 0; i < FLOOD_CPUIDS; i++)
+		cpuid(0, 0);
+	ioapic_write(IOAPIC_REDTBL(PIT_IOAPIC_PIN), IOAPIC_RTE_MASKED);
+	t1 = rdtsc();
+	got = nmi_count;
+	expected = period ? (u32)udiv64(t1 - t0, period) : 0;
+	kprintf("keel-guest: NMI flood: period %u TSC, expected about %u, handled %u\n",
+		period, expected, got);
+	report("nmi_flood_delivered",
+	       expected > 100 && got * 100 >= expected * 95 &&
+		       got <= expected + 2,
+	       "expected %u handled %u", expected, got);
+}
+
+void run_hostile_nmi(const struct guest_env *env __attribute__((unused)))
+{
+	idt_set_gate(2, nmi_stub);
+	check_self_nmis();
+	check_nmi_flood();
+}
+
+/* ---- Reset and power paths: each must end only the guest ---- */
+
+/* PIIX4's PM1a control block as Bochs's BIOS sets it (PM base 0xB000). */
+#define BOCHS_PM1A_CNT 0xb004
+#define PM1_SLP_TYP_S5 (0u << 10) /* Bochs's \_S5 is SLP_TYP 0 */
+#define PM1_SLP_EN (1u << 13)
+
+void run_hostile_reset(const struct guest_env *env, const char *how)
+{
+	(void)env;
+	kprintf("keel-guest: trying to %s the machine\n", how);
+	if (!memcmp(how, "kbc", 4)) {
+		outb(0x64, 0xfe);
+	} else if (!memcmp(how, "port92", 7)) {
+		outb(0x92, inb(0x92) | 1);
+	} else if (!memcmp(how, "acpi-off", 9)) {
+		outw(BOCHS_PM1A_CNT, PM1_SLP_TYP_S5 | PM1_SLP_EN);
+	} else if (!memcmp(how, "cf9-word", 9)) {
+		outw(0xcf9, 0x0606);
+	} else {
+		report("hostile_reset", false, "unknown path '%s'", how);
+		return;
+	}
+	report("hostile_reset_ignored", false, "%s: still running", how);
+}
+
+/* The debug-exit port takes 1-, 2- and 4-byte writes (iosize=4). */
+void run_exit_width(const struct guest_env *env, const char *width)
+{
+	(void)env;
+	if (width[0] == '2')
+		outw(KEEL_DEBUG_EXIT_PORT, 0x1234);
+	else if (width[0] == '4')
+		outl(KEEL_DEBUG_EXIT_PORT, 0x21);
+	else
+		outb(KEEL_DEBUG_EXIT_PORT, 0x5a);
+	report("exit_width", false, "still running after a %s-byte exit write",
+	       width);
+}

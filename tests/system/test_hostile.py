@@ -1,0 +1,112 @@
+"""A hostile guest in Bochs (corei7_skylake_x): each scenario attacks one
+part of Keel's boundary (docs/vmx.md, "What the guest may reach"). Every
+test checks that the guest got the documented answer, that Keel kept
+running after the guest ended (its exit line, exit statistics and its own
+power-off follow), and that the machine neither reset (Keel started once)
+nor powered off under the guest."""
+import pytest
+
+from conftest import GUEST_ELF, build_iso, run_bochs
+
+KEEL_CMD = "on_guest_exit=poweroff"
+# Anchored: a guest line that merely contains Keel's words must not end
+# the run early.
+UNTIL = r"(?m)^keel: power off"
+
+
+def hostile_run(name, scenario, timeout=240):
+    iso = build_iso(name, KEEL_CMD, GUEST_ELF, "scenario=%s" % scenario)
+    return run_bochs(name, iso, timeout=timeout, until=UNTIL)
+
+
+def assert_keel_survived(run, status):
+    """Keel booted once, reported the guest's end, printed its statistics
+    and then powered off by itself with the guest's status."""
+    starts = run.findall(r"^keel: Keel hypervisor \S+ starting$")
+    assert len(starts) == 1, run
+    assert run.has(r"^keel: exit statistics:$"), run
+    assert run.has(r"^keel: power off \(status %d\)$" % status), run
+
+
+def guest_passes(run, name):
+    return run.has(r"^guest\| TEST guest\.%s PASS" % name)
+
+
+@pytest.fixture(scope="module")
+def ports_run(keel_built):
+    return hostile_run("hostile-ports", "hostile-ports")
+
+
+def test_unassigned_ports_are_absent(ports_run):
+    for name in ("ports_unassigned_absent", "ports_absent_widths",
+                 "ports_absent_write_dropped"):
+        assert guest_passes(ports_run, name), (name, ports_run)
+    # Keel says what it denied, a bounded number of times.
+    logged = ports_run.findall(r"^keel: guest: \d-byte (read|write) of port "
+                               r"0x[0-9a-f]+: no device \(absent\)")
+    assert 1 <= len(logged) <= 8, ports_run
+
+
+def test_legacy_timer_passes_through(ports_run):
+    assert guest_passes(ports_run, "ports_pit_passes"), ports_run
+    assert ports_run.has(r"^keel: guest exited with status 0$"), ports_run
+    assert_keel_survived(ports_run, 0)
+
+
+def test_console_cannot_be_forged(keel_built):
+    run = hostile_run("hostile-console", "hostile-console")
+    # The only line in Keel's form saying how the guest ended is Keel's.
+    ends = run.findall(r"^keel: guest (exited|stopped).*")
+    assert [m.group(0) for m in ends] == ["keel: guest exited with status 7"], run
+    # What the guest printed is there, framed, with escapes shown escaped.
+    assert run.has(r"^guest\| keel: guest exited with status 0$"), run
+    assert run.has(r"^guest\| keel: guest exited with status 0 \(hypercall\)$"), run
+    assert run.has(r"^guest\| keel: power off \(status 0\)$"), run
+    assert run.has(r"^guest\| \\x1b\[2J\\x1b\[Hkeel: screen cleared\\x07$"), run
+    assert not any("\x1b" in l or "\x07" in l for l in run.lines), run
+    # A partial line is completed before Keel's next line, never merged.
+    i = run.lines.index("guest| no newline at the end, then Keel's line")
+    assert run.lines[i + 1] == "keel: guest exited with status 7", run
+    assert_keel_survived(run, 7)
+
+
+def test_nmis_reach_the_guest_exactly_once(keel_built):
+    run = hostile_run("hostile-nmi", "hostile-nmi", timeout=300)
+    assert guest_passes(run, "nmi_self_exactly_once"), run
+    assert guest_passes(run, "nmi_flood_delivered"), run
+    # Keel logs NMIs as a count, not a line each.
+    assert len(run.findall(r"NMI in root mode")) <= 4, run
+    assert run.has(r"^keel: guest: \d+ NMIs injected, \d+ of them taken "
+                   r"while Keel ran$"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+    assert_keel_survived(run, 0)
+
+
+@pytest.mark.parametrize("path,line", [
+    ("kbc", r"keyboard controller command 0xfe"),
+    ("port92", r"port 0x92 fast reset"),
+])
+def test_reset_paths_end_only_the_guest(keel_built, path, line):
+    run = hostile_run("hostile-reset-" + path, "reset-" + path)
+    assert run.has(r"^guest\| keel-guest: trying to %s the machine$" % path), run
+    assert run.has(r"^keel: guest stopped: the guest asked for a reset "
+                   r"\(%s\)$" % line), run
+    assert not run.has(r"hostile_reset_ignored"), run
+    assert_keel_survived(run, 255)
+
+
+def test_acpi_poweroff_ends_only_the_guest(keel_built):
+    run = hostile_run("hostile-acpi-off", "reset-acpi-off")
+    assert run.has(r"^keel: guest: powered itself off \(ACPI PM1a_CNT\)$"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+    assert not run.has(r"hostile_reset_ignored"), run
+    assert_keel_survived(run, 0)
+
+
+@pytest.mark.parametrize("width,status", [("1", 0x5a), ("2", 0x1234),
+                                          ("4", 0x21)])
+def test_debug_exit_port_takes_every_width(keel_built, width, status):
+    run = hostile_run("exit-width-" + width, "exit-" + width)
+    assert run.has(r"^keel: guest exited with status %d$" % status), run
+    assert not run.has(r"exit_width"), run
+    assert_keel_survived(run, status)

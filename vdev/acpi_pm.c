@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The machine's ACPI power-management ports, as the guest sees them. A
+ * sleep request on PM1a/PM1b control (SLP_EN, ACPI 6.4 4.8.3.2.1) powers
+ * off only the guest; the register otherwise reads back what the guest
+ * wrote, with SCI_EN set (the machine is in ACPI mode, so a guest does not
+ * try the SMI command port, which stays absent). The PM timer (ACPI 6.4
+ * 4.8.3.3) is read from the hardware: it only counts, and guests calibrate
+ * against it. Writes to it are dropped.
+ */
+#include "core/lib.h"
+#include "arch/x86/acpi.h"
+#include "arch/x86/arch.h"
+#include "vm/vm.h"
+
+struct pm1_cnt {
+	u16 val;
+	const char *name;
+};
+
+static struct pm1_cnt pm1a = { .name = "ACPI PM1a_CNT" };
+static struct pm1_cnt pm1b = { .name = "ACPI PM1b_CNT" };
+
+/* The byte of a little-endian register that @port addresses. */
+static unsigned int byte_shift(u16 port, u32 base)
+{
+	return 8 * (port - base);
+}
+
+static int pm1_cnt_io(struct vm *vm, u16 port, unsigned int size, bool in,
+		      u32 *val, void *ctx)
+{
+	struct pm1_cnt *c = ctx;
+	u32 base = c == &pm1a ? acpi_info.fadt.pm1a_cnt :
+				acpi_info.fadt.pm1b_cnt;
+	unsigned int sh = byte_shift(port, base);
+	u32 mask = (size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1) << sh;
+	u16 v;
+
+	if (in) {
+		*val = (u32)(c->val | ACPI_PM1_SCI_EN) >> sh;
+		return 0;
+	}
+	v = (u16)((c->val & ~mask) | ((*val << sh) & mask));
+	c->val = v & ~ACPI_PM1_SLP_EN;
+	if (v & ACPI_PM1_SLP_EN)
+		vm_request_poweroff(vm, c->name);
+	return 0;
+}
+
+static int pm_tmr_io(struct vm *vm, u16 port, unsigned int size, bool in,
+		     u32 *val, void *ctx)
+{
+	if (!in)
+		return 0;
+	*val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+	return 0;
+}
+
+static int acpi_pm_init(struct vm *vm)
+{
+	const struct acpi_fadt *f = &acpi_info.fadt;
+	int rc = 0;
+
+	pm1a.val = 0;
+	pm1b.val = 0;
+	if (!f->present)
+		return 0;
+	if (f->pm1a_cnt && f->pm1a_cnt < 0xffff)
+		rc = vm_register_pio(vm, (u16)f->pm1a_cnt, ACPI_PM1_CNT_LEN,
+				     pm1_cnt_io, &pm1a, pm1a.name);
+	if (!rc && f->pm1b_cnt && f->pm1b_cnt < 0xffff)
+		rc = vm_register_pio(vm, (u16)f->pm1b_cnt, ACPI_PM1_CNT_LEN,
+				     pm1_cnt_io, &pm1b, pm1b.name);
+	if (!rc && f->pm_tmr && f->pm_tmr < 0xfffc)
+		rc = vm_register_pio(vm, (u16)f->pm_tmr, ACPI_PM_TMR_LEN,
+				     pm_tmr_io, NULL, "ACPI PM timer");
+	return rc;
+}
+
+VM_DEVICE(acpi_pm, .name = "ACPI PM", .init = acpi_pm_init);
