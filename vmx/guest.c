@@ -15,7 +15,6 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
-#define GUEST_DEFAULT_MEM MiB(128)
 #define GUEST_MODULE_NAME "guest"
 #define GUEST_EXTRA_MODULE_NAME "guest-module"
 #define VPID_GUEST 1
@@ -59,23 +58,6 @@ static int zero_cb(void *ctx, u64 gpa, size_t len)
 		len -= n;
 	}
 	return 0;
-}
-
-static u64 guest_mem_option(const char *cmdline)
-{
-	const char *v;
-	size_t n;
-	u64 size;
-
-	if (!cmdline_get(cmdline, "guest_mem", &v, &n))
-		return GUEST_DEFAULT_MEM;
-	if (kstrtou64(v, n, true, &size) || size < GUEST_MIN_MEM ||
-	    size > GUEST_MAX_MEM) {
-		pr_err("keel: guest: guest_mem=%.*s is not a size between 4M and 3G; using 128M\n",
-		       (int)n, v);
-		return GUEST_DEFAULT_MEM;
-	}
-	return size;
 }
 
 static int load_image(struct guest *g, const struct boot_info *bi,
@@ -143,7 +125,7 @@ static int map_passthrough(struct guest *g)
 
 static int guest_setup(struct guest *g, struct vcpu *v,
 		       const struct boot_info *bi, const struct boot_module *gm,
-		       const char *gcmd, const char *cmdline)
+		       const char *gcmd, const struct guest_config *gc)
 {
 	u32 entry, mbi;
 	int rc;
@@ -154,7 +136,7 @@ static int guest_setup(struct guest *g, struct vcpu *v,
 	    virt_to_phys(g->msr_bitmap) == PHYS_INVALID)
 		return -ENOMEM;
 	msr_bitmap_init(g);
-	rc = guest_mem_init(g, guest_mem_option(cmdline));
+	rc = guest_mem_init(g, gc->mem_size);
 	if (rc) {
 		pr_err("keel: guest: cannot set up guest RAM (%d)\n", rc);
 		return rc;
@@ -164,7 +146,7 @@ static int guest_setup(struct guest *g, struct vcpu *v,
 	if (!rc)
 		rc = guest_devices_init(g);
 	if (!rc)
-		rc = guest_pci_init(g, cmdline);
+		rc = guest_pci_init(g, gc);
 	if (!rc)
 		rc = load_image(g, bi, gm, gcmd, &entry, &mbi);
 	if (rc)
@@ -192,7 +174,7 @@ static void report_end(struct vcpu *v)
 	vcpu_print_stats(v);
 }
 
-int guest_run(const struct boot_info *bi, const char *cmdline)
+int guest_run(const struct boot_info *bi, const struct guest_config *gc)
 {
 	struct vcpu *v = &the_vcpu;
 	const struct boot_module *gm = NULL;
@@ -212,7 +194,7 @@ int guest_run(const struct boot_info *bi, const char *cmdline)
 		pr_info("keel: guest: not started: VT-x is not available\n");
 		return -1;
 	}
-	if (guest_setup(&the_guest, v, bi, gm, gcmd, cmdline)) {
+	if (guest_setup(&the_guest, v, bi, gm, gcmd, gc)) {
 		printf("keel: guest stopped: setup failed\n");
 		return -1;
 	}

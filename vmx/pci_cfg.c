@@ -27,12 +27,11 @@
 #define RST_CNT_PORT 0xcf9
 #define RST_CNT_SYS_RST 0x02
 #define RST_CNT_RST_CPU 0x04
-#define PCI_HIDE_MAX 16
 
 struct pci_cfg {
 	u32 addr;
 	unsigned int n_hidden;
-	u16 hidden[PCI_HIDE_MAX]; /* bus << 8 | dev << 3 | fn */
+	u16 hidden[GUEST_PCI_HIDE_MAX]; /* bus << 8 | dev << 3 | fn */
 };
 
 static struct pci_cfg cfg;
@@ -164,37 +163,23 @@ static int data_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
-/* pci_hide=BB:DD.F[,BB:DD.F...]: a bad list hides nothing and says why. */
-static void parse_hide(const char *cmdline)
+/* pci_hide=: boot/options.c has checked the list. */
+static void apply_hide(const struct guest_config *gc)
 {
-	const char *v;
-	size_t n, bad;
-	int rc;
-
-	if (!cmdline_get(cmdline, "pci_hide", &v, &n))
-		return;
-	rc = pci_parse_bdf_list(v, n, cfg.hidden, PCI_HIDE_MAX, &cfg.n_hidden,
-				&bad);
-	if (rc) {
-		pr_err("keel: pci_hide=%.*s: %s at '%.*s'; use BB:DD.F[,BB:DD.F] (at most %u); nothing hidden\n",
-		       (int)n, v,
-		       rc == -E2BIG ? "too many functions" : "cannot parse",
-		       (int)(n - bad), v + bad, PCI_HIDE_MAX);
-		cfg.n_hidden = 0;
-		return;
-	}
+	cfg.n_hidden = gc->n_hidden;
+	memcpy(cfg.hidden, gc->hidden, gc->n_hidden * sizeof(gc->hidden[0]));
 	for (unsigned int i = 0; i < cfg.n_hidden; i++)
 		pr_info("keel: guest: PCI %02x:%02x.%u hidden (pci_hide=)\n",
 			cfg.hidden[i] >> 8, (cfg.hidden[i] >> 3) & 0x1f,
 			cfg.hidden[i] & 7);
 }
 
-int guest_pci_init(struct guest *g, const char *cmdline)
+int guest_pci_init(struct guest *g, const struct guest_config *gc)
 {
 	int rc;
 
 	memset(&cfg, 0, sizeof(cfg));
-	parse_hide(cmdline);
+	apply_hide(gc);
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
 		struct pci_dev *d = pci_device(i);
 

@@ -11,14 +11,11 @@
 #include "vmx/caps.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx.h"
 
 #define VMX_NR_EXIT_REASONS (EXIT_REASON_TDCALL + 1)
 
-/* Guest RAM comes in 2 MiB host chunks so that EPT can use 2 MiB pages. */
-#define GUEST_CHUNK_SIZE MiB(2)
-#define GUEST_MAX_MEM GiB(3) /* stays below the 4 GiB MMIO window */
 #define GUEST_MAX_CHUNKS (GUEST_MAX_MEM / GUEST_CHUNK_SIZE)
-#define GUEST_MIN_MEM MiB(4)
 
 #define GUEST_MAX_IO_HANDLERS 16
 #define GUEST_MAX_MMIO_HANDLERS 16
@@ -173,7 +170,7 @@ int guest_devices_init(struct guest *g);
 void guest_console_flush(struct guest *g);
 
 /* ---- pci_cfg.c: the guest's view of PCI configuration space ---- */
-int guest_pci_init(struct guest *g, const char *cmdline);
+int guest_pci_init(struct guest *g, const struct guest_config *gc);
 
 /* ---- hypercall.c ---- */
 int handle_vmcall(struct vcpu *v);

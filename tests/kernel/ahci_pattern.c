@@ -5,7 +5,7 @@
  * Keep ahci_pattern_ranges[] identical to the table in docs/ahci.md.
  */
 #include "core/lib.h"
-#include "drivers/ahci/ahci_pattern.h"
+#include "tests/kernel/ahci_pattern.h"
 
 const struct ahci_pattern_range ahci_pattern_ranges[] = {
 	/* name, lba, sectors, repeat, stride, layout, fua */
