@@ -4,11 +4,20 @@
 
 extern const struct selftest __selftests_start[], __selftests_end[];
 
+/* The linker's two symbols bound one array; count it by address. */
+static size_t selftest_count(void)
+{
+	return ((unsigned long)__selftests_end -
+		(unsigned long)__selftests_start) /
+	       sizeof(struct selftest);
+}
+
 const struct selftest *selftest_at(enum selftest_kind kind, unsigned int i)
 {
-	for (const struct selftest *t = __selftests_start; t < __selftests_end;
-	     t++)
-		if (t->kind == kind && !i--)
-			return t;
+	size_t n = selftest_count();
+
+	for (size_t k = 0; k < n; k++)
+		if (__selftests_start[k].kind == kind && !i--)
+			return &__selftests_start[k];
 	return NULL;
 }
