@@ -59,6 +59,11 @@ const char *blk_default_elevator(void)
 	return default_elv->name;
 }
 
+const char *blk_elevator_at(unsigned int i)
+{
+	return i < ARRAY_SIZE(elevators) ? elevators[i]->name : NULL;
+}
+
 void blk_limits_default(struct blk_queue_limits *lim)
 {
 	/* Linux BLK_DEF_MAX_SECTORS_CAP (2560) rounded to 1 MiB. */

@@ -394,6 +394,8 @@ const char *blk_elevator_name(const struct blk_dev *dev);
 /* For the boot option sched=none|deadline; applies to later registrations. */
 int blk_set_default_elevator(const char *name);
 const char *blk_default_elevator(void);
+/* The @i-th registered elevator's name, or NULL past the last (for sched=). */
+const char *blk_elevator_at(unsigned int i);
 /* Tunables by name, e.g. "read_expire" (ms); -ENOENT if unknown. */
 int blk_set_tunable(struct blk_dev *dev, const char *name, u64 val);
 int blk_get_tunable(struct blk_dev *dev, const char *name, u64 *val);

@@ -11,12 +11,15 @@
 #include "boot/boot.h"
 #include "boot/options.h"
 #include "arch/x86/arch.h"
+#include "block/block.h"
 #include "drivers/uart/uart.h"
 #include "vmx/vmx.h"
 
 #define KEEL_VERSION "0.1"
 /* The information GRUB hands over is a few KiB; refuse anything absurd. */
 #define MBI_SIZE_LIMIT MiB(1)
+/* Longest command line echoed whole: the line stays under PRINTK_BUF. */
+#define CMDLINE_ECHO_MAX 400
 
 extern const u8 __image_start[], __image_end[];
 
@@ -58,12 +61,27 @@ static void print_memory(void)
 		st.free >> 10);
 }
 
+/* The command line, cut with a marker when a line cannot hold it. */
+static void print_cmdline(const char *cmdline)
+{
+	size_t n = strlen(cmdline);
+
+	if (n <= CMDLINE_ECHO_MAX)
+		pr_info("keel: cmdline: %s\n", cmdline);
+	else
+		pr_info("keel: cmdline: %.*s ... [%llu more bytes not shown]\n",
+			CMDLINE_ECHO_MAX, cmdline,
+			(unsigned long long)(n - CMDLINE_ECHO_MAX));
+}
+
+/* Loader and command line, with any option problems right after. */
 static void print_boot_info(void)
 {
 	const struct boot_info *bi = &boot_info;
 
 	pr_info("keel: loader: %s\n", bi->loader_name);
-	pr_info("keel: cmdline: %s\n", bi->cmdline);
+	print_cmdline(bi->cmdline);
+	options_report();
 	pr_info("keel: firmware: %s\n",
 		bi->have_efi64_systab ? "UEFI" : "BIOS");
 	for (unsigned int i = 0; i < bi->n_mmap; i++)
@@ -80,11 +98,14 @@ void kmain(u32 magic, u32 mbi);
 
 void kmain(u32 magic, u32 mbi)
 {
+	const struct keel_options *o;
+
 	console_early_init();
 	arch_cpu_tables_init();
 	pr_info("\nkeel: Keel hypervisor " KEEL_VERSION " starting\n");
 	parse_boot_info(magic, mbi);
-	options_apply_console(boot_info.cmdline);
+	o = options_parse(boot_info.cmdline);
+	options_apply_console(o);
 	print_boot_info();
 
 	mm_init(&boot_info, (phys_addr_t)__image_start,
@@ -96,7 +117,7 @@ void kmain(u32 magic, u32 mbi)
 	/* Storage first: firmware may leave AHCI ports running with DMA
 	 * targets in memory the map calls free; reset them before Keel hands
 	 * out much memory. */
-	storage_init(boot_info.cmdline);
+	storage_init(blk_elevator_at(o->sched));
 	vmx_init();
-	options_run_actions(&boot_info, boot_info.cmdline);
+	options_run_actions(&boot_info, o);
 }

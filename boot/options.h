@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Boot-time options and actions from Keel's command line, and the platform
- * bring-up sequence. See docs/command-line.md for every option.
+ * Keel's command line, parsed once at boot into struct keel_options by the
+ * table in boot/options_table.c (docs/command-line.md lists every option),
+ * and the end-of-boot actions it asks for. Subsystems get values from here,
+ * never the raw command line.
  */
 #ifndef KEEL_BOOT_OPTIONS_H
 #define KEEL_BOOT_OPTIONS_H
 
 #include "boot/boot.h"
-
-struct vm_config;
+#include "core/options.h"
+#include "vm/vm.h"
 
 /*
  * Run the guest module, if there is one, until it ends (boot/guest.c).
@@ -16,17 +18,57 @@ struct vm_config;
  */
 int guest_run(const struct boot_info *bi, const struct vm_config *cfg);
 
+/* console=: the UART Keel's console moves to. */
+struct console_opt {
+	u16 port;
+	u32 baud;
+};
+
+/* on_guest_exit=, in the order of the table's names. */
+enum guest_exit_action {
+	GUEST_EXIT_HALT,
+	GUEST_EXIT_POWEROFF,
+};
+
+/* crash=, in the order of the table's names. */
+enum crash_kind {
+	CRASH_UD,
+	CRASH_PF,
+	CRASH_GP,
+	CRASH_DE,
+};
+
+struct keel_options {
+	struct console_opt console;
+	u64 loglevel;
+	bool poweroff, reboot;
+	unsigned int crash; /* enum crash_kind, or OPT_ENUM_UNSET */
+	unsigned int sched; /* index of blk_elevator_at() */
+	u32 test, bench; /* bit i: the i-th registered test or benchmark */
+	unsigned int on_guest_exit; /* enum guest_exit_action */
+	struct vm_config guest; /* guest_mem=, pci_hide= */
+};
+
+extern const struct opt_table keel_option_table;
+
+/*
+ * Parse @cmdline once, keeping any problems to print later (after the
+ * "keel: cmdline:" line). Returns the options; always usable.
+ */
+const struct keel_options *options_parse(const char *cmdline);
 /* console= and loglevel=: reprogram the console as asked. */
-void options_apply_console(const char *cmdline);
+void options_apply_console(const struct keel_options *o);
+/* Print what options_parse() found wrong or adjusted, one line each. */
+void options_report(void);
 /* ACPI, PCI, time and power, in that order. */
 void platform_init(const struct boot_info *bi);
-/* sched=, then the AHCI disks and their block devices. */
-void storage_init(const char *cmdline);
+/* The block layer's default elevator (sched=), then the AHCI disks. */
+void storage_init(const char *sched);
 /*
  * crash=, self-tests, the guest (on_guest_exit=), then poweroff / reboot /
  * halt; does not return.
  */
 void options_run_actions(const struct boot_info *bi,
-			 const char *cmdline) __noreturn;
+			 const struct keel_options *o) __noreturn;
 
 #endif

@@ -8,6 +8,8 @@
 #include "core/lib.h"
 
 #define PRINTK_BUF 512
+/* Ends a line too long for the buffer, so it never runs into the next. */
+#define PRINTK_CUT " [...cut]\n"
 
 static const struct console_sink *sink;
 static int log_level = LOG_INFO;
@@ -33,7 +35,12 @@ static int vprint_line(const char *fmt, va_list ap)
 	char buf[PRINTK_BUF];
 	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 
-	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	if ((size_t)n < sizeof(buf)) {
+		console_write(buf, (size_t)n);
+		return n;
+	}
+	console_write(buf, sizeof(buf) - 1);
+	console_write(PRINTK_CUT, sizeof(PRINTK_CUT) - 1);
 	return n;
 }
 

@@ -35,13 +35,4 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
  */
 int kstrtou64(const char *s, size_t len, bool suffix, u64 *out);
 
-/*
- * Kernel command line: whitespace-separated words, each "key" or "key=value".
- * cmdline_get() finds the last occurrence of @key and returns its value (an
- * empty string for a bare key) as a pointer/length pair into @cmdline.
- */
-bool cmdline_get(const char *cmdline, const char *key, const char **val,
-		 size_t *len);
-bool cmdline_val_is(const char *cmdline, const char *key, const char *want);
-
 #endif

@@ -29,8 +29,6 @@ layers="$layers guest=isolated tests=free tools=free"
 # list can only shrink.
 allowed="
 drivers/ahci/ahci_blk.c -> block/block.h: AHCI registers its disks with the block layer, which sits above drivers
-drivers/ahci/ahci_selftest.c -> block/block.h: a test harness inside the driver (issue 8 item 6 moves it out)
-drivers/ahci/ahci_bench.c -> block/block.h: a benchmark inside the driver (issue 8 item 6 moves it out)
 guest/guest.h -> vm/guest_abi.h: the guest ABI, constants only: an interface both sides include, not shared code
 "
 

@@ -249,6 +249,14 @@ void ahci_disk_stats(const struct ahci_disk *d, struct ahci_stats *st)
 	*st = d->stats;
 }
 
+void ahci_disk_queue(const struct ahci_disk *d, struct ahci_queue_state *qs)
+{
+	qs->depth = d->depth;
+	qs->max_depth = d->max_depth;
+	qs->ncq = d->ncq;
+	qs->can_ncq = d->can_ncq;
+}
+
 void ahci_poll(void)
 {
 	for (unsigned int i = 0; i < ndisks; i++)

@@ -87,6 +87,13 @@ struct ahci_stats {
 };
 void ahci_disk_stats(const struct ahci_disk *d, struct ahci_stats *st);
 
+/* How the disk queues now: depth in use and allowed, NCQ in use and possible. */
+struct ahci_queue_state {
+	u32 depth, max_depth;
+	bool ncq, can_ncq;
+};
+void ahci_disk_queue(const struct ahci_disk *d, struct ahci_queue_state *qs);
+
 /*
  * Block-layer glue (ahci_blk.c): register every disk not yet registered as
  * a block device named like the disk ("sda"), with the block layer's default
@@ -96,21 +103,5 @@ struct blk_dev;
 int ahci_blk_register_all(void);
 unsigned int ahci_blk_count(void);
 struct blk_dev *ahci_blk_dev(unsigned int i);
-
-/* test=ahci: the pattern self-test; returns the number of failures. */
-int ahci_selftest(void);
-/* The LBA test=ahci-error expects blkdebug to fail (docs/ahci.md). */
-#define AHCI_ERROR_TEST_LBA 900000ULL
-/*
- * The error-path test (blkdebug fails reads of @bad_lba): only the request
- * covering it fails, its neighbours complete, the port keeps serving.
- */
-int ahci_selftest_error(u64 bad_lba);
-/*
- * bench=ahci: 4 KiB sequential/random reads and writes through the block
- * layer, none vs deadline, NCQ depth 1 vs 32; prints "BENCH ahci" lines and
- * returns the number of failed runs. Writes past the first 512 MiB.
- */
-int ahci_bench(void);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/ahci/ahci_pattern.h"
+#include "tests/kernel/ahci_pattern.h"
 
 static void test_known_words(void **state)
 {

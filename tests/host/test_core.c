@@ -81,27 +81,6 @@ static void test_kstrtou64(void **state)
 	assert_int_equal(kstrtou64("17179869184G", 12, true, &v), -ERANGE);
 }
 
-static void test_cmdline_get(void **state)
-{
-	const char *cl =
-		"console=com2,9600  poweroff sched=deadline sched=none";
-	const char *v;
-	size_t n;
-
-	assert_true(cmdline_get(cl, "console", &v, &n));
-	assert_int_equal(n, 9);
-	assert_memory_equal(v, "com2,9600", 9);
-	assert_true(cmdline_get(cl, "poweroff", &v, &n));
-	assert_int_equal(n, 0);
-	/* The last occurrence wins, as in Linux. */
-	assert_true(cmdline_val_is(cl, "sched", "none"));
-	assert_false(cmdline_val_is(cl, "sched", "deadline"));
-	/* A key must match a whole word, not a prefix. */
-	assert_false(cmdline_get(cl, "power", &v, &n));
-	assert_false(cmdline_get(cl, "console=com2", &v, &n));
-	assert_false(cmdline_get("", "x", &v, &n));
-}
-
 static void test_uart_option(void **state)
 {
 	u16 port;
@@ -215,7 +194,6 @@ int main(void)
 		cmocka_unit_test(test_printf_matches_libc),
 		cmocka_unit_test(test_printf_truncates_and_terminates),
 		cmocka_unit_test(test_kstrtou64),
-		cmocka_unit_test(test_cmdline_get),
 		cmocka_unit_test(test_uart_option),
 		cmocka_unit_test(test_palloc_basic),
 		cmocka_unit_test(test_palloc_aligned_contiguous),

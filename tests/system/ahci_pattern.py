@@ -2,7 +2,7 @@
 """Host-side check of the test=ahci pattern in a raw disk image.
 
 The ranges come from the table in docs/ahci.md, the one reference that
-drivers/ahci/ahci_pattern.c is checked against by a host unit test. After
+tests/kernel/ahci_pattern.c is checked against by a host unit test. After
 Keel has run test=ahci and powered off, call::
 
     from ahci_pattern import check_pattern, load_ranges
@@ -26,7 +26,7 @@ MUL_WORD = 0xC2B2AE3D27D4EB4F
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOC = os.path.join(REPO, "docs", "ahci.md")
-C_TABLE = os.path.join(REPO, "drivers", "ahci", "ahci_pattern.c")
+C_TABLE = os.path.join(REPO, "tests", "kernel", "ahci_pattern.c")
 BEGIN = "<!-- ahci-ranges:begin -->"
 END = "<!-- ahci-ranges:end -->"
 LAYOUTS = ("contig", "scatter", "subpage")
@@ -77,7 +77,7 @@ def load_ranges(doc_path=DOC):
 
 
 def load_c_ranges(c_path=C_TABLE):
-    """The same table as drivers/ahci/ahci_pattern.c has it."""
+    """The same table as tests/kernel/ahci_pattern.c has it."""
     row = re.compile(
         r'\{\s*"(\w[\w-]*)",\s*(-?\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*'
         r"AHCI_BUF_(\w+),\s*(true|false)\s*\}"

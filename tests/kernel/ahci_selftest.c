@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test=ahci: write the issue-5 pattern over the ranges of docs/ahci.md
+ * test=ahci: write the pattern over the ranges of docs/ahci.md
  * through the driver API, flush, read everything back into fresh buffers and
  * compare every byte. Also the blkdebug error test. Output follows the
  * serial contract: "TEST ahci.<name> PASS|FAIL [detail]" lines, then
@@ -9,12 +9,18 @@
 #include "block/block.h"
 #include "core/lib.h"
 #include "core/mm.h"
-#include "drivers/ahci/ahci_pattern.h"
-#include "drivers/ahci/ahci_priv.h"
+#include "core/console.h"
+#include "core/selftest.h"
+#include "arch/x86/arch.h"
+#include "drivers/ahci/ahci.h"
+#include "tests/kernel/ahci_pattern.h"
 
 #define ST_MAX_REQS 32 /* the largest "repeat" in the table */
 #define ST_TIMEOUT_US 120000000ULL /* one batch of requests, TCG is slow */
 #define ST_POISON 0xa5
+#define ST_POLL_STEP_US 10 /* between polls while waiting */
+/* The LBA test=ahci-error expects blkdebug to fail (docs/ahci.md). */
+#define AHCI_ERROR_TEST_LBA 900000ULL
 
 struct st_req {
 	struct ahci_cmd cmd;
@@ -25,6 +31,22 @@ struct st_req {
 	bool done;
 	int status;
 };
+
+static struct ahci_queue_state qstate(const struct ahci_disk *d)
+{
+	struct ahci_queue_state qs;
+
+	ahci_disk_queue(d, &qs);
+	return qs;
+}
+
+static u64 disk_errors(const struct ahci_disk *d)
+{
+	struct ahci_stats st;
+
+	ahci_disk_stats(d, &st);
+	return st.errors;
+}
 
 static struct st_req reqs[ST_MAX_REQS];
 static unsigned int passed, failed;
@@ -161,7 +183,7 @@ static int run_reqs(struct ahci_disk *d, struct st_req *r, unsigned int n)
 			all = all && r[i].done;
 		if (all && next == n)
 			return 0;
-		udelay(AHCI_POLL_STEP_US);
+		udelay(ST_POLL_STEP_US);
 	}
 	pr_warn("keel: ahci: self-test batch timed out after %llu us\n",
 		(unsigned long long)ST_TIMEOUT_US);
@@ -173,8 +195,8 @@ static void do_range(struct ahci_disk *d, const struct ahci_pattern_range *rg,
 		     bool write)
 {
 	char name[48], detail[96] = "";
-	u64 cap = d->id.sectors;
-	bool ok = true, fua = write && rg->fua && d->id.fua;
+	u64 cap = ahci_disk_info(d)->sectors;
+	bool ok = true, fua = write && rg->fua && ahci_disk_info(d)->fua;
 	int ret;
 
 	ksnprintf(name, sizeof(name), "%s.%s", write ? "write" : "read",
@@ -255,13 +277,13 @@ static void do_extra_reads(struct ahci_disk *d)
 					     AHCI_BUF_CONTIG, false };
 	struct ahci_pattern_range nonq = { "scatter-noncq",  100,  64, 1, 0,
 					   AHCI_BUF_SUBPAGE, false };
-	u32 depth = d->depth;
+	u32 depth = qstate(d).depth;
 
 	do_range(d, &merged, false);
 	ahci_disk_set_depth(d, 1);
 	do_range(d, &burst1, false);
 	ahci_disk_set_depth(d, depth);
-	if (d->can_ncq) {
+	if (qstate(d).can_ncq) {
 		ahci_disk_set_ncq(d, false);
 		do_range(d, &nonq, false);
 		ahci_disk_set_ncq(d, true);
@@ -283,7 +305,7 @@ static void do_rejects(struct ahci_disk *d)
 
 	e1 = ahci_submit(d, &c);
 	c.segs = &one;
-	c.lba = d->id.sectors;
+	c.lba = ahci_disk_info(d)->sectors;
 	e2 = ahci_submit(d, &c);
 	c.lba = 0;
 	c.nsectors = 2; /* 512 bytes of buffer for 1 KiB */
@@ -368,7 +390,7 @@ static int run_bios(struct blk_dev *dev, struct st_req *r, unsigned int n)
 			all = all && r[i].done;
 		if (all && next == n)
 			return 0;
-		udelay(AHCI_POLL_STEP_US);
+		udelay(ST_POLL_STEP_US);
 	}
 	pr_warn("keel: ahci: block-layer batch timed out after %llu us\n",
 		(unsigned long long)ST_TIMEOUT_US);
@@ -492,10 +514,11 @@ static struct ahci_disk *test_disk(void)
 		return NULL;
 	}
 	ksnprintf(detail, sizeof(detail), "%s \"%s\" %llu sectors, depth %u",
-		  d->name, d->id.model, (unsigned long long)d->id.sectors,
-		  d->depth);
-	if (d->id.logical_sector_size != AHCI_PATTERN_SECTOR ||
-	    d->id.sectors < AHCI_PATTERN_MIN_SECTORS) {
+		  ahci_disk_name(d), ahci_disk_info(d)->model,
+		  (unsigned long long)ahci_disk_info(d)->sectors,
+		  qstate(d).depth);
+	if (ahci_disk_info(d)->logical_sector_size != AHCI_PATTERN_SECTOR ||
+	    ahci_disk_info(d)->sectors < AHCI_PATTERN_MIN_SECTORS) {
 		report(false, "probe", "needs 512-byte sectors and 512 MiB");
 		return NULL;
 	}
@@ -503,7 +526,7 @@ static struct ahci_disk *test_disk(void)
 	return d;
 }
 
-int ahci_selftest(void)
+static int ahci_selftest(void)
 {
 	struct ahci_disk *d;
 
@@ -528,7 +551,7 @@ int ahci_selftest(void)
  * only the one covering @bad fails. Then the same without NCQ, then a good
  * read to show the port still serves.
  */
-int ahci_selftest_error(u64 bad)
+static int ahci_selftest_error(u64 bad)
 {
 	static const s64 offs[3] = { -16, -4, 16 };
 	struct ahci_disk *d;
@@ -537,14 +560,14 @@ int ahci_selftest_error(u64 bad)
 
 	passed = failed = 0;
 	d = ahci_disk(0);
-	if (!d || bad < 16 || bad + 64 > d->id.sectors) {
+	if (!d || bad < 16 || bad + 64 > ahci_disk_info(d)->sectors) {
 		report(false, "err.setup", "no disk or bad LBA out of range");
 		goto out;
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		bool ncq = pass == 0;
 
-		if (ncq && !d->can_ncq)
+		if (ncq && !qstate(d).can_ncq)
 			continue;
 		ahci_disk_set_ncq(d, ncq);
 		for (int k = 0; k < 3; k++) {
@@ -564,7 +587,7 @@ int ahci_selftest_error(u64 bad)
 		for (int k = 0; k < 3; k++)
 			req_free(&reqs[k]);
 	}
-	ahci_disk_set_ncq(d, d->can_ncq);
+	ahci_disk_set_ncq(d, qstate(d).can_ncq);
 	/* The port keeps serving: a good read right after. */
 	if (!req_alloc(&reqs[0], AHCI_BUF_CONTIG, 8)) {
 		report(false, "err.alive", "out of memory");
@@ -574,10 +597,19 @@ int ahci_selftest_error(u64 bad)
 	reqs[0].cmd.lba = bad + 64;
 	ok = run_reqs(d, reqs, 1) == 0 && reqs[0].status == 0;
 	ksnprintf(detail, sizeof(detail), "status %d, errors %llu",
-		  reqs[0].status, (unsigned long long)d->stats.errors);
+		  reqs[0].status, (unsigned long long)disk_errors(d));
 	report(ok, "err.alive", detail);
 	req_free(&reqs[0]);
 out:
 	printf("TESTS: %u passed, %u failed\n", passed, failed);
 	return (int)failed;
 }
+
+/* test=ahci-error: the error-path test at the LBA docs/ahci.md names. */
+static int ahci_selftest_error_default(void)
+{
+	return ahci_selftest_error(AHCI_ERROR_TEST_LBA);
+}
+
+SELFTEST(ahci, "ahci", SELFTEST_TEST, ahci_selftest);
+SELFTEST(ahci_error, "ahci-error", SELFTEST_TEST, ahci_selftest_error_default);

@@ -5,8 +5,8 @@
  * Keel and tests/system/ahci_pattern.py parses the doc. The host test
  * test_ahci_pattern.c fails when the C list and the doc disagree.
  */
-#ifndef KEEL_DRIVERS_AHCI_PATTERN_H
-#define KEEL_DRIVERS_AHCI_PATTERN_H
+#ifndef KEEL_TESTS_KERNEL_AHCI_PATTERN_H
+#define KEEL_TESTS_KERNEL_AHCI_PATTERN_H
 
 #include "core/types.h"
 

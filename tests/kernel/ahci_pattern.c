@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The test=ahci pattern (issue 5): in sector L, little-endian 64-bit word i
+ * The test=ahci pattern: in sector L, little-endian 64-bit word i
  * holds (L * 0x9E3779B97F4A7C15) ^ ((i + 1) * 0xC2B2AE3D27D4EB4F).
  * Keep ahci_pattern_ranges[] identical to the table in docs/ahci.md.
  */
 #include "core/lib.h"
-#include "drivers/ahci/ahci_pattern.h"
+#include "tests/kernel/ahci_pattern.h"
 
 const struct ahci_pattern_range ahci_pattern_ranges[] = {
 	/* name, lba, sectors, repeat, stride, layout, fua */

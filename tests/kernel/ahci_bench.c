@@ -9,8 +9,11 @@
 #include "block/block.h"
 #include "core/lib.h"
 #include "core/mm.h"
-#include "drivers/ahci/ahci_pattern.h"
-#include "drivers/ahci/ahci_priv.h"
+#include "core/console.h"
+#include "core/selftest.h"
+#include "arch/x86/arch.h"
+#include "drivers/ahci/ahci.h"
+#include "tests/kernel/ahci_pattern.h"
 
 #define AHCI_BENCH_FIRST_LBA AHCI_PATTERN_MIN_SECTORS
 #define AHCI_BENCH_SPAN_SECTORS 1048576ULL /* 512 MiB of disk */
@@ -24,6 +27,14 @@ struct bench_io {
 	struct bio_vec vec;
 	bool busy;
 };
+
+static struct ahci_queue_state qstate(const struct ahci_disk *d)
+{
+	struct ahci_queue_state qs;
+
+	ahci_disk_queue(d, &qs);
+	return qs;
+}
 
 static struct bench_io ios[AHCI_BENCH_INFLIGHT];
 static u32 completed, failures;
@@ -92,7 +103,7 @@ static u64 bench_run(struct blk_dev *dev, phys_addr_t buf, bool write,
 	return MAX(time_us() - start, 1ULL);
 }
 
-int ahci_bench(void)
+static int ahci_bench(void)
 {
 	static const char *const scheds[] = { "none", "deadline" };
 	static const u32 depths[] = { 1, 32 };
@@ -104,16 +115,19 @@ int ahci_bench(void)
 	if (!ahci_blk_count())
 		ahci_blk_register_all();
 	dev = ahci_blk_dev(0);
-	if (!d || !dev || d->id.logical_sector_size != SECTOR_SIZE ||
-	    d->id.sectors < AHCI_BENCH_FIRST_LBA + AHCI_BENCH_SPAN_SECTORS) {
+	if (!d || !dev ||
+	    ahci_disk_info(d)->logical_sector_size != SECTOR_SIZE ||
+	    ahci_disk_info(d)->sectors <
+		    AHCI_BENCH_FIRST_LBA + AHCI_BENCH_SPAN_SECTORS) {
 		printf("BENCH ahci FAIL needs a 512-byte-sector disk of 1 GiB\n");
 		return 1;
 	}
 	buf = alloc_pages(1, PAGE_SIZE);
 	if (buf == PHYS_INVALID)
 		return 1;
-	printf("BENCH ahci %s: %u x %u B per run, %u bios in flight\n", d->name,
-	       AHCI_BENCH_IOS, AHCI_BENCH_IO_BYTES, AHCI_BENCH_INFLIGHT);
+	printf("BENCH ahci %s: %u x %u B per run, %u bios in flight\n",
+	       ahci_disk_name(d), AHCI_BENCH_IOS, AHCI_BENCH_IO_BYTES,
+	       AHCI_BENCH_INFLIGHT);
 	for (unsigned int s = 0; s < ARRAY_SIZE(scheds); s++) {
 		if (blk_set_elevator(dev, scheds[s])) {
 			bad++;
@@ -133,7 +147,7 @@ int ahci_bench(void)
 					bad++;
 				printf("BENCH ahci sched=%s qd=%u %s-%s %llu IOPS "
 				       "%llu.%02llu MB/s%s\n",
-				       scheds[s], d->depth,
+				       scheds[s], qstate(d).depth,
 				       random ? "rand" : "seq",
 				       write ? "write" : "read",
 				       (unsigned long long)iops,
@@ -145,8 +159,10 @@ int ahci_bench(void)
 			}
 		}
 	}
-	ahci_disk_set_depth(d, d->max_depth);
+	ahci_disk_set_depth(d, qstate(d).max_depth);
 	blk_set_elevator(dev, blk_default_elevator());
 	free_pages(buf, 1);
 	return bad;
 }
+
+SELFTEST(ahci_bench, "ahci", SELFTEST_BENCH, ahci_bench);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Number parsing and kernel command-line lookup; see core/lib.h. */
+/* Number parsing; see core/lib.h. The command line itself: core/options.c. */
 #include "core/lib.h"
 
 static int digit_val(char c)
@@ -58,50 +58,4 @@ int kstrtou64(const char *s, size_t len, bool suffix, u64 *out)
 		return -ERANGE;
 	*out = v << shift;
 	return 0;
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-bool cmdline_get(const char *cmdline, const char *key, const char **val,
-		 size_t *len)
-{
-	size_t klen = strlen(key);
-	bool found = false;
-	const char *p = cmdline;
-
-	while (p && *p) {
-		const char *w, *end;
-
-		while (is_space(*p))
-			p++;
-		w = p;
-		while (*p && !is_space(*p))
-			p++;
-		end = p;
-		if ((size_t)(end - w) < klen || strncmp(w, key, klen))
-			continue;
-		if (w + klen == end) {
-			*val = end;
-			*len = 0;
-			found = true;
-		} else if (w[klen] == '=') {
-			*val = w + klen + 1;
-			*len = (size_t)(end - *val);
-			found = true;
-		}
-	}
-	return found;
-}
-
-bool cmdline_val_is(const char *cmdline, const char *key, const char *want)
-{
-	const char *v;
-	size_t n;
-
-	if (!cmdline_get(cmdline, key, &v, &n))
-		return false;
-	return n == strlen(want) && !strncmp(v, want, n);
 }
