@@ -7,8 +7,13 @@
 #include "core/lib.h"
 #include "vm/mb1.h"
 
-#define MB1_INFO_BASE 0x8000U
-#define MB1_INFO_LIMIT 0x9f000U
+/*
+ * The information block, command lines, memory map and module list share
+ * one area in low memory, placed where no segment lies: the first free
+ * 4 KiB-aligned window from 4 KiB up (page 0 stays the real-mode IVT).
+ */
+#define MB1_INFO_FIRST 0x1000U
+#define MB1_INFO_AREA 0x10000U
 #define MB1_MEM_LOWER_END 0x9fc00U
 #define MB1_BIOS_AREA 0xf0000U
 #define MB1_ONE_MIB 0x100000U
@@ -31,7 +36,8 @@
 #define MOD_ENTRY_SIZE 16
 
 struct low_area {
-	u8 buf[MB1_INFO_LIMIT - MB1_INFO_BASE];
+	u8 buf[MB1_INFO_AREA];
+	u32 base; /* its GPA */
 	u32 used;
 };
 
@@ -57,7 +63,7 @@ static u32 low_alloc(struct low_area *a, u32 len)
 	if (off + len > sizeof(a->buf))
 		return 0;
 	a->used = off + len;
-	return MB1_INFO_BASE + off;
+	return a->base + off;
 }
 
 static u32 low_string(struct low_area *a, const char *s)
@@ -66,17 +72,28 @@ static u32 low_string(struct low_area *a, const char *s)
 	u32 gpa = low_alloc(a, len);
 
 	if (gpa)
-		memcpy(a->buf + gpa - MB1_INFO_BASE, s, len);
+		memcpy(a->buf + gpa - a->base, s, len);
 	return gpa;
 }
 
+/*
+ * Is [start, start+len) inside one range the memory map calls available:
+ * conventional memory below the EBDA, or RAM from 1 MiB up (the legacy
+ * hole and the EBDA are reserved there)?
+ */
 static bool in_ram(const struct mb1_machine *m, u64 start, u64 len)
 {
 	u64 end = start + len;
+	u64 low_end = MIN((u64)MB1_MEM_LOWER_END, (u64)m->hole_start);
 
 	if (end < start || end > m->mem_size)
 		return false;
-	return end <= m->hole_start || start >= m->hole_end;
+	return end <= low_end || start >= m->hole_end;
+}
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
 }
 
 static int check_segments(const struct mb1_image *im,
@@ -85,16 +102,39 @@ static int check_segments(const struct mb1_image *im,
 	for (unsigned int i = 0; i < im->n_segments; i++) {
 		const struct mb1_segment *s = &im->seg[i];
 
-		if (!in_ram(m, s->load_addr, s->mem_size) ||
-		    (s->load_addr < MB1_INFO_LIMIT &&
-		     s->load_addr + s->mem_size > MB1_INFO_BASE)) {
+		if (!in_ram(m, s->load_addr, s->mem_size)) {
 			ksnprintf(
 				err, n,
-				"segment %#x-%#x is not in the guest's free RAM (0x100000-%#llx)",
+				"segment %#x-%#x is not in the guest's available RAM (0-%#x, 0x100000-%#llx)",
 				s->load_addr, s->load_addr + s->mem_size,
-				m->mem_size);
+				MB1_MEM_LOWER_END, m->mem_size);
 			return -ERANGE;
 		}
+		for (unsigned int j = 0; j < i; j++)
+			if (overlaps(s->load_addr, s->mem_size,
+				     im->seg[j].load_addr,
+				     im->seg[j].mem_size)) {
+				ksnprintf(err, n,
+					  "segments %u and %u overlap at %#x",
+					  j, i, s->load_addr);
+				return -ERANGE;
+			}
+	}
+	return 0;
+}
+
+/* The first low window for the information area that no segment uses. */
+static u32 info_area_base(const struct mb1_image *im)
+{
+	for (u32 b = MB1_INFO_FIRST; b + MB1_INFO_AREA <= MB1_MEM_LOWER_END;
+	     b += MB1_PAGE) {
+		bool free = true;
+
+		for (unsigned int i = 0; i < im->n_segments && free; i++)
+			free = !overlaps(b, MB1_INFO_AREA, im->seg[i].load_addr,
+					 im->seg[i].mem_size);
+		if (free)
+			return b;
 	}
 	return 0;
 }
@@ -129,7 +169,7 @@ static u32 build_mmap(struct low_area *a, const struct mb1_machine *m, u32 *len)
 	if (!gpa)
 		return 0;
 	for (int i = 0; i < 4; i++) {
-		u8 *e = a->buf + gpa - MB1_INFO_BASE + i * MMAP_ENTRY_SIZE;
+		u8 *e = a->buf + gpa - a->base + i * MMAP_ENTRY_SIZE;
 
 		wr32(e, MMAP_ENTRY_SIZE - 4);
 		wr64(e + 4, ranges[i][0]);
@@ -153,7 +193,7 @@ static int load_modules(struct low_area *a, const struct mb1_image *im,
 		return -ENOSPC;
 	for (unsigned int i = 0; i < m->n_modules; i++) {
 		const struct mb1_module *mod = &m->modules[i];
-		u8 *e = a->buf + gpa - MB1_INFO_BASE + i * MOD_ENTRY_SIZE;
+		u8 *e = a->buf + gpa - a->base + i * MOD_ENTRY_SIZE;
 		u32 str = low_string(a, mod->cmdline ? mod->cmdline : "");
 		int rc;
 
@@ -197,6 +237,13 @@ int mb1_load(const u8 *img, const struct mb1_image *im,
 		return rc;
 	}
 	memset(&a, 0, sizeof(a));
+	a.base = info_area_base(im);
+	if (!a.base) {
+		ksnprintf(
+			err, errlen,
+			"no room below 640 KiB for the multiboot information: the image's segments cover it");
+		return -ENOSPC;
+	}
 	info = low_alloc(&a, INFO_SIZE);
 	mmap = build_mmap(&a, m, &mmap_len);
 	cmdline = low_string(&a, m->cmdline ? m->cmdline : "");
@@ -210,7 +257,7 @@ int mb1_load(const u8 *img, const struct mb1_image *im,
 		return rc;
 	if (m->n_modules)
 		flags |= MB1_INFO_MODS;
-	u8 *p = a.buf + info - MB1_INFO_BASE;
+	u8 *p = a.buf + info - a.base;
 
 	wr32(p + INFO_FLAGS, flags);
 	wr32(p + INFO_MEM_LOWER, MB1_MEM_LOWER_END / 1024);
@@ -221,7 +268,7 @@ int mb1_load(const u8 *img, const struct mb1_image *im,
 	wr32(p + INFO_MMAP_LENGTH, mmap_len);
 	wr32(p + INFO_MMAP_ADDR, mmap);
 	wr32(p + INFO_LOADER_NAME, name);
-	rc = ops->write(ops->ctx, MB1_INFO_BASE, a.buf, a.used);
+	rc = ops->write(ops->ctx, a.base, a.buf, a.used);
 	if (rc) {
 		ksnprintf(err, errlen, "writing the information block failed");
 		return rc;

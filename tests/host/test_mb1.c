@@ -112,7 +112,7 @@ static void test_elf32_loads_and_info_block(void **state)
 	assert_int_equal(gmem[0x1001ff], 0);
 	assert_int_equal(gmem[0x100200], 0xcc);
 	/* Information block below 640 KiB with the documented fields. */
-	assert_true(mbi >= 0x8000 && mbi < 0x9f000);
+	assert_true(mbi >= 0x1000 && mbi < 0x9fc00);
 	assert_int_equal(get32(gmem + mbi) &
 				 (MB1_INFO_MEMORY | MB1_INFO_CMDLINE |
 				  MB1_INFO_MEM_MAP),
@@ -270,8 +270,8 @@ static void test_rejects_segments_outside_ram(void **state)
 	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
 	assert_int_equal(mb1_load(img, &im, &m, &ops, &mbi, err, sizeof(err)),
 			 -ERANGE);
-	/* Over the information block area. */
-	put32(img + 52 + 12, 0x9000);
+	/* Over the EBDA, which the map calls reserved. */
+	put32(img + 52 + 12, 0x9fb00);
 	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
 	assert_int_equal(mb1_load(img, &im, &m, &ops, &mbi, err, sizeof(err)),
 			 -ERANGE);
@@ -280,7 +280,46 @@ static void test_rejects_segments_outside_ram(void **state)
 	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
 	assert_int_equal(mb1_load(img, &im, &m, &ops, &mbi, err, sizeof(err)),
 			 -ERANGE);
-	assert_non_null(strstr(err, "not in the guest's free RAM"));
+	assert_non_null(strstr(err, "not in the guest's available RAM"));
+}
+
+/*
+ * Segments anywhere in available RAM load, below 1 MiB included (as
+ * kvm-unit-tests' realmode.flat at 0x8000); the information area moves
+ * out of their way, and a kernel that leaves it no room is refused.
+ */
+static void test_low_segments_move_the_info_block(void **state)
+{
+	static u8 img[0x400];
+	struct mb1_image im;
+	struct mb1_machine m = { .mem_size = GUEST_MEM,
+				 .hole_start = 0xa0000,
+				 .hole_end = 0x100000,
+				 .cmdline = "low" };
+	char err[160];
+	u32 mbi;
+	size_t len = make_elf32(img, 0x8000);
+
+	setup();
+	put32(img + 52 + 12, 0x8000);
+	put32(img + 52 + 20, 0x20000); /* 0x8000-0x28000 with bss */
+	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
+	assert_int_equal(mb1_load(img, &im, &m, &ops, &mbi, err, sizeof(err)),
+			 0);
+	assert_memory_equal(gmem + 0x8000, img + 0x200, 0x100);
+	assert_true(mbi + 116 <= 0x8000 || mbi >= 0x28000);
+	assert_string_equal((char *)gmem + get32(gmem + mbi + 16), "low");
+	/* The segment's bss was zeroed, not overwritten by the info block. */
+	for (u32 a = 0x8100; a < 0x28000; a++)
+		assert_int_equal(gmem[a], 0);
+
+	/* Low memory full: refused with the reason. */
+	put32(img + 52 + 12, 0x1000);
+	put32(img + 52 + 20, 0x9e000);
+	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
+	assert_int_equal(mb1_load(img, &im, &m, &ops, &mbi, err, sizeof(err)),
+			 -ENOSPC);
+	assert_non_null(strstr(err, "no room below 640 KiB"));
 }
 
 static u32 rng_state = 12345;
@@ -325,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_aout_kludge_and_modules),
 		cmocka_unit_test(test_rejects_bad_images),
 		cmocka_unit_test(test_rejects_segments_outside_ram),
+		cmocka_unit_test(test_low_segments_move_the_info_block),
 		cmocka_unit_test(test_fuzz_mutations),
 	};
 

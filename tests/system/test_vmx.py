@@ -11,6 +11,7 @@ import pytest
 from conftest import BUILD, GUEST_ELF, ROOT, build_iso, run_bochs, run_qemu
 
 MB_AOUT = os.path.join(BUILD, "tests", "mb_aout.bin")
+MB_AOUT_LOW = os.path.join(BUILD, "tests", "mb_aout_low.bin")
 KEEL_CMD = "on_guest_exit=poweroff"
 
 # VMX instructions the guest executes once each; each exits and Keel gives
@@ -161,6 +162,19 @@ def test_third_party_multiboot_kernel_runs_as_on_qemu(keel_built):
     assert run.has(r"^keel: guest: loaded a.out-kludge image, 1 segments"), run
     assert run.has(r"^keel: guest exited with status 33$"), run
     assert run.has(r"keel: power off \(status 33\)"), run
+
+
+def test_multiboot_kernel_below_1mib_loads(keel_built):
+    # Linked at 0x8000, where Keel used to keep the information block.
+    ref = run_qemu("mb-aout-low-qemu", None, timeout=30,
+                   extra=["-kernel", MB_AOUT_LOW, "-append", "low kernel"])
+    assert ref.has(r"^mbtest: done$") and ref.status == (0x21 << 1 | 1), ref
+    iso = build_iso("mb-aout-low", KEEL_CMD, MB_AOUT_LOW, "low kernel")
+    run = run_bochs("mb-aout-low", iso, timeout=120, until=r"keel: power off")
+    assert run.has(r"^guest\| mbtest: cmdline=low kernel$"), run
+    assert run.has(r"^keel: guest: loaded a.out-kludge image, 1 segments, "
+                   r"entry 0x80[0-9a-f]{2},"), run
+    assert run.has(r"^keel: guest exited with status 33$"), run
 
 
 def test_pci_config_space_hides_functions(keel_built):
