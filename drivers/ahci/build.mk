@@ -1,4 +1,4 @@
-# AHCI SATA driver (issue 5). Sources live in drivers/ahci/; the pure parts
+# AHCI SATA driver. Sources live in drivers/ahci/; the pure parts
 # (PRDT building, IDENTIFY parsing, the test pattern) also build for the host.
 keel-y += drivers/ahci/ahci.c drivers/ahci/ahci_port.c drivers/ahci/ahci_err.c \
 	drivers/ahci/prdt.c drivers/ahci/identify.c drivers/ahci/ahci_pattern.c \
