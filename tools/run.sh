@@ -9,14 +9,15 @@
 # status 0, or one line on stderr with status 2.
 #
 # The run ends when Keel powers off, reboots, halts with nothing left to do
-# or panics, at RUN_TIMEOUT seconds (default 3600; 0 for no limit), or on
-# SIGINT, SIGTERM or SIGHUP. The emulator runs in a session of its own and
-# never outlives the run. Exit status, read from the serial log (Bochs always
-# exits 1, and QEMU's status cannot tell a power-off from a triple fault):
+# or crashes (a panic, or an unexpected exception), at RUN_TIMEOUT seconds
+# (default 3600; 0 for no limit), or on SIGINT, SIGTERM or SIGHUP. The
+# emulator runs in a session of its own and never outlives the run.
+# Exit status, read from the serial log (Bochs always exits 1, and QEMU's
+# status cannot tell a power-off from a triple fault):
 #   N    the guest exited with status N ("keel: guest exited with status N")
 #   255  Keel stopped the guest ("keel: guest stopped: ..."), as Keel itself
 #        powers off with 255 then
-#   1    Keel did not start the guest (no VT-x), Keel panicked, or the
+#   1    Keel did not start the guest (no VT-x), Keel crashed, or the
 #        emulator ended before Keel did
 #   N    no guest on the ISO: Keel's power-off status (self-test failures),
 #        or 0 when Keel halted or rebooted
@@ -29,7 +30,7 @@ set -u
 TIMEOUT=${RUN_TIMEOUT:-3600}
 RUN_DIR=${RUN_DIR:-build/run}
 HALT_RE='^keel: (nothing left to do; halting|power off failed; halting|reboot$)'
-PANIC_RE='^keel: PANIC:'
+CRASH_RE='^keel: (PANIC:|halted after an unexpected exception)'
 
 # Why this host cannot run Keel under KVM, or nothing.
 kvm_problem() {
@@ -99,16 +100,26 @@ has() {
 	tr -d '\r' <"$log" | grep -aEq "$1"
 }
 
+# Whether anything of the emulator's still runs (zombies do not count: they
+# wait for this script to reap them).
+emu_alive() {
+	ps -o stat= -s "$sid" 2>/dev/null | grep -qv '^Z' ||
+		ps -o stat= -p "$pid" 2>/dev/null | grep -qv '^Z'
+}
+
 # Stop everything in the emulator's session: SIGINT first (Bochs ignores
 # SIGTERM and stops on SIGINT; QEMU stops on either), then SIGTERM, then
-# SIGKILL.
+# SIGKILL. The pid itself is signalled too, in case setsid has not yet made
+# the session.
 stop_emu() {
-	local sig i
-	[ -n "$sid" ] || return 0
+	local sig
+	[ -n "$pid" ] || return 0
 	for sig in INT TERM KILL; do
-		pkill -"$sig" -s "$sid" 2>/dev/null || return 0
-		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
-			pgrep -s "$sid" >/dev/null || return 0
+		emu_alive || return 0
+		pkill -"$sig" -s "$sid" 2>/dev/null
+		kill -"$sig" "$pid" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+			emu_alive || return 0
 			sleep 0.2
 		done
 	done
@@ -127,14 +138,16 @@ on_signal() {
 	cleanup
 	exit "$2"
 }
-trap 'on_signal INT 130' INT
-trap 'on_signal TERM 143' TERM
-trap 'on_signal HUP 129' HUP
+# Until the emulator's pid is known a signal is only noted, then acted on.
+pending=
+trap 'pending="INT 130"' INT
+trap 'pending="TERM 143"' TERM
+trap 'pending="HUP 129"' HUP
 
 limit="after RUN_TIMEOUT=${TIMEOUT}s"
 [ "$TIMEOUT" -eq 0 ] && limit="never by time (RUN_TIMEOUT=0)"
 echo "run: booting $iso under $emu; the serial console follows."
-echo "run: the run ends when Keel powers off, reboots, halts or panics, or $limit."
+echo "run: the run ends when Keel powers off, reboots, halts or crashes, or $limit."
 exec 3<&0
 case $emu in
 kvm | qemu)
@@ -164,25 +177,26 @@ bochs)
 esac
 exec 3<&-
 # A background job of a script is never a process-group leader, so setsid
-# does not fork: the session id is the pid, once setsid has run.
-for i in $(seq 50); do
-	[ "$(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ] && break
-	sleep 0.05
-done
+# does not fork: the session's id is the pid.
 sid=$pid
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+# shellcheck disable=SC2086
+[ -n "$pending" ] && on_signal $pending
 
 start=$SECONDS
 how=
 while :; do
-	if ! kill -0 "$pid" 2>/dev/null; then
+	if ! emu_alive; then
 		how=exited
 		break
 	elif has "$HALT_RE"; then
 		how=halted
 		break
-	elif has "$PANIC_RE"; then
-		how=panic
-		# Let the backtrace reach the log.
+	elif has "$CRASH_RE"; then
+		how=crash
+		# Let a panic's backtrace reach the log.
 		sleep 2
 		break
 	elif [ "$TIMEOUT" -gt 0 ] && [ $((SECONDS - start)) -ge "$TIMEOUT" ]; then
@@ -211,8 +225,8 @@ elif has '^keel: (nothing left to do|power off failed); halting'; then
 	end="Keel halted"
 elif [ -n "$off_status" ]; then
 	end="Keel powered off"
-elif has "$PANIC_RE"; then
-	end="Keel panicked"
+elif has "$CRASH_RE"; then
+	end="Keel crashed"
 else
 	end="$emu ended before Keel did"
 fi
@@ -230,7 +244,7 @@ elif [ -n "$guest_stop" ]; then
 elif [ -n "$guest_nostart" ]; then
 	rc=1
 	echo "run: Keel did not start the guest ($guest_nostart); $end (log: $log)"
-elif [ "$how" = panic ] || [ "${end#Keel}" = "$end" ]; then
+elif [ "$how" = crash ] || [ "${end#Keel}" = "$end" ]; then
 	rc=1
 	echo "run: $end (log: $log)"
 else
