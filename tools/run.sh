@@ -10,8 +10,9 @@
 #
 # The run ends when Keel powers off, reboots, halts with nothing left to do
 # or crashes (a panic, or an unexpected exception), at RUN_TIMEOUT seconds
-# (default 3600; 0 for no limit), or on SIGINT, SIGTERM or SIGHUP. The
-# emulator runs in a session of its own and never outlives the run.
+# (default 3600; 0 for no limit), on SIGINT, SIGTERM or SIGHUP, or when
+# the process that started it (make) is gone. The emulator runs in a session
+# of its own and never outlives the run.
 # Exit status, read from the serial log (Bochs always exits 1, and QEMU's
 # status cannot tell a power-off from a triple fault):
 #   N    the guest exited with status N ("keel: guest exited with status N")
@@ -131,10 +132,11 @@ cleanup() {
 	[ -n "$tty_state" ] && stty "$tty_state" 2>/dev/null
 }
 
+# on_signal NAME STATUS [WHY]
 on_signal() {
 	trap '' INT TERM HUP
 	echo
-	echo "run: stopped by SIG$1; $emu stopped"
+	echo "run: ${3:-stopped by SIG$1}; $emu stopped"
 	cleanup
 	exit "$2"
 }
@@ -199,6 +201,10 @@ while :; do
 		# Let a panic's backtrace reach the log.
 		sleep 2
 		break
+	elif [ "$(ps -o ppid= -p $$ | tr -d ' ')" != "$PPID" ]; then
+		# Whoever started the run is gone without passing a signal on
+		# (make killed by SIGKILL): end as on a hangup.
+		on_signal HUP 129 "the process that started the run is gone"
 	elif [ "$TIMEOUT" -gt 0 ] && [ $((SECONDS - start)) -ge "$TIMEOUT" ]; then
 		how=timeout
 		break
