@@ -16,10 +16,9 @@
 # Exit status, read from the serial log (Bochs always exits 1, and QEMU's
 # status cannot tell a power-off from a triple fault):
 #   N    the guest exited with status N ("keel: guest exited with status N")
-#   255  Keel stopped the guest ("keel: guest stopped: ..."), as Keel itself
-#        powers off with 255 then
-#   1    Keel did not start the guest (no VT-x), Keel crashed, or the
-#        emulator ended before Keel did
+#   255  Keel stopped the guest ("keel: guest stopped: ...") or could not
+#        start it (no VT-x), as Keel itself powers off with 255 then
+#   1    Keel crashed, or the emulator ended before Keel did
 #   N    no guest on the ISO: Keel's power-off status (self-test failures),
 #        or 0 when Keel halted or rebooted
 #   124  RUN_TIMEOUT passed
@@ -248,7 +247,7 @@ elif [ -n "$guest_stop" ]; then
 	rc=255
 	echo "run: Keel stopped the guest ($guest_stop); $end (log: $log)"
 elif [ -n "$guest_nostart" ]; then
-	rc=1
+	rc=255
 	echo "run: Keel did not start the guest ($guest_nostart); $end (log: $log)"
 elif [ "$how" = crash ] || [ "${end#Keel}" = "$end" ]; then
 	rc=1
