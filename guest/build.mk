@@ -1,7 +1,7 @@
 # The Keel test guest: a 32-bit multiboot (v1) ELF kernel, built with its
 # own flags and linker script (it never links with Keel's objects).
-GUEST_ELF := build/guest/guest.elf
-all-targets += $(GUEST_ELF)
+override TEST_GUEST := $(BUILD)/guest/guest.elf
+all-targets += $(TEST_GUEST)
 
 GUEST_CC ?= $(CC)
 GUEST_LD ?= $(LD)
@@ -22,7 +22,7 @@ build/guest/%.o: guest/%.S
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_ASFLAGS) -c $< -o $@
 
-$(GUEST_ELF): $(GUEST_OBJS) guest/guest.ld
+$(TEST_GUEST): $(GUEST_OBJS) guest/guest.ld
 	$(GUEST_LD) -m elf_i386 -nostdlib -static -z noexecstack \
 		--no-warn-rwx-segments -T guest/guest.ld -o $@ $(GUEST_OBJS)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mkiso.sh OUT.iso "KEEL CMDLINE" [GUEST_ELF] ["GUEST CMDLINE"]
+# mkiso.sh OUT.iso "KEEL CMDLINE" [GUEST] ["GUEST CMDLINE"]
 # Build a GRUB rescue ISO that boots Keel on BIOS (i386-pc) and UEFI
 # (x86_64-efi), as a CD and as a raw USB disk. The guest, if given, is the
 # multiboot2 module named "guest"; the rest of its line is its command line.
@@ -9,6 +9,10 @@ cmdline=${2:-}
 guest=${3:-}
 guest_cmdline=${4:-}
 keel=${KEEL_ELF:-build/keel.elf}
+if [ -n "$guest" ] && [ ! -f "$guest" ]; then
+	echo "mkiso: guest kernel '$guest' not found (GUEST=path/to/kernel)" >&2
+	exit 1
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/keel-iso.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

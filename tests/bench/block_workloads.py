@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Deterministic iosim traces for the block benchmarks (issue 4 item 9).
+"""Deterministic iosim traces for the block benchmarks (tools/bench-block.sh).
 
 Usage: block_workloads.py OUTDIR [SEED]
 
