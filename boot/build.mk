@@ -1,4 +1,4 @@
-keel-y += boot/head.S boot/main.c boot/options.c boot/options_table.c \
+keel-y += boot/head.S boot/main.c boot/options.c boot/options_table.c boot/crash.c \
 	boot/platform.c boot/storage.c boot/guest.c \
 	boot/multiboot2.c
 host-y += boot/multiboot2.c boot/options_table.c

@@ -158,7 +158,12 @@ boot_pdpt:
 	.skip 4096
 boot_pd:
 	.skip 4 * 4096
-	.balign 16
+	/* A guard page under the boot stack: paging.c leaves it unmapped,
+	 * so an overflow faults instead of running into the page tables. */
+	.balign 4096
+	.globl boot_stack_guard
+boot_stack_guard:
+	.skip 4096
 	.globl boot_stack_top
 boot_stack:
 	.skip BOOT_STACK_SIZE

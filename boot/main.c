@@ -114,6 +114,8 @@ void kmain(u32 magic, u32 mbi)
 	print_memory();
 
 	platform_init(&boot_info);
+	/* ACPI's EBDA scan was the last reader of the BIOS data area. */
+	paging_unmap_page0();
 	/* Storage first: firmware may leave AHCI ports running with DMA
 	 * targets in memory the map calls free; reset them before Keel hands
 	 * out much memory. */

@@ -18,10 +18,6 @@
 /* Problems kept for options_report(); more are counted, not shown. */
 #define OPT_MSGS_MAX 16
 
-/* An address no identity map covers: canonical, far above any RAM. */
-#define CRASH_UNMAPPED_ADDR 0x00007f0000000000ULL
-#define CRASH_NONCANONICAL_ADDR 0x8000000000000000ULL
-
 static struct keel_options opts;
 static int opt_errors;
 
@@ -71,34 +67,6 @@ void options_apply_console(const struct keel_options *o)
 	console_set_level((int)o->loglevel);
 }
 
-static void do_crash(unsigned int kind)
-{
-	static const char *const names[] = { "ud", "pf", "gp", "de" };
-	volatile u64 *p;
-	volatile u32 zero = 0;
-
-	if (kind >= ARRAY_SIZE(names))
-		return;
-	printf("keel: crash test: triggering '%s' on purpose\n", names[kind]);
-	switch (kind) {
-	case CRASH_UD:
-		__asm__ volatile("ud2");
-		break;
-	case CRASH_PF:
-		p = (volatile u64 *)CRASH_UNMAPPED_ADDR;
-		*p = 1;
-		break;
-	case CRASH_GP:
-		p = (volatile u64 *)CRASH_NONCANONICAL_ADDR;
-		*p = 1;
-		break;
-	case CRASH_DE:
-		/* In asm: GCC turns 1 / x into x == 1 and never divides. */
-		__asm__ volatile("divl %0" : : "r"(zero), "a"(1), "d"(0));
-		break;
-	}
-}
-
 /* Run the registered entries of @kind whose bits are set in @mask. */
 static int run_kind(enum selftest_kind kind, u32 mask)
 {
@@ -128,7 +96,7 @@ void options_run_actions(const struct boot_info *bi,
 	int failed;
 
 	if (o->crash != OPT_ENUM_UNSET)
-		do_crash(o->crash);
+		crash_now(o->crash);
 	pr_info("keel: boot complete\n");
 	failed = run_kind(SELFTEST_TEST, o->test);
 	failed += run_kind(SELFTEST_BENCH, o->bench);

@@ -36,7 +36,14 @@ enum crash_kind {
 	CRASH_PF,
 	CRASH_GP,
 	CRASH_DE,
+	CRASH_NULL,
+	CRASH_WRITE_TEXT,
+	CRASH_EXEC_DATA,
+	CRASH_STACK,
 };
+
+/* crash=: raise that fault on purpose (boot/crash.c). */
+void crash_now(unsigned int kind);
 
 struct keel_options {
 	struct console_opt console;

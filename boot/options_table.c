@@ -16,7 +16,9 @@
 
 #define OFF(field) offsetof(struct keel_options, field)
 
-static const char *const crash_names[] = { "ud", "pf", "gp", "de", NULL };
+static const char *const crash_names[] = { "ud",    "pf",    "gp",
+					   "de",    "null",  "wtext",
+					   "xdata", "stack", NULL };
 static const char *const guest_exit_names[] = { "halt", "poweroff", NULL };
 
 static const char *test_name(unsigned int i)
@@ -99,7 +101,7 @@ static const struct opt_desc keel_opts[] = {
 	  .type = OPT_ENUM,
 	  .offset = OFF(crash),
 	  .names = crash_names,
-	  .values = "ud, pf, gp or de",
+	  .values = "ud, pf, gp, de, null, wtext, xdata or stack",
 	  .help = "Raise that exception on purpose at the end of boot." },
 	{ .name = "sched",
 	  .type = OPT_ENUM,

@@ -185,6 +185,10 @@ static inline void store_idt(struct desc_table_reg *r)
 /* ---- Paging (paging.c): identity map of all RAM and MMIO ---- */
 struct boot_info;
 void paging_init(const struct boot_info *bi);
+/* Unmap physical page 0 once nothing reads the BIOS data area any more. */
+void paging_unmap_page0(void);
+/* The guard pages under the IST stacks (gdt.c); returns how many. */
+unsigned int arch_ist_guards(u64 *guards, unsigned int max);
 /*
  * Map [phys, phys+size) uncached (UC) in Keel's identity map and return its
  * address. Idempotent; safe to call for any MMIO region, including 64-bit

@@ -36,7 +36,12 @@ _Static_assert(sizeof(struct tss64) == 104, "TSS layout");
 #define DESC_LIMIT_HIGH (0xfULL << 48)
 
 static struct tss64 tss __aligned(16);
-static u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+/* Each IST stack sits above a guard page that paging.c leaves unmapped. */
+struct ist_stack {
+	u8 guard[PAGE_SIZE];
+	u8 stack[IST_STACK_SIZE];
+};
+static struct ist_stack ist_stacks[3] __aligned(PAGE_SIZE);
 static u64 gdt[5] __aligned(16);
 
 struct desc_ptr {
@@ -53,6 +58,15 @@ static void tss_descriptor(u64 *d, u64 base, u32 limit)
 	d[1] = base >> 32;
 }
 
+unsigned int arch_ist_guards(u64 *guards, unsigned int max)
+{
+	unsigned int n = MIN(max, (unsigned int)ARRAY_SIZE(ist_stacks));
+
+	for (unsigned int i = 0; i < n; i++)
+		guards[i] = (u64)ist_stacks[i].guard;
+	return n;
+}
+
 void gdt_init(void)
 {
 	struct desc_ptr p;
@@ -64,9 +78,9 @@ void gdt_init(void)
 	gdt[GDT_KERNEL_DS / 8] = DESC_LIMIT_LOW | DESC_LIMIT_HIGH |
 				 DESC_TYPE_DATA_RW | DESC_S | DESC_P | DESC_DB |
 				 DESC_G;
-	tss.ist[IST_NMI - 1] = (u64)&ist_stacks[0][IST_STACK_SIZE];
-	tss.ist[IST_DF - 1] = (u64)&ist_stacks[1][IST_STACK_SIZE];
-	tss.ist[IST_MC - 1] = (u64)&ist_stacks[2][IST_STACK_SIZE];
+	tss.ist[IST_NMI - 1] = (u64)&ist_stacks[0].stack[IST_STACK_SIZE];
+	tss.ist[IST_DF - 1] = (u64)&ist_stacks[1].stack[IST_STACK_SIZE];
+	tss.ist[IST_MC - 1] = (u64)&ist_stacks[2].stack[IST_STACK_SIZE];
 	/* No I/O permission bitmap: the base points past the limit. */
 	tss.iomap_base = sizeof(tss);
 	tss_descriptor(&gdt[GDT_TSS / 8], (u64)&tss, sizeof(tss) - 1);

@@ -5,6 +5,13 @@
  * uncached, since it may be MMIO. ioremap() maps further MMIO (64-bit BARs
  * above 4 GiB) and splits a large page when a sub-range must be uncached.
  * Default PAT: PWT|PCD selects entry 3, UC (SDM Vol.3A 11.12.4 table 11-12).
+ *
+ * Keel protects itself from its own bugs, and from a device or guest
+ * write that lands in it, the way a kernel does: its text is read-only
+ * and the only executable memory, everything else is no-execute
+ * (EFER.NXE, SDM Vol.3A 4.6), a guard page under each stack is unmapped
+ * so an overflow faults, and once boot no longer needs the BIOS data area
+ * page 0 is unmapped so a NULL pointer faults.
  */
 #include "core/bootinfo.h"
 #include "core/console.h"
@@ -15,8 +22,13 @@
 /* PTE_* are in arch/x86/x86_defs.h. PWT|PCD selects PAT entry 3, UC. */
 #define PTE_UC (PTE_PWT | PTE_PCD)
 #define LARGE_PAGE_SIZE MiB(2)
+#define MAX_GUARDS 4
 
 static u64 *pml4;
+static u64 pte_nx; /* PTE_NX when the CPU has NX, else 0 */
+
+extern const u8 __image_start[], __text_end[], __rodata_end[], __image_end[];
+extern u8 boot_stack_guard[];
 
 static bool overlaps_ram(const struct boot_info *bi, u64 base, u64 len)
 {
@@ -43,6 +55,18 @@ static bool within_ram(const struct boot_info *bi, u64 base, u64 len)
 			return true;
 	}
 	return false;
+}
+
+/* SDM Vol.3A 4.6: NX is a reserved bit unless EFER.NXE is set. */
+static void nx_enable(void)
+{
+	if (cpuid(CPUID_EXT_MAX, 0).eax < CPUID_EXT_FEATURES ||
+	    !(cpuid(CPUID_EXT_FEATURES, 0).edx & CPUID_80000001_EDX_NX)) {
+		pr_warn("keel: paging: no NX on this CPU; data stays executable\n");
+		return;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	pte_nx = PTE_NX;
 }
 
 static u64 *table_alloc(void)
@@ -75,6 +99,55 @@ static u64 *walk(u64 va, int stop_level)
 
 static bool split_large(u64 *pde);
 
+/* The 4 KiB entry for @va, splitting its 2 MiB page if need be. */
+static u64 *pte_of(u64 va)
+{
+	u64 *pde = walk(va, 1);
+
+	if (!pde || !(*pde & PTE_P))
+		return NULL;
+	if ((*pde & PTE_PS) && !split_large(pde))
+		return NULL;
+	return walk(va, 0);
+}
+
+static void set_range(u64 start, u64 end, u64 set, u64 clear)
+{
+	for (u64 va = ALIGN_DOWN(start, PAGE_SIZE); va < end; va += PAGE_SIZE) {
+		u64 *pte = pte_of(va);
+
+		if (!pte)
+			panic("paging: cannot protect %#llx", va);
+		*pte = (*pte & ~clear) | set;
+	}
+}
+
+/*
+ * Text: read-only, executable. Read-only data: read-only, no-execute.
+ * Data and bss: no-execute (already). The stack guard pages: not present.
+ */
+static void protect_image(void)
+{
+	u64 guards[MAX_GUARDS];
+	unsigned int n = arch_ist_guards(guards, MAX_GUARDS - 1);
+
+	guards[n++] = (u64)boot_stack_guard;
+	set_range((u64)__image_start, (u64)__text_end, 0, PTE_RW | PTE_NX);
+	set_range((u64)__text_end, (u64)__rodata_end, 0, PTE_RW);
+	for (unsigned int i = 0; i < n; i++)
+		set_range(guards[i], guards[i] + PAGE_SIZE, 0, PTE_P);
+}
+
+void paging_unmap_page0(void)
+{
+	u64 *pte = pte_of(0);
+
+	if (!pte)
+		panic("paging: cannot unmap page 0");
+	*pte = 0;
+	write_cr3(read_cr3());
+}
+
 /*
  * A 2 MiB region that is only partly RAM (the first 2 MiB with its BIOS
  * area, the ends of RAM ranges) gets 4 KiB pages: RAM write-back, the rest
@@ -97,6 +170,7 @@ void paging_init(const struct boot_info *bi)
 {
 	u64 top = MAX(GiB(4), ALIGN_UP(mm_ram_top(), LARGE_PAGE_SIZE));
 
+	nx_enable();
 	pml4 = table_alloc();
 	if (!pml4)
 		panic("paging: no memory for the top-level page table");
@@ -105,13 +179,16 @@ void paging_init(const struct boot_info *bi)
 
 		if (!pde)
 			panic("paging: no memory for page tables at %#llx", a);
-		*pde = a | PTE_P | PTE_RW | PTE_PS;
+		*pde = a | PTE_P | PTE_RW | PTE_PS | pte_nx;
 		if (!overlaps_ram(bi, a, LARGE_PAGE_SIZE))
 			*pde |= PTE_UC;
 		else if (!within_ram(bi, a, LARGE_PAGE_SIZE))
 			map_mixed(bi, pde, a);
 	}
+	protect_image();
 	write_cr3(virt_to_phys(pml4));
+	pr_info("keel: paging: text read-only, %s, stack guard pages unmapped\n",
+		pte_nx ? "data no-execute" : "no NX");
 }
 
 /* Replace a 2 MiB PDE by a page table with the same attributes. */
@@ -119,7 +196,7 @@ static bool split_large(u64 *pde)
 {
 	u64 *pt = table_alloc();
 	u64 base = *pde & PTE_LARGE_ADDR_MASK;
-	u64 attrs = *pde & (PTE_P | PTE_RW | PTE_PWT | PTE_PCD);
+	u64 attrs = *pde & (PTE_P | PTE_RW | PTE_PWT | PTE_PCD | PTE_NX);
 
 	if (!pt)
 		return false;
@@ -145,7 +222,7 @@ static bool map_uc_page(u64 pa)
 	pte = walk(pa, 0);
 	if (!pte)
 		return false;
-	*pte = pa | PTE_P | PTE_RW | PTE_UC;
+	*pte = pa | PTE_P | PTE_RW | PTE_UC | pte_nx;
 	return true;
 }
 
@@ -164,7 +241,7 @@ void *ioremap(phys_addr_t phys, u64 size)
 		    end - a >= LARGE_PAGE_SIZE)
 			pde = walk(a, 1);
 		if (pde && !(*pde & PTE_P)) {
-			*pde = a | PTE_P | PTE_RW | PTE_PS | PTE_UC;
+			*pde = a | PTE_P | PTE_RW | PTE_PS | PTE_UC | pte_nx;
 			a += LARGE_PAGE_SIZE;
 			continue;
 		}

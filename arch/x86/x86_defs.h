@@ -72,6 +72,7 @@
 #define CPUID_7_ECX_OSPKE BIT(4) /* table 3-8, leaf 7 subleaf 0 */
 #define CPUID_EXT_MAX 0x80000000 /* EAX = highest extended leaf, table 3-8 */
 #define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_80000001_EDX_NX BIT(20) /* execute disable, table 3-8 */
 #define CPUID_80000001_EDX_LM BIT(29) /* long mode, table 3-8 */
 
 /* ---- Exception vectors, SDM Vol.3A 6.3.1 table 6-1 ---- */
@@ -105,6 +106,7 @@
 #define PTE_PS BIT(7) /* PDPTE, PDE: maps a 1 GiB / 2 MiB page */
 #define PTE_ADDR_MASK GENMASK(51, 12)
 #define PTE_LARGE_ADDR_MASK GENMASK(51, 21) /* 2 MiB page */
+#define PTE_NX BIT(63) /* execute-disable, with EFER.NXE (SDM Vol.3A 4.6) */
 #define PT_ENTRIES 512
 
 #endif

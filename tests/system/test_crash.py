@@ -39,6 +39,37 @@ def test_exception_dump(keel_built, kind, headline, vector):
     assert not run.has(r"keel: power off"), run
 
 
+# Keel's own protections (arch/x86/paging.c): each of these must fault.
+# KEEL_TEXT/KEEL_DATA bound Keel's image (linked at 16 MiB); the error code
+# bits are P (0), W/R (1) and I/D (4), SDM Vol.3A 4.7.
+PROTECTIONS = [
+    ("null", 14, lambda cr2: cr2 == 0, 0x0),
+    ("wtext", 14, lambda cr2: 0x1000000 <= cr2 < 0x1100000, 0x3),
+    ("xdata", 14, lambda cr2: 0x1000000 <= cr2 < 0x1100000, 0x11),
+    # The overflow faults on the guard page; the #PF cannot be pushed on
+    # the same stack, so it becomes a #DF on its own IST stack.
+    ("stack", 8, lambda cr2: 0x1000000 <= cr2 < 0x1100000, 0x0),
+]
+
+
+@pytest.mark.parametrize("kind,vector,cr2_ok,error", PROTECTIONS,
+                         ids=[c[0] for c in PROTECTIONS])
+def test_keel_protects_itself(keel_built, kind, vector, cr2_ok, error):
+    iso = build_iso("protect-" + kind, "crash=%s poweroff" % kind)
+    run = run_qemu("protect-" + kind, iso, timeout=60,
+                   until=r"keel: halted after an unexpected exception")
+    assert run.has(r"^keel: paging: text read-only, data no-execute, "
+                   r"stack guard pages unmapped$"), run
+    assert run.has(r"keel: crash test: triggering '%s' on purpose" % kind), run
+    m = run.find(r"keel: EXCEPTION .* \(vector (\d+)\) error code (\S+)$")
+    assert m and int(m.group(1)) == vector, run
+    assert int(m.group(2), 16) == error, run
+    cr2 = int(run.find(r"CR2 ([0-9a-f]{16})").group(1), 16)
+    assert cr2_ok(cr2), hex(cr2)
+    assert not run.has(r"did not fault"), run
+    assert not run.has(r"keel: power off"), run
+
+
 def test_reboot_action(keel_built):
     iso = build_iso("reboot", "reboot")
     run = run_qemu("reboot", iso, timeout=60)
