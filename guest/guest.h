@@ -205,6 +205,7 @@ struct guest_env {
 	u32 magic;
 	const struct mb_info *mbi;
 	u32 ram_top; /* end of RAM above 1M, from mem_upper */
+	const char *cmdline;
 };
 
 void run_all_tests(const struct guest_env *env);

@@ -18,7 +18,7 @@ void guest_main(u32 magic, const struct mb_info *mbi);
 
 void guest_main(u32 magic, const struct mb_info *mbi)
 {
-	struct guest_env env = { magic, mbi, 0 };
+	struct guest_env env = { magic, mbi, 0, "" };
 	const char *cmdline = "";
 	char scenario[32] = "all";
 
@@ -31,6 +31,7 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		cmdline = (const char *)mbi->cmdline;
 	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_MEM))
 		env.ram_top = MIB + mbi->mem_upper * 1024u;
+	env.cmdline = cmdline;
 	cmdline_value(cmdline, "scenario", scenario, sizeof(scenario));
 	kprintf("keel-guest: scenario=%s cmdline='%s' ram_top=0x%x\n", scenario,
 		cmdline, env.ram_top);

@@ -114,26 +114,52 @@ static u32 find_keel_header(u32 from, u32 to)
 	return 0;
 }
 
+/* A hex number ("0x..." or plain digits), or 0. */
+static u32 parse_hex(const char *s)
+{
+	u32 v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++) {
+		char c = *s;
+		u32 d = c >= '0' && c <= '9' ? (u32)(c - '0') :
+			c >= 'a' && c <= 'f' ? (u32)(c - 'a' + 10) :
+			c >= 'A' && c <= 'F' ? (u32)(c - 'A' + 10) :
+					       16;
+
+		if (d > 15)
+			break;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
 /*
- * Keel's image must never be visible to the guest. KEEL_HC_INFO reports
- * where it is (RSI = base, RDI = size): reading there either shows guest
- * memory (inside guest RAM) or stops the guest with an EPT-violation
- * report (outside). Without the RSI/RDI report, scan 1-16 MiB, where boot
- * loaders put Keel in host memory.
+ * Keel's image must never be visible to the guest. No hypercall says
+ * where it is (KEEL_HC_INFO leaves RSI/RDI zero); the test passes Keel's
+ * load address as keel_base=. Reading there either shows guest memory
+ * (inside guest RAM) or stops the guest with an EPT-violation report
+ * (outside). Without keel_base=, scan 1-16 MiB, where boot loaders put
+ * Keel in host memory.
  */
 void run_keel_mem(const struct guest_env *env)
 {
 	struct hc_regs r = { .eax = KEEL_HC_INFO };
 	u32 base = 0x100000, end = 0x1000000, hit;
+	char arg[16];
 
 	if (vmcall(&r) || r.eax != 0) {
 		report("keel_mem_hidden", false,
 		       "no Keel (KEEL_HC_INFO failed)");
 		return;
 	}
-	if (r.edi) {
-		base = r.esi;
-		end = base + (r.edi < 0x10000 ? r.edi : 0x10000);
+	report("hc_info_no_host_address", r.esi == 0 && r.edi == 0,
+	       "rsi=0x%x rdi=0x%x", r.esi, r.edi);
+	if (cmdline_value(env->cmdline, "keel_base", arg, sizeof(arg)) &&
+	    parse_hex(arg)) {
+		base = parse_hex(arg);
+		end = base + 0x10000;
 	}
 	if (env->ram_top && end > env->ram_top && base < env->ram_top)
 		end = env->ram_top;

@@ -19,8 +19,8 @@
 
 /* ---- VMCALL: RAX = function, arguments in RBX, RCX, RDX; result in RAX ---- */
 #define KEEL_HC_PRINT 0 /* RBX = GPA of bytes, RCX = length */
-/* out: RBX = ABI version, RCX = RAM KiB, RDX = exits, RSI/RDI = Keel's
- * image base and size (host-physical; never mapped for the guest) */
+/* out: RBX = ABI version, RCX = RAM KiB, RDX = exits; RSI = RDI = 0
+ * (reserved: Keel never tells a guest a host-physical address) */
 #define KEEL_HC_INFO 1
 #define KEEL_HC_EXIT 2 /* RBX = status; the guest ends */
 #define KEEL_HC_RAISE_IRQ 3 /* RBX = vector 32..255, delivered as external */

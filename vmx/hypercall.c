@@ -12,8 +12,6 @@ _Static_assert(KEEL_EPERM == EPERM && KEEL_E2BIG == E2BIG &&
 		       KEEL_ENOSYS == ENOSYS,
 	       "hypercall errno values");
 
-extern const u8 __image_start[], __image_end[];
-
 void keel_cpuid_leaf(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
 	*eax = *ebx = *ecx = *edx = 0;
@@ -67,8 +65,10 @@ void vmx_exit_vmcall(struct vcpu *v)
 		r->rcx = v->vm->mem_size >> 10;
 		r->rdx = v->exits;
 		/* Where Keel lives, so a test guest can try to reach it. */
-		r->rsi = (u64)__image_start;
-		r->rdi = (u64)__image_end - (u64)__image_start;
+		/* Reserved, zero: no hypercall tells a host-physical
+		 * address. */
+		r->rsi = 0;
+		r->rdi = 0;
 		break;
 	case KEEL_HC_EXIT:
 		vm_exit(v->vm, (int)(u32)r->rbx);

@@ -5,6 +5,7 @@ QEMU would, and shows the guest the PCI devices it may use (config space
 and BARs). On QEMU TCG (no VT-x) it says so in one line and goes on."""
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -103,8 +104,23 @@ def test_access_outside_ram_stops_guest(keel_built, scenario, access):
     assert run.has(r"keel: power off \(status 255\)")
 
 
+def keel_image_base():
+    """Where Keel's image lies in host memory, from keel.elf's symbols."""
+    out = subprocess.run(["nm", os.path.join(BUILD, "keel.elf")],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"^([0-9a-f]+) \w __image_start$", out, re.M)
+    return int(m.group(1), 16)
+
+
 def test_keel_memory_unreachable(keel_built):
-    run = guest_run("vmx-keel-mem", "keel-mem")
+    base = keel_image_base()
+    iso = build_iso("vmx-keel-mem", KEEL_CMD, GUEST_ELF,
+                    "scenario=keel-mem keel_base=%#x" % base)
+    run = run_bochs("vmx-keel-mem", iso, timeout=240, until=r"keel: power off")
+    # No hypercall tells the guest where Keel is.
+    assert run.has(r"^guest\| TEST guest\.hc_info_no_host_address PASS"), run
+    assert run.has(r"^guest\| keel-guest: looking for Keel's image at "
+                   r"guest-physical %#x-" % base), run
     assert run.has(r"^guest\| TEST guest\.keel_mem_hidden PASS"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
 
