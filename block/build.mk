@@ -1,8 +1,8 @@
 # Block layer (docs/block.md). Sources linked into Keel and into the host
 # library; iosim and blkcost get a second, unsanitised -O2 build so that
 # their timings mean something.
-block-src := block/rbtree.c block/bio.c block/blk-core.c block/noop.c \
-	block/deadline.c block/ramdisk.c
+block-src := block/rbtree.c block/bio.c block/blk-core.c block/blk-index.c \
+	block/noop.c block/deadline.c block/ramdisk.c
 
 keel-y += $(block-src)
 host-y += $(block-src)
