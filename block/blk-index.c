@@ -118,8 +118,8 @@ struct request *blk_index_iter_next(struct blk_index_iter *it)
 	return NULL;
 }
 
-struct request *blk_index_find_merge(struct blk_queue *q, int dir,
-				     sector_t pos, enum elv_merge type)
+struct request *blk_index_find_merge(struct blk_queue *q, int dir, sector_t pos,
+				     enum elv_merge type)
 {
 	struct blk_index_iter it;
 	struct request *r;

@@ -9,6 +9,7 @@
 
 /* request.rq_flags */
 #define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
+#define RQF_ELV_YOUNG BIT(1) /* keel: in the young tree of its direction */
 
 enum elv_merge {
 	ELV_NO_MERGE,
@@ -49,6 +50,7 @@ struct elevator_type {
 
 extern const struct elevator_type elevator_none;
 extern const struct elevator_type elevator_deadline;
+extern const struct elevator_type elevator_keel;
 
 void blk_warn(const char *msg);
 

@@ -294,8 +294,6 @@ struct request {
 	struct request *ot_head[BLK_NR_DIRS];
 	struct list_head queuelist; /* elevator FIFO/held/dispatch/free */
 	struct list_head flushlist; /* queue: outstanding flushes */
-	/* Private to the elevator (keel's stream and cost bookkeeping). */
-	u64 elv_data[4];
 };
 
 static inline int rq_data_dir(const struct request *rq)

@@ -5,9 +5,10 @@
  * request was dispatched and completed. The interface is fixed by issue 4
  * and documented in docs/block.md:
  *
- *   iosim --sched none|deadline --disk hdd|ssd [--read-expire-ms N]
- *         [--write-expire-ms N] [--fifo-batch N] [--writes-starved N]
- *         [--front-merges 0|1] [--capacity SECTORS] TRACE
+ *   iosim --sched none|deadline|kyber|keel --disk hdd|ssd
+ *         [--read-expire-ms N] [--write-expire-ms N] [--fifo-batch N]
+ *         [--writes-starved N] [--front-merges 0|1] [--set TUNABLE=N]
+ *         [--capacity SECTORS] TRACE
  *
  * Simulated time is in nanoseconds; the trace and the output use
  * microseconds.
@@ -28,6 +29,8 @@
 #define SSD_DEPTH 32
 #define SSD_ACCESS_MS 0.080
 #define SSD_BYTES_PER_S 500e6
+/* --set NAME=VALUE options at most. */
+#define MAX_SET 8
 /* A merged request is at most 2048 sectors (1 MiB). */
 #define SIM_MAX_SECTORS 2048
 
@@ -154,10 +157,10 @@ static void end_entry(struct bio *bio)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: iosim --sched none|deadline --disk hdd|ssd "
+		"usage: iosim --sched none|deadline|kyber|keel --disk hdd|ssd "
 		"[--read-expire-ms N] [--write-expire-ms N] [--fifo-batch N] "
 		"[--writes-starved N] [--front-merges 0|1] "
-		"[--capacity SECTORS] TRACE\n");
+		"[--set TUNABLE=N] [--capacity SECTORS] TRACE\n");
 	exit(2);
 }
 
@@ -283,6 +286,9 @@ int main(int argc, char **argv)
 	const char *tun_opt[5] = { "--read-expire-ms", "--write-expire-ms",
 				   "--fifo-batch", "--writes-starved",
 				   "--front-merges" };
+	const char *set_name[MAX_SET];
+	u64 set_val[MAX_SET];
+	int nset = 0;
 	bool tun_set[5] = { 0 };
 	u64 tun_val[5] = { 0 };
 	size_t n, splits = 0;
@@ -308,6 +314,16 @@ int main(int argc, char **argv)
 			disk = argv[++i];
 			continue;
 		}
+		if (!strcmp(a, "--set")) {
+			char *eq = strchr(argv[++i], '=');
+
+			if (!eq || nset == MAX_SET)
+				usage();
+			*eq = 0;
+			set_name[nset] = argv[i];
+			set_val[nset++] = parse_num("--set", eq + 1);
+			continue;
+		}
 		if (!strcmp(a, "--capacity")) {
 			sim.capacity = parse_num(a, argv[++i]);
 			continue;
@@ -320,8 +336,7 @@ int main(int argc, char **argv)
 		tun_val[t] = parse_num(a, argv[++i]);
 	}
 	if (!sched || !disk || !trace || !sim.capacity ||
-	    (strcmp(disk, "hdd") && strcmp(disk, "ssd")) ||
-	    (strcmp(sched, "none") && strcmp(sched, "deadline")))
+	    (strcmp(disk, "hdd") && strcmp(disk, "ssd")))
 		usage();
 	if (tun_set[4] && tun_val[4] > 1)
 		usage();
@@ -357,16 +372,27 @@ int main(int argc, char **argv)
 	sim.dev.limits.seg_boundary_mask = ~0ULL;
 	/* A write cache, so flushes reach the disk and are ordered there. */
 	sim.dev.limits.features = BLK_FEAT_WRITE_CACHE;
-	if (blk_dev_register(&sim.dev, pool, npool, sim_clock, NULL) ||
-	    blk_set_elevator(&sim.dev, sched)) {
+	if (blk_dev_register(&sim.dev, pool, npool, sim_clock, NULL)) {
 		fprintf(stderr, "iosim: cannot set up the queue\n");
 		return 2;
 	}
+	if (blk_set_elevator(&sim.dev, sched))
+		usage();
 	for (int t = 0; t < 5; t++) {
-		/* Tunables of another elevator do not apply to this one. */
-		if (tun_set[t] && !strcmp(sched, "deadline") &&
-		    blk_set_tunable(&sim.dev, tun_name[t], tun_val[t])) {
+		int err;
+
+		if (!tun_set[t])
+			continue;
+		/* Tunables an elevator does not have do not apply to it. */
+		err = blk_set_tunable(&sim.dev, tun_name[t], tun_val[t]);
+		if (err && err != -ENOENT) {
 			fprintf(stderr, "iosim: bad %s\n", tun_opt[t]);
+			return 2;
+		}
+	}
+	for (int t = 0; t < nset; t++) {
+		if (blk_set_tunable(&sim.dev, set_name[t], set_val[t])) {
+			fprintf(stderr, "iosim: bad --set %s\n", set_name[t]);
 			return 2;
 		}
 	}
