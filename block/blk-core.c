@@ -28,6 +28,7 @@ static const struct elevator_type *default_elv = &elevator_deadline;
 static const struct elevator_type *const elevators[] = {
 	&elevator_none,
 	&elevator_deadline,
+	&elevator_kyber,
 	&elevator_keel,
 };
 

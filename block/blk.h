@@ -50,6 +50,7 @@ struct elevator_type {
 
 extern const struct elevator_type elevator_none;
 extern const struct elevator_type elevator_deadline;
+extern const struct elevator_type elevator_kyber;
 extern const struct elevator_type elevator_keel;
 
 void blk_warn(const char *msg);

@@ -2,7 +2,8 @@
 # library; iosim and blkcost get a second, unsanitised -O2 build so that
 # their timings mean something.
 block-src := block/rbtree.c block/bio.c block/blk-core.c block/blk-index.c \
-	block/noop.c block/deadline.c block/keel.c block/ramdisk.c
+	block/noop.c block/deadline.c block/kyber.c block/keel.c \
+	block/ramdisk.c
 
 keel-y += $(block-src)
 host-y += $(block-src)

@@ -301,10 +301,10 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 	if (rq == d->first_young) {
 		struct list_head *next = rq->queuelist.next;
 
-		d->first_young = next == &d->fifo_list[BLK_READ] ?
-					 NULL :
-					 list_entry(next, struct request,
-						    queuelist);
+		d->first_young =
+			next == &d->fifo_list[BLK_READ] ?
+				NULL :
+				list_entry(next, struct request, queuelist);
 	}
 	rb_erase(&rq->rb_node, tree_of(d, rq));
 	rq->rq_flags &= ~RQF_ELV_YOUNG;
