@@ -224,10 +224,17 @@ static struct request *pick_read(struct keel_data *d)
  * costs no more than the next write (that write is a wrap or far away),
  * or once the oldest read has waited young_ns.
  */
-static bool read_preempts(struct keel_data *d, u64 now)
+static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 {
 	struct request *r = pick_read(d);
 	struct request *oldest = fifo_head(d, BLK_READ);
+
+	/*
+	 * A device that holds several commands orders them itself (NCQ, or an
+	 * SSD, where position costs nothing): a read just goes first.
+	 */
+	if (q->depth > 1)
+		return true;
 
 	/* A fifth of the expiry: 100 ms by default. */
 	if (now - oldest->fifo_time >= d->expire[BLK_READ] / 5)
@@ -258,7 +265,7 @@ static int keel_choose_dir(struct blk_queue *q, u64 now)
 		d->write_turn = true;
 		return BLK_WRITE;
 	}
-	if (d->dir == BLK_WRITE && !read_preempts(d, now))
+	if (d->dir == BLK_WRITE && !read_preempts(q, d, now))
 		return BLK_WRITE;
 	return BLK_READ;
 }

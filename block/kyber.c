@@ -6,10 +6,11 @@
  * hold at once. A read-latency target drives the write limit: when too many
  * reads in a window of time finish later than read_lat_nsec, writes are
  * crowding the device and their limit halves; after a window without that,
- * it grows by an eighth of the depth, up to the whole depth. Reads keep the whole
- * depth, so a read never waits behind writes for a slot the limit keeps
- * free. Linux also throttles by a write target and has more classes (discard,
- * other); Keel has reads and writes (flushes bypass the elevator).
+ * it grows by an eighth of the depth, up to the whole depth. Reads keep the
+ * whole depth, so a read finds the slots the write limit keeps free. The
+ * classes take turns in batches, as in Linux, so neither starves. Linux
+ * also throttles by a write target and has more classes (discard, other);
+ * Keel has reads and writes (flushes bypass the elevator).
  *
  * Every operation is O(1).
  */
@@ -27,6 +28,8 @@ static const u64 write_lat_nsec = 10000000;
  */
 static const u32 window_targets = 5;
 static const u32 congest_div = 10;
+/* Linux kyber_batch_size[]: requests per turn of each class. */
+static const u32 batch_size[BLK_NR_DIRS] = { 16, 8 };
 
 struct kyber_data {
 	struct list_head fifo[BLK_NR_DIRS];
@@ -36,6 +39,8 @@ struct kyber_data {
 	u64 window_start;
 	u32 done[BLK_NR_DIRS]; /* completions in this window */
 	u32 late[BLK_NR_DIRS]; /* of which over the target */
+	int cur; /* class of the current batch */
+	u32 batch; /* requests dispatched in it */
 	bool front_merges;
 };
 
@@ -93,24 +98,39 @@ static void kyber_insert(struct blk_queue *q, struct request *rq, u64 now)
 	list_add_tail(&rq->queuelist, &kyd(q)->fifo[rq_data_dir(rq)]);
 }
 
+static bool kyber_can(struct kyber_data *d, int dir)
+{
+	return !list_empty(&d->fifo[dir]) && d->inflight[dir] < d->limit[dir];
+}
+
+/*
+ * Linux kyber_dispatch_request: keep to the current class for a batch of
+ * kyber_batch_size[] requests, then move on to the next class that has
+ * work and a free slot under its limit; so no class starves.
+ */
 static struct request *kyber_dispatch_next(struct blk_queue *q, u64 now)
 {
 	struct kyber_data *d = kyd(q);
+	struct request *rq;
+	int dir = d->cur;
 
-	/* Reads first; each class only below its limit. */
-	for (int dir = BLK_READ; dir < BLK_NR_DIRS; dir++) {
-		struct request *rq;
-
-		if (list_empty(&d->fifo[dir]) ||
-		    d->inflight[dir] >= d->limit[dir])
-			continue;
-		rq = list_first_entry(&d->fifo[dir], struct request,
-				      queuelist);
-		list_del_init(&rq->queuelist);
-		d->inflight[dir]++;
-		return rq;
+	if (!kyber_can(d, dir) || d->batch >= batch_size[dir]) {
+		dir = !dir;
+		if (!kyber_can(d, dir)) {
+			dir = !dir;
+			if (!kyber_can(d, dir))
+				return NULL;
+		}
+		if (dir != d->cur || d->batch >= batch_size[dir]) {
+			d->cur = dir;
+			d->batch = 0;
+		}
 	}
-	return NULL;
+	rq = list_first_entry(&d->fifo[dir], struct request, queuelist);
+	list_del_init(&rq->queuelist);
+	d->inflight[dir]++;
+	d->batch++;
+	return rq;
 }
 
 /* A window ended: halve the write limit if reads were late, else grow it. */
@@ -122,9 +142,8 @@ static void kyber_adjust(struct blk_queue *q, u64 now)
 	if (reads && d->late[BLK_READ] * congest_div > reads)
 		d->limit[BLK_WRITE] = MAX(d->limit[BLK_WRITE] / 2, 1U);
 	else
-		d->limit[BLK_WRITE] = MIN(d->limit[BLK_WRITE] +
-						  MAX(q->depth / 8, 1U),
-					  q->depth);
+		d->limit[BLK_WRITE] = MIN(
+			d->limit[BLK_WRITE] + MAX(q->depth / 8, 1U), q->depth);
 	memset(d->done, 0, sizeof(d->done));
 	memset(d->late, 0, sizeof(d->late));
 	d->window_start = now;

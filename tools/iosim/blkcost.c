@@ -143,7 +143,8 @@ static double measure(const char *elv, u32 depth, u64 iters)
 int main(int argc, char **argv)
 {
 	static const u32 depths[NR_DEPTHS] = { 1, 64, 1024, 4096 };
-	static const char *const elvs[] = { "none", "deadline" };
+	static const char *const elvs[] = { "none", "deadline", "kyber",
+					    "keel" };
 	enum { NR_ELVS = sizeof(elvs) / sizeof(elvs[0]) };
 	u64 iters = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
 	double ns[NR_ELVS][NR_DEPTHS];
