@@ -8,6 +8,7 @@ block-src := block/rbtree.c block/bio.c block/blk-core.c block/blk-index.c \
 keel-y += $(block-src)
 host-y += $(block-src)
 host-tests += tests/host/test_block.c tests/host/test_block_rules.c tests/host/test_block_bio.c \
+	tests/host/test_block_elv.c tests/host/test_block_replay.c \
 	tests/host/test_block_iosim.c
 host-tools += $(BUILD)/host/iosim $(BUILD)/host/blkcost
 
