@@ -220,9 +220,9 @@ static struct request *pick_read(struct keel_data *d)
 }
 
 /*
- * A write batch that nobody granted gives way to a read where the read
+ * A write sweep that nobody granted gives way to a read where the read
  * costs no more than the next write (that write is a wrap or far away),
- * or once the oldest read has waited young_ns.
+ * or once the oldest read has waited a fifth of read_expire.
  */
 static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 {
@@ -262,7 +262,9 @@ static int keel_choose_dir(struct blk_queue *q, u64 now)
 		return BLK_WRITE;
 	if (d->reads_passed >= d->writes_starved * d->fifo_batch ||
 	    expired(d, BLK_WRITE, now)) {
+		/* A granted turn is a whole batch, however the last one went. */
 		d->write_turn = true;
+		d->batch = 0;
 		return BLK_WRITE;
 	}
 	if (d->dir == BLK_WRITE && !read_preempts(q, d, now))

@@ -95,8 +95,7 @@ static bool complete_one(void)
 			tags[n++] = (int)t;
 	if (!n)
 		return false;
-	blk_complete_request(blk_tag_to_rq(&dev, tags[rand() % n]),
-			     BLK_STS_OK);
+	blk_complete_request(blk_tag_to_rq(&dev, tags[rand() % n]), BLK_STS_OK);
 	return true;
 }
 
