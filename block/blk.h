@@ -10,6 +10,7 @@
 /* request.rq_flags */
 #define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
 #define RQF_ELV_YOUNG BIT(1) /* keel: in the young tree of its direction */
+#define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
 
 enum elv_merge {
 	ELV_NO_MERGE,
