@@ -5,7 +5,8 @@
  * that may go in any order; this file decides which ones those are.
  *
  * Ordering (docs/block.md, "Correctness rules"):
- *  - Every outstanding read or write sits in ot[dir], sorted by sector. A new
+ *  - Every outstanding read or write sits in the outstanding index
+ *    (blk-index.c), by direction and start sector. A new
  *    request counts the earlier outstanding requests it conflicts with
  *    (overlap, and at least one side writes) in nr_blockers and is HELD
  *    until they complete; each completion decrements its later conflicting
@@ -15,13 +16,11 @@
  *    outstanding, everything submitted after it waits behind the newest one
  *    (rq->barrier) and nothing merges.
  *  - A request never exceeds limits.max_sectors, so every request that
- *    overlaps [s, e) starts in [s - max_sectors + 1, e): the conflict scan is
- *    O(log n + k) for k requests in that window.
+ *    overlaps [s, e) starts in [s - max_sectors + 1, e): the conflict scan
+ *    looks up only that window in the index.
  */
 #include "core/lib.h"
 #include "block/blk.h"
-
-#define OT_OFF offsetof(struct request, ot_node)
 
 /* Linux's default for rotational single-queue devices is mq-deadline. */
 static const struct elevator_type *default_elv = &elevator_deadline;
@@ -29,6 +28,8 @@ static const struct elevator_type *default_elv = &elevator_deadline;
 static const struct elevator_type *const elevators[] = {
 	&elevator_none,
 	&elevator_deadline,
+	&elevator_kyber,
+	&elevator_keel,
 };
 
 static u64 now_ns(struct blk_queue *q)
@@ -97,14 +98,13 @@ int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
 	INIT_LIST_HEAD(&q->held);
 	INIT_LIST_HEAD(&q->dispatch);
 	INIT_LIST_HEAD(&q->flushes);
-	q->ot[BLK_READ] = RB_ROOT;
-	q->ot[BLK_WRITE] = RB_ROOT;
 	for (u32 i = 0; i < npool; i++) {
 		memset(&pool[i], 0, sizeof(pool[i]));
 		pool[i].q = q;
 		pool[i].tag = -1;
 		list_add_tail(&pool[i].queuelist, &q->free);
 	}
+	blk_index_init(q, pool, npool);
 	q->elv = default_elv;
 	q->elv->init(q);
 	return 0;
@@ -161,7 +161,7 @@ void blk_stats_reset(struct blk_dev *dev)
 /*
  * Count outstanding requests, other than @skip, overlapping [s, s + n) that
  * conflict with an access of the given direction; stop at the first one
- * when @any. Flushes never sit in ot[], POSTFLUSH requests do.
+ * when @any. Flushes never sit in the index, POSTFLUSH requests do.
  */
 static u32 scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 			  const struct request *skip, bool any)
@@ -172,19 +172,19 @@ static u32 scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 	u32 count = 0;
 
 	for (int d = write ? BLK_READ : BLK_WRITE; d < BLK_NR_DIRS; d++) {
-		struct rb_node *node = rq_rb_lower_bound(&q->ot[d], lo, OT_OFF);
+		struct blk_index_iter it;
+		struct request *r;
 
-		for (; node; node = rb_next(node)) {
-			struct request *r =
-				rb_entry(node, struct request, ot_node);
-
-			if (r->sector >= s + n)
-				break;
+		if (!q->ot_count[d])
+			continue;
+		blk_index_iter_init(&it, q, d, lo, s + n);
+		while ((r = blk_index_iter_next(&it))) {
 			if (r == skip || rq_end_sector(r) <= s)
 				continue;
 			count++;
 			if (any)
 				return count;
+			r->rq_flags |= RQF_WAITERS;
 		}
 	}
 	return count;
@@ -233,13 +233,12 @@ static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
 			rq->biotail = bio;
 			q->stats.back_merges++;
 		} else {
-			/* The start moves: re-key the outstanding tree. */
-			rb_erase(&rq->ot_node, &q->ot[rq_data_dir(rq)]);
+			/* The start moves: re-key the outstanding index. */
+			blk_index_del(q, rq);
 			bio->bi_next = rq->bio;
 			rq->bio = bio;
 			rq->sector = bio->bi_iter.bi_sector;
-			rq_rb_insert(&q->ot[rq_data_dir(rq)], &rq->ot_node,
-				     OT_OFF);
+			blk_index_add(q, rq);
 			q->stats.front_merges++;
 		}
 		rq->nr_sectors += bio_sectors(bio);
@@ -327,8 +326,7 @@ int blk_submit_bio(struct bio *bio)
 		rq->nr_blockers += scan_conflicts(q, rq->sector, rq->nr_sectors,
 						  op_is_write(rq->op), NULL,
 						  false);
-		rq_rb_insert(&q->ot[rq_data_dir(rq)], &rq->ot_node, OT_OFF);
-		q->ot_count[rq_data_dir(rq)]++;
+		blk_index_add(q, rq);
 	}
 	q->stats.requests++;
 	q->nr_outstanding++;
@@ -398,7 +396,13 @@ static void unblock(struct blk_queue *q, struct request *done)
 				r->nr_blockers--;
 		}
 	}
-	/* Later conflicting neighbours counted @done when they arrived. */
+	/*
+	 * Later conflicting neighbours counted @done when they arrived, and
+	 * marked it: without the mark there is nobody to look for, which
+	 * spares most completions two index lookups.
+	 */
+	if (!(done->rq_flags & RQF_WAITERS))
+		return;
 	sector_t s = done->sector, e = rq_end_sector(done);
 	sector_t lo = s > q->dev->limits.max_sectors ?
 			      s - q->dev->limits.max_sectors + 1 :
@@ -406,12 +410,12 @@ static void unblock(struct blk_queue *q, struct request *done)
 
 	for (int d = op_is_write(done->op) ? BLK_READ : BLK_WRITE;
 	     d < BLK_NR_DIRS; d++) {
-		struct rb_node *n = rq_rb_lower_bound(&q->ot[d], lo, OT_OFF);
+		struct blk_index_iter it;
 
-		for (; n; n = rb_next(n)) {
-			r = rb_entry(n, struct request, ot_node);
-			if (r->sector >= e)
-				break;
+		if (!q->ot_count[d])
+			continue;
+		blk_index_iter_init(&it, q, d, lo, e);
+		while ((r = blk_index_iter_next(&it))) {
 			if (rq_end_sector(r) <= s || r->seq < done->seq)
 				continue;
 			if (r->state != RQ_HELD || !r->nr_blockers)
@@ -454,9 +458,8 @@ static void finish_request(struct blk_queue *q, struct request *rq,
 		q->elv->completed(q, rq);
 		q->stats.completed[dir]++;
 		account_latency(q, dir, now - rq->arrival_ns);
-		/* Out of ot[] first so unblock() does not see itself. */
-		rb_erase(&rq->ot_node, &q->ot[dir]);
-		q->ot_count[dir]--;
+		/* Out of the index first so unblock() does not see itself. */
+		blk_index_del(q, rq);
 	}
 	unblock(q, rq);
 	release_held(q, now);

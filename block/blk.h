@@ -9,6 +9,8 @@
 
 /* request.rq_flags */
 #define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
+#define RQF_ELV_YOUNG BIT(1) /* keel: in the young tree of its direction */
+#define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
 
 enum elv_merge {
 	ELV_NO_MERGE,
@@ -49,8 +51,35 @@ struct elevator_type {
 
 extern const struct elevator_type elevator_none;
 extern const struct elevator_type elevator_deadline;
+extern const struct elevator_type elevator_kyber;
+extern const struct elevator_type elevator_keel;
 
 void blk_warn(const char *msg);
+
+/*
+ * The outstanding index (block/blk-index.c): every outstanding read and
+ * write by direction and start sector. Flushes are never in it.
+ */
+struct blk_index_iter {
+	struct blk_queue *q;
+	int dir;
+	sector_t lo, hi, region, last;
+	struct request *next;
+};
+
+void blk_index_init(struct blk_queue *q, struct request *pool, u32 npool);
+void blk_index_add(struct blk_queue *q, struct request *rq);
+void blk_index_del(struct blk_queue *q, struct request *rq);
+/* Visit, in no particular order, the requests of @dir starting in [lo, hi). */
+void blk_index_iter_init(struct blk_index_iter *it, struct blk_queue *q,
+			 int dir, sector_t lo, sector_t hi);
+struct request *blk_index_iter_next(struct blk_index_iter *it);
+/*
+ * A queued (RQ_QUEUED) request of @dir that a bio could join as @type: one
+ * ending at @pos for a back merge, starting at @pos for a front merge.
+ */
+struct request *blk_index_find_merge(struct blk_queue *q, int dir, sector_t pos,
+				     enum elv_merge type);
 
 /* Segments @bio needs under @lim; no coalescing across bio_vecs. */
 u32 bio_nr_segments(const struct blk_queue_limits *lim, const struct bio *bio);
@@ -62,11 +91,15 @@ static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,
 	struct rb_node **link = &root->node, *parent = NULL;
 	sector_t s = ((struct request *)((char *)node - off))->sector;
 
+	/*
+	 * Indexing by the comparison instead of branching on it: with random
+	 * sectors the branch was mispredicted at every other level.
+	 */
 	while (*link) {
 		struct request *r = (struct request *)((char *)*link - off);
 
 		parent = *link;
-		link = s < r->sector ? &(*link)->left : &(*link)->right;
+		link = &(*link)->child[s >= r->sector];
 	}
 	rb_link_node(node, parent, link);
 	rb_insert_color(node, root);
@@ -80,13 +113,10 @@ static inline struct rb_node *rq_rb_lower_bound(const struct rb_root *root,
 
 	while (n) {
 		struct request *r = (struct request *)((char *)n - off);
+		bool right = r->sector < s;
 
-		if (r->sector >= s) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
+		best = right ? best : n;
+		n = n->child[right];
 	}
 	return best;
 }

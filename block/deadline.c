@@ -27,6 +27,12 @@ struct deadline_data {
 	struct list_head fifo_list[BLK_NR_DIRS];
 	/* Sector just past the last request dispatched, per direction. */
 	sector_t latest_pos[BLK_NR_DIRS];
+	/*
+	 * Cache of dd_from_pos(dir, latest_pos[dir]) when next_valid[dir]:
+	 * dispatch in sector order then costs O(1) instead of a tree walk.
+	 */
+	struct request *next_rq[BLK_NR_DIRS];
+	bool next_valid[BLK_NR_DIRS];
 	u32 batching; /* requests in the current batch */
 	u32 starved; /* times reads were chosen over waiting writes */
 	int last_dir;
@@ -74,6 +80,28 @@ static struct request *dd_from_pos(struct deadline_data *d, int dir,
 	return rb_rq(rq_rb_lower_bound(&d->sort_list[dir], pos, RB_OFF));
 }
 
+/* dd_from_pos(latest_pos), cached. */
+static struct request *dd_next(struct deadline_data *d, int dir)
+{
+	if (!d->next_valid[dir]) {
+		d->next_rq[dir] = dd_from_pos(d, dir, d->latest_pos[dir]);
+		d->next_valid[dir] = true;
+	}
+	return d->next_rq[dir];
+}
+
+/* @rq has (re)entered the tree: it may now be the next one. */
+static void dd_next_consider(struct deadline_data *d, int dir,
+			     struct request *rq)
+{
+	struct request *n = d->next_rq[dir];
+
+	/* Among equal keys lower_bound finds the leftmost: the older. */
+	if (d->next_valid[dir] && rq->sector >= d->latest_pos[dir] &&
+	    (!n || rq->sector < n->sector))
+		d->next_rq[dir] = rq;
+}
+
 static struct request *dd_fifo_head(struct deadline_data *d, int dir)
 {
 	if (list_empty(&d->fifo_list[dir]))
@@ -91,27 +119,20 @@ static bool dd_fifo_expired(struct deadline_data *d, int dir, u64 now)
 static struct request *
 dd_merge_lookup(struct blk_queue *q, const struct bio *bio, enum elv_merge type)
 {
-	struct deadline_data *d = dd(q);
 	int dir = op_is_write(bio->bi_op) ? BLK_WRITE : BLK_READ;
-	struct rb_node *n;
-	struct request *rq;
 
-	if (type == ELV_FRONT_MERGE) {
-		if (!d->front_merges)
-			return NULL;
-		rq = dd_from_pos(d, dir, bio_end_sector(bio));
-		return rq && rq->sector == bio_end_sector(bio) ? rq : NULL;
-	}
+	if (type == ELV_FRONT_MERGE && !dd(q)->front_merges)
+		return NULL;
 	/*
-	 * Linux finds back merges in a hash of end sectors; the request just
-	 * before the bio in sector order is the one that can end there unless
-	 * queued requests overlap, which only costs a missed merge.
+	 * Linux finds back merges in a hash of end sectors and front merges
+	 * in the sort tree; the queue's outstanding index answers both in
+	 * O(1) without a walk.
 	 */
-	n = rq_rb_lower_bound(&d->sort_list[dir], bio->bi_iter.bi_sector,
-			      RB_OFF);
-	n = n ? rb_prev(n) : rb_last(&d->sort_list[dir]);
-	rq = rb_rq(n);
-	return rq && rq_end_sector(rq) == bio->bi_iter.bi_sector ? rq : NULL;
+	return blk_index_find_merge(q, dir,
+				    type == ELV_FRONT_MERGE ?
+					    bio_end_sector(bio) :
+					    bio->bi_iter.bi_sector,
+				    type);
 }
 
 static void dd_merged(struct blk_queue *q, struct request *rq,
@@ -123,6 +144,7 @@ static void dd_merged(struct blk_queue *q, struct request *rq,
 	if (type == ELV_FRONT_MERGE) {
 		rb_erase(&rq->rb_node, root);
 		rq_rb_insert(root, &rq->rb_node, RB_OFF);
+		dd_next_consider(dd(q), rq_data_dir(rq), rq);
 	}
 }
 
@@ -132,8 +154,34 @@ static void dd_insert(struct blk_queue *q, struct request *rq, u64 now)
 	int dir = rq_data_dir(rq);
 
 	rq_rb_insert(&d->sort_list[dir], &rq->rb_node, RB_OFF);
+	dd_next_consider(d, dir, rq);
 	rq->fifo_time = now + d->fifo_expire[dir];
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
+}
+
+/*
+ * @rq leaves the tree and latest_pos becomes its end: the next request is
+ * a few steps along in sector order, unless many requests start inside
+ * @rq, in which case a walk from the root is cheaper.
+ */
+static void dd_next_after(struct deadline_data *d, int dir, struct request *rq)
+{
+	struct rb_node *n = rb_next(&rq->rb_node);
+	sector_t end = rq_end_sector(rq);
+
+	for (int steps = 0; n; n = rb_next(n), steps++) {
+		if (rb_rq(n)->sector >= end) {
+			d->next_rq[dir] = rb_rq(n);
+			d->next_valid[dir] = true;
+			return;
+		}
+		if (steps == 4) {
+			d->next_valid[dir] = false;
+			return;
+		}
+	}
+	d->next_rq[dir] = NULL;
+	d->next_valid[dir] = true;
 }
 
 /* Linux __dd_dispatch_request, one priority level. */
@@ -148,7 +196,7 @@ static struct request *dd_dispatch_next(struct blk_queue *q, u64 now)
 	 * A fresh queue has no batch to continue (old Linux kept next_rq[],
 	 * NULL at start; latest_pos = 0 would start a write batch).
 	 */
-	rq = dd_from_pos(d, d->last_dir, d->latest_pos[d->last_dir]);
+	rq = dd_next(d, d->last_dir);
 	if (rq && d->batching && d->batching < d->fifo_batch) {
 		dir = d->last_dir;
 		goto dispatch;
@@ -170,7 +218,7 @@ dispatch_writes:
 	return NULL;
 
 find:
-	next = dd_from_pos(d, dir, d->latest_pos[dir]);
+	next = dd_next(d, dir);
 	if (dd_fifo_expired(d, dir, now)) {
 		q->stats.expired++;
 		rq = dd_fifo_head(d, dir);
@@ -184,6 +232,7 @@ find:
 	q->stats.batches++;
 
 dispatch:
+	dd_next_after(d, dir, rq);
 	rb_erase(&rq->rb_node, &d->sort_list[dir]);
 	list_del_init(&rq->queuelist);
 	d->latest_pos[dir] = rq_end_sector(rq);

@@ -12,8 +12,14 @@
 
 struct rb_node {
 	struct rb_node *parent;
-	struct rb_node *left;
-	struct rb_node *right;
+	/* child[1] is right: a walk indexes by the comparison, no branch. */
+	union {
+		struct {
+			struct rb_node *left;
+			struct rb_node *right;
+		};
+		struct rb_node *child[2];
+	};
 	bool red;
 };
 

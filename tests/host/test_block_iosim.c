@@ -296,6 +296,11 @@ static void test_rules_hold_in_replay(void **state)
 		"--sched none --disk ssd",
 		"--sched deadline --disk ssd",
 		"--sched deadline --disk ssd --fifo-batch 1 --writes-starved 0",
+		"--sched kyber --disk hdd",
+		"--sched kyber --disk ssd",
+		"--sched keel --disk hdd",
+		"--sched keel --disk ssd",
+		"--sched keel --disk hdd --fifo-batch 1 --writes-starved 0",
 	};
 
 	for (unsigned seed = 1; seed <= 3; seed++) {
@@ -326,10 +331,10 @@ static void test_rules_hold_on_bench_workloads(void **state)
 					     "randread", "writeflood",
 					     "mix7030",	 "flushheavy" };
 	static const char *const cfg[] = {
-		"--sched none --disk hdd",
-		"--sched deadline --disk hdd",
-		"--sched none --disk ssd",
-		"--sched deadline --disk ssd",
+		"--sched none --disk hdd",  "--sched deadline --disk hdd",
+		"--sched none --disk ssd",  "--sched deadline --disk ssd",
+		"--sched kyber --disk ssd", "--sched keel --disk hdd",
+		"--sched keel --disk ssd",
 	};
 	char dir[] = "/tmp/keel-wl-XXXXXX", path[300];
 
@@ -344,7 +349,17 @@ static void test_rules_hold_on_bench_workloads(void **state)
 		}
 		remove(path);
 	}
-	rmdir(dir);
+	/* Sized for the SSD only (block_workloads.py). */
+	snprintf(path, sizeof(path), "%s/ssdflood.trace", dir);
+	for (size_t c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+		if (!strstr(cfg[c], "ssd"))
+			continue;
+		run_file(cfg[c], path);
+		assert_int_equal(o.status, 0);
+		check_rules();
+	}
+	remove(path);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* Issue 4 "done when": deadline cuts seeks and bounds reads under writes. */

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The keel elevator: serve reads sooner than deadline on a rotating disk
+ * without starving anything. docs/block.md ("keel") says what it does, why,
+ * and when it loses; in short:
+ *
+ *  - Shortest seek first, from wherever the head is, in both directions of
+ *    travel (deadline sweeps one way in batches and restarts at its FIFO
+ *    head whenever that has expired, which under overload is every batch).
+ *  - Young reads first: reads that arrived within young_ms sit in a tree of
+ *    their own, and the nearest young read is served unless the nearest old
+ *    one is young_reach times closer. Under overload this serves many reads
+ *    at once and leaves the rest for later, where deadline makes every
+ *    read wait about as long as the queue is deep; the geometric mean of
+ *    read latency falls, the mean does not move (the disk's work is fixed).
+ *  - Aging: whenever the oldest request of a direction has waited longer
+ *    than its expiry, every fifo_batch-th dispatch of that direction serves
+ *    it, so no request starves and waits stay bounded under any load.
+ *  - Reads before writes, but a write sweep is cut for a read only where the
+ *    read costs no more than the next write (the sweep wraps, or the read
+ *    is nearby) or once a read has waited a fifth of read_expire: a read in
+ *    the middle of a stream of writes costs two long seeks.
+ *  - Writes first while a flush waits: the flush and everything submitted
+ *    after it, reads too, wait for exactly the writes queued now.
+ *
+ * Every operation is O(log n): tree inserts, erases and lower bounds, list
+ * heads; a read moves from the young to the old tree once.
+ */
+#include "core/lib.h"
+#include "block/blk.h"
+
+/* Tunable defaults; the first five are deadline's names and units. */
+static const u64 read_expire_ms = 500;
+static const u64 write_expire_ms = 5000;
+static const u32 fifo_batch = 16;
+static const u32 writes_starved = 2;
+static const bool front_merges = true;
+static const u64 young_ms = 50;
+static const u32 young_reach = 16;
+
+#define NS_PER_MS 1000000ULL
+#define RB_OFF offsetof(struct request, rb_node)
+
+struct keel_data {
+	/* Per direction: old requests by sector; reads also have young ones. */
+	struct rb_root sort_list[BLK_NR_DIRS];
+	struct rb_root young;
+	struct list_head fifo_list[BLK_NR_DIRS];
+	/* The oldest read still young, or NULL: the young ones end the FIFO. */
+	struct request *first_young;
+	sector_t head; /* sector just past the last request dispatched */
+	sector_t wpos; /* the same for the last write: the write sweep */
+	bool write_turn; /* a write batch was granted to starved writes */
+	int dir; /* direction of the current batch */
+	u32 batch; /* requests in the current batch */
+	u32 reads_passed; /* reads dispatched while writes waited */
+	u32 since_aged[BLK_NR_DIRS]; /* dispatches since the FIFO head went */
+	u64 expire[BLK_NR_DIRS]; /* ns */
+	u64 young_ns;
+	u32 young_reach;
+	u32 fifo_batch;
+	u32 writes_starved;
+	bool front_merges;
+};
+
+_Static_assert(sizeof(struct keel_data) <= BLK_ELV_PRIV_SIZE,
+	       "keel_data does not fit elv_priv");
+
+static struct keel_data *kd(struct blk_queue *q)
+{
+	return (struct keel_data *)q->elv_priv;
+}
+
+static void keel_init(struct blk_queue *q)
+{
+	struct keel_data *d = kd(q);
+
+	memset(d, 0, sizeof(*d));
+	d->young = RB_ROOT;
+	for (int i = 0; i < BLK_NR_DIRS; i++) {
+		d->sort_list[i] = RB_ROOT;
+		INIT_LIST_HEAD(&d->fifo_list[i]);
+	}
+	d->dir = BLK_READ;
+	d->expire[BLK_READ] = read_expire_ms * NS_PER_MS;
+	d->expire[BLK_WRITE] = write_expire_ms * NS_PER_MS;
+	d->young_ns = young_ms * NS_PER_MS;
+	d->young_reach = young_reach;
+	d->fifo_batch = fifo_batch;
+	d->writes_starved = writes_starved;
+	d->front_merges = front_merges;
+}
+
+static struct request *rb_rq(struct rb_node *n)
+{
+	return n ? rb_entry(n, struct request, rb_node) : NULL;
+}
+
+static struct rb_root *tree_of(struct keel_data *d, struct request *rq)
+{
+	if (rq->rq_flags & RQF_ELV_YOUNG)
+		return &d->young;
+	return &d->sort_list[rq_data_dir(rq)];
+}
+
+static sector_t dist(sector_t head, const struct request *rq)
+{
+	return rq->sector >= head ? rq->sector - head : head - rq->sector;
+}
+
+/* The request of @root nearest to @head in either direction, or NULL. */
+static struct request *nearest(const struct rb_root *root, sector_t head)
+{
+	struct rb_node *n = rq_rb_lower_bound(root, head, RB_OFF);
+	struct request *up = rb_rq(n);
+	struct request *down = rb_rq(n ? rb_prev(n) : rb_last(root));
+
+	if (!up)
+		return down;
+	if (!down)
+		return up;
+	return dist(head, down) < dist(head, up) ? down : up;
+}
+
+static struct request *fifo_head(struct keel_data *d, int dir)
+{
+	if (list_empty(&d->fifo_list[dir]))
+		return NULL;
+	return list_first_entry(&d->fifo_list[dir], struct request, queuelist);
+}
+
+static bool expired(struct keel_data *d, int dir, u64 now)
+{
+	struct request *rq = fifo_head(d, dir);
+
+	return rq && now - rq->fifo_time >= d->expire[dir];
+}
+
+/* The next write of the ascending sweep, or where the sweep wraps to. */
+static struct request *next_write(struct keel_data *d)
+{
+	struct request *rq = rb_rq(
+		rq_rb_lower_bound(&d->sort_list[BLK_WRITE], d->wpos, RB_OFF));
+
+	return rq ? rq : fifo_head(d, BLK_WRITE);
+}
+
+/* Reads older than young_ns move to the old tree, oldest first. */
+static void keel_age(struct keel_data *d, u64 now)
+{
+	struct request *rq = d->first_young;
+
+	while (rq && now - rq->fifo_time >= d->young_ns) {
+		struct list_head *next = rq->queuelist.next;
+
+		rb_erase(&rq->rb_node, &d->young);
+		rq->rq_flags &= ~RQF_ELV_YOUNG;
+		rq_rb_insert(&d->sort_list[BLK_READ], &rq->rb_node, RB_OFF);
+		rq = next == &d->fifo_list[BLK_READ] ?
+			     NULL :
+			     list_entry(next, struct request, queuelist);
+	}
+	d->first_young = rq;
+}
+
+static struct request *keel_merge_lookup(struct blk_queue *q,
+					 const struct bio *bio,
+					 enum elv_merge type)
+{
+	int dir = op_is_write(bio->bi_op) ? BLK_WRITE : BLK_READ;
+
+	if (type == ELV_FRONT_MERGE && !kd(q)->front_merges)
+		return NULL;
+	return blk_index_find_merge(q, dir,
+				    type == ELV_FRONT_MERGE ?
+					    bio_end_sector(bio) :
+					    bio->bi_iter.bi_sector,
+				    type);
+}
+
+static void keel_merged(struct blk_queue *q, struct request *rq,
+			enum elv_merge type)
+{
+	struct rb_root *root = tree_of(kd(q), rq);
+
+	if (type == ELV_FRONT_MERGE) {
+		rb_erase(&rq->rb_node, root);
+		rq_rb_insert(root, &rq->rb_node, RB_OFF);
+	}
+}
+
+static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
+{
+	struct keel_data *d = kd(q);
+	int dir = rq_data_dir(rq);
+
+	/* Insertion time: FIFO order, which ages and expires requests. */
+	rq->fifo_time = now;
+	rq->rq_flags &= ~RQF_ELV_YOUNG;
+	if (dir == BLK_READ && d->young_ns) {
+		rq->rq_flags |= RQF_ELV_YOUNG;
+		if (!d->first_young)
+			d->first_young = rq;
+	}
+	rq_rb_insert(tree_of(d, rq), &rq->rb_node, RB_OFF);
+	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
+}
+
+/* The read keel would serve next. */
+static struct request *pick_read(struct keel_data *d)
+{
+	struct request *y = nearest(&d->young, d->head);
+	struct request *o = nearest(&d->sort_list[BLK_READ], d->head);
+
+	if (!y || !o)
+		return y ? y : o;
+	if (dist(d->head, y) / d->young_reach <= dist(d->head, o))
+		return y;
+	return o;
+}
+
+/*
+ * A write sweep that nobody granted gives way to a read where the read
+ * costs no more than the next write (that write is a wrap or far away),
+ * or once the oldest read has waited a fifth of read_expire.
+ */
+static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
+{
+	struct request *r = pick_read(d);
+	struct request *oldest = fifo_head(d, BLK_READ);
+
+	/*
+	 * A device that holds several commands orders them itself (NCQ, or an
+	 * SSD, where position costs nothing): a read just goes first.
+	 */
+	if (q->depth > 1)
+		return true;
+
+	/* A fifth of the expiry: 100 ms by default. */
+	if (now - oldest->fifo_time >= d->expire[BLK_READ] / 5)
+		return true;
+	return dist(d->head, r) <= dist(d->head, next_write(d));
+}
+
+static int keel_choose_dir(struct blk_queue *q, u64 now)
+{
+	struct keel_data *d = kd(q);
+	bool reads = !list_empty(&d->fifo_list[BLK_READ]);
+	bool writes = !list_empty(&d->fifo_list[BLK_WRITE]);
+
+	if (!writes)
+		return BLK_READ;
+	if (!reads)
+		return BLK_WRITE;
+	/*
+	 * Everything submitted after a waiting flush waits for these, unless
+	 * a read has expired.
+	 */
+	if (!list_empty(&q->flushes) && !expired(d, BLK_READ, now))
+		return BLK_WRITE;
+	if (d->dir == BLK_WRITE && d->write_turn)
+		return BLK_WRITE;
+	if (d->reads_passed >= d->writes_starved * d->fifo_batch ||
+	    expired(d, BLK_WRITE, now)) {
+		/* A granted turn is a whole batch, however the last one went. */
+		d->write_turn = true;
+		d->batch = 0;
+		return BLK_WRITE;
+	}
+	if (d->dir == BLK_WRITE && !read_preempts(q, d, now))
+		return BLK_WRITE;
+	return BLK_READ;
+}
+
+static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
+{
+	struct keel_data *d = kd(q);
+	struct request *rq;
+	int dir;
+
+	if (list_empty(&d->fifo_list[BLK_READ]) &&
+	    list_empty(&d->fifo_list[BLK_WRITE]))
+		return NULL;
+	keel_age(d, now);
+	dir = keel_choose_dir(q, now);
+	if (dir != d->dir) {
+		d->dir = dir;
+		d->batch = 0;
+		q->stats.batches++;
+	}
+	if (dir == BLK_READ) {
+		if (!list_empty(&d->fifo_list[BLK_WRITE]))
+			d->reads_passed++;
+	} else {
+		d->reads_passed = 0;
+		if (++d->batch >= d->fifo_batch)
+			d->write_turn = false;
+	}
+	if (expired(d, dir, now) && ++d->since_aged[dir] >= d->fifo_batch) {
+		/* Aging: the oldest goes now and then, whatever the head. */
+		q->stats.expired++;
+		rq = fifo_head(d, dir);
+	} else if (dir == BLK_READ) {
+		rq = pick_read(d);
+	} else {
+		rq = next_write(d);
+	}
+	if (rq == fifo_head(d, dir))
+		d->since_aged[dir] = 0;
+	if (rq == d->first_young) {
+		struct list_head *next = rq->queuelist.next;
+
+		d->first_young =
+			next == &d->fifo_list[BLK_READ] ?
+				NULL :
+				list_entry(next, struct request, queuelist);
+	}
+	rb_erase(&rq->rb_node, tree_of(d, rq));
+	rq->rq_flags &= ~RQF_ELV_YOUNG;
+	list_del_init(&rq->queuelist);
+	d->head = rq_end_sector(rq);
+	if (dir == BLK_WRITE)
+		d->wpos = d->head;
+	return rq;
+}
+
+static void keel_completed(struct blk_queue *q, struct request *rq)
+{
+}
+
+static bool keel_has_work(struct blk_queue *q)
+{
+	struct keel_data *d = kd(q);
+
+	return !list_empty(&d->fifo_list[BLK_READ]) ||
+	       !list_empty(&d->fifo_list[BLK_WRITE]);
+}
+
+/* Deadline's names and units, plus young_ms and young_reach. */
+static int keel_set_tunable(struct blk_queue *q, const char *name, u64 val)
+{
+	struct keel_data *d = kd(q);
+
+	if (!strcmp(name, "read_expire") || !strcmp(name, "write_expire")) {
+		int dir = name[0] == 'r' ? BLK_READ : BLK_WRITE;
+
+		if (val > ~0ULL / NS_PER_MS)
+			return -ERANGE;
+		d->expire[dir] = val * NS_PER_MS;
+	} else if (!strcmp(name, "young_ms")) {
+		/* Only while no read is young: the FIFO split must hold. */
+		if (val > ~0ULL / NS_PER_MS)
+			return -ERANGE;
+		if (d->first_young)
+			return -EBUSY;
+		d->young_ns = val * NS_PER_MS;
+	} else if (!strcmp(name, "young_reach")) {
+		if (!val || val > 0xffff)
+			return -ERANGE;
+		d->young_reach = (u32)val;
+	} else if (!strcmp(name, "fifo_batch")) {
+		if (!val || val > 0xffff)
+			return -ERANGE;
+		d->fifo_batch = (u32)val;
+	} else if (!strcmp(name, "writes_starved")) {
+		if (val > 0xffff)
+			return -ERANGE;
+		d->writes_starved = (u32)val;
+	} else if (!strcmp(name, "front_merges")) {
+		if (val > 1)
+			return -EINVAL;
+		d->front_merges = val;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int keel_get_tunable(struct blk_queue *q, const char *name, u64 *val)
+{
+	struct keel_data *d = kd(q);
+
+	if (!strcmp(name, "read_expire"))
+		*val = d->expire[BLK_READ] / NS_PER_MS;
+	else if (!strcmp(name, "write_expire"))
+		*val = d->expire[BLK_WRITE] / NS_PER_MS;
+	else if (!strcmp(name, "young_ms"))
+		*val = d->young_ns / NS_PER_MS;
+	else if (!strcmp(name, "young_reach"))
+		*val = d->young_reach;
+	else if (!strcmp(name, "fifo_batch"))
+		*val = d->fifo_batch;
+	else if (!strcmp(name, "writes_starved"))
+		*val = d->writes_starved;
+	else if (!strcmp(name, "front_merges"))
+		*val = d->front_merges;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+const struct elevator_type elevator_keel = {
+	.name = "keel",
+	.init = keel_init,
+	.merge_lookup = keel_merge_lookup,
+	.merged = keel_merged,
+	.insert = keel_insert,
+	.dispatch_next = keel_dispatch_next,
+	.completed = keel_completed,
+	.has_work = keel_has_work,
+	.set_tunable = keel_set_tunable,
+	.get_tunable = keel_get_tunable,
+};

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host tests for the keel and kyber elevators (docs/block.md), driven by the
+ * fake clock and driver of block_fake.h: their dispatch orders, the rules
+ * that keep anything from starving, and their tunables. Each test asserts
+ * a concrete order or count.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "block_fake.h"
+
+/* The request in flight on a depth-1 device. */
+static struct request *only_inflight(void)
+{
+	struct request *rq = blk_tag_to_rq(&fk.dev, 0);
+
+	assert_non_null(rq);
+	return rq;
+}
+
+/* Complete the one request in flight; return the sector of the next one. */
+static sector_t step(void)
+{
+	blk_complete_request(only_inflight(), BLK_STS_OK);
+	return only_inflight()->sector;
+}
+
+static void test_keel_lecture_nearest_first(void **state)
+{
+	static const sector_t want[] = { 1, 5, 10, 18 };
+
+	setup_dev("keel", 1, 0);
+	blk_start_plug(&fk.dev);
+	R(18, 1);
+	R(5, 1);
+	R(10, 1);
+	R(1, 1);
+	blk_finish_plug(&fk.dev);
+	drain();
+	expect_sectors(want, 4);
+}
+
+/* Nearest in either direction, where deadline only goes upwards. */
+static void test_keel_seeks_both_ways(void **state)
+{
+	static const sector_t want_keel[] = { 96, 90, 120 };
+	static const sector_t want_deadline[] = { 96, 120, 90 };
+	const char *elv[] = { "keel", "deadline" };
+	const sector_t *want[] = { want_keel, want_deadline };
+
+	for (int e = 0; e < 2; e++) {
+		setup_dev(elv[e], 1, 0);
+		R(96, 4); /* in flight; the head ends at 100 */
+		blk_start_plug(&fk.dev);
+		R(120, 8);
+		R(90, 4);
+		blk_finish_plug(&fk.dev);
+		drain();
+		expect_sectors(want[e], 3);
+	}
+}
+
+/* A young read young_reach times farther than an old one still goes first. */
+static void young_run(u64 reach, sector_t want_second)
+{
+	setup_dev("keel", 1, 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "young_reach", reach), 0);
+	blk_start_plug(&fk.dev);
+	R(0, 8); /* in flight; the head ends at 8 */
+	R(100000, 8); /* old once 50 ms have passed */
+	blk_finish_plug(&fk.dev);
+	fake_now = 60 * MS;
+	R(500000, 8); /* young, five times farther */
+	assert_int_equal(step(), want_second);
+}
+
+static void test_keel_young_reads_first(void **state)
+{
+	young_run(16, 500000);
+	/* young_reach 1 is plain nearest-first. */
+	young_run(1, 100000);
+}
+
+/*
+ * However many young reads keep arriving next to the head, an expired
+ * read is served within fifo_batch dispatches.
+ */
+static void test_keel_aging_bounds_the_wait(void **state)
+{
+	int n = 0;
+
+	setup_dev("keel", 1, 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "read_expire", 10), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 4), 0);
+	blk_start_plug(&fk.dev);
+	R(0, 8);
+	R(900000, 8); /* far from everything that follows */
+	blk_finish_plug(&fk.dev);
+	fake_now = 20 * MS;
+	for (sector_t s = 16;; s += 16) {
+		R(s, 8); /* always the nearest, always young */
+		n++;
+		if (step() == 900000)
+			break;
+		assert_true(n <= 4);
+		fake_now += MS / 10;
+	}
+	assert_true(n >= 2); /* it did wait: nearest-first holds otherwise */
+	assert_true(blk_get_stats(&fk.dev)->expired >= 1);
+}
+
+/* With reads always waiting, a write goes after writes_starved batches. */
+static void test_keel_writes_not_starved(void **state)
+{
+	int reads = 0;
+
+	setup_dev("keel", 1, 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 4), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "writes_starved", 1), 0);
+	R(0, 8);
+	W(500000, 8);
+	for (sector_t s = 16;; s += 16) {
+		R(s, 8);
+		if (step() == 500000)
+			break;
+		reads++;
+		assert_true(reads <= 4);
+	}
+	assert_int_equal(reads, 4);
+	assert_int_equal(only_inflight()->op, REQ_OP_WRITE);
+}
+
+/*
+ * A flush and the reads behind it wait for the queued writes: keel serves
+ * those before a nearer read; deadline serves the read.
+ */
+static void test_keel_writes_first_while_flush_waits(void **state)
+{
+	const char *elv[] = { "keel", "deadline" };
+	const sector_t second[] = { 5000, 100 };
+
+	for (int e = 0; e < 2; e++) {
+		setup_dev(elv[e], 1, BLK_FEAT_WRITE_CACHE);
+		R(0, 8);
+		blk_start_plug(&fk.dev);
+		R(100, 8);
+		W(5000, 8);
+		F();
+		R(200, 8); /* held behind the flush */
+		blk_finish_plug(&fk.dev);
+		assert_int_equal(step(), second[e]);
+		drain();
+		assert_int_equal(nended, 5);
+	}
+}
+
+/*
+ * Depth 1: a read cuts a write sweep only where it costs no more than the
+ * next write (here the sweep wraps back to sector 100).
+ */
+static void test_keel_read_cuts_writes_where_cheap(void **state)
+{
+	static const sector_t want[] = { 1000, 2000, 3000, 100 };
+
+	setup_dev("keel", 1, 0);
+	W(1000, 8);
+	blk_start_plug(&fk.dev);
+	W(2000, 8);
+	W(100, 8);
+	R(3000, 8);
+	blk_finish_plug(&fk.dev);
+	drain();
+	expect_sectors(want, 4);
+}
+
+static void test_keel_tunables(void **state)
+{
+	u64 v;
+
+	setup_dev("keel", 1, 0);
+	assert_int_equal(blk_get_tunable(&fk.dev, "read_expire", &v), 0);
+	assert_int_equal(v, 500);
+	assert_int_equal(blk_get_tunable(&fk.dev, "young_ms", &v), 0);
+	assert_int_equal(v, 50);
+	assert_int_equal(blk_get_tunable(&fk.dev, "young_reach", &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(blk_set_tunable(&fk.dev, "young_reach", 0), -ERANGE);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 0), -ERANGE);
+	assert_int_equal(blk_set_tunable(&fk.dev, "front_merges", 2), -EINVAL);
+	assert_int_equal(blk_set_tunable(&fk.dev, "bogus", 1), -ENOENT);
+	assert_int_equal(blk_set_tunable(&fk.dev, "write_expire", 7), 0);
+	assert_int_equal(blk_get_tunable(&fk.dev, "write_expire", &v), 0);
+	assert_int_equal(v, 7);
+	/* young_ms splits the FIFO; it cannot move under queued young reads. */
+	R(0, 8);
+	R(100, 8);
+	assert_int_equal(blk_set_tunable(&fk.dev, "young_ms", 10), -EBUSY);
+	drain();
+	assert_int_equal(blk_set_tunable(&fk.dev, "young_ms", 10), 0);
+	/* Switching elevators resets them. */
+	assert_int_equal(blk_set_elevator(&fk.dev, "keel"), 0);
+	assert_int_equal(blk_get_tunable(&fk.dev, "young_ms", &v), 0);
+	assert_int_equal(v, 50);
+}
+
+/* Kyber: FIFO per class, no sorting; reads take the first turn. */
+static void test_kyber_fifo_per_class(void **state)
+{
+	static const sector_t want[] = { 50, 10, 100, 5 };
+
+	setup_dev("kyber", 1, 0);
+	blk_start_plug(&fk.dev);
+	W(100, 8);
+	R(50, 8);
+	R(10, 8);
+	W(5, 1);
+	blk_finish_plug(&fk.dev);
+	drain();
+	expect_sectors(want, 4);
+}
+
+/* Classes take turns: a write goes after at most 16 reads (Linux's batch). */
+static void test_kyber_writes_not_starved(void **state)
+{
+	int reads = 0;
+
+	setup_dev("kyber", 1, 0);
+	blk_start_plug(&fk.dev);
+	R(0, 8);
+	W(500000, 8);
+	for (sector_t s = 16; s < 16 * 40; s += 16)
+		R(s, 8);
+	blk_finish_plug(&fk.dev);
+	while (step() != 500000)
+		reads++;
+	assert_int_equal(reads, 15);
+}
+
+static int inflight_writes(void)
+{
+	int n = 0;
+
+	for (int t = 0; t < BLK_MAX_DEPTH; t++) {
+		struct request *rq = blk_tag_to_rq(&fk.dev, t);
+
+		n += rq && rq->op == REQ_OP_WRITE;
+	}
+	return n;
+}
+
+/* Late reads halve the write limit; the device then holds fewer writes. */
+static void test_kyber_late_reads_throttle_writes(void **state)
+{
+	u64 v;
+
+	setup_dev("kyber", 8, 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "read_lat_nsec", MS), 0);
+	blk_start_plug(&fk.dev);
+	for (int i = 0; i < 8; i++)
+		W(10000 * (u64)(i + 1), 8);
+	blk_finish_plug(&fk.dev);
+	assert_int_equal(inflight_writes(), 8);
+	assert_int_equal(blk_get_tunable(&fk.dev, "write_depth", &v), 0);
+	assert_int_equal(v, 8);
+	drain();
+	/* Reads that take 2 ms against a 1 ms target, past a 5 ms window. */
+	for (int i = 0; i < 3; i++) {
+		R(100 * (u64)i, 8);
+		fake_now += 3 * MS;
+		drain();
+	}
+	assert_int_equal(blk_get_tunable(&fk.dev, "write_depth", &v), 0);
+	assert_int_equal(v, 4);
+	blk_start_plug(&fk.dev);
+	for (int i = 0; i < 8; i++)
+		W(20000 * (u64)(i + 1), 8);
+	blk_finish_plug(&fk.dev);
+	assert_int_equal(inflight_writes(), 4);
+	drain();
+	assert_int_equal(nended, 19);
+}
+
+static void test_kyber_tunables(void **state)
+{
+	u64 v;
+
+	setup_dev("kyber", 4, 0);
+	assert_int_equal(blk_get_tunable(&fk.dev, "read_lat_nsec", &v), 0);
+	assert_int_equal(v, 2000000);
+	assert_int_equal(blk_get_tunable(&fk.dev, "write_lat_nsec", &v), 0);
+	assert_int_equal(v, 10000000);
+	assert_int_equal(blk_set_tunable(&fk.dev, "read_lat_nsec", 0), -ERANGE);
+	assert_int_equal(blk_set_tunable(&fk.dev, "write_depth", 1), -ENOENT);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 1), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keel_lecture_nearest_first),
+		cmocka_unit_test(test_keel_seeks_both_ways),
+		cmocka_unit_test(test_keel_young_reads_first),
+		cmocka_unit_test(test_keel_aging_bounds_the_wait),
+		cmocka_unit_test(test_keel_writes_not_starved),
+		cmocka_unit_test(test_keel_writes_first_while_flush_waits),
+		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
+		cmocka_unit_test(test_keel_tunables),
+		cmocka_unit_test(test_kyber_fifo_per_class),
+		cmocka_unit_test(test_kyber_writes_not_starved),
+		cmocka_unit_test(test_kyber_late_reads_throttle_writes),
+		cmocka_unit_test(test_kyber_tunables),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
