@@ -95,6 +95,19 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 }
 
 /*
+ * Something beyond the exit itself needs doing before the guest runs
+ * again; vmx_entry.S calls this when vmx_handle_exit() returned non-zero.
+ * Returns 0 to resume the guest, non-zero to leave it.
+ */
+int vmx_exit_attention(struct vcpu *v)
+{
+	if (v->vm->state != VM_RUNNING)
+		return 1;
+	vmx_nmi_inject(v);
+	return 0;
+}
+
+/*
  * The hot path: this file is built without frame pointers (vmx/kernel.mk)
  * to keep a CPUID round trip near the bare minimum. A failed entry has
  * bit 31 set on a basic reason (33, 34 or 41) that the table already sends
@@ -125,8 +138,7 @@ int vmx_handle_exit(struct vcpu *v)
 	}
 	st->count++;
 	v->exits++;
-	if (unlikely(v->nmi_pending))
-		vmx_nmi_inject(v);
 	st->cycles += rdtsc() - v->exit_tsc;
-	return v->vm->state != VM_RUNNING;
+	/* Non-zero: the guest ended or an NMI waits (vmx_exit_attention()). */
+	return (int)v->vm->state | v->nmi_pending;
 }

@@ -65,8 +65,12 @@ int vmcs_setup(struct vcpu *v, const struct vm_entry *entry);
  */
 int vmx_enter(struct vcpu *v);
 void vmx_exit_stub(void);
-/* Called by the exit stub with the guest's GPRs saved; 0 = resume. */
+/*
+ * Called by the exit stub with the guest's GPRs saved; 0 = resume, else
+ * the stub calls vmx_exit_attention(), which says whether to leave.
+ */
 int vmx_handle_exit(struct vcpu *v);
+int vmx_exit_attention(struct vcpu *v);
 
 /* ---- exit.c ---- */
 /* How the guest ends is the VM's: see vm_stop() and vm_exit(). */

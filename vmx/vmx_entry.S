@@ -98,7 +98,7 @@ vmx_exit_stub:
 	popq GREG_RDI(%rdi)
 	call vmx_handle_exit
 	testl %eax, %eax
-	jnz .Lleave
+	jnz .Lattention
 	movq (%rsp), %rdi
 .Lresume:
 	/* Any exit means the VMCS is launched: only VMRESUME from here. */
@@ -106,7 +106,13 @@ vmx_exit_stub:
 	vmresume
 	movl $2, %eax
 	jmp .Lunwind
-.Lleave:
+	/* The guest ended, or an NMI waits: off the common path. */
+.Lattention:
+	movq (%rsp), %rdi
+	call vmx_exit_attention
+	movq (%rsp), %rdi
+	testl %eax, %eax
+	jz .Lresume
 	xorl %eax, %eax
 .Lunwind:
 	popq %rdi
