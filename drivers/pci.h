@@ -105,6 +105,9 @@ u16 pci_read16(const struct pci_dev *d, u16 off);
 u8 pci_read8(const struct pci_dev *d, u16 off);
 void pci_write32(const struct pci_dev *d, u16 off, u32 v);
 void pci_write16(const struct pci_dev *d, u16 off, u16 v);
+/* Any width (1, 2 or 4, naturally aligned), for code that forwards one. */
+u32 pci_cfg_read(const struct pci_dev *d, u16 off, int width);
+void pci_cfg_write(const struct pci_dev *d, u16 off, int width, u32 v);
 
 /*
  * Enumerate every bus (ECAM when @ecam_base is non-zero, else CF8/CFC) and

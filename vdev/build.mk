@@ -1,3 +1,8 @@
 # Emulated devices. Each registers itself with VM_DEVICE(); listing its
-# source here is all it takes to add one (docs/architecture.md).
-keel-y += vdev/uart.c vdev/debug_exit.c vdev/testdev.c vdev/pci_cfg.c
+# source here is all it takes to add one (docs/architecture.md). pci_cfg.c
+# stays last: it reads the MMIO ranges the others registered.
+keel-y += vdev/uart.c vdev/debug_exit.c vdev/testdev.c vdev/pci_vcfg.c \
+	vdev/pci_cfg.c
+# The virtual configuration space is pure and host-tested.
+host-y += vdev/pci_vcfg.c
+host-tests += tests/host/test_pci_vcfg.c
