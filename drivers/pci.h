@@ -49,6 +49,12 @@
 struct pci_bar {
 	u64 base;
 	u64 size; /* 0: not implemented */
+	/*
+	 * The address bits that read back 1 after writing all ones (upper
+	 * half in bits 63:32 for a 64-bit BAR): a device may decode fewer
+	 * bits than its type allows, e.g. a 64-bit BAR with a 32-bit decoder.
+	 */
+	u64 mask;
 	bool io;
 	bool is64;
 	bool prefetch;

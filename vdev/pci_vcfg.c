@@ -16,6 +16,7 @@ enum vkind { K_PASS, K_RO, K_ZERO, K_SHADOW, K_BAR, K_CMD };
 
 #define CFG_PAGE 0x1000ULL
 #define BAR_MEM_ADDR_MASK 0xfffffff0U /* PCI 3.0 6.2.5.1 */
+#define PCI_BAR_MEM_ALIGN 0x10
 #define BAR_IO_ADDR_MASK 0xfffcU /* x86 ports are 16 bits wide */
 #define CMD_DECODE (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)
 
@@ -82,20 +83,34 @@ static enum vkind classify(const struct pci_vfn *f, unsigned int off)
 
 /* ---- BARs ---- */
 
+/* The value BAR register @i holds after the guest writes @v to it. */
 static u32 bar_normalize(const struct pci_vfn *f, unsigned int i, u32 v)
 {
 	const struct pci_vbar *b = &f->bar[i];
 
 	if (b->hi_half)
-		return v & (u32)(~(f->bar[i - 1].size - 1) >> 32);
+		return v & (u32)(f->bar[i - 1].mask >> 32);
 	if (!b->size)
 		return 0;
 	if (b->io)
-		return (v & ~(u32)(b->size - 1) & BAR_IO_ADDR_MASK) |
-		       PCI_BAR_IO;
-	return (v & ~(u32)(b->size - 1) & BAR_MEM_ADDR_MASK) |
-	       (b->is64 ? PCI_BAR_MEM_TYPE_64 : 0) |
+		return (v & (u32)b->mask) | PCI_BAR_IO;
+	return (v & (u32)b->mask) | (b->is64 ? PCI_BAR_MEM_TYPE_64 : 0) |
 	       (b->prefetch ? PCI_BAR_MEM_PREFETCH : 0);
+}
+
+/*
+ * The bits sizing found, or, for a BAR described by its size alone, what
+ * the widest decoder of its type would show.
+ */
+static u64 bar_mask(const struct pci_bar *bar)
+{
+	if (bar->mask || !bar->size)
+		return bar->mask;
+	if (bar->io)
+		return ~(bar->size - 1) & BAR_IO_ADDR_MASK;
+	if (bar->is64)
+		return ~(bar->size - 1) & ~(u64)(PCI_BAR_MEM_ALIGN - 1);
+	return ~(bar->size - 1) & BAR_MEM_ADDR_MASK;
 }
 
 u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i)
@@ -501,6 +516,7 @@ int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask)
 
 		b->hpa = d->bars[i].base;
 		b->size = d->bars[i].size;
+		b->mask = bar_mask(&d->bars[i]);
 		b->io = d->bars[i].io;
 		b->is64 = d->bars[i].is64 && i + 1 < f->nbars;
 		b->prefetch = d->bars[i].prefetch;

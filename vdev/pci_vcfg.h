@@ -84,6 +84,7 @@ struct pci_vcfg_range {
 
 struct pci_vbar {
 	u64 hpa, size; /* the real BAR; size 0: not implemented */
+	u64 mask; /* address bits the device implements (struct pci_bar) */
 	bool io, is64, prefetch;
 	bool hi_half; /* upper dword of the 64-bit BAR before it */
 	bool nomap; /* its pages hold a hidden function's registers */

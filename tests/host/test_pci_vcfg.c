@@ -134,8 +134,16 @@ static struct pci_dev mk_xhci(void)
 {
 	struct pci_dev d = { .bus = 0, .dev = 2, .fn = 0 };
 
-	d.bars[0] = (struct pci_bar){ 0xfebf0000, 0x2000, false, true, false };
-	d.bars[2] = (struct pci_bar){ 0xc000, 0x20, true, false, false };
+	d.bars[0] = (struct pci_bar){ .base = 0xfebf0000,
+				      .size = 0x2000,
+				      .io = false,
+				      .is64 = true,
+				      .prefetch = false };
+	d.bars[2] = (struct pci_bar){ .base = 0xc000,
+				      .size = 0x20,
+				      .io = true,
+				      .is64 = false,
+				      .prefetch = false };
 	fk.bdf[0] = BDF_XHCI;
 	put32(0, 0x00, 0x00151912);
 	put32(0, 0x04, 0x00100000 | PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
@@ -159,7 +167,11 @@ static struct pci_dev mk_nic(void)
 {
 	struct pci_dev d = { .bus = 0, .dev = 3, .fn = 0 };
 
-	d.bars[0] = (struct pci_bar){ 0xfebe0000, 0x1000, false, false, false };
+	d.bars[0] = (struct pci_bar){ .base = 0xfebe0000,
+				      .size = 0x1000,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
 	fk.bdf[1] = BDF_NIC;
 	put32(1, 0x00, 0x100e8086);
 	put32(1, 0x04, PCI_COMMAND_MEMORY);
@@ -282,8 +294,11 @@ static void test_size_bar_above_4g(void **state)
 	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
 
 	/* 8 GiB prefetchable 64-bit BAR, placed at 64 GiB. */
-	d.bars[0] = (struct pci_bar){ 0x1000000000ULL, 0x200000000ULL, false,
-				      true, true };
+	d.bars[0] = (struct pci_bar){ .base = 0x1000000000ULL,
+				      .size = 0x200000000ULL,
+				      .io = false,
+				      .is64 = true,
+				      .prefetch = true };
 	fk.bdf[2] = PCI_BDF(0, 5, 0);
 	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
 	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x10, 4), 0x0000000c);
@@ -292,6 +307,41 @@ static void test_size_bar_above_4g(void **state)
 	cfg_out(PCI_BDF(0, 5, 0), 0x14, 4, 0xffffffff);
 	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x10, 4), 0x0000000c);
 	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x14, 4), 0xfffffffe);
+}
+
+/*
+ * Sizing shows the bits the device implements, as enumeration found them:
+ * Bochs's xHCI has a 64-bit BAR0 whose upper half reads 0 after writing
+ * all ones; some I/O BARs decode 32 address bits.
+ */
+static void test_size_follows_real_decoder(void **state)
+{
+	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
+	u16 bdf = PCI_BDF(0, 5, 0);
+	unsigned int maps;
+
+	assert_int_equal(
+		pci_decode_bar(0xc0000004, 0xffffe004, 0, 0, &d.bars[0]), 2);
+	assert_int_equal(pci_decode_bar(0xc041, 0xffffffe1, 0, 0, &d.bars[2]),
+			 1);
+	fk.bdf[2] = bdf;
+	put32(2, 0x04, PCI_COMMAND_MEMORY);
+	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
+	assert_int_equal(pci_vcfg_start(&vc), 0);
+	cfg_out(bdf, 0x10, 4, 0xffffffff);
+	cfg_out(bdf, 0x14, 4, 0xffffffff);
+	cfg_out(bdf, 0x18, 4, 0xffffffff);
+	assert_int_equal(cfg_in(bdf, 0x10, 4), 0xffffe004);
+	assert_int_equal(cfg_in(bdf, 0x14, 4), 0);
+	assert_int_equal(cfg_in(bdf, 0x18, 4), 0xffffffe1);
+	/* It cannot be placed above 4 GiB: the upper half stays 0. */
+	cfg_out(bdf, 0x10, 4, 0xd0000000);
+	maps = fk.nmaps;
+	cfg_out(bdf, 0x14, 4, 1);
+	assert_int_equal(fk.nmaps, maps);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[2], 0), 0xd0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xd0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].hpa, 0xc0000000);
 }
 
 /* ---- moves ---- */
@@ -382,7 +432,11 @@ static void test_hidden_page_bar_never_mapped(void **state)
 {
 	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
 
-	d.bars[0] = (struct pci_bar){ 0xfeb00800, 0x100, false, false, false };
+	d.bars[0] = (struct pci_bar){ .base = 0xfeb00800,
+				      .size = 0x100,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
 	fk.bdf[2] = PCI_BDF(0, 5, 0);
 	put32(2, 0x04, PCI_COMMAND_MEMORY);
 	assert_int_equal(pci_vcfg_add(&vc, &d, BIT(0)), 0);
@@ -398,8 +452,16 @@ static void test_small_bar_keeps_page_offset(void **state)
 	unsigned int maps;
 
 	/* Two 256-byte BARs in one page: both map it the same way. */
-	d.bars[0] = (struct pci_bar){ 0xfea00100, 0x100, false, false, false };
-	d.bars[1] = (struct pci_bar){ 0xfea00200, 0x100, false, false, false };
+	d.bars[0] = (struct pci_bar){ .base = 0xfea00100,
+				      .size = 0x100,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
+	d.bars[1] = (struct pci_bar){ .base = 0xfea00200,
+				      .size = 0x100,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
 	fk.bdf[2] = PCI_BDF(0, 5, 0);
 	put32(2, 0x04, PCI_COMMAND_MEMORY);
 	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
@@ -543,7 +605,11 @@ static void test_bridge_routing_shadowed(void **state)
 	unsigned int w;
 
 	d.header_type = PCI_HEADER_TYPE_BRIDGE;
-	d.bars[0] = (struct pci_bar){ 0xfe900000, 0x1000, false, false, false };
+	d.bars[0] = (struct pci_bar){ .base = 0xfe900000,
+				      .size = 0x1000,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
 	fk.bdf[2] = BDF_BRIDGE;
 	put32(2, 0x04, 0);
 	put32(2, 0x10, 0xfe900000);
@@ -705,6 +771,7 @@ int main(void)
 		T(test_size_64bit_bar),
 		T(test_size_32bit_and_io_bars),
 		T(test_size_bar_above_4g),
+		T(test_size_follows_real_decoder),
 		T(test_move_follows_in_ept),
 		T(test_move_64bit_above_4g),
 		T(test_move_onto_forbidden_is_refused),

@@ -30,7 +30,9 @@ def test_guest_moves_bar_keel_follows_or_refuses(keel_built):
     bdf, base = xhci_bar0(run)
     for name in ("bar_size", "bar_move_keel_refused", "bar_move_free"):
         assert run.has(r"^TEST guest\.%s PASS" % name), (name, run)
-    assert run.has(r"^TEST guest\.bar_size PASS mask 0xffffffff:0xffffe004 "
+    # As the device itself sizes (without Keel in between, Bochs's xHCI
+    # reads 0 in the upper half of its 64-bit BAR0).
+    assert run.has(r"^TEST guest\.bar_size PASS mask 0x0:0xffffe004 "
                    r"size 0x2000$"), run
     # Keel refused the move over its image with one line, and mapped nothing.
     m = run.find(r"^keel-guest: moving BAR0 to Keel's image at (0x[0-9a-f]+)$")
