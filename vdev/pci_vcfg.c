@@ -238,7 +238,7 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
 	}
 	lo = ALIGN_DOWN(gpa, CFG_PAGE);
 	hi = ALIGN_UP(gpa + b->size, CFG_PAGE);
-	if (b->mapped && b->map_gpa == lo)
+	if (b->mapped && b->map_gpa == lo && !((gpa ^ b->hpa) & (CFG_PAGE - 1)))
 		return;
 	unmap_bar(c, b);
 	why = check_place(c, f, i, gpa, lo, hi);

@@ -476,6 +476,12 @@ static void test_small_bar_keeps_page_offset(void **state)
 	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xe0000000);
 	assert_int_equal(fk.maps[fk.nmaps - 1].hpa, 0xfea00000);
 	assert_int_equal(fk.maps[fk.nmaps - 1].size, 0x1000);
+	/* Moving within the page changes the offset: refused, unmapped. */
+	maps = fk.nunmaps;
+	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000300);
+	assert_int_equal(fk.nunmaps, maps + 1);
+	assert_int_equal(fk.unmaps[fk.nunmaps - 1].gpa, 0xe0000000);
+	assert_non_null(strstr(fk.last_log, "BAR0 at 0xe0000300 refused"));
 }
 
 /* ---- COMMAND ---- */
