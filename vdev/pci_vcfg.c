@@ -274,7 +274,7 @@ static u8 read_byte(const struct pci_vfn *f, unsigned int off, u32 real)
 	case K_ZERO:
 		return 0;
 	case K_SHADOW:
-		return f->shadow[off];
+		return f->shadow[off - PCI_BRIDGE_ROUTING_START];
 	case K_BAR:
 		return (u8)(f->bar[(off - PCI_BAR0) / 4].reg >> sh);
 	case K_CMD:
@@ -349,7 +349,7 @@ void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 			c->ops->write(c->ops->ctx, f->bdf, (u8)o, 1, b);
 			break;
 		case K_SHADOW:
-			f->shadow[o] = b;
+			f->shadow[o - PCI_BRIDGE_ROUTING_START] = b;
 			break;
 		case K_BAR:
 			write_bar_byte(f, o, b);
@@ -532,7 +532,7 @@ int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask)
 		      CMD_DECODE;
 	for (unsigned int o = PCI_BRIDGE_ROUTING_START; o < PCI_CAP_AREA; o++)
 		if (classify(f, o) == K_SHADOW)
-			f->shadow[o] =
+			f->shadow[o - PCI_BRIDGE_ROUTING_START] =
 				(u8)c->ops->read(c->ops->ctx, f->bdf, (u8)o, 1);
 	find_caps(c, f);
 	return 0;

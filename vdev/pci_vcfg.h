@@ -101,7 +101,8 @@ struct pci_vfn {
 	u16 cmd_view; /* the guest's IO and MEMORY bits */
 	u8 msi_off, msi_len, msix_off; /* 0: none */
 	struct pci_vbar bar[PCI_MAX_BARS];
-	u8 shadow[PCI_CFG_SPACE]; /* bridge routing and control bytes */
+	/* Bridge routing and control bytes, from offset 0x18 to 0x3F. */
+	u8 shadow[PCI_CAP_AREA - PCI_BRIDGE_ROUTING_START];
 };
 
 struct pci_vcfg {
