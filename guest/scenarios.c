@@ -300,6 +300,29 @@ static void bar_move_size(u32 dev, u32 lo, u32 hi)
 }
 
 /*
+ * Ports 0xCF8-0xCFF at other widths, as on a PC: byte and word data
+ * accesses reach offset (address & 0xFC) + (port & 3); byte and word
+ * accesses to 0xCF8-0xCFB are not the address register.
+ */
+static void bar_move_ports(u32 dev)
+{
+	u32 id = pci_conf_read(0, dev, 0, 0), addr = 0x80000000u | dev << 11;
+	u32 b0, b1, w2, w1;
+
+	outl(PCI_CONF_ADDR, addr);
+	b0 = inb(PCI_CONF_DATA);
+	b1 = inb(PCI_CONF_DATA + 1);
+	w2 = inw(PCI_CONF_DATA + 2);
+	w1 = inw(PCI_CONF_DATA + 1);
+	outw(PCI_CONF_ADDR, 0);
+	outb(PCI_CONF_ADDR + 3, 0);
+	report("pci_port_widths",
+	       (b0 | b1 << 8 | w2 << 16) == id && w1 == ((id >> 8) & 0xffff) &&
+		       inl(PCI_CONF_ADDR) == addr && inb(PCI_CONF_ADDR) == 0xff,
+	       "id 0x%x bytes 0x%x 0x%x words 0x%x 0x%x", id, b0, b1, w2, w1);
+}
+
+/*
  * Move the passed-through xHCI's BAR0 over Keel's image (Keel must refuse:
  * the BAR reads back as written, nothing is mapped there, the guest's RAM
  * at that address is unchanged), then to a free address, where the
@@ -323,6 +346,7 @@ void run_bar_move(const struct guest_env *env, bool touch_old)
 	kprintf("keel-guest: xhci 00:%02x.0 BAR0 0x%x:0x%x cap 0x%x\n", dev, hi,
 		lo, cap0);
 	bar_move_size(dev, lo, hi);
+	bar_move_ports(dev);
 
 	kbase = r.esi & ~(XHCI_BAR0_SIZE - 1);
 	before = kbase < env->ram_top ? *(volatile u32 *)kbase : 0;

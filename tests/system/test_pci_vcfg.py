@@ -28,7 +28,8 @@ def xhci_bar0(run):
 def test_guest_moves_bar_keel_follows_or_refuses(keel_built):
     run = bar_move_run("pci-bar-move", "bar-move")
     bdf, base = xhci_bar0(run)
-    for name in ("bar_size", "bar_move_keel_refused", "bar_move_free"):
+    for name in ("bar_size", "pci_port_widths", "bar_move_keel_refused",
+                 "bar_move_free"):
         assert run.has(r"^TEST guest\.%s PASS" % name), (name, run)
     # As the device itself sizes (without Keel in between, Bochs's xHCI
     # reads 0 in the upper half of its 64-bit BAR0).
