@@ -5,4 +5,4 @@ keel-y += vdev/uart.c vdev/debug_exit.c vdev/testdev.c vdev/pci_vcfg.c \
 	vdev/pci_cfg.c
 # The virtual configuration space is pure and host-tested.
 host-y += vdev/pci_vcfg.c
-host-tests += tests/host/test_pci_vcfg.c
+host-tests += tests/host/test_pci_vcfg.c tests/host/test_pci_vcfg_space.c
