@@ -170,6 +170,16 @@ void pci_write16(const struct pci_dev *d, u16 off, u16 v)
 	ops()->write(ops()->ctx, d->bus, d->dev, d->fn, off, 2, v);
 }
 
+u32 pci_cfg_read(const struct pci_dev *d, u16 off, int width)
+{
+	return ops()->read(ops()->ctx, d->bus, d->dev, d->fn, off, width);
+}
+
+void pci_cfg_write(const struct pci_dev *d, u16 off, int width, u32 v)
+{
+	ops()->write(ops()->ctx, d->bus, d->dev, d->fn, off, width, v);
+}
+
 void pci_init(u64 ecam_base, u8 bus_start, u8 bus_end, bool print)
 {
 	unsigned int found, i;

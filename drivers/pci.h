@@ -49,6 +49,12 @@
 struct pci_bar {
 	u64 base;
 	u64 size; /* 0: not implemented */
+	/*
+	 * The address bits that read back 1 after writing all ones (upper
+	 * half in bits 63:32 for a 64-bit BAR): a device may decode fewer
+	 * bits than its type allows, e.g. a 64-bit BAR with a 32-bit decoder.
+	 */
+	u64 mask;
 	bool io;
 	bool is64;
 	bool prefetch;
@@ -105,6 +111,9 @@ u16 pci_read16(const struct pci_dev *d, u16 off);
 u8 pci_read8(const struct pci_dev *d, u16 off);
 void pci_write32(const struct pci_dev *d, u16 off, u32 v);
 void pci_write16(const struct pci_dev *d, u16 off, u16 v);
+/* Any width (1, 2 or 4, naturally aligned), for code that forwards one. */
+u32 pci_cfg_read(const struct pci_dev *d, u16 off, int width);
+void pci_cfg_write(const struct pci_dev *d, u16 off, int width, u32 v);
 
 /*
  * Enumerate every bus (ECAM when @ecam_base is non-zero, else CF8/CFC) and

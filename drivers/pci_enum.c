@@ -33,6 +33,7 @@ int pci_decode_bar(u32 lo, u32 lo_mask, u32 hi, u32 hi_mask,
 		bar->io = true;
 		bar->base = lo & PCI_BAR_IO_ADDR_MASK;
 		mask = lo_mask & PCI_BAR_IO_ADDR_MASK;
+		bar->mask = mask;
 		/* Devices decoding only 16 I/O address bits read 0 above. */
 		if (mask && !(mask & PCI_BAR_IO_HI16))
 			mask |= PCI_BAR_IO_HI16;
@@ -45,12 +46,14 @@ int pci_decode_bar(u32 lo, u32 lo_mask, u32 hi, u32 hi_mask,
 	case PCI_BAR_MEM_TYPE_32:
 	case PCI_BAR_MEM_TYPE_1M:
 		bar->base = lo & PCI_BAR_MEM_ADDR_MASK;
-		bar->size = lowest_bit(lo_mask & PCI_BAR_MEM_ADDR_MASK);
+		bar->mask = lo_mask & PCI_BAR_MEM_ADDR_MASK;
+		bar->size = lowest_bit(bar->mask);
 		return 1;
 	case PCI_BAR_MEM_TYPE_64:
 		bar->is64 = true;
 		bar->base = ((u64)hi << 32) | (lo & PCI_BAR_MEM_ADDR_MASK);
 		mask = ((u64)hi_mask << 32) | (lo_mask & PCI_BAR_MEM_ADDR_MASK);
+		bar->mask = mask;
 		bar->size = lowest_bit(mask);
 		return 2;
 	default:

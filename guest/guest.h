@@ -212,6 +212,8 @@ void run_all_tests(const struct guest_env *env);
 void run_bench(const struct guest_env *env);
 void run_oob(const struct guest_env *env, bool write);
 void run_keel_mem(const struct guest_env *env);
+u32 parse_hex(const char *s);
+u32 keel_base(const struct guest_env *env);
 void run_vmxon(const struct guest_env *env);
 void run_triple_fault(const struct guest_env *env) __attribute__((noreturn));
 void run_pci(const struct guest_env *env);
@@ -222,6 +224,7 @@ void run_hostile_console(const struct guest_env *env) __attribute__((noreturn));
 void run_hostile_nmi(const struct guest_env *env);
 void run_hostile_reset(const struct guest_env *env, const char *how);
 void run_exit_width(const struct guest_env *env, const char *width);
+void run_bar_move(const struct guest_env *env, bool touch_old);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);

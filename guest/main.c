@@ -9,6 +9,8 @@
  *   keel-mem     try to read Keel's own image (must not be visible)
  *   vmxon        execute VMXON (must raise #UD)
  *   triple-fault load an empty IDT and fault (Keel stops us)
+ *   bar-move     size the xHCI's BAR0, move it over Keel, then somewhere free
+ *   bar-move-old the same, then read the old BAR0 address (Keel stops us)
  */
 #include "guest.h"
 
@@ -66,6 +68,10 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_hostile_reset(&env, scenario + 6);
 	} else if (!memcmp(scenario, "exit-", 5)) {
 		run_exit_width(&env, scenario + 5);
+	} else if (!memcmp(scenario, "bar-move", 9)) {
+		run_bar_move(&env, false);
+	} else if (!memcmp(scenario, "bar-move-old", 13)) {
+		run_bar_move(&env, true);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

@@ -115,7 +115,7 @@ static u32 find_keel_header(u32 from, u32 to)
 }
 
 /* A hex number ("0x..." or plain digits), or 0. */
-static u32 parse_hex(const char *s)
+u32 parse_hex(const char *s)
 {
 	u32 v = 0;
 
@@ -143,6 +143,17 @@ static u32 parse_hex(const char *s)
  * (outside). Without keel_base=, scan 1-16 MiB, where boot loaders put
  * Keel in host memory.
  */
+/* Keel's load address as the test passes it (keel_base=), or 16 MiB. */
+u32 keel_base(const struct guest_env *env)
+{
+	char arg[16];
+
+	if (cmdline_value(env->cmdline, "keel_base", arg, sizeof(arg)) &&
+	    parse_hex(arg))
+		return parse_hex(arg);
+	return 0x1000000;
+}
+
 void run_keel_mem(const struct guest_env *env)
 {
 	struct hc_regs r = { .eax = KEEL_HC_INFO };
@@ -276,4 +287,126 @@ void run_bar(const struct guest_env *env __attribute__((unused)))
 		return;
 	}
 	report("bar_passthrough", false, "no xHCI controller on bus 0");
+}
+
+/* ---- Hostile: moving a passed-through BAR (docs/vmx.md, PCI) ---- */
+#define PCI_COMMAND_MEMORY 0x2
+#define PCI_BAR_ADDR_MASK 0xfffffff0u
+/*
+ * Free guest-physical space for the legal move: above Bochs's PCI memory
+ * (its BIOS places BARs from 0xC0000000) and below the VBE framebuffer at
+ * 0xE0000000. It need only be free in the guest's own address space.
+ */
+#define BAR_MOVE_FREE_GPA 0xd0000000u
+#define XHCI_BAR0_SIZE 0x2000u /* Bochs's xHCI model */
+
+static void pci_conf_write(u32 dev, u32 reg, u32 v)
+{
+	outl(PCI_CONF_ADDR, 0x80000000u | dev << 11 | reg);
+	outl(PCI_CONF_DATA, v);
+}
+
+static u32 find_xhci_dev(void)
+{
+	for (u32 dev = 0; dev < 32; dev++)
+		if ((pci_conf_read(0, dev, 0, 0) & 0xffff) != 0xffff &&
+		    pci_conf_read(0, dev, 0, 8) >> 8 == PCI_CLASS_XHCI)
+			return dev;
+	return 32;
+}
+
+/* Size BAR0 as an OS does: decode off, write all ones, read the mask. */
+static void bar_move_size(u32 dev, u32 lo, u32 hi)
+{
+	u32 cmd = pci_conf_read(0, dev, 0, 4) & 0xffff, mlo, mhi, size;
+
+	pci_conf_write(dev, 4, cmd & ~PCI_COMMAND_MEMORY);
+	pci_conf_write(dev, 0x10, ~0u);
+	pci_conf_write(dev, 0x14, ~0u);
+	mlo = pci_conf_read(0, dev, 0, 0x10);
+	mhi = pci_conf_read(0, dev, 0, 0x14);
+	pci_conf_write(dev, 0x10, lo);
+	pci_conf_write(dev, 0x14, hi);
+	pci_conf_write(dev, 4, cmd);
+	/* The lowest writable address bit (the upper half may read 0). */
+	size = (mlo & PCI_BAR_ADDR_MASK) & -(mlo & PCI_BAR_ADDR_MASK);
+	report("bar_size",
+	       size == XHCI_BAR0_SIZE && (mlo & 0xf) == (lo & 0xf) &&
+		       pci_conf_read(0, dev, 0, 0x10) == lo,
+	       "mask 0x%x:0x%x size 0x%x", mhi, mlo, size);
+}
+
+/*
+ * Ports 0xCF8-0xCFF at other widths, as on a PC: byte and word data
+ * accesses reach offset (address & 0xFC) + (port & 3); byte and word
+ * accesses to 0xCF8-0xCFB are not the address register.
+ */
+static void bar_move_ports(u32 dev)
+{
+	u32 id = pci_conf_read(0, dev, 0, 0), addr = 0x80000000u | dev << 11;
+	u32 b0, b1, w2, w1;
+
+	outl(PCI_CONF_ADDR, addr);
+	b0 = inb(PCI_CONF_DATA);
+	b1 = inb(PCI_CONF_DATA + 1);
+	w2 = inw(PCI_CONF_DATA + 2);
+	w1 = inw(PCI_CONF_DATA + 1);
+	outw(PCI_CONF_ADDR, 0);
+	outb(PCI_CONF_ADDR + 3, 0);
+	report("pci_port_widths",
+	       (b0 | b1 << 8 | w2 << 16) == id && w1 == ((id >> 8) & 0xffff) &&
+		       inl(PCI_CONF_ADDR) == addr && inb(PCI_CONF_ADDR) == 0xff,
+	       "id 0x%x bytes 0x%x 0x%x words 0x%x 0x%x", id, b0, b1, w2, w1);
+}
+
+/*
+ * Move the passed-through xHCI's BAR0 over Keel's image (Keel must refuse:
+ * the BAR reads back as written, nothing is mapped there, the guest's RAM
+ * at that address is unchanged), then to a free address, where the
+ * capability registers must appear. With @touch_old it then reads the old
+ * address, which is no longer mapped, and Keel stops the guest.
+ */
+void run_bar_move(const struct guest_env *env, bool touch_old)
+{
+	struct hc_regs r = { .eax = KEEL_HC_INFO };
+	u32 dev = find_xhci_dev(), lo, hi, old, cap0, kbase, rb, before, after;
+	u32 cap;
+
+	if (dev == 32 || vmcall(&r) || r.eax != 0) {
+		report("bar_move", false, "no xHCI on bus 0, or no Keel");
+		return;
+	}
+	lo = pci_conf_read(0, dev, 0, 0x10);
+	hi = pci_conf_read(0, dev, 0, 0x14);
+	old = lo & PCI_BAR_ADDR_MASK;
+	cap0 = *(volatile u32 *)old;
+	kprintf("keel-guest: xhci 00:%02x.0 BAR0 0x%x:0x%x cap 0x%x\n", dev, hi,
+		lo, cap0);
+	bar_move_size(dev, lo, hi);
+	bar_move_ports(dev);
+
+	/* No hypercall says where Keel is: the test passes keel_base=. */
+	kbase = keel_base(env) & ~(XHCI_BAR0_SIZE - 1);
+	before = kbase < env->ram_top ? *(volatile u32 *)kbase : 0;
+	kprintf("keel-guest: moving BAR0 to Keel's image at 0x%x\n", kbase);
+	pci_conf_write(dev, 0x10, kbase | (lo & 0xf));
+	rb = pci_conf_read(0, dev, 0, 0x10);
+	after = kbase < env->ram_top ? *(volatile u32 *)kbase : 0;
+	report("bar_move_keel_refused",
+	       rb == (kbase | (lo & 0xf)) && after == before && after != cap0,
+	       "BAR0 reads 0x%x; 0x%x holds 0x%x (was 0x%x)", rb, kbase, after,
+	       before);
+
+	pci_conf_write(dev, 0x10, BAR_MOVE_FREE_GPA | (lo & 0xf));
+	cap = *(volatile u32 *)BAR_MOVE_FREE_GPA;
+	kprintf("keel-guest: xhci BAR0 moved to 0x%x: caplength 0x%x hciversion 0x%x\n",
+		BAR_MOVE_FREE_GPA, cap & 0xff, cap >> 16);
+	report("bar_move_free",
+	       cap == cap0 && (cap & 0xff) >= XHCI_CAPLENGTH_MIN, "cap 0x%x",
+	       cap);
+	if (!touch_old)
+		return;
+	kprintf("keel-guest: reading the old BAR0 address 0x%x\n", old);
+	cap = *(volatile u32 *)old;
+	report("bar_move_old_unmapped", false, "read 0x%x there", cap);
 }

@@ -1,74 +1,106 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest's PCI configuration mechanism #1 (PCI 3.0 3.2.2.3.2): ports
- * 0xCF8 (address, dword accesses only) and 0xCFC-0xCFF (data). Accesses
- * pass through to the real configuration space except for functions Keel
- * owns (its AHCI controllers) and those named by pci_hide=: reads of those
- * return all ones, as for an absent function, and writes are dropped, so a
- * guest cannot move or disable a device under Keel. The memory BARs of
- * every other function are mapped into the guest (identity, uncached), so
- * its devices pass through. Byte accesses to 0xCF9
- * reach the reset control register; a reset request ends the guest rather
- * than resetting the machine under Keel.
+ * The guest's PCI configuration mechanism #1 (PCI 3.0 3.2.2.3.2), ports
+ * 0xCF8-0xCFF, over the virtual configuration space of vdev/pci_vcfg.c.
+ * The guest is given every enumerated function except those Keel owns
+ * (its AHCI controllers) and those named by pci_hide=; anything else reads
+ * as absent (all ones) and ignores writes. What a given function's bytes
+ * do is the policy table in docs/vmx.md. This file supplies the real
+ * configuration access, the EPT and the places no BAR may be moved over.
+ * It must stay last in vdev/build.mk: the emulated MMIO ranges registered
+ * before it are among those places.
  */
 #include "core/console.h"
 #include "core/lib.h"
-#include "arch/x86/arch.h"
+#include "arch/x86/acpi.h"
 #include "drivers/pci.h"
+#include "vdev/pci_vcfg.h"
 #include "vm/vm.h"
 
-#define PCI_CONF_ADDR 0xcf8
-#define PCI_CONF_DATA 0xcfc
-#define PCI_CONF_ENABLE BIT(31)
-#define PCI_CONF_BUS GENMASK(23, 16)
-#define PCI_CONF_DEV GENMASK(15, 11)
-#define PCI_CONF_FN GENMASK(10, 8)
-/* Reset control register, Intel ICH/PCH datasheets (as arch/x86/power.c). */
-#define RST_CNT_PORT 0xcf9
-#define RST_CNT_SYS_RST 0x02
-#define RST_CNT_RST_CPU 0x04
+/* One 4 KiB register page each: SDM Vol.3A 11.4.1, IOAPIC datasheet 3.0. */
+#define LAPIC_MMIO_SIZE 0x1000
+#define IOAPIC_MMIO_SIZE 0x1000
 
-struct pci_cfg {
-	u32 addr;
-	const struct vm_config *vc; /* pci_hide= */
+extern const u8 __image_start[], __image_end[];
+
+static struct pci_vcfg vcfg;
+static struct pci_vfn vfns[PCI_MAX_DEVICES];
+
+static struct pci_dev *dev_of(u16 bdf)
+{
+	return pci_find_bdf(bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+}
+
+static u32 real_read(void *ctx, u16 bdf, u8 off, int width)
+{
+	struct pci_dev *d = dev_of(bdf);
+
+	return d ? pci_cfg_read(d, off, width) : 0xffffffffU;
+}
+
+static void real_write(void *ctx, u16 bdf, u8 off, int width, u32 v)
+{
+	struct pci_dev *d = dev_of(bdf);
+
+	if (d)
+		pci_cfg_write(d, off, width, v);
+}
+
+static int ept_map_cb(void *ctx, u64 gpa, u64 hpa, u64 size)
+{
+	return vm_map_mmio_at(ctx, gpa, hpa, size);
+}
+
+static int ept_unmap_cb(void *ctx, u64 gpa, u64 size)
+{
+	return vm_unmap(ctx, gpa, size);
+}
+
+static void log_cb(void *ctx, const char *line)
+{
+	pr_warn("%s\n", line);
+}
+
+static struct pci_vcfg_ops vcfg_ops = {
+	.read = real_read,
+	.write = real_write,
+	.map = ept_map_cb,
+	.unmap = ept_unmap_cb,
+	.log = log_cb,
 };
 
-static struct pci_cfg cfg;
-
-static bool bdf_hidden(u8 bus, u8 dev, u8 fn)
+static bool hidden(const struct vm *vm, const struct pci_dev *d)
 {
-	struct pci_dev *d = pci_find_bdf(bus, dev, fn);
-	u16 bdf = PCI_BDF(bus, dev, fn);
+	u16 bdf = PCI_BDF(d->bus, d->dev, d->fn);
 
-	if (d && d->keel_owned)
+	if (d->keel_owned)
 		return true;
-	for (unsigned int i = 0; i < cfg.vc->n_hidden; i++)
-		if (cfg.vc->hidden[i] == bdf)
+	for (unsigned int i = 0; i < vm->cfg->n_hidden; i++)
+		if (vm->cfg->hidden[i] == bdf)
 			return true;
 	return false;
 }
 
-static bool hidden(u32 addr)
+static void bar_pages(const struct pci_bar *b, u64 *lo, u64 *hi)
 {
-	return bdf_hidden(FIELD_GET(PCI_CONF_BUS, addr),
-			  FIELD_GET(PCI_CONF_DEV, addr),
-			  FIELD_GET(PCI_CONF_FN, addr));
+	*lo = ALIGN_DOWN(b->base, PAGE_SIZE);
+	*hi = ALIGN_UP(b->base + b->size, PAGE_SIZE);
 }
 
-/* Does [start, end) share a page with a memory BAR of a hidden function? */
-static bool touches_hidden_bar(u64 start, u64 end)
+/* Does [lo, hi) share a page with a memory BAR of a hidden function? */
+static bool touches_hidden_bar(const struct vm *vm, u64 lo, u64 hi)
 {
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
 		const struct pci_dev *d = pci_device(i);
 
-		if (!bdf_hidden(d->bus, d->dev, d->fn))
+		if (!hidden(vm, d))
 			continue;
 		for (int b = 0; b < PCI_MAX_BARS; b++) {
 			const struct pci_bar *bar = &d->bars[b];
-			u64 lo = ALIGN_DOWN(bar->base, PAGE_SIZE);
-			u64 hi = ALIGN_UP(bar->base + bar->size, PAGE_SIZE);
+			u64 blo, bhi;
 
-			if (bar->size && !bar->io && lo < end && start < hi)
+			bar_pages(bar, &blo, &bhi);
+			if (bar->size && !bar->io && blo < hi && lo < bhi)
 				return true;
 		}
 	}
@@ -90,105 +122,79 @@ static int pass_io_bar(struct vm *vm, const struct pci_dev *d, int b)
 	return vm_pass_pio(vm, (u16)bar->base, (u16)bar->size, "PCI I/O BAR");
 }
 
-/*
- * Map the memory BARs of every visible function 1:1 and uncached, unless
- * they overlap guest RAM or share a page with a hidden function's BAR.
- * The EPT keeps the boot-time layout: a guest that moves a BAR loses it.
- */
-static int map_bars(struct vm *vm)
+/* Every guest-physical range a BAR must not cover (docs/vmx.md). */
+static int forbid_ranges(struct vm *vm)
+{
+	u64 img = ALIGN_DOWN((u64)__image_start, PAGE_SIZE);
+	/* Keel's image first: when it lies in guest RAM too, say so. */
+	int rc = pci_vcfg_forbid(&vcfg, img,
+				 ALIGN_UP((u64)__image_end, PAGE_SIZE) - img,
+				 "overlaps Keel's image");
+
+	if (!rc)
+		rc = pci_vcfg_forbid(&vcfg, 0, vm->mem_size,
+				     "overlaps guest RAM");
+	if (!rc && acpi_info.have_madt)
+		rc = pci_vcfg_forbid(&vcfg, acpi_info.lapic_base,
+				     LAPIC_MMIO_SIZE, "overlaps the LAPIC");
+	for (unsigned int i = 0; !rc && i < acpi_info.n_ioapics; i++)
+		rc = pci_vcfg_forbid(&vcfg, acpi_info.ioapics[i].addr,
+				     IOAPIC_MMIO_SIZE, "overlaps an IOAPIC");
+	for (unsigned int i = 0; !rc && i < vm->n_mmio; i++)
+		rc = pci_vcfg_forbid(&vcfg, vm->mmio[i].base, vm->mmio[i].size,
+				     "overlaps an emulated device");
+	for (unsigned int i = 0; !rc && i < pci_device_count(); i++) {
+		const struct pci_dev *d = pci_device(i);
+
+		for (int b = 0; !rc && hidden(vm, d) && b < PCI_MAX_BARS; b++) {
+			u64 lo, hi;
+
+			bar_pages(&d->bars[b], &lo, &hi);
+			if (d->bars[b].size && !d->bars[b].io)
+				rc = pci_vcfg_forbid(
+					&vcfg, lo, hi - lo,
+					"overlaps a hidden device's BAR");
+		}
+	}
+	return rc;
+}
+
+static int add_visible(struct vm *vm)
 {
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
 		const struct pci_dev *d = pci_device(i);
+		u32 nomap = 0;
+		int rc;
 
-		if (bdf_hidden(d->bus, d->dev, d->fn))
+		if (hidden(vm, d))
 			continue;
 		for (int b = 0; b < PCI_MAX_BARS; b++) {
-			const struct pci_bar *bar = &d->bars[b];
-			u64 lo = ALIGN_DOWN(bar->base, PAGE_SIZE);
-			u64 hi = ALIGN_UP(bar->base + bar->size, PAGE_SIZE);
-			int rc;
+			u64 lo, hi;
 
-			if (!bar->size)
-				continue;
-			if (bar->io) {
+			bar_pages(&d->bars[b], &lo, &hi);
+			if (d->bars[b].size && d->bars[b].io) {
 				rc = pass_io_bar(vm, d, b);
 				if (rc)
 					return rc;
-				continue;
 			}
-			if (lo < vm->mem_size || touches_hidden_bar(lo, hi)) {
-				pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d %#llx not passed through (overlaps guest RAM or a hidden device)\n",
-					d->bus, d->dev, d->fn, b, bar->base);
-				continue;
-			}
-			rc = vm_map_mmio(vm, lo, hi - lo);
-			if (rc)
-				return rc;
-			pr_info("keel: guest: PCI %02x:%02x.%u BAR%d %#llx+%#llx passed through\n",
-				d->bus, d->dev, d->fn, b, bar->base, bar->size);
+			if (d->bars[b].size && !d->bars[b].io &&
+			    touches_hidden_bar(vm, lo, hi))
+				nomap |= BIT(b);
 		}
+		rc = pci_vcfg_add(&vcfg, d, nomap);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
 
-static int addr_io(struct vm *vm, u16 port, unsigned int size, bool in,
-		   u32 *val, void *ctx)
+static void report(const struct vm *vm)
 {
-	if (size == 4 && port == PCI_CONF_ADDR) {
-		if (in)
-			*val = cfg.addr;
-		else
-			cfg.addr = *val;
-		return 0;
-	}
-	/* Not the address register: byte/word accesses go to the chipset. */
-	if (!in && port == RST_CNT_PORT && size == 1 &&
-	    (*val & RST_CNT_RST_CPU)) {
-		vm_stop(vm, "the guest asked for a reset (port 0xcf9 = %#x)",
-			*val & 0xff);
-		return 0;
-	}
-	if (in)
-		*val = size == 1 ? inb(port) : inw(port);
-	else if (size == 1)
-		outb(port, (u8)*val);
-	else
-		outw(port, (u16)*val);
-	return 0;
-}
-
-static int data_io(struct vm *vm, u16 port, unsigned int size, bool in,
-		   u32 *val, void *ctx)
-{
-	u32 ones = size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
-
-	if (!(cfg.addr & PCI_CONF_ENABLE) || hidden(cfg.addr)) {
-		if (in)
-			*val = ones;
-		return 0;
-	}
-	/* Keel runs one thing at a time: the address cannot change between
-	 * these two accesses. */
-	outl(PCI_CONF_ADDR, cfg.addr);
-	if (in)
-		*val = size == 4 ? inl(port) :
-		       size == 2 ? inw(port) :
-				   inb(port);
-	else if (size == 4)
-		outl(port, *val);
-	else if (size == 2)
-		outw(port, (u16)*val);
-	else
-		outb(port, (u8)*val);
-	return 0;
-}
-
-static void report_hidden(void)
-{
-	for (unsigned int i = 0; i < cfg.vc->n_hidden; i++)
+	for (unsigned int i = 0; i < vm->cfg->n_hidden; i++)
 		pr_info("keel: guest: PCI %02x:%02x.%u hidden (pci_hide=)\n",
-			cfg.vc->hidden[i] >> 8, (cfg.vc->hidden[i] >> 3) & 0x1f,
-			cfg.vc->hidden[i] & 7);
+			vm->cfg->hidden[i] >> 8,
+			(vm->cfg->hidden[i] >> 3) & 0x1f,
+			vm->cfg->hidden[i] & 7);
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
 		struct pci_dev *d = pci_device(i);
 
@@ -198,21 +204,46 @@ static void report_hidden(void)
 	}
 }
 
+static void report_mapped(void)
+{
+	for (unsigned int n = 0; n < vcfg.nfns; n++) {
+		const struct pci_vfn *f = &vfns[n];
+
+		for (unsigned int b = 0; b < f->nbars; b++)
+			if (f->bar[b].mapped)
+				pr_info("keel: guest: PCI %02x:%02x.%u BAR%u %#llx+%#llx passed through\n",
+					f->bdf >> 8, (f->bdf >> 3) & 0x1f,
+					f->bdf & 7, b, f->bar[b].hpa,
+					f->bar[b].size);
+	}
+}
+
+static int cfg_io(struct vm *vm, u16 port, unsigned int size, bool in, u32 *val,
+		  void *ctx)
+{
+	/* A reset request ends the guest, never reaches the chipset. */
+	if (pci_vcfg_pio(&vcfg, port, size, in, val) == PCI_VCFG_RESET)
+		vm_stop(vm, "the guest asked for a reset (port 0xcf9 = %#x)",
+			vcfg.rst_cnt);
+	return 0;
+}
+
 static int pci_cfg_init(struct vm *vm)
 {
 	int rc;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.vc = vm->cfg;
-	report_hidden();
-	rc = map_bars(vm);
+	vcfg_ops.ctx = vm;
+	pci_vcfg_init(&vcfg, &vcfg_ops, vfns, ARRAY_SIZE(vfns));
+	report(vm);
+	rc = forbid_ranges(vm);
 	if (!rc)
-		rc = vm_register_pio(vm, PCI_CONF_ADDR, 4, addr_io, NULL,
-				     "PCI config address");
-	if (!rc)
-		rc = vm_register_pio(vm, PCI_CONF_DATA, 4, data_io, NULL,
-				     "PCI config data");
-	return rc;
+		rc = add_visible(vm);
+	if (rc)
+		return rc;
+	pci_vcfg_start(&vcfg);
+	report_mapped();
+	return vm_register_pio(vm, PCI_CONF1_ADDR, PCI_CONF1_PORTS, cfg_io,
+			       NULL, "PCI config");
 }
 
 VM_DEVICE(pci_cfg, .name = "PCI config space", .init = pci_cfg_init);

@@ -13,10 +13,6 @@
 #include "arch/x86/pc_ports.h"
 #include "vm/vm.h"
 
-/* The PCI config device owns 0xCF8-0xCFF; a FADT reset register there
- * is its. */
-#define PCI_CONF_PORTS 8
-
 static u8 sysctl_a = SYSCTL_A_A20;
 
 static int kbc_io(struct vm *vm, u16 port, unsigned int size, bool in, u32 *val,
@@ -63,7 +59,7 @@ static int fadt_reset_init(struct vm *vm)
 	/* 0xCF9, 0x64 or 0x92 already end the guest through their device. */
 	if (port > 0xffff ||
 	    (port >= PCI_CONF1_ADDR &&
-	     port < PCI_CONF1_ADDR + PCI_CONF_PORTS) ||
+	     port < PCI_CONF1_ADDR + PCI_CONF1_PORTS) ||
 	    vm_pio_claimed(vm, (u16)port, 1))
 		return 0;
 	return vm_register_pio(vm, (u16)port, 1, fadt_reset_io, NULL,

@@ -135,11 +135,24 @@ int vm_write(struct vm *vm, u64 gpa, const void *buf, size_t len)
 	return vm_copy(vm, gpa, (void *)buf, len, true);
 }
 
+int vm_map_mmio_at(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	int rc = ept_map(&vm->ept, gpa, hpa, size, EPT_MAP_MMIO);
+
+	/* A failed map may have left part of the range mapped: flush too. */
+	vm->ept_dirty = true;
+	return rc;
+}
+
 int vm_map_mmio(struct vm *vm, u64 gpa, u64 size)
 {
-	int rc = ept_map(&vm->ept, gpa, gpa, size, EPT_MAP_MMIO);
+	return vm_map_mmio_at(vm, gpa, gpa, size);
+}
 
-	if (!rc)
-		vm->ept_dirty = true;
+int vm_unmap(struct vm *vm, u64 gpa, u64 size)
+{
+	int rc = ept_unmap(&vm->ept, gpa, size);
+
+	vm->ept_dirty = true;
 	return rc;
 }

@@ -170,6 +170,12 @@ int vm_read(struct vm *vm, u64 gpa, void *buf, size_t len);
 int vm_write(struct vm *vm, u64 gpa, const void *buf, size_t len);
 /* Map host MMIO 1:1 (uncached) into the guest; marks the EPT dirty. */
 int vm_map_mmio(struct vm *vm, u64 gpa, u64 size);
+/*
+ * Map host MMIO at @hpa to guest-physical @gpa (uncached; 4K-aligned), or
+ * remove whatever maps [gpa, gpa+size). Both mark the EPT dirty.
+ */
+int vm_map_mmio_at(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+int vm_unmap(struct vm *vm, u64 gpa, u64 size);
 
 /* ---- load.c: guest loaders ---- */
 /*

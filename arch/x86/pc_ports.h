@@ -19,6 +19,8 @@
 #define PCI_CONF1_REG GENMASK(7, 2) /* dword-aligned register offset */
 #define PCI_CONF1_DATA 0xcfc /* 0xcfc-0xcff: byte (offset & 3) of the dword */
 #define PCI_CONF1_CFG_SIZE 256 /* no extended space through the ports */
+#define PCI_CONF1_PORTS 8 /* 0xcf8-0xcff */
+#define PCI_CONF1_BDF GENMASK(23, 8) /* bus, device and function together */
 
 /* The value written to PCI_CONF1_ADDR to reach register @off of bus:dev.fn. */
 static inline u32 pci_conf1_addr(u8 bus, u8 dev, u8 fn, u16 off)

@@ -24,6 +24,7 @@ static void test_decode_io(void **state)
 	assert_true(b.io);
 	assert_int_equal(b.base, 0xc060);
 	assert_int_equal(b.size, 0x20);
+	assert_int_equal(b.mask, 0xffe0);
 	assert_int_equal(pci_decode_bar(0xc061, 0xffffffe1, 0, 0, &b), 1);
 	assert_int_equal(b.size, 0x20);
 	/* 4 ports: the smallest I/O BAR. */
@@ -61,6 +62,7 @@ static void test_decode_mem64(void **state)
 	assert_true(b.prefetch);
 	assert_int_equal(b.base, 0xe020000000ull);
 	assert_int_equal(b.size, 0x4000);
+	assert_int_equal(b.mask, 0xffffffffffffc000ull);
 	/* 8 GiB BAR: the size is in the upper half. */
 	assert_int_equal(pci_decode_bar(0x4, 0x4, 0x4, 0xfffffffe, &b), 2);
 	assert_int_equal(b.size, GiB(8));

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host tests of the guest's virtual PCI configuration space
+ * (vdev/pci_vcfg.c): BAR sizing, moves that the EPT follows or that are
+ * refused, and the command register's decode bits.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "pci_vcfg_fake.h"
+
+/* ---- start-up ---- */
+
+static void test_start_maps_bars_where_firmware_put_them(void **state)
+{
+	assert_int_equal(fk.nmaps, 2);
+	assert_int_equal(fk.maps[0].gpa, 0xfebf0000);
+	assert_int_equal(fk.maps[0].hpa, 0xfebf0000);
+	assert_int_equal(fk.maps[0].size, 0x2000);
+	assert_int_equal(fk.maps[1].gpa, 0xfebe0000);
+	assert_int_equal(fk.nlogs, 0);
+	/* Reads show the real values while nothing was moved. */
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0xfebf0004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 0);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x18, 4), 0xc001);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x00, 4), 0x00151912);
+}
+
+/* ---- sizing, PCI 3.0 6.2.5.1 ---- */
+
+static void test_size_64bit_bar(void **state)
+{
+	cfg_out(BDF_XHCI, 0x04, 2, PCI_COMMAND_IO); /* decode off */
+	cfg_out(BDF_XHCI, 0x10, 4, 0xffffffff);
+	cfg_out(BDF_XHCI, 0x14, 4, 0xffffffff);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0xffffe004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 0xffffffff);
+	cfg_out(BDF_XHCI, 0x10, 4, 0xfebf0000);
+	cfg_out(BDF_XHCI, 0x14, 4, 0);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0xfebf0004);
+	/* The device never saw a BAR write. */
+	assert_int_equal(get32(0, 0x10), 0xfebf0004);
+	assert_int_equal(get32(0, 0x14), 0);
+	for (unsigned int i = 0; i < fk.nwrites && i < MAXLOG; i++)
+		assert_true(fk.writes[i].off < 0x10 ||
+			    fk.writes[i].off >= 0x28);
+}
+
+static void test_size_32bit_and_io_bars(void **state)
+{
+	cfg_out(BDF_NIC, 0x04, 2, 0);
+	cfg_out(BDF_NIC, 0x10, 4, 0xffffffff);
+	assert_int_equal(cfg_in(BDF_NIC, 0x10, 4), 0xfffff000);
+	/* I/O BAR: 32 ports, 16-bit decode, bit 0 set. */
+	cfg_out(BDF_XHCI, 0x18, 4, 0xffffffff);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x18, 4), 0xffe1);
+	/* Unimplemented BARs read 0 whatever is written. */
+	cfg_out(BDF_XHCI, 0x1c, 4, 0xffffffff);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x1c, 4), 0);
+	cfg_out(BDF_NIC, 0x24, 4, 0xffffffff);
+	assert_int_equal(cfg_in(BDF_NIC, 0x24, 4), 0);
+	assert_int_equal(get32(0, 0x18), 0xc001);
+	assert_int_equal(get32(1, 0x10), 0xfebe0000);
+	/* The I/O BAR is shadowed only: no EPT calls for it. */
+	assert_int_equal(fk.nmaps, 2);
+}
+
+static void test_size_bar_above_4g(void **state)
+{
+	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
+
+	/* 8 GiB prefetchable 64-bit BAR, placed at 64 GiB. */
+	d.bars[0] = (struct pci_bar){ .base = 0x1000000000ULL,
+				      .size = 0x200000000ULL,
+				      .io = false,
+				      .is64 = true,
+				      .prefetch = true };
+	fk.bdf[2] = PCI_BDF(0, 5, 0);
+	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
+	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x10, 4), 0x0000000c);
+	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x14, 4), 0x10);
+	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xffffffff);
+	cfg_out(PCI_BDF(0, 5, 0), 0x14, 4, 0xffffffff);
+	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x10, 4), 0x0000000c);
+	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x14, 4), 0xfffffffe);
+}
+
+/*
+ * Sizing shows the bits the device implements, as enumeration found them:
+ * Bochs's xHCI has a 64-bit BAR0 whose upper half reads 0 after writing
+ * all ones; some I/O BARs decode 32 address bits.
+ */
+static void test_size_follows_real_decoder(void **state)
+{
+	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
+	u16 bdf = PCI_BDF(0, 5, 0);
+	unsigned int maps;
+
+	assert_int_equal(
+		pci_decode_bar(0xc0000004, 0xffffe004, 0, 0, &d.bars[0]), 2);
+	assert_int_equal(pci_decode_bar(0xc041, 0xffffffe1, 0, 0, &d.bars[2]),
+			 1);
+	fk.bdf[2] = bdf;
+	put32(2, 0x04, PCI_COMMAND_MEMORY);
+	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
+	assert_int_equal(pci_vcfg_start(&vc), 0);
+	cfg_out(bdf, 0x10, 4, 0xffffffff);
+	cfg_out(bdf, 0x14, 4, 0xffffffff);
+	cfg_out(bdf, 0x18, 4, 0xffffffff);
+	assert_int_equal(cfg_in(bdf, 0x10, 4), 0xffffe004);
+	assert_int_equal(cfg_in(bdf, 0x14, 4), 0);
+	assert_int_equal(cfg_in(bdf, 0x18, 4), 0xffffffe1);
+	/* It cannot be placed above 4 GiB: the upper half stays 0. */
+	cfg_out(bdf, 0x10, 4, 0xd0000000);
+	maps = fk.nmaps;
+	cfg_out(bdf, 0x14, 4, 1);
+	assert_int_equal(fk.nmaps, maps);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[2], 0), 0xd0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xd0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].hpa, 0xc0000000);
+}
+
+/* ---- moves ---- */
+
+static void test_move_follows_in_ept(void **state)
+{
+	fk.nmaps = 0;
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.nunmaps, 1);
+	assert_int_equal(fk.unmaps[0].gpa, 0xfebe0000);
+	assert_int_equal(fk.unmaps[0].size, 0x1000);
+	assert_int_equal(fk.nmaps, 1);
+	assert_int_equal(fk.maps[0].gpa, 0xe0000000);
+	assert_int_equal(fk.maps[0].hpa, 0xfebe0000);
+	assert_int_equal(fk.maps[0].size, 0x1000);
+	assert_int_equal(cfg_in(BDF_NIC, 0x10, 4), 0xe0000000);
+	assert_int_equal(get32(1, 0x10), 0xfebe0000);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[1], 0), 0xe0000000);
+	/* Writing the same place again changes nothing. */
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.nmaps, 1);
+	assert_int_equal(fk.nunmaps, 1);
+}
+
+static void test_move_64bit_above_4g(void **state)
+{
+	fk.nmaps = 0;
+	/* Low half first: a transient move to 0xe0000000, then up. */
+	cfg_out(BDF_XHCI, 0x10, 4, 0xe0000000);
+	cfg_out(BDF_XHCI, 0x14, 4, 0x1);
+	assert_int_equal(fk.nmaps, 2);
+	assert_int_equal(fk.maps[1].gpa, 0x1e0000000ULL);
+	assert_int_equal(fk.maps[1].hpa, 0xfebf0000);
+	assert_int_equal(fk.maps[1].size, 0x2000);
+	assert_int_equal(fk.unmaps[fk.nunmaps - 1].gpa, 0xe0000000);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 1);
+	assert_int_equal(get32(0, 0x10), 0xfebf0004);
+}
+
+static void expect_refused(u16 bdf, u32 base, const char *why)
+{
+	unsigned int maps = fk.nmaps, logs = fk.nlogs;
+
+	cfg_out(bdf, 0x10, 4, base);
+	assert_int_equal(fk.nmaps, maps);
+	assert_int_equal(fk.nlogs, logs + 1);
+	assert_non_null(strstr(fk.last_log, why));
+	/* Reads back as written: the guest's view is kept, unmapped. */
+	assert_int_equal(cfg_in(bdf, 0x10, 4) & ~0xfU, base);
+}
+
+static void test_move_onto_forbidden_is_refused(void **state)
+{
+	expect_refused(BDF_NIC, 0x00100000, "overlaps guest RAM");
+	/* The old mapping went away with the move. */
+	assert_int_equal(fk.nunmaps, 1);
+	assert_int_equal(fk.unmaps[0].gpa, 0xfebe0000);
+	expect_refused(BDF_NIC, KEEL_BASE + 0x1000, "overlaps Keel's image");
+	expect_refused(BDF_NIC, 0xfee00000, "overlaps the LAPIC");
+	expect_refused(BDF_NIC, 0xfeb00000, "overlaps a hidden device's BAR");
+	/* Over the xHCI's BAR0 (still at 0xfebf0000). */
+	expect_refused(BDF_NIC, 0xfebf1000, "another device's BAR");
+	assert_non_null(strstr(fk.last_log, "00:03.0 BAR0 at 0xfebf1000"));
+	/* A legal place maps again. */
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xe0000000);
+}
+
+static void test_move_beyond_gpa_width_refused(void **state)
+{
+	unsigned int maps = fk.nmaps;
+
+	cfg_out(BDF_XHCI, 0x14, 4, 0xffffffff);
+	assert_int_equal(fk.nmaps, maps);
+	assert_non_null(strstr(fk.last_log, "guest-physical address width"));
+}
+
+static void test_refusals_are_rate_bounded(void **state)
+{
+	for (u32 i = 0; i < 100; i++)
+		cfg_out(BDF_NIC, 0x10, 4, 0x100000 + i * 0x1000);
+	assert_int_equal(vc.refusals, 100);
+	assert_int_equal(fk.nlogs, PCI_VCFG_LOG_MAX + 1);
+	assert_non_null(strstr(fk.last_log, "no more are logged"));
+}
+
+static void test_hidden_page_bar_never_mapped(void **state)
+{
+	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
+
+	d.bars[0] = (struct pci_bar){ .base = 0xfeb00800,
+				      .size = 0x100,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
+	fk.bdf[2] = PCI_BDF(0, 5, 0);
+	put32(2, 0x04, PCI_COMMAND_MEMORY);
+	assert_int_equal(pci_vcfg_add(&vc, &d, BIT(0)), 0);
+	fk.nmaps = 0;
+	assert_int_equal(pci_vcfg_start(&vc), 1);
+	assert_int_equal(fk.nmaps, 0);
+	assert_non_null(strstr(fk.last_log, "hidden device's registers"));
+}
+
+static void test_small_bar_keeps_page_offset(void **state)
+{
+	struct pci_dev d = { .bus = 0, .dev = 5, .fn = 0 };
+	unsigned int maps;
+
+	/* Two 256-byte BARs in one page: both map it the same way. */
+	d.bars[0] = (struct pci_bar){ .base = 0xfea00100,
+				      .size = 0x100,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
+	d.bars[1] = (struct pci_bar){ .base = 0xfea00200,
+				      .size = 0x100,
+				      .io = false,
+				      .is64 = false,
+				      .prefetch = false };
+	fk.bdf[2] = PCI_BDF(0, 5, 0);
+	put32(2, 0x04, PCI_COMMAND_MEMORY);
+	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
+	assert_int_equal(pci_vcfg_start(&vc), 0);
+	maps = fk.nmaps;
+	/* Another offset in a page cannot be mapped. */
+	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.nmaps, maps + 1); /* BAR1's page put back */
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xfea00000);
+	assert_non_null(strstr(fk.last_log, "offset in a page"));
+	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000100);
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xe0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].hpa, 0xfea00000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].size, 0x1000);
+	/* Moving within the page changes the offset: refused, unmapped. */
+	maps = fk.nunmaps;
+	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000300);
+	assert_int_equal(fk.nunmaps, maps + 1);
+	assert_int_equal(fk.unmaps[fk.nunmaps - 1].gpa, 0xe0000000);
+	assert_non_null(strstr(fk.last_log, "BAR0 at 0xe0000300 refused"));
+}
+
+/* ---- COMMAND ---- */
+
+static void test_command_decode_controls_mapping(void **state)
+{
+	u16 real;
+
+	fk.nmaps = fk.nunmaps = 0;
+	cfg_out(BDF_NIC, 0x04, 2, 0);
+	assert_int_equal(fk.nunmaps, 1);
+	assert_int_equal(fk.unmaps[0].gpa, 0xfebe0000);
+	/* A move while decoding is off maps nothing. */
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.nmaps, 0);
+	assert_int_equal(cfg_in(BDF_NIC, 0x04, 2), 0);
+	/* Memory, bus master, INTx disable, plus bits that stay real. */
+	fk.cfg[1][0x04] |= BIT(4); /* MWI, set by the firmware */
+	cfg_out(BDF_NIC, 0x04, 2,
+		PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+			PCI_COMMAND_INTX_DISABLE | BIT(9) | BIT(3));
+	assert_int_equal(fk.nmaps, 1);
+	assert_int_equal(fk.maps[0].gpa, 0xe0000000);
+	real = (u16)(get32(1, 0x04) & 0xffff);
+	assert_int_equal(real, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+				       PCI_COMMAND_INTX_DISABLE | BIT(4));
+	assert_int_equal(cfg_in(BDF_NIC, 0x04, 2),
+			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+				 PCI_COMMAND_INTX_DISABLE | BIT(4));
+	/* A byte write to the high half leaves the decode bits alone. */
+	cfg_out(BDF_NIC, 0x05, 1, 0);
+	assert_int_equal(cfg_in(BDF_NIC, 0x04, 2),
+			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | BIT(4));
+	assert_int_equal(fk.nunmaps, 1);
+}
+
+static void test_command_and_status_dword(void **state)
+{
+	unsigned int w;
+
+	fk.cfg[0][0x06] = 0x10;
+	fk.cfg[0][0x07] = 0x80; /* detected parity error, RW1C */
+	w = fk.nwrites;
+	cfg_out(BDF_XHCI, 0x04, 4, 0x80000000 | PCI_COMMAND_MEMORY);
+	/* STATUS went to the device by byte (the 1 clears its bit there). */
+	assert_int_equal(fk.writes[w].off, 0x06);
+	assert_int_equal(fk.writes[w].v, 0);
+	assert_int_equal(fk.writes[w + 1].off, 0x07);
+	assert_int_equal(fk.writes[w + 1].v, 0x80);
+	assert_int_equal(fk.writes[w + 2].off, 0x04);
+	assert_int_equal(fk.writes[w + 2].width, 2);
+	/* IO decode is now off in the view. */
+	assert_int_equal(cfg_in(BDF_XHCI, 0x04, 2), PCI_COMMAND_MEMORY);
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_start_maps_bars_where_firmware_put_them),
+		T(test_size_64bit_bar),
+		T(test_size_32bit_and_io_bars),
+		T(test_size_bar_above_4g),
+		T(test_size_follows_real_decoder),
+		T(test_move_follows_in_ept),
+		T(test_move_64bit_above_4g),
+		T(test_move_onto_forbidden_is_refused),
+		T(test_move_beyond_gpa_width_refused),
+		T(test_refusals_are_rate_bounded),
+		T(test_hidden_page_bar_never_mapped),
+		T(test_small_bar_keeps_page_offset),
+		T(test_command_decode_controls_mapping),
+		T(test_command_and_status_dword),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

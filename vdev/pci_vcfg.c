@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest's PCI configuration space: a per-byte policy over the real
+ * space (vdev/pci_vcfg.h, docs/vmx.md). Each byte of a function's 256 is
+ * one of: passed (both ways), read-only (reads pass, writes dropped),
+ * zero (reads 0, writes dropped), shadowed (plain storage), a BAR byte or
+ * a COMMAND byte. Writes are split by byte, so a dword write that covers
+ * COMMAND and STATUS treats each half by its own rule; a write whose bytes
+ * all pass reaches the device at the width the guest used.
+ */
+#include "core/lib.h"
+#include "ept/ept.h"
+#include "vdev/pci_vcfg.h"
+
+enum vkind { K_PASS, K_RO, K_ZERO, K_SHADOW, K_BAR, K_CMD };
+
+#define CFG_PAGE 0x1000ULL
+#define BAR_MEM_ADDR_MASK 0xfffffff0U /* PCI 3.0 6.2.5.1 */
+#define PCI_BAR_MEM_ALIGN 0x10
+#define BAR_IO_ADDR_MASK 0xfffcU /* x86 ports are 16 bits wide */
+#define CMD_DECODE (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)
+
+static u32 ones(unsigned int n)
+{
+	return n >= 4 ? 0xffffffffU : (1U << (8 * n)) - 1;
+}
+
+static enum vkind cap_kind(const struct pci_vfn *f, unsigned int off)
+{
+	if (f->msi_off && off >= f->msi_off + PCI_MSI_FLAGS + 0U &&
+	    off < (unsigned int)f->msi_off + f->msi_len)
+		return K_PASS;
+	if (f->msix_off && off >= f->msix_off + PCI_MSIX_FLAGS + 0U &&
+	    off < f->msix_off + PCI_MSIX_FLAGS + 2U)
+		return K_PASS;
+	return K_RO;
+}
+
+static enum vkind header_kind(const struct pci_vfn *f, unsigned int off)
+{
+	if (f->header_type == PCI_HEADER_TYPE_NORMAL) {
+		if (off < PCI_BAR0 + 4U * PCI_MAX_BARS)
+			return K_BAR;
+		if (off >= PCI_ROM_ADDRESS && off < PCI_ROM_ADDRESS + 4)
+			return K_ZERO;
+		return K_RO;
+	}
+	if (f->header_type == PCI_HEADER_TYPE_BRIDGE) {
+		if (off < PCI_BAR0 + 4U * PCI_BRIDGE_BARS)
+			return K_BAR;
+		if (off >= PCI_BRIDGE_ROUTING_START &&
+		    off < PCI_BRIDGE_ROUTING_END)
+			return K_SHADOW;
+		if (off >= PCI_BRIDGE_ROM && off < PCI_BRIDGE_ROM + 4)
+			return K_ZERO;
+		if (off >= PCI_BRIDGE_CONTROL)
+			return K_SHADOW;
+		return K_RO;
+	}
+	return K_RO; /* CardBus and unknown layouts: look, do not touch */
+}
+
+static enum vkind classify(const struct pci_vfn *f, unsigned int off)
+{
+	if (off < PCI_COMMAND)
+		return K_RO; /* vendor and device ID */
+	if (off < PCI_STATUS)
+		return K_CMD;
+	if (off < PCI_REVISION_ID)
+		return K_PASS; /* STATUS: write-1-to-clear error bits */
+	if (off < 0x0c)
+		return K_RO; /* revision, class */
+	if (off < PCI_HEADER_TYPE)
+		return K_PASS; /* cache line size, latency timer */
+	if (off < PCI_BAR0)
+		return K_RO; /* header type; BIST could reset the device */
+	if (off >= PCI_CAP_AREA)
+		return cap_kind(f, off);
+	if (off == PCI_INTERRUPT_LINE)
+		return K_PASS; /* a scratch byte for the OS */
+	return header_kind(f, off);
+}
+
+/* ---- BARs ---- */
+
+/* The value BAR register @i holds after the guest writes @v to it. */
+static u32 bar_normalize(const struct pci_vfn *f, unsigned int i, u32 v)
+{
+	const struct pci_vbar *b = &f->bar[i];
+
+	if (b->hi_half)
+		return v & (u32)(f->bar[i - 1].mask >> 32);
+	if (!b->size)
+		return 0;
+	if (b->io)
+		return (v & (u32)b->mask) | PCI_BAR_IO;
+	return (v & (u32)b->mask) | (b->is64 ? PCI_BAR_MEM_TYPE_64 : 0) |
+	       (b->prefetch ? PCI_BAR_MEM_PREFETCH : 0);
+}
+
+/*
+ * The bits sizing found, or, for a BAR described by its size alone, what
+ * the widest decoder of its type would show.
+ */
+static u64 bar_mask(const struct pci_bar *bar)
+{
+	if (bar->mask || !bar->size)
+		return bar->mask;
+	if (bar->io)
+		return ~(bar->size - 1) & BAR_IO_ADDR_MASK;
+	if (bar->is64)
+		return ~(bar->size - 1) & ~(u64)(PCI_BAR_MEM_ALIGN - 1);
+	return ~(bar->size - 1) & BAR_MEM_ADDR_MASK;
+}
+
+u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i)
+{
+	const struct pci_vbar *b = &f->bar[i];
+	u64 gpa;
+
+	if (i >= f->nbars || b->io || !b->size || b->hi_half)
+		return 0;
+	gpa = b->reg & BAR_MEM_ADDR_MASK;
+	if (b->is64)
+		gpa |= (u64)f->bar[i + 1].reg << 32;
+	return gpa;
+}
+
+static bool overlaps(u64 a, u64 asize, u64 b, u64 bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
+static void log_line(struct pci_vcfg *c, const char *fmt, ...) __printf(2, 3);
+
+static void log_line(struct pci_vcfg *c, const char *fmt, ...)
+{
+	char line[PCI_VCFG_LINE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->ops->log(c->ops->ctx, line);
+}
+
+/*
+ * Refusals are logged once per new address and at most PCI_VCFG_LOG_MAX
+ * times in all, so a guest that loops on bad moves cannot flood the log.
+ */
+static void refuse(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
+		   u64 gpa, const char *why)
+{
+	struct pci_vbar *b = &f->bar[i];
+
+	c->refusals++;
+	if (gpa == b->refused_gpa || c->logged > PCI_VCFG_LOG_MAX)
+		return;
+	b->refused_gpa = gpa;
+	if (c->logged++ == PCI_VCFG_LOG_MAX) {
+		log_line(c,
+			 "keel: guest: PCI BAR refusals: no more are logged");
+		return;
+	}
+	log_line(
+		c,
+		"keel: guest: PCI %02x:%02x.%u BAR%u at %#llx refused (%s): not mapped",
+		f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
+		(unsigned long long)gpa, why);
+}
+
+/* Why [lo, hi) may not hold BAR @i of @f, or NULL when it may. */
+static const char *check_place(struct pci_vcfg *c, const struct pci_vfn *f,
+			       unsigned int i, u64 gpa, u64 lo, u64 hi)
+{
+	const struct pci_vbar *b = &f->bar[i];
+
+	if (b->nomap)
+		return "its page holds a hidden device's registers";
+	if (gpa >= EPT_GPA_LIMIT || b->size > EPT_GPA_LIMIT - gpa)
+		return "beyond the guest-physical address width";
+	if ((gpa ^ b->hpa) & (CFG_PAGE - 1))
+		return "not at the registers' offset in a page";
+	for (unsigned int r = 0; r < c->nforbid; r++)
+		if (overlaps(lo, hi - lo, c->forbid[r].base, c->forbid[r].size))
+			return c->forbid[r].what;
+	for (unsigned int n = 0; n < c->nfns; n++) {
+		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
+			const struct pci_vbar *o = &c->fns[n].bar[j];
+
+			if (o == b || !o->mapped ||
+			    !overlaps(lo, hi - lo, o->map_gpa, o->map_size))
+				continue;
+			/* Small BARs that share a page map it the same way. */
+			if (o->map_gpa - o->map_hpa !=
+			    lo - ALIGN_DOWN(b->hpa, CFG_PAGE))
+				return "overlaps another device's BAR";
+		}
+	}
+	return NULL;
+}
+
+static void map_one(struct pci_vcfg *c, struct pci_vbar *b)
+{
+	if (c->ops->map(c->ops->ctx, b->map_gpa, b->map_hpa, b->map_size))
+		b->mapped = false;
+}
+
+static void unmap_bar(struct pci_vcfg *c, struct pci_vbar *b)
+{
+	if (!b->mapped)
+		return;
+	c->ops->unmap(c->ops->ctx, b->map_gpa, b->map_size);
+	b->mapped = false;
+	/* Put back the pages a small BAR shared with another. */
+	for (unsigned int n = 0; n < c->nfns; n++)
+		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
+			struct pci_vbar *o = &c->fns[n].bar[j];
+
+			if (o->mapped && overlaps(b->map_gpa, b->map_size,
+						  o->map_gpa, o->map_size))
+				map_one(c, o);
+		}
+}
+
+/* Make the EPT show BAR @i where the guest's view says it decodes. */
+static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
+{
+	struct pci_vbar *b = &f->bar[i];
+	u64 gpa = pci_vcfg_bar_gpa(f, i), lo, hi;
+	const char *why;
+
+	if (b->io || !b->size || b->hi_half)
+		return; /* I/O BARs: shadow only (the ports do not move) */
+	if (!(f->cmd_view & PCI_COMMAND_MEMORY)) {
+		unmap_bar(c, b);
+		return;
+	}
+	lo = ALIGN_DOWN(gpa, CFG_PAGE);
+	hi = ALIGN_UP(gpa + b->size, CFG_PAGE);
+	if (b->mapped && b->map_gpa == lo && !((gpa ^ b->hpa) & (CFG_PAGE - 1)))
+		return;
+	unmap_bar(c, b);
+	why = check_place(c, f, i, gpa, lo, hi);
+	if (why) {
+		refuse(c, f, i, gpa, why);
+		return;
+	}
+	b->map_gpa = lo;
+	b->map_hpa = ALIGN_DOWN(b->hpa, CFG_PAGE);
+	b->map_size = hi - lo;
+	b->mapped = true;
+	map_one(c, b);
+	if (!b->mapped)
+		refuse(c, f, i, gpa, "the EPT could not map it");
+	else
+		b->refused_gpa = ~0ULL;
+}
+
+static void sync_bars(struct pci_vcfg *c, struct pci_vfn *f)
+{
+	for (unsigned int i = 0; i < f->nbars; i++)
+		sync_bar(c, f, i);
+}
+
+/* ---- configuration access ---- */
+
+static u8 read_byte(const struct pci_vfn *f, unsigned int off, u32 real)
+{
+	unsigned int sh = 8 * (off & 3);
+	u32 cmd;
+
+	switch (classify(f, off)) {
+	case K_ZERO:
+		return 0;
+	case K_SHADOW:
+		return f->shadow[off - PCI_BRIDGE_ROUTING_START];
+	case K_BAR:
+		return (u8)(f->bar[(off - PCI_BAR0) / 4].reg >> sh);
+	case K_CMD:
+		cmd = (real & ~(u32)CMD_DECODE) | f->cmd_view;
+		return (u8)(cmd >> sh);
+	default:
+		return (u8)(real >> sh);
+	}
+}
+
+u32 pci_vcfg_read(struct pci_vcfg *c, struct pci_vfn *f, u8 off, unsigned int n)
+{
+	u32 real = c->ops->read(c->ops->ctx, f->bdf, off & ~3, 4), v = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		v |= (u32)read_byte(f, off + i, real) << (8 * i);
+	return v;
+}
+
+/*
+ * COMMAND: the guest's IO/MEMORY bits are its view (they decide whether
+ * the EPT shows its BARs) and also reach the device, as do bus master,
+ * parity/SERR reporting and INTx disable; the other bits keep the
+ * device's value.
+ */
+static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
+		      u32 mask)
+{
+	u16 real = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_COMMAND, 2);
+	u16 view = (u16)((real & ~CMD_DECODE) | f->cmd_view);
+	u16 mem = f->cmd_view & PCI_COMMAND_MEMORY;
+
+	view = (u16)((view & ~mask) | (bytes & mask));
+	real = (u16)((real & ~PCI_VCFG_CMD_PASS) | (view & PCI_VCFG_CMD_PASS));
+	c->ops->write(c->ops->ctx, f->bdf, PCI_COMMAND, 2, real);
+	f->cmd_view = view & CMD_DECODE;
+	if ((f->cmd_view & PCI_COMMAND_MEMORY) != mem)
+		sync_bars(c, f);
+}
+
+static void write_bar_byte(struct pci_vfn *f, unsigned int off, u8 v)
+{
+	struct pci_vbar *b = &f->bar[(off - PCI_BAR0) / 4];
+	unsigned int sh = 8 * (off & 3);
+
+	b->reg = (b->reg & ~(0xffU << sh)) | (u32)v << sh;
+}
+
+static bool all_pass(const struct pci_vfn *f, unsigned int off, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (classify(f, off + i) != K_PASS)
+			return false;
+	return true;
+}
+
+void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
+		    unsigned int n, u32 val)
+{
+	u32 cmd_bytes = 0, cmd_mask = 0, bars = 0;
+
+	if (all_pass(f, off, n) && n != 3 && !(off & (n - 1))) {
+		c->ops->write(c->ops->ctx, f->bdf, off, (int)n, val);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int o = off + i;
+		u8 b = (u8)(val >> (8 * i));
+
+		switch (classify(f, o)) {
+		case K_PASS:
+			c->ops->write(c->ops->ctx, f->bdf, (u8)o, 1, b);
+			break;
+		case K_SHADOW:
+			f->shadow[o - PCI_BRIDGE_ROUTING_START] = b;
+			break;
+		case K_BAR:
+			write_bar_byte(f, o, b);
+			bars |= BIT((o - PCI_BAR0) / 4);
+			break;
+		case K_CMD:
+			cmd_bytes |= (u32)b << (8 * (o - PCI_COMMAND));
+			cmd_mask |= 0xffU << (8 * (o - PCI_COMMAND));
+			break;
+		default:
+			break; /* read-only or zero: dropped */
+		}
+	}
+	if (cmd_mask)
+		write_cmd(c, f, cmd_bytes, cmd_mask);
+	for (unsigned int i = 0; i < f->nbars; i++) {
+		if (!(bars & BIT(i)))
+			continue;
+		f->bar[i].reg = bar_normalize(f, i, f->bar[i].reg);
+		sync_bar(c, f, f->bar[i].hi_half ? i - 1 : i);
+	}
+}
+
+/* ---- ports 0xCF8-0xCFF ---- */
+
+struct pci_vfn *pci_vcfg_find(struct pci_vcfg *c, u16 bdf)
+{
+	for (unsigned int i = 0; i < c->nfns; i++)
+		if (c->fns[i].bdf == bdf)
+			return &c->fns[i];
+	return NULL;
+}
+
+/* The function CONFIG_ADDRESS selects, or NULL (reads as absent). */
+static struct pci_vfn *selected(struct pci_vcfg *c)
+{
+	if (!(c->addr & PCI_CONF1_ENABLE))
+		return NULL; /* data ports are ordinary I/O then */
+	return pci_vcfg_find(c, (u16)FIELD_GET(PCI_CONF1_BDF, c->addr));
+}
+
+/*
+ * Bytes at 0xCF8-0xCFB that are not a dword access to CONFIG_ADDRESS go
+ * to ordinary I/O on a PC; of those only 0xCF9 (reset control) is
+ * modelled. Returns PCI_VCFG_RESET for a write that sets RST_CPU.
+ */
+static int low_byte(struct pci_vcfg *c, u16 port, bool in, u8 *b)
+{
+	if (port != RST_CNT_PORT) {
+		if (in)
+			*b = 0xff;
+		return PCI_VCFG_OK;
+	}
+	if (in) {
+		*b = c->rst_cnt;
+		return PCI_VCFG_OK;
+	}
+	c->rst_cnt = *b;
+	return (*b & RST_CNT_RST_CPU) ? PCI_VCFG_RESET : PCI_VCFG_OK;
+}
+
+int pci_vcfg_pio(struct pci_vcfg *c, u16 port, unsigned int size, bool in,
+		 u32 *val)
+{
+	unsigned int i = 0, n;
+	int rc = PCI_VCFG_OK;
+	struct pci_vfn *f;
+	u32 out = 0;
+	u8 reg;
+
+	if (port == PCI_CONF1_ADDR && size == 4) {
+		if (in)
+			*val = c->addr;
+		else
+			c->addr = *val;
+		return PCI_VCFG_OK;
+	}
+	for (; i < size && port + i < PCI_CONF1_DATA; i++) {
+		u8 b = (u8)(*val >> (8 * i));
+
+		rc |= low_byte(c, (u16)(port + i), in, &b);
+		out |= (u32)b << (8 * i);
+	}
+	if (i < size) {
+		n = size - i;
+		reg = (u8)((c->addr & PCI_CONF1_REG) + ((port + i) & 3));
+		f = selected(c);
+		if (in)
+			out |= (f ? pci_vcfg_read(c, f, reg, n) : ones(n))
+			       << (8 * i);
+		else if (f)
+			pci_vcfg_write(c, f, reg, n, *val >> (8 * i));
+	}
+	if (in)
+		*val = out;
+	return rc;
+}
+
+/* ---- set-up ---- */
+
+void pci_vcfg_init(struct pci_vcfg *c, const struct pci_vcfg_ops *ops,
+		   struct pci_vfn *fns, unsigned int max_fns)
+{
+	memset(c, 0, sizeof(*c));
+	c->ops = ops;
+	c->fns = fns;
+	c->max_fns = max_fns;
+}
+
+int pci_vcfg_forbid(struct pci_vcfg *c, u64 base, u64 size, const char *what)
+{
+	if (c->nforbid == PCI_VCFG_MAX_FORBID)
+		return -ENOSPC;
+	c->forbid[c->nforbid++] = (struct pci_vcfg_range){ base, size, what };
+	return 0;
+}
+
+static void find_caps(struct pci_vcfg *c, struct pci_vfn *f)
+{
+	u16 status = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_STATUS, 2);
+	u8 ptr = (u8)c->ops->read(c->ops->ctx, f->bdf, PCI_CAPABILITY_LIST, 1);
+
+	if (!(status & PCI_STATUS_CAP_LIST))
+		return;
+	for (int k = 0; k < PCI_CAP_MAX_WALK && ptr >= PCI_CAP_AREA; k++) {
+		u16 ctl;
+		u8 id, len;
+
+		ptr &= ~3;
+		id = (u8)c->ops->read(c->ops->ctx, f->bdf, ptr, 1);
+		if (id == PCI_CAP_ID_MSI && !f->msi_off) {
+			ctl = (u16)c->ops->read(c->ops->ctx, f->bdf,
+						ptr + PCI_MSI_FLAGS, 2);
+			len = (ctl & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_LEN_64 :
+							    PCI_MSI_LEN_32;
+			if (ctl & PCI_MSI_FLAGS_MASKBIT)
+				len += PCI_MSI_LEN_MASK_EXTRA;
+			if (ptr + len <= PCI_CONF1_CFG_SIZE) {
+				f->msi_off = ptr;
+				f->msi_len = len;
+			}
+		} else if (id == PCI_CAP_ID_MSIX && !f->msix_off) {
+			f->msix_off = ptr;
+		}
+		ptr = (u8)c->ops->read(c->ops->ctx, f->bdf, ptr + 1, 1);
+	}
+}
+
+int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask)
+{
+	struct pci_vfn *f;
+
+	if (c->nfns == c->max_fns)
+		return -ENOSPC;
+	f = &c->fns[c->nfns++];
+	memset(f, 0, sizeof(*f));
+	f->bdf = PCI_BDF(d->bus, d->dev, d->fn);
+	f->header_type = d->header_type;
+	f->nbars = d->header_type == PCI_HEADER_TYPE_NORMAL ? PCI_MAX_BARS :
+		   d->header_type == PCI_HEADER_TYPE_BRIDGE ? PCI_BRIDGE_BARS :
+							      0;
+	for (unsigned int i = 0; i < f->nbars; i++) {
+		struct pci_vbar *b = &f->bar[i];
+
+		b->hpa = d->bars[i].base;
+		b->size = d->bars[i].size;
+		b->mask = bar_mask(&d->bars[i]);
+		b->io = d->bars[i].io;
+		b->is64 = d->bars[i].is64 && i + 1 < f->nbars;
+		b->prefetch = d->bars[i].prefetch;
+		b->nomap = nomap_mask & BIT(i);
+		b->refused_gpa = ~0ULL;
+		b->hi_half = i > 0 && f->bar[i - 1].is64 && f->bar[i - 1].size;
+		if (b->hi_half)
+			b->reg = bar_normalize(f, i, (u32)(b[-1].hpa >> 32));
+		else
+			b->reg = bar_normalize(f, i, (u32)b->hpa);
+	}
+	f->cmd_view = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_COMMAND, 2) &
+		      CMD_DECODE;
+	for (unsigned int o = PCI_BRIDGE_ROUTING_START; o < PCI_CAP_AREA; o++)
+		if (classify(f, o) == K_SHADOW)
+			f->shadow[o - PCI_BRIDGE_ROUTING_START] =
+				(u8)c->ops->read(c->ops->ctx, f->bdf, (u8)o, 1);
+	find_caps(c, f);
+	return 0;
+}
+
+unsigned int pci_vcfg_start(struct pci_vcfg *c)
+{
+	unsigned int before = c->refusals;
+
+	for (unsigned int n = 0; n < c->nfns; n++)
+		sync_bars(c, &c->fns[n]);
+	return c->refusals - before;
+}
