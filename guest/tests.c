@@ -7,6 +7,7 @@
  * design; the guest still runs to the end.
  */
 #include "guest.h"
+#include "vmx/cpuid_features.h"
 
 #define CR0_NE BIT(5)
 #define CR0_WP BIT(16)
@@ -352,6 +353,67 @@ static void test_msr(void)
 	report("msr_unknown_gp", f1 == VEC_GP, "fault=%s", vec_name(f1));
 }
 
+static bool feature_shown(const struct cpuid_feature *f)
+{
+	struct cpuid_regs r =
+		cpuid(f->leaf, f->sub == CPUID_ANY_SUB ? 0 : f->sub);
+	u32 regs[4] = { r.eax, r.ebx, r.ecx, r.edx };
+
+	if (f->reg == CPUID_ALL)
+		return (regs[0] | regs[1] | regs[2] | regs[3]) & f->mask;
+	return regs[f->reg] & f->mask;
+}
+
+/* Each MSR behind a backed bit; the first that faults, or NO_FAULT. */
+static u32 read_feature_msrs(const struct cpuid_feature *f, u32 *msr)
+{
+	u64 v;
+	u32 fault_vec;
+
+	for (int i = 0; i < CPUID_FEATURE_MSRS && f->msrs[i]; i++) {
+		*msr = f->msrs[i];
+		fault_vec = try_rdmsr(*msr, &v);
+		if (fault_vec != NO_FAULT)
+			return fault_vec;
+	}
+	if (!f->cmd_msr)
+		return NO_FAULT;
+	*msr = f->cmd_msr;
+	return try_wrmsr(f->cmd_msr, 1);
+}
+
+/*
+ * CPUID and the MSRs agree (docs/cpuid-msr.md): every bit of the table
+ * Keel hides is clear, and every MSR of a bit Keel shows reads without
+ * #GP (write-only command MSRs take a harmless write).
+ */
+static void test_cpuid_msrs(void)
+{
+	char name[48];
+
+	for (u32 i = 0; i < CPUID_FEATURES_NR; i++) {
+		const struct cpuid_feature *f = &cpuid_features[i];
+		bool shown = feature_shown(f);
+		u32 msr = 0, vec;
+
+		memcpy(name, "cpuid_msr_", 10);
+		memcpy(name + 10, f->name, strlen(f->name) + 1);
+		if (f->policy == CPUID_HIDDEN) {
+			report(name, !keel_present() || !shown, "%s",
+			       shown ? "shown, but Keel hides it" : "hidden");
+			continue;
+		}
+		if (!shown) {
+			report(name, true, "not offered by this CPU");
+			continue;
+		}
+		vec = read_feature_msrs(f, &msr);
+		report(name, vec == NO_FAULT, "shown; MSR 0x%x%s: %s", msr,
+		       f->msrs[1] && vec == NO_FAULT ? " (last)" : "",
+		       vec == NO_FAULT ? "no fault" : vec_name(vec));
+	}
+}
+
 static void test_cr(void)
 {
 	u32 cr0 = read_cr0(), cr4 = read_cr4(), v, f;
@@ -506,6 +568,7 @@ void run_all_tests(const struct guest_env *env)
 	test_io();
 	test_msr();
 	test_msr_tsc_deadline();
+	test_cpuid_msrs();
 	test_cr();
 	test_xsetbv();
 	test_cache();
