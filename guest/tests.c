@@ -209,6 +209,32 @@ static void test_hypercalls(const struct guest_env *env)
 	       "%s eax=0x%x", ud ? "#UD" : "ran", r.eax);
 }
 
+/*
+ * Two interrupts raised while IF=0 both arrive once IF=1 (Keel keeps a set
+ * of pending vectors, as the LAPIC's IRR, not a single slot).
+ */
+static void test_raise_irq_twice(void)
+{
+	struct hc_regs r1 = { .eax = KEEL_HC_RAISE_IRQ, .ebx = 0x40 };
+	struct hc_regs r2 = { .eax = KEEL_HC_RAISE_IRQ, .ebx = 0x41 };
+	u32 t, pending;
+	int ud1, ud2;
+
+	idt_set_gate(0x40, irq_test_stub);
+	idt_set_gate(0x41, irq_test_stub);
+	t = test_irq_count;
+	__asm__ volatile("cli" ::: "memory");
+	ud1 = vmcall(&r1);
+	ud2 = vmcall(&r2);
+	pending = test_irq_count - t;
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	report("vmcall_raise_irq_twice",
+	       !ud1 && !ud2 && r1.eax == 0 && r2.eax == 0 && pending == 0 &&
+		       test_irq_count == t + 2,
+	       "eax=0x%x,0x%x before_sti=%u after=%u", r1.eax, r2.eax, pending,
+	       test_irq_count - t);
+}
+
 static void rep_outs(u16 port, const void *buf, u32 count, int width)
 {
 	if (width == 1)
@@ -565,6 +591,7 @@ void run_all_tests(const struct guest_env *env)
 	test_boot(env);
 	test_cpuid();
 	test_hypercalls(env);
+	test_raise_irq_twice();
 	test_io();
 	test_msr();
 	test_msr_tsc_deadline();

@@ -106,11 +106,11 @@ void vmx_exit_hlt(struct vcpu *v)
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 
 	vcpu_skip_instruction(v);
-	if (!(rflags & X86_RFLAGS_IF) && !v->pending_irq) {
+	if (!(rflags & X86_RFLAGS_IF) && !vcpu_irq_pending(v)) {
 		vcpu_stop(v, "halted with interrupts disabled");
 		return;
 	}
-	if (v->pending_irq)
+	if (vcpu_irq_pending(v))
 		vcpu_deliver_pending_irq(v);
 	else if (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);

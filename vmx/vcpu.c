@@ -10,9 +10,6 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-#define X86_VEC_UD 6
-#define X86_VEC_GP 13
-
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u32 info = vector |
@@ -60,29 +57,37 @@ static void set_window_exiting(bool on)
 	vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc);
 }
 
-/* Deliver the queued interrupt now, or ask for an interrupt-window exit. */
+/*
+ * Deliver the highest queued interrupt now, or ask for an interrupt-window
+ * exit. One event is injected per VM entry; while others wait, window
+ * exiting stays on, and the next window (after the handler's IRET sets IF
+ * again) delivers the next one.
+ */
 void vcpu_deliver_pending_irq(struct vcpu *v)
 {
-	if (!v->pending_irq)
+	int vector;
+
+	if (!vcpu_irq_pending(v)) {
+		set_window_exiting(false);
 		return;
+	}
 	if (!can_take_irq()) {
 		set_window_exiting(true);
 		return;
 	}
+	vector = irq_set_take_highest(&v->pending_irqs);
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO,
-		(v->pending_irq - 1) |
-			FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_EXT_INTR) |
+		(u32)vector | FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_EXT_INTR) |
 			INTR_INFO_VALID);
 	/* A halted guest wakes up for the interrupt. */
 	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	v->pending_irq = 0;
-	set_window_exiting(false);
+	set_window_exiting(vcpu_irq_pending(v));
 }
 
 void vcpu_queue_irq(struct vcpu *v, u8 vector)
 {
-	v->pending_irq = (u32)vector + 1;
+	irq_set_add(&v->pending_irqs, vector);
 	vcpu_deliver_pending_irq(v);
 }
 

@@ -11,6 +11,7 @@
 #include "core/types.h"
 #include "ept/ept.h"
 #include "vmx/caps.h"
+#include "vmx/event.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 #include "vm/vm.h"
@@ -36,7 +37,7 @@ struct vcpu {
 	u16 vpid; /* 0: VPID not in use */
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
-	u32 pending_irq; /* vector + 1 of an external interrupt to inject */
+	struct irq_set pending_irqs; /* external interrupts to inject */
 	u64 exits;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
 	u32 exit_reason; /* basic reason of the exit being handled */
@@ -73,9 +74,16 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			   u32 error);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
-/* Queue an external interrupt; delivered when the guest can take it. */
+/*
+ * Queue an external interrupt; delivered when the guest can take it,
+ * highest vector first, one per VM entry.
+ */
 void vcpu_deliver_pending_irq(struct vcpu *v);
 void vcpu_queue_irq(struct vcpu *v, u8 vector);
+static inline bool vcpu_irq_pending(const struct vcpu *v)
+{
+	return !irq_set_empty(&v->pending_irqs);
+}
 void vcpu_dump_state(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 u64 *vcpu_gpr(struct vcpu *v, unsigned int index);
