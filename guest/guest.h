@@ -142,6 +142,7 @@ struct fault_state {
 	volatile u32 vector;
 	volatile u32 error;
 	volatile u32 resume; /* EIP to continue at after a caught fault */
+	volatile u32 eflags; /* the EFLAGS image the fault pushed */
 };
 extern struct fault_state fault;
 

@@ -397,6 +397,7 @@ void exc_handler(struct exc_frame *f)
 	if (fault.armed) {
 		fault.vector = f->vector;
 		fault.error = f->error;
+		fault.eflags = f->eflags;
 		fault.armed = 0;
 		f->eip = fault.resume;
 		return;

@@ -440,6 +440,29 @@ static void test_cpuid_msrs(void)
 	}
 }
 
+#define EFLAGS_RF BIT(16)
+
+/*
+ * A fault Keel injects looks as the CPU's own: RF set in the EFLAGS image
+ * (SDM Vol.3A 18.3.1.1) and the error code the vector pushes. The #UD of
+ * UD2, raised by the CPU itself, shows what to expect.
+ */
+static void test_injected_fault_frame(void)
+{
+	u32 f = TRY_ASM("ud2", "i"(0));
+
+	report("exc_rf_native_ud", f == VEC_UD && (fault.eflags & EFLAGS_RF),
+	       "fault=%s eflags=0x%x", vec_name(f), fault.eflags);
+	f = try_wrmsr(MSR_FEATURE_CONTROL, 0x5);
+	report("exc_rf_injected_gp",
+	       f == VEC_GP && (fault.eflags & EFLAGS_RF) && fault.error == 0,
+	       "fault=%s eflags=0x%x error=0x%x", vec_name(f), fault.eflags,
+	       fault.error);
+	f = TRY_ASM("vmxoff", "i"(0));
+	report("exc_rf_injected_ud", f == VEC_UD && (fault.eflags & EFLAGS_RF),
+	       "fault=%s eflags=0x%x", vec_name(f), fault.eflags);
+}
+
 static void test_cr(void)
 {
 	u32 cr0 = read_cr0(), cr4 = read_cr4(), v, f;
@@ -596,6 +619,7 @@ void run_all_tests(const struct guest_env *env)
 	test_msr();
 	test_msr_tsc_deadline();
 	test_cpuid_msrs();
+	test_injected_fault_frame();
 	test_cr();
 	test_xsetbv();
 	test_cache();

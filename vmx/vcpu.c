@@ -10,31 +10,81 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+/*
+ * An exception Keel raises while an event it is re-injecting (IDT-vectoring
+ * information, exit.c) waits for the next entry: the two combine as on
+ * the CPU (SDM Vol.3A 6.15 table 6-5). Returns the vector to deliver, or
+ * -1 when the guest shut down. An external interrupt that loses its slot
+ * goes back to the pending set; a software interrupt or exception is
+ * raised again when the guest re-executes its instruction (RIP still
+ * points at it).
+ */
+static int merge_pending(struct vcpu *v, u8 vector, u32 *error)
 {
-	u32 info = vector |
-		   FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HARD_EXCEPTION) |
-		   INTR_INFO_VALID;
+	u32 prev = (u32)vmread(VMCS_VM_ENTRY_INTR_INFO);
+	u32 type = FIELD_GET(INTR_INFO_TYPE, prev);
+	u8 prev_vec = FIELD_GET(INTR_INFO_VECTOR, prev);
 
-	if (has_error) {
+	if (!(prev & INTR_INFO_VALID))
+		return vector;
+	vmwrite(VMCS_VM_ENTRY_INTR_INFO, 0);
+	if (type == INTR_TYPE_EXT_INTR) {
+		irq_set_add(&v->pending_irqs, prev_vec);
+		return vector;
+	}
+	if (type != INTR_TYPE_HARD_EXCEPTION)
+		return vector;
+	switch (x86_exc_merge(prev_vec, vector)) {
+	case EXC_TRIPLE:
+		vcpu_dump_state(v);
+		vcpu_stop(v, "triple fault (exception %u while delivering #DF)",
+			  vector);
+		return -1;
+	case EXC_DOUBLE:
+		*error = 0;
+		return X86_VEC_DF;
+	default:
+		return vector;
+	}
+}
+
+/*
+ * Inject a hardware exception as the CPU would raise it: with its error
+ * code in protected mode only (real mode pushes none and VM entry refuses
+ * one, SDM Vol.3C 27.2.1.3), with RFLAGS.RF set for a fault so that the
+ * image the handler sees has RF as the CPU pushes it (SDM Vol.3A
+ * 18.3.1.1; VM entry pushes RFLAGS as it is in the guest state, SDM
+ * Vol.3C 27.6.1.1), and promoted to #DF or a shutdown when it hits an
+ * event being re-injected.
+ */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, u32 error)
+{
+	bool pe = vmread(VMCS_GUEST_CR0) & X86_CR0_PE;
+	int vec = merge_pending(v, vector, &error);
+	u32 info;
+
+	if (vec < 0)
+		return;
+	info = (u32)vec | FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HARD_EXCEPTION) |
+	       INTR_INFO_VALID;
+	if (pe && x86_exc_has_error_code((u8)vec)) {
 		info |= INTR_INFO_DELIVER_CODE;
 		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
+	if (pe && x86_exc_is_fault((u8)vec))
+		vmwrite(VMCS_GUEST_RFLAGS,
+			vmread(VMCS_GUEST_RFLAGS) | X86_RFLAGS_RF);
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO, info);
 }
 
 void vcpu_inject_ud(struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_VEC_UD, false, 0);
+	vcpu_inject_exception(v, X86_VEC_UD, 0);
 }
 
-/* In real mode exceptions push no error code, and VM entry refuses one
- * (SDM Vol.3C 27.2.1.3). */
 void vcpu_inject_gp(struct vcpu *v)
 {
-	bool pe = vmread(VMCS_GUEST_CR0) & X86_CR0_PE;
-
-	vcpu_inject_exception(v, X86_VEC_GP, pe, 0);
+	vcpu_inject_exception(v, X86_VEC_GP, 0);
 }
 
 static bool can_take_irq(void)

@@ -70,8 +70,9 @@ int vmx_handle_exit(struct vcpu *v);
 /* ---- exit.c ---- */
 /* How the guest ends is the VM's: see vm_stop() and vm_exit(). */
 #define vcpu_stop(v, ...) vm_stop((v)->vm, __VA_ARGS__)
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
-			   u32 error);
+/* A hardware exception, as the CPU raises it (docs/vmx.md, "Event
+ * injection"); @error is used where the vector pushes one. */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, u32 error);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
 /*

@@ -60,6 +60,8 @@
 #define X86_RFLAGS_ZF BIT(6)
 #define X86_RFLAGS_IF BIT(9)
 #define X86_RFLAGS_DF BIT(10)
+#define X86_RFLAGS_NT BIT(14)
+#define X86_RFLAGS_RF BIT(16)
 
 /* ---- Segment selectors of Keel's GDT (arch/x86/gdt.c) ---- */
 #define GDT_KERNEL_CS 0x08

@@ -58,7 +58,8 @@ def test_guest_checks_all_pass(all_run):
                  "mmio64_movsxd", "legacy_vga_and_bios_area",
                  "vmcall_raise_irq", "vmcall_raise_irq_window",
                  "cpuid_msr_pdcm", "cpuid_msr_tsc_adjust", "cpuid_msr_pmu",
-                 "cpuid_msr_xsaves", "cpuid_msr_tsc_deadline", "vmcall_raise_irq_twice"):
+                 "cpuid_msr_xsaves", "cpuid_msr_tsc_deadline", "vmcall_raise_irq_twice",
+                 "exc_rf_injected_gp", "exc_rf_injected_ud"):
         assert must in names, must
 
 
@@ -72,7 +73,9 @@ def test_guest_exit_is_one_line_then_stats(all_run):
 def test_exit_counts_match_checks(all_run):
     stats = exit_stats(all_run)
     for insn in VMX_INSNS:
-        assert stats.get(insn, (0,))[0] == 1, (insn, stats)
+        # exc_rf_injected_ud executes VMXOFF a second time.
+        want = 2 if insn == "VMXOFF" else 1
+        assert stats.get(insn, (0,))[0] == want, (insn, stats)
     assert "VMFUNC" not in stats
     assert stats["INVD"][0] == 1 and stats["WBINVD"][0] == 1
     assert stats["HLT"][0] >= 1
