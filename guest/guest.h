@@ -169,6 +169,8 @@ struct exc_frame {
 void idt_init(void);
 void idt_set_gate(unsigned int vec, void (*handler)(void));
 void idt_load_empty(void);
+/* A task gate (SDM Vol.3A 6.11) to the TSS @sel at @vec. */
+void idt_set_task_gate(unsigned int vec, u16 sel);
 void pic_init(void);
 extern volatile u32 pit_ticks;
 extern volatile u32 test_irq_count;
@@ -221,5 +223,6 @@ void run_bar(const struct guest_env *env);
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);
 void mmio_tests(void);
+void task_switch_tests(void);
 
 #endif

@@ -9,6 +9,7 @@
  *   keel-mem     try to read Keel's own image (must not be visible)
  *   vmxon        execute VMXON (must raise #UD)
  *   triple-fault load an empty IDT and fault (Keel stops us)
+ *   task-switch  the hardware task-switch checks alone
  */
 #include "guest.h"
 
@@ -53,6 +54,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_pci(&env);
 	} else if (!memcmp(scenario, "reset", 6)) {
 		run_reset(&env);
+	} else if (!memcmp(scenario, "task-switch", 12)) {
+		task_switch_tests();
 	} else if (!memcmp(scenario, "bar", 4)) {
 		run_bar(&env);
 	} else {

@@ -124,21 +124,26 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 	return true;
 }
 
+bool vmx_load_guest_cr3(struct vcpu *v, u64 val)
+{
+	if (pae_paging(vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR4),
+		       vmread(VMCS_GUEST_IA32_EFER)) &&
+	    !load_pdptes(v, val))
+		return false;
+	vmwrite(VMCS_GUEST_CR3, val);
+	/* The guest's non-global translations go with the old CR3. */
+	if (v->vpid)
+		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	return true;
+}
+
 static bool mov_to_cr(struct vcpu *v, unsigned int cr, u64 val)
 {
 	switch (cr) {
 	case 0:
 		return guest_write_cr0(v, val);
 	case 3:
-		if (pae_paging(vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR4),
-			       vmread(VMCS_GUEST_IA32_EFER)) &&
-		    !load_pdptes(v, val))
-			return false;
-		vmwrite(VMCS_GUEST_CR3, val);
-		/* The guest's non-global translations go with the old CR3. */
-		if (v->vpid)
-			invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-		return true;
+		return vmx_load_guest_cr3(v, val);
 	case 4:
 		return guest_write_cr4(v, val);
 	case 8:

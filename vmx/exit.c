@@ -8,6 +8,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
+#include "vmx/exitqual.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"
@@ -26,6 +27,7 @@ static void unhandled_exit(struct vcpu *v);
 static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_NR] = {
 	[0 ... VMX_EXIT_REASON_NR - 1] = unhandled_exit,
 	[EXIT_REASON_TRIPLE_FAULT] = vmx_exit_triple_fault,
+	[EXIT_REASON_TASK_SWITCH] = vmx_exit_task_switch,
 	[EXIT_REASON_INIT_SIGNAL] = vmx_exit_init_signal,
 	[EXIT_REASON_SIPI_SIGNAL] = vmx_exit_sipi_signal,
 	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_exit_interrupt_window,
@@ -78,6 +80,11 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 	/* After a failed entry the information is undefined (SDM Vol.3C
 	 * 27.8); the guest is stopped anyway. */
 	if ((reason & VMX_EXIT_REASON_ENTRY_FAIL) || !(info & INTR_INFO_VALID))
+		return;
+	/* A task switch through a task gate is that event's delivery: the
+	 * emulated switch completes it (task_switch_exit.c). */
+	if ((reason & VMX_EXIT_REASON_BASIC) == EXIT_REASON_TASK_SWITCH &&
+	    eq_ts_source(vmread(VMCS_EXIT_QUALIFICATION)) == EQ_TS_GATE)
 		return;
 	u32 type = FIELD_GET(INTR_INFO_TYPE, info);
 

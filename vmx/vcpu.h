@@ -111,6 +111,15 @@ void vmx_exit_wrmsr(struct vcpu *v);
 
 /* ---- cr.c ---- */
 void vmx_exit_cr_access(struct vcpu *v);
+/*
+ * Load the guest's CR3 as a MOV to CR3 would (with EPT it is just written;
+ * under PAE paging the PDPTEs are loaded too). False: a PDPTE has reserved
+ * bits set (#GP for the guest).
+ */
+bool vmx_load_guest_cr3(struct vcpu *v, u64 val);
+
+/* ---- task_switch_exit.c ---- */
+void vmx_exit_task_switch(struct vcpu *v);
 
 /* ---- hypercall.c ---- */
 void vmx_exit_vmcall(struct vcpu *v);

@@ -59,7 +59,10 @@ def test_guest_checks_all_pass(all_run):
                  "vmcall_raise_irq", "vmcall_raise_irq_window",
                  "cpuid_msr_pdcm", "cpuid_msr_tsc_adjust", "cpuid_msr_pmu",
                  "cpuid_msr_xsaves", "cpuid_msr_tsc_deadline", "vmcall_raise_irq_twice",
-                 "exc_rf_injected_gp", "exc_rf_injected_ud"):
+                 "exc_rf_injected_gp", "exc_rf_injected_ud",
+                 "task_switch_jmp", "task_switch_jmp_back",
+                 "task_switch_call", "task_switch_iret",
+                 "task_switch_int_gate"):
         assert must in names, must
 
 
@@ -83,6 +86,9 @@ def test_exit_counts_match_checks(all_run):
     # vmcall_raise_irq_twice: two waited, and the second waited again
     # for the first one's IRET.
     assert stats["INTERRUPT_WINDOW"][0] == 3, stats
+    # Task switches: JMP there and back, CALL and IRET, INT through a
+    # task gate and IRET.
+    assert stats["TASK_SWITCH"][0] == 6, stats
     # The guest runs 3 XSETBV checks (valid, x87 cleared, bad XCR).
     assert stats["XSETBV"][0] == 3, stats
     # One CPUID per check at least, and hypercalls for each VMCALL check
