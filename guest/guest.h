@@ -219,6 +219,7 @@ void run_triple_fault(const struct guest_env *env) __attribute__((noreturn));
 void run_pci(const struct guest_env *env);
 void run_reset(const struct guest_env *env);
 void run_bar(const struct guest_env *env);
+void run_pt_in_mmio(const struct guest_env *env);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);

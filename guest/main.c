@@ -10,6 +10,7 @@
  *   vmxon        execute VMXON (must raise #UD)
  *   triple-fault load an empty IDT and fault (Keel stops us)
  *   task-switch  the hardware task-switch checks alone
+ *   pt-in-mmio   page directory in a device (Keel stops us)
  */
 #include "guest.h"
 
@@ -54,6 +55,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_pci(&env);
 	} else if (!memcmp(scenario, "reset", 6)) {
 		run_reset(&env);
+	} else if (!memcmp(scenario, "pt-in-mmio", 11)) {
+		run_pt_in_mmio(&env);
 	} else if (!memcmp(scenario, "task-switch", 12)) {
 		task_switch_tests();
 	} else if (!memcmp(scenario, "bar", 4)) {

@@ -506,6 +506,24 @@ static void test_cr(void)
 	       "fault=%s read=0x%x", vec_name(f), v);
 }
 
+/*
+ * Reserved bits 31:0 of CR0 are ignored and read 0, and ET reads 1 (SDM
+ * Vol.2B MOV to CR); only bits 63:32 are #GP, which a 32-bit guest cannot
+ * write.
+ */
+static void test_cr0_reserved(void)
+{
+	u32 cr0 = read_cr0(), v, f;
+
+	f = try_write_cr0((cr0 | BIT(6) | BIT(17) | BIT(28)) & ~BIT(4));
+	v = read_cr0();
+	try_write_cr0(cr0);
+	report("cr0_reserved_ignored",
+	       f == NO_FAULT && !(v & (BIT(6) | BIT(17) | BIT(28))) &&
+		       (v & BIT(4)),
+	       "fault=%s read=0x%x", vec_name(f), v);
+}
+
 static void test_xsetbv(void)
 {
 	u32 cr4 = read_cr4(), f1, f2;
@@ -621,6 +639,7 @@ void run_all_tests(const struct guest_env *env)
 	test_cpuid_msrs();
 	test_injected_fault_frame();
 	test_cr();
+	test_cr0_reserved();
 	test_xsetbv();
 	test_cache();
 	test_vmx_insns();

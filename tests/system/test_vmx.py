@@ -135,6 +135,21 @@ def test_triple_fault_stops_guest_keel_survives(keel_built):
     assert run.has(r"keel: power off \(status 255\)"), run
 
 
+def test_page_walk_into_mmio_stops_guest(keel_built):
+    # The guest's page directory lies in the test device's page: the CPU's
+    # page walk, not an instruction, touches the device. Keel must not
+    # emulate the instruction at RIP as a data access.
+    run = guest_run("vmx-pt-in-mmio", "pt-in-mmio")
+    m = run.find(r"^keel: guest stopped: test device MMIO: the guest's page walk for GLA "
+                 r"(0x[0-9a-f]+) read a paging structure at GPA (0x[0-9a-f]+) "
+                 r"\(RIP (0x[0-9a-f]+)\)$")
+    assert m, run
+    assert int(m.group(2), 16) & ~0xfff == 0xfeb00000
+    assert int(m.group(1), 16) == int(m.group(3), 16)
+    assert not run.has(r"^TEST guest\.pt_in_mmio_stopped"), run
+    assert run.has(r"keel: power off \(status 255\)"), run
+
+
 @pytest.mark.parametrize("model,missing", [
     ("core2_penryn_t9600", "SECONDARY_EXEC_ENABLE_EPT"),
     ("corei5_lynnfield_750", "SECONDARY_EXEC_UNRESTRICTED_GUEST"),
