@@ -463,6 +463,31 @@ static void test_injected_fault_frame(void)
 	       "fault=%s eflags=0x%x", vec_name(f), fault.eflags);
 }
 
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_ADDR 0xfffff000u
+
+/*
+ * IA32_APIC_BASE: writing it back unchanged works; moving the APIC page is
+ * refused with #GP and leaves the MSR as it was (docs/vmx.md).
+ */
+static void test_apic_base(void)
+{
+	u64 orig = 0, v = 0;
+	u32 f0, f1, f2;
+
+	f0 = try_rdmsr(MSR_APIC_BASE, &orig);
+	f1 = try_wrmsr(MSR_APIC_BASE, orig);
+	f2 = try_wrmsr(MSR_APIC_BASE, orig ^ 0x100000);
+	try_rdmsr(MSR_APIC_BASE, &v);
+	if (v != orig)
+		try_wrmsr(MSR_APIC_BASE, orig);
+	report("msr_apic_base_move_gp",
+	       f0 == NO_FAULT && f1 == NO_FAULT && f2 == VEC_GP && v == orig,
+	       "rd=%s same=%s moved=%s base=0x%x after=0x%x", vec_name(f0),
+	       vec_name(f1), vec_name(f2), (u32)orig & APIC_BASE_ADDR,
+	       (u32)v & APIC_BASE_ADDR);
+}
+
 static void test_cr(void)
 {
 	u32 cr0 = read_cr0(), cr4 = read_cr4(), v, f;
@@ -637,6 +662,7 @@ void run_all_tests(const struct guest_env *env)
 	test_msr();
 	test_msr_tsc_deadline();
 	test_cpuid_msrs();
+	test_apic_base();
 	test_injected_fault_frame();
 	test_cr();
 	test_cr0_reserved();

@@ -2,12 +2,14 @@
 /*
  * MSR policy. The MSR bitmap (SDM Vol.3C 25.6.9, rev 080) lets state that
  * is the guest's alone pass through: SYSCALL/SYSENTER targets, FS/GS
- * bases, TSC_AUX, and the LAPIC's (the guest owns it): the APIC base, the
- * x2APIC registers and TSC_DEADLINE; and the speculation controls
+ * bases, TSC_AUX, and the LAPIC's (the guest owns it): the x2APIC
+ * registers and TSC_DEADLINE; and the speculation controls
  * (SPEC_CTRL, and writes to the PRED_CMD and FLUSH_CMD commands), which
  * only make the CPU more careful, in the guest and in Keel alike.
  * Every CPUID bit Keel shows has its MSRs here (vmx/cpuid_features.h,
- * docs/cpuid-msr.md). Everything else
+ * docs/cpuid-msr.md). IA32_APIC_BASE is emulated: the guest may switch the
+ * APIC between disabled, xAPIC and x2APIC mode, but never move it, since
+ * the APIC page would then cover memory Keel owns. Everything else
  * exits and is emulated here: EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
  * VMX off), MTRR writes (ignored: with EPT the guest's memory types come
@@ -85,7 +87,6 @@ static const u32 passthrough_msrs[] = {
 	MSR_GS_BASE,
 	MSR_KERNEL_GS_BASE,
 	MSR_TSC_AUX,
-	MSR_IA32_APIC_BASE,
 };
 
 static void allow_write(u8 *bm, u32 msr)
@@ -127,8 +128,9 @@ void vmx_msr_bitmap_init(struct vcpu *v)
 }
 
 static const u32 readable_msrs[] = {
-	MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,    MSR_IA32_MCG_CAP,
-	MSR_IA32_MCG_STATUS,   MSR_IA32_MISC_ENABLE, MSR_IA32_MTRRCAP,
+	MSR_IA32_APIC_BASE, MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,
+	MSR_IA32_MCG_CAP,   MSR_IA32_MCG_STATUS,   MSR_IA32_MISC_ENABLE,
+	MSR_IA32_MTRRCAP,
 };
 
 static bool hardware_readable(u32 msr)
@@ -216,9 +218,44 @@ static bool pat_valid(u64 pat)
 	return true;
 }
 
+/* IA32_APIC_BASE, SDM Vol.3A 10.4.4 and 10.12.1 */
+#define APIC_BASE_BSP BIT(8)
+#define APIC_BASE_EXTD BIT(10)
+#define APIC_BASE_EN BIT(11)
+#define APIC_BASE_ADDR_SHIFT 12
+
+static u64 apic_base_addr_mask(void)
+{
+	u32 maxphy = cpuid(0x80000008, 0).eax & 0xff;
+
+	return GENMASK(maxphy - 1, APIC_BASE_ADDR_SHIFT);
+}
+
+/*
+ * The guest may change EXTD and EN (xAPIC, x2APIC, disabled); the CPU
+ * refuses the invalid transitions itself (SDM Vol.3A 10.12.5), so the
+ * write goes through wrmsr_safe. A new base address or a reserved bit is
+ * #GP: a moved APIC page would overlay whatever memory lies there,
+ * Keel's included, with device registers. BSP is read-only.
+ */
+static int write_apic_base(u64 val)
+{
+	u64 cur, addr = apic_base_addr_mask();
+
+	if (rdmsr_safe(MSR_IA32_APIC_BASE, &cur))
+		return -EPERM;
+	if ((val & addr) != (cur & addr) ||
+	    (val & ~(addr | APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_EN)))
+		return -EPERM;
+	val = (val & ~APIC_BASE_BSP) | (cur & APIC_BASE_BSP);
+	return wrmsr_safe(MSR_IA32_APIC_BASE, val) ? -EPERM : 0;
+}
+
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		return write_apic_base(val);
 	case MSR_EFER:
 		return write_efer(v, val);
 	case MSR_IA32_PAT:
