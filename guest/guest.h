@@ -225,5 +225,6 @@ u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);
 void mmio_tests(void);
 void task_switch_tests(void);
+void string_io_paging_tests(void);
 
 #endif

@@ -87,6 +87,14 @@ void vcpu_inject_gp(struct vcpu *v)
 	vcpu_inject_exception(v, X86_VEC_GP, 0);
 }
 
+/* CR2 is not part of the VMCS: the guest runs with the CPU's own, which
+ * nothing in Keel changes between here and VM entry. */
+void vcpu_inject_pf(struct vcpu *v, u64 cr2, u32 error)
+{
+	__asm__ volatile("mov %0, %%cr2" : : "r"(cr2));
+	vcpu_inject_exception(v, X86_VEC_PF, error);
+}
+
 static bool can_take_irq(void)
 {
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);

@@ -75,6 +75,8 @@ int vmx_handle_exit(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, u8 vector, u32 error);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
+/* #PF with @cr2 as the faulting linear address. */
+void vcpu_inject_pf(struct vcpu *v, u64 cr2, u32 error);
 /*
  * Queue an external interrupt; delivered when the guest can take it,
  * highest vector first, one per VM entry.
@@ -95,6 +97,13 @@ void vmx_flush_ept(struct vcpu *v);
 /* Read/write guest memory by linear address through the guest's paging. */
 int guest_read_linear(struct vcpu *v, u64 gla, void *buf, size_t len);
 int guest_write_linear(struct vcpu *v, u64 gla, const void *buf, size_t len);
+/*
+ * Check that the guest may read (or write) @len bytes at @gla with its
+ * CPL, CR0.WP and EFER.NXE. Returns 0, GPT_PAGE_FAULT with the #PF error
+ * code and the faulting address for CR2, or a negative errno.
+ */
+int guest_check_linear(struct vcpu *v, u64 gla, size_t len, bool write,
+		       u32 *pf_error, u64 *cr2);
 
 /* ---- io.c ---- */
 void vmx_io_bitmap_init(struct vcpu *v);
