@@ -16,6 +16,7 @@
 _Static_assert(offsetof(struct vcpu, regs) == 0, "vmx_entry.S: regs");
 _Static_assert(offsetof(struct guest_regs, r15) == 112, "vmx_entry.S: r15");
 _Static_assert(offsetof(struct vcpu, launched) == 120, "vmx_entry.S: launched");
+_Static_assert(VM_RUNNING == 0, "vmx_handle_exit returns the VM state");
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
@@ -101,19 +102,24 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 
 /*
  * The hot path: this file is built without frame pointers (vmx/kernel.mk)
- * to keep a CPUID round trip near the bare minimum. A failed entry has
- * bit 31 set on a basic reason (33, 34 or 41) that the table already sends
- * to vmx_exit_entry_failure.
+ * to keep a CPUID round trip near the bare minimum (docs/vmx.md, "Exit
+ * cost"). A failed entry has bit 31 set on a basic reason (33, 34 or 41)
+ * that the table already sends to vmx_exit_entry_failure. vmx_enter()
+ * marks the vCPU launched before VMLAUNCH, so this path never has to.
  */
+static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
+{
+	v->exit_reason = EXIT_STAT_UNKNOWN;
+	unhandled_exit(v);
+}
+
 int vmx_handle_exit(struct vcpu *v)
 {
 	u32 basic, idt;
-	struct exit_stat *st;
+	u64 tsc;
 
 	/* Kept in the vcpu, not in registers the call would make us save. */
 	v->exit_tsc = rdtsc();
-	/* Also after a failed VMLAUNCH: that stops the guest for good. */
-	v->launched = 1;
 	basic = (u32)vmread(VMCS_EXIT_REASON);
 	idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
 	/* Both flags are bit 31: one test keeps the common path short. */
@@ -121,15 +127,16 @@ int vmx_handle_exit(struct vcpu *v)
 		reinject_idt_vectoring(basic, idt);
 	basic &= VMX_EXIT_REASON_BASIC;
 	if (unlikely(basic >= VMX_EXIT_REASON_NR)) {
-		unhandled_exit(v);
-		st = &v->stat_unknown;
+		out_of_range_exit(v);
 	} else {
 		v->exit_reason = basic;
 		exit_handlers[basic](v);
-		st = &v->stats[v->exit_reason];
 	}
-	st->count++;
 	v->exits++;
-	st->cycles += rdtsc() - v->exit_tsc;
-	return v->vm->state != VM_RUNNING;
+	basic = v->exit_reason;
+	v->exit_count[basic]++;
+	tsc = rdtsc() - v->exit_tsc;
+	v->exit_cycles[basic] += tsc;
+	/* VM_RUNNING is 0: any other state ends the loop. */
+	return v->vm->state;
 }

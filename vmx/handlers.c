@@ -72,26 +72,48 @@ static __attribute__((noinline)) void keel_leaf(struct vcpu *v, u32 leaf)
 	v->regs.rdx = d;
 }
 
-/* The hot path of the exit benchmark: no stack traffic on the way. */
-void vmx_exit_cpuid(struct vcpu *v)
+/* Keel's leaves, and every leaf the filter may change. */
+static __attribute__((noinline)) void cpuid_slow(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs.rax, sub = (u32)v->regs.rcx;
-	/* 64-bit outputs: CPUID zero-extends into RAX..RDX, so storing them
-	 * takes one instruction each. */
 	u64 a, b, c, d;
 
-	if (unlikely(leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_MAX)) {
+	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_MAX) {
 		keel_leaf(v, leaf);
+		return;
+	}
+	__asm__ volatile("cpuid"
+			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(leaf), "c"(sub));
+	v->regs.rax = a;
+	v->regs.rbx = b;
+	v->regs.rcx = c;
+	v->regs.rdx = d;
+	if (cpuid_filter_wants(leaf))
+		fix_cpuid(&v->regs, leaf, sub);
+}
+
+/*
+ * The hot path of the exit benchmark: no stack traffic on the way. Basic
+ * leaves the filter leaves alone run CPUID straight from the guest's RAX
+ * and RCX; Keel's, the extended ones and those the filter may change take
+ * cpuid_slow().
+ */
+void vmx_exit_cpuid(struct vcpu *v)
+{
+	/* 64-bit operands: CPUID reads EAX and ECX and zero-extends its
+	 * outputs into RAX..RDX, so each load and store is one instruction. */
+	u64 a = v->regs.rax, c = v->regs.rcx, b, d;
+	u32 leaf = (u32)a;
+
+	if (unlikely(leaf >= CPUID_HV_BASE || cpuid_filter_maybe(leaf))) {
+		cpuid_slow(v);
 	} else {
-		__asm__ volatile("cpuid"
-				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-				 : "a"(leaf), "c"(sub));
+		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 		v->regs.rax = a;
 		v->regs.rbx = b;
 		v->regs.rcx = c;
 		v->regs.rdx = d;
-		if (unlikely(cpuid_filter_maybe(leaf)))
-			fix_cpuid(&v->regs, leaf, sub);
 	}
 	vcpu_skip_instruction(v);
 }

@@ -195,21 +195,21 @@ void vcpu_print_stats(const struct vcpu *v)
 	printf("keel:   %-22s %10s %14s %10s\n", "reason", "count", "cycles",
 	       "avg");
 	for (u32 i = 0; i < VMX_EXIT_REASON_NR; i++) {
-		const struct exit_stat *s = &v->stats[i];
+		u64 n = v->exit_count[i], c = v->exit_cycles[i];
 
-		if (!s->count)
+		if (!n)
 			continue;
 		printf("keel:   %-22s %10llu %14llu %10llu\n",
-		       vmx_exit_reason_name(i), s->count, s->cycles,
-		       s->cycles / s->count);
-		total += s->count;
-		cycles += s->cycles;
+		       vmx_exit_reason_name(i), n, c, c / n);
+		total += n;
+		cycles += c;
 	}
-	if (v->stat_unknown.count) {
+	if (v->exit_count[EXIT_STAT_UNKNOWN]) {
 		printf("keel:   %-22s %10llu %14llu\n", "(out of range)",
-		       v->stat_unknown.count, v->stat_unknown.cycles);
-		total += v->stat_unknown.count;
-		cycles += v->stat_unknown.cycles;
+		       v->exit_count[EXIT_STAT_UNKNOWN],
+		       v->exit_cycles[EXIT_STAT_UNKNOWN]);
+		total += v->exit_count[EXIT_STAT_UNKNOWN];
+		cycles += v->exit_cycles[EXIT_STAT_UNKNOWN];
 	}
 	printf("keel:   %-22s %10llu %14llu\n", "total", total, cycles);
 }

@@ -22,10 +22,9 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
-struct exit_stat {
-	u64 count;
-	u64 cycles; /* TSC cycles spent in Keel handling this reason */
-};
+/* Exit statistics are indexed by basic exit reason; this slot counts
+ * reasons beyond the table. */
+#define EXIT_STAT_UNKNOWN VMX_EXIT_REASON_NR
 
 struct vcpu {
 	struct guest_regs regs; /* first: vmx_entry.S addresses it */
@@ -38,11 +37,13 @@ struct vcpu {
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
 	struct irq_set pending_irqs; /* external interrupts to inject */
-	u64 exits;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
-	u32 exit_reason; /* basic reason of the exit being handled */
-	struct exit_stat stats[VMX_EXIT_REASON_NR];
-	struct exit_stat stat_unknown;
+	u64 exits;
+	u32 exit_reason; /* statistics slot of the exit being handled */
+	/* Per reason: exits, and TSC cycles spent in Keel handling them.
+	 * Two arrays, so that one scaled index reaches either. */
+	u64 exit_count[VMX_EXIT_REASON_NR + 1];
+	u64 exit_cycles[VMX_EXIT_REASON_NR + 1];
 };
 
 /* ---- vmx.c ---- */
