@@ -140,6 +140,23 @@ static void raise_fault(struct vcpu *v, const struct ts_fault *f, u32 idt,
 	vcpu_inject_exception(v, f->vector, f->error);
 }
 
+/*
+ * Delivering an NMI blocks the next one until an IRET (SDM Vol.3A 6.7.1),
+ * through a task gate too; an IRET unblocks, a task-switching one too.
+ */
+static void nmi_blocking(enum eq_ts_source src, bool nmi_delivered)
+{
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	if (nmi_delivered)
+		intr |= GUEST_INTR_STATE_NMI;
+	else if (src == EQ_TS_IRET)
+		intr &= ~(u64)GUEST_INTR_STATE_NMI;
+	else
+		return;
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr);
+}
+
 void vmx_exit_task_switch(struct vcpu *v)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
@@ -175,8 +192,14 @@ void vmx_exit_task_switch(struct vcpu *v)
 		raise_fault(v, &f, idt, gate);
 		return;
 	case TS_DONE:
-		if (!write_state(v, &s))
+		if (!write_state(v, &s)) {
 			vcpu_inject_gp(v);
+			return;
+		}
+		nmi_blocking(rq.source,
+			     gate && (idt & INTR_INFO_VALID) &&
+				     FIELD_GET(INTR_INFO_TYPE, idt) ==
+					     INTR_TYPE_NMI);
 		return;
 	}
 }
