@@ -100,6 +100,13 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
+/* Out of line: the hot path below then needs one callee-saved register. */
+static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
+{
+	v->exit_reason = EXIT_STAT_UNKNOWN;
+	unhandled_exit(v);
+}
+
 /*
  * The hot path: this file is built without frame pointers (vmx/kernel.mk)
  * to keep a CPUID round trip near the bare minimum (docs/vmx.md, "Exit
@@ -107,12 +114,6 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
  * that the table already sends to vmx_exit_entry_failure. vmx_enter()
  * marks the vCPU launched before VMLAUNCH, so this path never has to.
  */
-static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
-{
-	v->exit_reason = EXIT_STAT_UNKNOWN;
-	unhandled_exit(v);
-}
-
 int vmx_handle_exit(struct vcpu *v)
 {
 	u32 basic, idt;
