@@ -139,7 +139,19 @@ struct gpt_walker {
 	gpt_read_fn read;
 	gpt_write_fn write; /* only gpt_write_linear() needs it */
 	void *ctx;
+	/* Only gpt_translate_access() looks at these: */
+	bool wp; /* CR0.WP: supervisor writes honour R/W */
+	bool nxe; /* EFER.NXE: XD bits forbid fetches */
 };
+
+/* #PF error code bits, SDM Vol.3A 4.7 (rev 080); an access is described
+ * with the same bits (W: write, U: CPL 3, I: instruction fetch). */
+#define GPT_PF_P BIT(0) /* 0: not present; 1: protection */
+#define GPT_PF_W BIT(1)
+#define GPT_PF_U BIT(2)
+#define GPT_PF_I BIT(4)
+/* gpt_translate_access() result: the access takes #PF. */
+#define GPT_PAGE_FAULT 1
 
 enum gpt_mode gpt_mode_from_regs(u64 cr0, u64 cr4, u64 efer);
 
@@ -150,6 +162,14 @@ enum gpt_mode gpt_mode_from_regs(u64 cr0, u64 cr4, u64 efer);
  * Accessed/dirty bits are not set: this is an inspection, not an access.
  */
 int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa);
+/*
+ * Translate @gla for an @access (GPT_PF_W/U/I) as the CPU would perform
+ * it, checking U/S, R/W (with CR0.WP) and XD over every level (SDM Vol.3A
+ * 4.6). Returns 0, GPT_PAGE_FAULT with the #PF error code in *@pf_error,
+ * or a negative errno (reserved bits, tables outside memory).
+ */
+int gpt_translate_access(const struct gpt_walker *w, u64 gla, u32 access,
+			 u64 *gpa, u32 *pf_error);
 /* Read @len bytes at @gla, crossing page boundaries as needed. */
 int gpt_read_linear(const struct gpt_walker *w, u64 gla, void *buf, size_t len);
 /* Write @len bytes at @gla, crossing page boundaries as needed. */

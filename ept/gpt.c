@@ -38,7 +38,21 @@ static int read64(const struct gpt_walker *w, u64 gpa, u64 *v)
 	return w->read(w->ctx, gpa, v, sizeof(*v));
 }
 
-static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa)
+/* The rights of a translation: R/W and U/S of every level ANDed, XD
+ * ORed (SDM Vol.3A 4.6.1). */
+struct gpt_perm {
+	bool rw, us, xd;
+};
+
+static void perm_add(const struct gpt_walker *w, struct gpt_perm *p, u64 e)
+{
+	p->rw = p->rw && (e & PTE_RW);
+	p->us = p->us && (e & PTE_US);
+	p->xd = p->xd || (w->nxe && (e & PTE_NX));
+}
+
+static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa,
+		      struct gpt_perm *p)
 {
 	u32 pde, pte;
 	int ret;
@@ -48,6 +62,7 @@ static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa)
 		return ret;
 	if (!(pde & PTE_P))
 		return -ENOENT;
+	perm_add(w, p, pde);
 	if ((pde & PTE_PS) && w->pse) {
 		*gpa = (pde & PDE32_4M_ADDR) |
 		       (FIELD_GET(PDE32_4M_HIGH, pde) << 32) |
@@ -60,6 +75,7 @@ static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa)
 		return ret;
 	if (!(pte & PTE_P))
 		return -ENOENT;
+	perm_add(w, p, pte);
 	*gpa = (pte & PTE32_ADDR) | (gla & (PAGE_SIZE - 1));
 	return 0;
 }
@@ -70,7 +86,7 @@ static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa)
  * when 1) down to the 4K page.
  */
 static int walk_levels(const struct gpt_walker *w, u64 table, int level,
-		       u64 gla, u64 *gpa)
+		       u64 gla, u64 *gpa, struct gpt_perm *p)
 {
 	for (; level >= 0; level--) {
 		unsigned int shift = 12 + 9 * level;
@@ -82,6 +98,7 @@ static int walk_levels(const struct gpt_walker *w, u64 table, int level,
 			return ret;
 		if (!(e & PTE_P))
 			return -ENOENT;
+		perm_add(w, p, e);
 		if (level > 0 && (e & PTE_PS)) {
 			u64 mask = BIT(shift) - 1;
 
@@ -97,7 +114,8 @@ static int walk_levels(const struct gpt_walker *w, u64 table, int level,
 	return -EINVAL;
 }
 
-int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
+static int walk(const struct gpt_walker *w, u64 gla, u64 *gpa,
+		struct gpt_perm *p)
 {
 	u64 e;
 	int ret;
@@ -107,7 +125,7 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 		*gpa = gla & 0xffffffffULL;
 		return 0;
 	case GPT_MODE_32BIT:
-		return walk_32bit(w, (u32)gla, gpa);
+		return walk_32bit(w, (u32)gla, gpa, p);
 	case GPT_MODE_PAE:
 		gla &= 0xffffffffULL;
 		ret = read64(w, (w->cr3 & PAE_CR3_ADDR) + (gla >> 30) * 8, &e);
@@ -115,7 +133,8 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 			return ret;
 		if (!(e & PTE_P))
 			return -ENOENT;
-		return walk_levels(w, e & PTE_ADDR_MASK, 1, gla, gpa);
+		/* PAE PDPTEs carry no R/W, U/S or XD. */
+		return walk_levels(w, e & PTE_ADDR_MASK, 1, gla, gpa, p);
 	case GPT_MODE_4LEVEL: {
 		/* Canonical: bits 63:47 all equal (SDM Vol.1 3.3.7.1). */
 		s64 top = (s64)gla >> 47;
@@ -131,10 +150,55 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 			return -ENOENT;
 		if (e & PTE_PS) /* reserved in a PML4E */
 			return -EINVAL;
-		return walk_levels(w, e & PTE_ADDR_MASK, 2, gla, gpa);
+		perm_add(w, p, e);
+		return walk_levels(w, e & PTE_ADDR_MASK, 2, gla, gpa, p);
 	}
 	}
 	return -EINVAL;
+}
+
+int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
+{
+	struct gpt_perm p = { true, true, false };
+
+	return walk(w, gla, gpa, &p);
+}
+
+/*
+ * SDM Vol.3A 4.6.1: a user access needs U/S everywhere; a user write, or
+ * a supervisor write with CR0.WP, needs R/W everywhere; a fetch needs XD
+ * clear everywhere. (SMEP, SMAP and protection keys are not modelled.)
+ */
+static bool allowed(const struct gpt_walker *w, const struct gpt_perm *p,
+		    u32 access)
+{
+	bool user = access & GPT_PF_U;
+
+	if (user && !p->us)
+		return false;
+	if ((access & GPT_PF_W) && !p->rw && (user || w->wp))
+		return false;
+	return !((access & GPT_PF_I) && p->xd);
+}
+
+int gpt_translate_access(const struct gpt_walker *w, u64 gla, u32 access,
+			 u64 *gpa, u32 *pf_error)
+{
+	struct gpt_perm p = { true, true, false };
+	int ret = walk(w, gla, gpa, &p);
+
+	access &= GPT_PF_W | GPT_PF_U | GPT_PF_I;
+	if (ret == -ENOENT) {
+		*pf_error = access;
+		return GPT_PAGE_FAULT;
+	}
+	if (ret)
+		return ret;
+	if (!allowed(w, &p, access)) {
+		*pf_error = access | GPT_PF_P;
+		return GPT_PAGE_FAULT;
+	}
+	return 0;
 }
 
 /*

@@ -142,6 +142,7 @@ struct fault_state {
 	volatile u32 vector;
 	volatile u32 error;
 	volatile u32 resume; /* EIP to continue at after a caught fault */
+	volatile u32 eflags; /* the EFLAGS image the fault pushed */
 };
 extern struct fault_state fault;
 
@@ -168,6 +169,8 @@ struct exc_frame {
 void idt_init(void);
 void idt_set_gate(unsigned int vec, void (*handler)(void));
 void idt_load_empty(void);
+/* A task gate (SDM Vol.3A 6.11) to the TSS @sel at @vec. */
+void idt_set_task_gate(unsigned int vec, u16 sel);
 void pic_init(void);
 extern volatile u32 pit_ticks;
 extern volatile u32 test_irq_count;
@@ -225,9 +228,12 @@ void run_hostile_nmi(const struct guest_env *env);
 void run_hostile_reset(const struct guest_env *env, const char *how);
 void run_exit_width(const struct guest_env *env, const char *width);
 void run_bar_move(const struct guest_env *env, bool touch_old);
+void run_pt_in_mmio(const struct guest_env *env);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);
 void mmio_tests(void);
+void task_switch_tests(void);
+void string_io_paging_tests(void);
 
 #endif

@@ -336,6 +336,16 @@ void idt_set_gate(unsigned int vec, void (*handler)(void))
 	idt[vec] = (struct idt_gate){ (u16)a, 0x08, 0, 0x8e, (u16)(a >> 16) };
 }
 
+/* Task gate: present, DPL 0, type 5; the offset is unused. */
+#define IDT_TASK_GATE 0x85
+
+void idt_set_task_gate(unsigned int vec, u16 sel)
+{
+	if (vec >= sizeof(idt) / sizeof(idt[0]))
+		return;
+	idt[vec] = (struct idt_gate){ 0, sel, 0, IDT_TASK_GATE, 0 };
+}
+
 static void lidt(const void *base, u16 limit)
 {
 	struct idt_desc d = { limit, (u32)base };
@@ -397,6 +407,7 @@ void exc_handler(struct exc_frame *f)
 	if (fault.armed) {
 		fault.vector = f->vector;
 		fault.error = f->error;
+		fault.eflags = f->eflags;
 		fault.armed = 0;
 		f->eip = fault.resume;
 		return;

@@ -11,6 +11,8 @@
  *   triple-fault load an empty IDT and fault (Keel stops us)
  *   bar-move     size the xHCI's BAR0, move it over Keel, then somewhere free
  *   bar-move-old the same, then read the old BAR0 address (Keel stops us)
+ *   task-switch  the hardware task-switch checks alone
+ *   pt-in-mmio   page directory in a device (Keel stops us)
  */
 #include "guest.h"
 
@@ -56,6 +58,10 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_pci(&env);
 	} else if (!memcmp(scenario, "reset", 6)) {
 		run_reset(&env);
+	} else if (!memcmp(scenario, "pt-in-mmio", 11)) {
+		run_pt_in_mmio(&env);
+	} else if (!memcmp(scenario, "task-switch", 12)) {
+		task_switch_tests();
 	} else if (!memcmp(scenario, "bar", 4)) {
 		run_bar(&env);
 	} else if (!memcmp(scenario, "hostile-ports", 14)) {

@@ -227,6 +227,38 @@ static void test_long_mode(void)
 	       read_cr0());
 }
 
+struct gdtr {
+	u16 limit;
+	u32 base;
+} __attribute__((packed));
+
+/*
+ * Outside IA-32e mode a code segment's L bit means nothing (SDM Vol.3A
+ * 3.4.5): with L=1 and D=1 the code is still 32-bit, so Keel's decoder
+ * must take "mov eax, moffs32" (a1 + 4 bytes) as 5 bytes, not as a
+ * 64-bit moffs of 9.
+ */
+static void test_cs_l_outside_long_mode(void)
+{
+	static u64 gdt[5] __attribute__((aligned(8)));
+	struct gdtr old, d = { sizeof(gdt) - 1, (u32)gdt };
+	u32 v = 0;
+
+	__asm__ volatile("sgdt %0" : "=m"(old));
+	memcpy(gdt, (const void *)old.base, 4 * sizeof(u64));
+	gdt[4] = 0x00ef9a000000ffffULL; /* 0x20: code, G, D=1, L=1 */
+	__asm__ volatile("lgdt %1\n\t"
+			 "ljmp $0x20, $1f\n"
+			 "1:\tmovl 0xfeb00004, %0\n\t"
+			 "ljmp $0x08, $2f\n"
+			 "2:\tlgdt %2"
+			 : "=a"(v)
+			 : "m"(d), "m"(old)
+			 : "memory");
+	report("mmio_cs_l_outside_long_mode", v == pattern_bytes(4, 4),
+	       "read=0x%x", v);
+}
+
 void mmio_tests(void)
 {
 	test_reads();
@@ -234,4 +266,5 @@ void mmio_tests(void)
 	test_writes();
 	test_count();
 	test_long_mode();
+	test_cs_l_outside_long_mode();
 }

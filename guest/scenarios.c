@@ -256,6 +256,27 @@ void run_reset(const struct guest_env *env __attribute__((unused)))
 	report("reset_ignored", false, "still running after the reset");
 }
 
+/*
+ * Turn paging on with the page directory in the test device's MMIO page:
+ * the CPU's page walk for the next instruction reads a PDE from a device.
+ * That is no instruction's data access, and Keel must not emulate the
+ * instruction at RIP as one: it stops the guest and says why.
+ */
+void run_pt_in_mmio(const struct guest_env *env __attribute__((unused)))
+{
+	kprintf("keel-guest: paging with the page directory at 0x%x\n",
+		TESTDEV_MMIO_BASE);
+	__asm__ volatile("movl %0, %%cr3\n\t"
+			 "movl %%cr0, %%eax\n\t"
+			 "orl $0x80000000, %%eax\n\t"
+			 "movl %%eax, %%cr0\n\t"
+			 "nop"
+			 :
+			 : "r"(TESTDEV_MMIO_BASE)
+			 : "eax", "memory");
+	report("pt_in_mmio_stopped", false, "ran on with paging through MMIO");
+}
+
 /* xHCI capability registers, xHCI 1.2 5.3: CAPLENGTH at 0, HCIVERSION at 2. */
 #define PCI_CLASS_XHCI 0x0c0330
 #define XHCI_CAPLENGTH_MIN 0x20

@@ -7,6 +7,7 @@
  * design; the guest still runs to the end.
  */
 #include "guest.h"
+#include "checks.h"
 
 #define CR0_NE BIT(5)
 #define CR0_WP BIT(16)
@@ -17,72 +18,11 @@
 #define CPUID1_ECX_XSAVE BIT(26)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
 #define MSR_TSC 0x10
-#define MSR_FEATURE_CONTROL 0x3a
 #define MSR_SYSENTER_CS 0x174
 #define MSR_VMX_BASIC 0x480
 #define MSR_EFER 0xc0000080
 #define EFER_LME BIT(8)
 #define EFER_LMA BIT(10)
-
-/* Run one instruction with a fault catch; evaluates to the vector. */
-#define TRY_ASM(insn, ...)                                           \
-	({                                                           \
-		fault_arm();                                         \
-		__asm__ volatile("movl $1f, %[res_]\n\t" insn "\n1:" \
-				 : [res_] "=m"(fault.resume)         \
-				 : __VA_ARGS__                       \
-				 : "memory");                        \
-		fault_disarm();                                      \
-	})
-
-static u32 try_rdmsr(u32 msr, u64 *v)
-{
-	u32 lo = 0, hi = 0;
-
-	fault_arm();
-	__asm__ volatile("movl $1f, %[res]\n\trdmsr\n1:"
-			 : "=a"(lo), "=d"(hi), [res] "=m"(fault.resume)
-			 : "c"(msr)
-			 : "memory");
-	*v = ((u64)hi << 32) | lo;
-	return fault_disarm();
-}
-
-static u32 try_wrmsr(u32 msr, u64 v)
-{
-	return TRY_ASM("wrmsr", "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
-
-static u32 try_write_cr0(u32 v)
-{
-	return TRY_ASM("movl %[v_], %%cr0", [v_] "r"(v));
-}
-
-static u32 try_write_cr4(u32 v)
-{
-	return TRY_ASM("movl %[v_], %%cr4", [v_] "r"(v));
-}
-
-static u32 try_xsetbv(u32 xcr, u64 v)
-{
-	return TRY_ASM("xsetbv", "c"(xcr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
-
-static u64 xgetbv(u32 xcr)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
-	return ((u64)hi << 32) | lo;
-}
-
-static const char *vec_name(u32 v)
-{
-	return v == NO_FAULT ? "none" :
-	       v == VEC_UD   ? "#UD" :
-	       v == VEC_GP   ? "#GP" :
-			       "other";
-}
 
 static void test_boot(const struct guest_env *env)
 {
@@ -503,14 +443,21 @@ void run_all_tests(const struct guest_env *env)
 	test_boot(env);
 	test_cpuid();
 	test_hypercalls(env);
+	test_raise_irq_twice();
 	test_io();
+	string_io_paging_tests();
 	test_msr();
 	test_msr_tsc_deadline();
+	test_cpuid_msrs();
+	test_apic_base();
+	test_injected_fault_frame();
 	test_cr();
+	test_cr0_reserved();
 	test_xsetbv();
 	test_cache();
 	test_vmx_insns();
 	test_hlt();
 	test_legacy_area();
 	mmio_tests();
+	task_switch_tests();
 }

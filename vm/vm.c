@@ -16,6 +16,7 @@ void vm_exit(struct vm *vm, int status)
 		return;
 	vm->state = VM_EXITED;
 	vm->status = status;
+	__atomic_fetch_or(&vm->attention, VM_ATTN_ENDED, __ATOMIC_RELAXED);
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -29,6 +30,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	vm->state = VM_STOPPED;
 	vm->status = -1;
+	__atomic_fetch_or(&vm->attention, VM_ATTN_ENDED, __ATOMIC_RELAXED);
 }
 
 /*

@@ -95,6 +95,9 @@ struct vm_entry {
 	const char *cmdline; /* the guest's, for the log */
 };
 
+#define VM_ATTN_ENDED BIT(0) /* state is no longer VM_RUNNING */
+#define VM_ATTN_NMI BIT(1) /* an NMI waits for the guest (vmx/nmi.c) */
+
 enum vm_state {
 	VM_RUNNING,
 	VM_EXITED, /* the guest asked to end, with a status */
@@ -114,6 +117,12 @@ struct vm {
 	struct vm_pio_pass pass[VM_MAX_PIO_PASS];
 	struct vm_mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	enum vm_state state;
+	/*
+	 * Non-zero when the vCPU must look up before it re-enters the guest:
+	 * the one word vmx/ tests on its way back (VM_ATTN_*). Set with
+	 * atomic ORs: an NMI handler may set a bit at any instruction.
+	 */
+	u32 attention;
 	int status;
 	char stop_reason[VM_STOP_REASON_LEN];
 	/* The guest's console output, passed on a framed line at a time. */

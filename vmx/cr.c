@@ -81,7 +81,19 @@ static void update_long_mode(bool pg)
 	vmwrite(VMCS_VM_ENTRY_CONTROLS, entry);
 }
 
-/* Returns false for a value the CPU would refuse with #GP. */
+/* The CR0 bits that exist, SDM Vol.3A 2.5 (figure 2-7). */
+#define CR0_DEFINED                                                       \
+	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_ET | \
+	 X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | X86_CR0_CD | \
+	 X86_CR0_PG)
+
+/*
+ * Returns false for a value the CPU would refuse with #GP: a reserved bit
+ * in 63:32 (SDM Vol.3A 2.5), PG without PE, NW without CD. Reserved bits
+ * in 31:0 are ignored and read back 0, and ET reads 1, as the CPU has them
+ * (SDM Vol.2B MOV to CR: "Reserved bits in CR0 remain clear after any
+ * load of those bits; any value loaded in them is ignored").
+ */
 static bool guest_write_cr0(struct vcpu *v, u64 val)
 {
 	const struct vmx_caps_msrs *m = vmx_caps();
@@ -90,6 +102,7 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
 	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
 		return false;
+	val = (val & CR0_DEFINED) | X86_CR0_ET;
 	/* Paging on with EFER.LME needs CR4.PAE (SDM Vol.3A 9.8.5); PAE is
 	 * the guest's own bit, so the real CR4 holds it, not the shadow. */
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) &&
@@ -124,21 +137,26 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 	return true;
 }
 
+bool vmx_load_guest_cr3(struct vcpu *v, u64 val)
+{
+	if (pae_paging(vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR4),
+		       vmread(VMCS_GUEST_IA32_EFER)) &&
+	    !load_pdptes(v, val))
+		return false;
+	vmwrite(VMCS_GUEST_CR3, val);
+	/* The guest's non-global translations go with the old CR3. */
+	if (v->vpid)
+		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	return true;
+}
+
 static bool mov_to_cr(struct vcpu *v, unsigned int cr, u64 val)
 {
 	switch (cr) {
 	case 0:
 		return guest_write_cr0(v, val);
 	case 3:
-		if (pae_paging(vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR4),
-			       vmread(VMCS_GUEST_IA32_EFER)) &&
-		    !load_pdptes(v, val))
-			return false;
-		vmwrite(VMCS_GUEST_CR3, val);
-		/* The guest's non-global translations go with the old CR3. */
-		if (v->vpid)
-			invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-		return true;
+		return vmx_load_guest_cr3(v, val);
 	case 4:
 		return guest_write_cr4(v, val);
 	case 8:

@@ -8,6 +8,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
+#include "vmx/exitqual.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"
@@ -15,6 +16,7 @@
 _Static_assert(offsetof(struct vcpu, regs) == 0, "vmx_entry.S: regs");
 _Static_assert(offsetof(struct guest_regs, r15) == 112, "vmx_entry.S: r15");
 _Static_assert(offsetof(struct vcpu, launched) == 120, "vmx_entry.S: launched");
+_Static_assert(VM_RUNNING == 0, "vmx_handle_exit returns the VM state");
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
@@ -27,6 +29,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_NR] = {
 	[0 ... VMX_EXIT_REASON_NR - 1] = unhandled_exit,
 	[EXIT_REASON_EXCEPTION_NMI] = vmx_exit_exception_nmi,
 	[EXIT_REASON_TRIPLE_FAULT] = vmx_exit_triple_fault,
+	[EXIT_REASON_TASK_SWITCH] = vmx_exit_task_switch,
 	[EXIT_REASON_INIT_SIGNAL] = vmx_exit_init_signal,
 	[EXIT_REASON_SIPI_SIGNAL] = vmx_exit_sipi_signal,
 	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_exit_interrupt_window,
@@ -81,6 +84,11 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 	 * 27.8); the guest is stopped anyway. */
 	if ((reason & VMX_EXIT_REASON_ENTRY_FAIL) || !(info & INTR_INFO_VALID))
 		return;
+	/* A task switch through a task gate is that event's delivery: the
+	 * emulated switch completes it (task_switch_exit.c). */
+	if ((reason & VMX_EXIT_REASON_BASIC) == EXIT_REASON_TASK_SWITCH &&
+	    eq_ts_source(vmread(VMCS_EXIT_QUALIFICATION)) == EQ_TS_GATE)
+		return;
 	u32 type = FIELD_GET(INTR_INFO_TYPE, info);
 
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO, info & ~INTR_INFO_NMI_UNBLOCK_IRET);
@@ -92,6 +100,13 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 	    type == INTR_TYPE_SOFT_EXCEPTION)
 		vmwrite(VMCS_VM_ENTRY_INSTRUCTION_LEN,
 			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Out of line: the hot path below then needs one callee-saved register. */
+static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
+{
+	v->exit_reason = EXIT_STAT_UNKNOWN;
+	unhandled_exit(v);
 }
 
 /*
@@ -109,19 +124,18 @@ int vmx_exit_attention(struct vcpu *v)
 
 /*
  * The hot path: this file is built without frame pointers (vmx/kernel.mk)
- * to keep a CPUID round trip near the bare minimum. A failed entry has
- * bit 31 set on a basic reason (33, 34 or 41) that the table already sends
- * to vmx_exit_entry_failure.
+ * to keep a CPUID round trip near the bare minimum (docs/vmx.md, "Exit
+ * cost"). A failed entry has bit 31 set on a basic reason (33, 34 or 41)
+ * that the table already sends to vmx_exit_entry_failure. vmx_enter()
+ * marks the vCPU launched before VMLAUNCH, so this path never has to.
  */
 int vmx_handle_exit(struct vcpu *v)
 {
 	u32 basic, idt;
-	struct exit_stat *st;
+	u64 tsc;
 
 	/* Kept in the vcpu, not in registers the call would make us save. */
 	v->exit_tsc = rdtsc();
-	/* Also after a failed VMLAUNCH: that stops the guest for good. */
-	v->launched = 1;
 	basic = (u32)vmread(VMCS_EXIT_REASON);
 	idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
 	/* Both flags are bit 31: one test keeps the common path short. */
@@ -129,16 +143,17 @@ int vmx_handle_exit(struct vcpu *v)
 		reinject_idt_vectoring(basic, idt);
 	basic &= VMX_EXIT_REASON_BASIC;
 	if (unlikely(basic >= VMX_EXIT_REASON_NR)) {
-		unhandled_exit(v);
-		st = &v->stat_unknown;
+		out_of_range_exit(v);
 	} else {
 		v->exit_reason = basic;
 		exit_handlers[basic](v);
-		st = &v->stats[v->exit_reason];
 	}
-	st->count++;
 	v->exits++;
-	st->cycles += rdtsc() - v->exit_tsc;
-	/* Non-zero: the guest ended or an NMI waits (vmx_exit_attention()). */
-	return (int)v->vm->state | v->nmi_pending;
+	basic = v->exit_reason;
+	v->exit_count[basic]++;
+	tsc = rdtsc() - v->exit_tsc;
+	v->exit_cycles[basic] += tsc;
+	/* Non-zero: the guest ended or an NMI waits (VM_ATTN_*), and the
+	 * stub asks vmx_exit_attention() what to do. */
+	return (int)v->vm->attention;
 }

@@ -9,6 +9,27 @@
 
 #include "core/types.h"
 
+/* ---- Task switch (exit reason 9), SDM Vol.3C 28.2.1 table 28-2 ---- */
+#define EQ_TS_SELECTOR GENMASK(15, 0)
+#define EQ_TS_SOURCE GENMASK(31, 30)
+
+enum eq_ts_source {
+	EQ_TS_CALL = 0,
+	EQ_TS_IRET = 1,
+	EQ_TS_JMP = 2,
+	EQ_TS_GATE = 3, /* a task gate in the IDT */
+};
+
+static inline u16 eq_ts_selector(u64 q)
+{
+	return FIELD_GET(EQ_TS_SELECTOR, q);
+}
+
+static inline enum eq_ts_source eq_ts_source(u64 q)
+{
+	return (enum eq_ts_source)FIELD_GET(EQ_TS_SOURCE, q);
+}
+
 /* ---- Control-register access (exit reason 28), SDM Vol.3C 28.2.1 ---- */
 #define EQ_CR_NUMBER GENMASK(3, 0)
 #define EQ_CR_ACCESS_TYPE GENMASK(5, 4)

@@ -8,6 +8,8 @@
 #include "core/lib.h"
 #include "arch/x86/arch.h"
 #include "vm/guest_abi.h"
+#include "vmx/cpuid_features.h"
+#include "vmx/cpuid_filter.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"
@@ -23,26 +25,32 @@
 #define XCR0_AVX512 (BIT(5) | BIT(6) | BIT(7))
 #define XCR0_AMX (BIT(17) | BIT(18))
 /*
- * Hide VMX (Keel offers no nested virtualization), set the hypervisor bit,
- * and show OSXSAVE/OSPKE as the guest's CR4 has them, not Keel's.
+ * Hide what Keel does not back (vmx/cpuid_features.h, docs/cpuid-msr.md),
+ * set the hypervisor bit, and show OSXSAVE/OSPKE as the guest's CR4 has
+ * them, not Keel's.
  */
-static __attribute__((noinline)) u32 fix_cpuid_ecx(u32 leaf, u32 sub, u32 c)
+static __attribute__((noinline)) void fix_cpuid(struct guest_regs *g, u32 leaf,
+						u32 sub)
 {
+	u32 r[4] = { (u32)g->rax, (u32)g->rbx, (u32)g->rcx, (u32)g->rdx };
 	u64 cr4 = vmread(VMCS_GUEST_CR4);
 
-	if (leaf == 3 || leaf == 5 || (leaf == 7 && sub != 0))
-		return c;
+	cpuid_filter(leaf, sub, r,
+		     cpuid_needs_from_proc2(vmx_cfg.ctl.word[VMX_CTL_PROC2]));
 	if (leaf == 1) {
-		c &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
-		c |= CPUID_1_ECX_HYPERVISOR;
+		r[CPUID_ECX] &= ~(u32)CPUID_1_ECX_OSXSAVE;
+		r[CPUID_ECX] |= CPUID_1_ECX_HYPERVISOR;
 		if (cr4 & X86_CR4_OSXSAVE)
-			c |= CPUID_1_ECX_OSXSAVE;
-	} else {
-		c &= ~(u32)CPUID_7_ECX_OSPKE;
+			r[CPUID_ECX] |= CPUID_1_ECX_OSXSAVE;
+	} else if (leaf == 7 && sub == 0) {
+		r[CPUID_ECX] &= ~(u32)CPUID_7_ECX_OSPKE;
 		if (cr4 & X86_CR4_PKE)
-			c |= CPUID_7_ECX_OSPKE;
+			r[CPUID_ECX] |= CPUID_7_ECX_OSPKE;
 	}
-	return c;
+	g->rax = r[CPUID_EAX];
+	g->rbx = r[CPUID_EBX];
+	g->rcx = r[CPUID_ECX];
+	g->rdx = r[CPUID_EDX];
 }
 
 static __attribute__((noinline)) void keel_leaf(struct vcpu *v, u32 leaf)
@@ -56,24 +64,44 @@ static __attribute__((noinline)) void keel_leaf(struct vcpu *v, u32 leaf)
 	v->regs.rdx = d;
 }
 
-/* The hot path of the exit benchmark: no stack traffic on the way. */
-void vmx_exit_cpuid(struct vcpu *v)
+/* Keel's leaves, and every leaf the filter may change. */
+static __attribute__((noinline)) void cpuid_slow(struct vcpu *v)
 {
-	u32 leaf = (u32)v->regs.rax;
-	/* 64-bit outputs: CPUID zero-extends into RAX..RDX, so storing them
-	 * takes one instruction each. */
+	u32 leaf = (u32)v->regs.rax, sub = (u32)v->regs.rcx;
 	u64 a, b, c, d;
 
-	if (unlikely(leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_MAX)) {
+	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_MAX) {
 		keel_leaf(v, leaf);
+		return;
+	}
+	__asm__ volatile("cpuid"
+			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(leaf), "c"(sub));
+	v->regs.rax = a;
+	v->regs.rbx = b;
+	v->regs.rcx = c;
+	v->regs.rdx = d;
+	if (cpuid_filter_wants(leaf))
+		fix_cpuid(&v->regs, leaf, sub);
+}
+
+/*
+ * The hot path of the exit benchmark: no stack traffic on the way. Basic
+ * leaves the filter leaves alone run CPUID straight from the guest's RAX
+ * and RCX; Keel's, the extended ones and those the filter may change take
+ * cpuid_slow().
+ */
+void vmx_exit_cpuid(struct vcpu *v)
+{
+	/* 64-bit operands: CPUID reads EAX and ECX and zero-extends its
+	 * outputs into RAX..RDX, so each load and store is one instruction. */
+	u64 a = v->regs.rax, c = v->regs.rcx, b, d;
+	u32 leaf = (u32)a;
+
+	if (unlikely(leaf >= CPUID_HV_BASE || cpuid_filter_maybe(leaf))) {
+		cpuid_slow(v);
 	} else {
-		__asm__ volatile("cpuid"
-				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-				 : "a"(leaf), "c"((u32)v->regs.rcx));
-		/* Leaves 1 and 7 (and only they) satisfy (leaf | 6) == 7
-		 * among 0..7; fix_cpuid_ecx() sorts out 3 and 5. */
-		if (unlikely((leaf | 6) == 7))
-			c = fix_cpuid_ecx(leaf, (u32)v->regs.rcx, (u32)c);
+		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 		v->regs.rax = a;
 		v->regs.rbx = b;
 		v->regs.rcx = c;
@@ -92,11 +120,11 @@ void vmx_exit_hlt(struct vcpu *v)
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 
 	vcpu_skip_instruction(v);
-	if (!(rflags & X86_RFLAGS_IF) && !v->pending_irq) {
+	if (!(rflags & X86_RFLAGS_IF) && !vcpu_irq_pending(v)) {
 		vcpu_stop(v, "halted with interrupts disabled");
 		return;
 	}
-	if (v->pending_irq)
+	if (vcpu_irq_pending(v))
 		vcpu_deliver_pending_irq(v);
 	else if (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
@@ -111,11 +139,14 @@ void vmx_exit_wbinvd(struct vcpu *v)
 	vcpu_skip_instruction(v);
 }
 
+/* As CPUID.(0Dh,0) shows it to the guest: without the hidden MPX bits. */
 static u64 supported_xcr0(void)
 {
-	struct cpuid_regs r = cpuid(0xd, 0);
+	struct cpuid_regs c = cpuid(0xd, 0);
+	u32 r[4] = { c.eax, c.ebx, c.ecx, c.edx };
 
-	return ((u64)r.edx << 32) | r.eax;
+	cpuid_filter(0xd, 0, r, 0);
+	return ((u64)r[CPUID_EDX] << 32) | r[CPUID_EAX];
 }
 
 /*

@@ -6,7 +6,8 @@
  * return all ones and writes are dropped, as on a PC with nothing
  * decoding that address. IN/OUT and the string forms INS/OUTS, with REP,
  * are emulated here from the exit qualification (SDM Vol.3C 28.2.1 table
- * 28-5).
+ * 28-5); the memory side of INS/OUTS honours the guest's page permissions
+ * and takes #PF as the CPU's own access would.
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -126,10 +127,24 @@ static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 	count = rep ? v->regs.rcx & amask : 1;
 
 	for (u64 n = 0; count && n < IO_STRING_SLICE; n++, count--) {
-		u64 gla = base + (*idx & amask);
-		u32 val = 0;
+		u64 gla = base + (*idx & amask), cr2;
+		u32 val = 0, pf;
 		int rc;
 
+		/*
+		 * The memory operand is checked as the CPU's access would be,
+		 * before the port is touched: a #PF leaves the port, RCX and
+		 * the index as they were for this element, and the guest
+		 * restarts the instruction after handling it.
+		 */
+		rc = guest_check_linear(v, gla, size, in, &pf, &cr2);
+		if (rc == GPT_PAGE_FAULT) {
+			if (rep)
+				v->regs.rcx = (v->regs.rcx & ~amask) |
+					      (count & amask);
+			vcpu_inject_pf(v, cr2, pf);
+			return;
+		}
 		if (in) {
 			rc = call(v, h, port, size, true, &val);
 			if (!rc)

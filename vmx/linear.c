@@ -40,6 +40,34 @@ static void walker_for(struct vcpu *v, struct gpt_walker *w)
 	w->read = gpt_read_cb;
 	w->write = gpt_write_cb;
 	w->ctx = v->vm;
+	w->wp = vmread(VMCS_GUEST_CR0) & X86_CR0_WP;
+	w->nxe = vmread(VMCS_GUEST_IA32_EFER) & EFER_NXE;
+}
+
+/* The guest's CPL is SS.DPL in VMX (SDM Vol.3C 27.3.1.2). */
+static bool guest_cpl3(void)
+{
+	return FIELD_GET(VMX_AR_DPL, vmread(VMCS_GUEST_SS_AR_BYTES)) == 3;
+}
+
+int guest_check_linear(struct vcpu *v, u64 gla, size_t len, bool write,
+		       u32 *pf_error, u64 *cr2)
+{
+	u32 access = (write ? GPT_PF_W : 0) | (guest_cpl3() ? GPT_PF_U : 0);
+	struct gpt_walker w;
+	u64 end = gla + len, gpa;
+
+	walker_for(v, &w);
+	while (gla < end) {
+		int ret = gpt_translate_access(&w, gla, access, &gpa, pf_error);
+
+		if (ret == GPT_PAGE_FAULT)
+			*cr2 = gla;
+		if (ret)
+			return ret;
+		gla = (gla | (PAGE_SIZE - 1)) + 1;
+	}
+	return 0;
 }
 
 int guest_read_linear(struct vcpu *v, u64 gla, void *buf, size_t len)

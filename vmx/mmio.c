@@ -14,13 +14,18 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
+/*
+ * 64-bit mode is IA-32e mode (EFER.LMA) with CS.L; outside IA-32e mode
+ * CS.L means nothing and CS.D picks the default size (SDM Vol.3A 5.2.1,
+ * 3.4.5).
+ */
 static enum x86_cpu_mode cpu_mode(void)
 {
 	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);
 
 	if (!(vmread(VMCS_GUEST_CR0) & X86_CR0_PE))
 		return X86_MODE_16;
-	if (ar & VMX_AR_L)
+	if ((ar & VMX_AR_L) && (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA))
 		return X86_MODE_64;
 	return ar & VMX_AR_DB ? X86_MODE_32 : X86_MODE_16;
 }
@@ -115,6 +120,19 @@ void vmx_exit_ept_violation(struct vcpu *v)
 
 	if (!h || eq_ept_fetch(q)) {
 		report_outside(v, gpa, q);
+		return;
+	}
+	/*
+	 * The guest's page walk itself touched the device or hole (exit
+	 * qualification bit 8 clear with bit 7 set, SDM Vol.3C 28.2.1 table
+	 * 28-7): a paging structure lies there. No instruction's data access
+	 * is involved, so none may be emulated.
+	 */
+	if (eq_ept_gla_valid(q) && !eq_ept_gla_is_translation(q)) {
+		vcpu_stop(
+			v,
+			"%s: the guest's page walk for GLA %#llx read a paging structure at GPA %#llx (RIP %#llx)",
+			h->name, vmread(VMCS_GUEST_LINEAR_ADDRESS), gpa, rip);
 		return;
 	}
 	/*

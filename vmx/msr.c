@@ -2,8 +2,14 @@
 /*
  * MSR policy. The MSR bitmap (SDM Vol.3C 25.6.9, rev 080) lets state that
  * is the guest's alone pass through: SYSCALL/SYSENTER targets, FS/GS
- * bases, TSC_AUX, and the LAPIC's (the guest owns it): the APIC base, the
- * x2APIC registers and TSC_DEADLINE. Everything else
+ * bases, TSC_AUX, and the LAPIC's (the guest owns it): the x2APIC
+ * registers and TSC_DEADLINE; and the speculation controls
+ * (SPEC_CTRL, and writes to the PRED_CMD and FLUSH_CMD commands), which
+ * only make the CPU more careful, in the guest and in Keel alike.
+ * Every CPUID bit Keel shows has its MSRs here (vmx/cpuid_features.h,
+ * docs/cpuid-msr.md). IA32_APIC_BASE is emulated: the guest may switch the
+ * APIC between disabled, xAPIC and x2APIC mode, but never move it, since
+ * the APIC page would then cover memory Keel owns. Everything else
  * exits and is emulated here: EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
  * VMX off), MTRR writes (ignored: with EPT the guest's memory types come
@@ -22,6 +28,9 @@
 #define MSR_IA32_APIC_BASE 0x1b
 #define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_SPEC_CTRL 0x48
+#define MSR_IA32_PRED_CMD 0x49
+#define MSR_IA32_FLUSH_CMD 0x10b
+#define MSR_IA32_XSS 0xda0
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
 #define MSR_PLATFORM_INFO 0xce
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
@@ -50,6 +59,17 @@
 #define MSR_HIGH_BASE 0xc0000000U
 #define MSR_RANGE_SIZE 0x2000U
 
+/*
+ * IA32_ARCH_CAPABILITIES bits that announce another MSR (SDM Vol.4 table
+ * 2-2): TSX_CTRL (7, MSR 122h), MCU_CONTROL (9, 1A4h), MISC_PACKAGE_CTLS
+ * (10, BCh), ENERGY_FILTERING_CTL (11), FB_CLEAR_CTRL (18, 1A4h),
+ * XAPIC_DISABLE_STATUS (21, BDh), OVERCLOCKING_STATUS (23, 195h). Keel
+ * backs none of those MSRs, so the guest does not see these bits; the
+ * others only say what the CPU is not vulnerable to.
+ */
+#define ARCH_CAP_HIDDEN \
+	(BIT(7) | BIT(9) | BIT(10) | BIT(11) | BIT(18) | BIT(21) | BIT(23))
+
 /* IA32_DEBUGCTL.LBR and .BTF, SDM Vol.3B 18.4.1 */
 #define DEBUGCTL_GUEST_WRITABLE (BIT(0) | BIT(1))
 /* EFER bits the guest may set: SCE, LME, NXE (SDM Vol.3A 2.2.1). */
@@ -67,8 +87,15 @@ static const u32 passthrough_msrs[] = {
 	MSR_GS_BASE,
 	MSR_KERNEL_GS_BASE,
 	MSR_TSC_AUX,
-	MSR_IA32_APIC_BASE,
 };
+
+static void allow_write(u8 *bm, u32 msr)
+{
+	u32 off = msr >= MSR_HIGH_BASE ? MSR_BITMAP_READ_HIGH : 0;
+	u32 bit = msr & (MSR_RANGE_SIZE - 1);
+
+	bm[off + MSR_BITMAP_WRITE_LOW + bit / 8] &= (u8)~BIT(bit % 8);
+}
 
 static void allow(u8 *bm, u32 msr)
 {
@@ -76,7 +103,7 @@ static void allow(u8 *bm, u32 msr)
 	u32 bit = msr & (MSR_RANGE_SIZE - 1);
 
 	bm[off + bit / 8] &= (u8)~BIT(bit % 8);
-	bm[off + MSR_BITMAP_WRITE_LOW + bit / 8] &= (u8)~BIT(bit % 8);
+	allow_write(bm, msr);
 }
 
 void vmx_msr_bitmap_init(struct vcpu *v)
@@ -88,6 +115,12 @@ void vmx_msr_bitmap_init(struct vcpu *v)
 	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
 		allow(v->msr_bitmap, msr);
 	allow(v->msr_bitmap, MSR_IA32_TSC_DEADLINE);
+	/* Speculation controls, when CPUID shows them (docs/cpuid-msr.md):
+	 * the hardware raises #GP itself where they do not exist. PRED_CMD
+	 * and FLUSH_CMD are write-only: reads exit and get #GP. */
+	allow(v->msr_bitmap, MSR_IA32_SPEC_CTRL);
+	allow_write(v->msr_bitmap, MSR_IA32_PRED_CMD);
+	allow_write(v->msr_bitmap, MSR_IA32_FLUSH_CMD);
 	/* Reading the TSC costs nothing to let through; writing it would
 	 * move Keel's clock, so writes still exit. */
 	v->msr_bitmap[MSR_BITMAP_READ_LOW + MSR_IA32_TSC / 8] &=
@@ -95,9 +128,9 @@ void vmx_msr_bitmap_init(struct vcpu *v)
 }
 
 static const u32 readable_msrs[] = {
-	MSR_IA32_SPEC_CTRL,	    MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,
-	MSR_IA32_ARCH_CAPABILITIES, MSR_IA32_MCG_CAP,	   MSR_IA32_MCG_STATUS,
-	MSR_IA32_MISC_ENABLE,	    MSR_IA32_MTRRCAP,
+	MSR_IA32_APIC_BASE, MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,
+	MSR_IA32_MCG_CAP,   MSR_IA32_MCG_STATUS,   MSR_IA32_MISC_ENABLE,
+	MSR_IA32_MTRRCAP,
 };
 
 static bool hardware_readable(u32 msr)
@@ -109,6 +142,17 @@ static bool hardware_readable(u32 msr)
 		if (readable_msrs[i] == msr)
 			return true;
 	return false;
+}
+
+/*
+ * IA32_XSS exists when XSAVES does (CPUID.(0Dh,1):EAX[3]). Keel shows no
+ * supervisor state components (CPUID.(0Dh,1):ECX/EDX read 0), so 0 is its
+ * only valid value, which is also what the CPU runs the guest's XSAVES
+ * with: Keel never sets the real IA32_XSS.
+ */
+static bool xsaves_on(struct vcpu *v)
+{
+	return v->cfg->ctl.word[VMX_CTL_PROC2] & SECONDARY_EXEC_ENABLE_XSAVES;
 }
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
@@ -127,6 +171,18 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	}
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		*val = FEATURE_CONTROL_LOCKED;
+		return 0;
+	}
+	if (msr == MSR_IA32_ARCH_CAPABILITIES) {
+		if (rdmsr_safe(msr, val))
+			return -EPERM;
+		*val &= ~(u64)ARCH_CAP_HIDDEN;
+		return 0;
+	}
+	if (msr == MSR_IA32_XSS) {
+		if (!xsaves_on(v))
+			return -EPERM;
+		*val = 0;
 		return 0;
 	}
 	if (!hardware_readable(msr))
@@ -162,9 +218,44 @@ static bool pat_valid(u64 pat)
 	return true;
 }
 
+/* IA32_APIC_BASE, SDM Vol.3A 10.4.4 and 10.12.1 */
+#define APIC_BASE_BSP BIT(8)
+#define APIC_BASE_EXTD BIT(10)
+#define APIC_BASE_EN BIT(11)
+#define APIC_BASE_ADDR_SHIFT 12
+
+static u64 apic_base_addr_mask(void)
+{
+	u32 maxphy = cpuid(0x80000008, 0).eax & 0xff;
+
+	return GENMASK(maxphy - 1, APIC_BASE_ADDR_SHIFT);
+}
+
+/*
+ * The guest may change EXTD and EN (xAPIC, x2APIC, disabled); the CPU
+ * refuses the invalid transitions itself (SDM Vol.3A 10.12.5), so the
+ * write goes through wrmsr_safe. A new base address or a reserved bit is
+ * #GP: a moved APIC page would overlay whatever memory lies there,
+ * Keel's included, with device registers. BSP is read-only.
+ */
+static int write_apic_base(u64 val)
+{
+	u64 cur, addr = apic_base_addr_mask();
+
+	if (rdmsr_safe(MSR_IA32_APIC_BASE, &cur))
+		return -EPERM;
+	if ((val & addr) != (cur & addr) ||
+	    (val & ~(addr | APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_EN)))
+		return -EPERM;
+	val = (val & ~APIC_BASE_BSP) | (cur & APIC_BASE_BSP);
+	return wrmsr_safe(MSR_IA32_APIC_BASE, val) ? -EPERM : 0;
+}
+
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		return write_apic_base(val);
 	case MSR_EFER:
 		return write_efer(v, val);
 	case MSR_IA32_PAT:
@@ -179,6 +270,8 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 			return -EPERM;
 		vmwrite(VMCS_GUEST_IA32_DEBUGCTL, val);
 		return 0;
+	case MSR_IA32_XSS:
+		return xsaves_on(v) && val == 0 ? 0 : -EPERM;
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_TSC:
 		return 0;

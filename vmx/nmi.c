@@ -38,7 +38,7 @@ void vmx_nmi_inject(struct vcpu *v)
 {
 	u32 entry_info = (u32)vmread(VMCS_VM_ENTRY_INTR_INFO);
 
-	if (!v->nmi_pending)
+	if (!(v->vm->attention & VM_ATTN_NMI))
 		return;
 	/* Another event goes in first; the window exit follows it. */
 	if ((entry_info & INTR_INFO_VALID) ||
@@ -46,12 +46,13 @@ void vmx_nmi_inject(struct vcpu *v)
 		set_nmi_window(v, true);
 		return;
 	}
+	/* Claim it first: one that arrives from here on waits its turn. */
+	__atomic_fetch_and(&v->vm->attention, ~VM_ATTN_NMI, __ATOMIC_RELAXED);
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO,
 		X86_VEC_NMI | FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_NMI) |
 			INTR_INFO_VALID);
 	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	v->nmi_pending = false;
 	v->nmis_injected++;
 	set_nmi_window(v, false);
 }
@@ -68,7 +69,7 @@ void vmx_exit_exception_nmi(struct vcpu *v)
 		return;
 	}
 	arch_nmi_unblock();
-	v->nmi_pending = true;
+	__atomic_fetch_or(&v->vm->attention, VM_ATTN_NMI, __ATOMIC_RELAXED);
 }
 
 void vmx_exit_nmi_window(struct vcpu *v)
@@ -80,7 +81,8 @@ void vmx_exit_nmi_window(struct vcpu *v)
 /* An NMI while Keel runs: NMI context, so only note it. */
 static void root_nmi_hook(void)
 {
-	nmi_vcpu->nmi_pending = true;
+	__atomic_fetch_or(&nmi_vcpu->vm->attention, VM_ATTN_NMI,
+			  __ATOMIC_RELAXED);
 	nmi_vcpu->nmis_root++;
 }
 

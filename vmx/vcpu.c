@@ -10,31 +10,89 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+/*
+ * An exception Keel raises while an event it is re-injecting (IDT-vectoring
+ * information, exit.c) waits for the next entry: the two combine as on
+ * the CPU (SDM Vol.3A 6.15 table 6-5). Returns the vector to deliver, or
+ * -1 when the guest shut down. An external interrupt that loses its slot
+ * goes back to the pending set; a software interrupt or exception is
+ * raised again when the guest re-executes its instruction (RIP still
+ * points at it).
+ */
+static int merge_pending(struct vcpu *v, u8 vector, u32 *error)
 {
-	u32 info = vector |
-		   FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HARD_EXCEPTION) |
-		   INTR_INFO_VALID;
+	u32 prev = (u32)vmread(VMCS_VM_ENTRY_INTR_INFO);
+	u32 type = FIELD_GET(INTR_INFO_TYPE, prev);
+	u8 prev_vec = FIELD_GET(INTR_INFO_VECTOR, prev);
 
-	if (has_error) {
+	if (!(prev & INTR_INFO_VALID))
+		return vector;
+	vmwrite(VMCS_VM_ENTRY_INTR_INFO, 0);
+	if (type == INTR_TYPE_EXT_INTR) {
+		irq_set_add(&v->pending_irqs, prev_vec);
+		return vector;
+	}
+	if (type != INTR_TYPE_HARD_EXCEPTION)
+		return vector;
+	switch (x86_exc_merge(prev_vec, vector)) {
+	case EXC_TRIPLE:
+		vcpu_dump_state(v);
+		vcpu_stop(v, "triple fault (exception %u while delivering #DF)",
+			  vector);
+		return -1;
+	case EXC_DOUBLE:
+		*error = 0;
+		return X86_VEC_DF;
+	default:
+		return vector;
+	}
+}
+
+/*
+ * Inject a hardware exception as the CPU would raise it: with its error
+ * code in protected mode only (real mode pushes none and VM entry refuses
+ * one, SDM Vol.3C 27.2.1.3), with RFLAGS.RF set for a fault so that the
+ * image the handler sees has RF as the CPU pushes it (SDM Vol.3A
+ * 18.3.1.1; VM entry pushes RFLAGS as it is in the guest state, SDM
+ * Vol.3C 27.6.1.1), and promoted to #DF or a shutdown when it hits an
+ * event being re-injected.
+ */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, u32 error)
+{
+	bool pe = vmread(VMCS_GUEST_CR0) & X86_CR0_PE;
+	int vec = merge_pending(v, vector, &error);
+	u32 info;
+
+	if (vec < 0)
+		return;
+	info = (u32)vec | FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HARD_EXCEPTION) |
+	       INTR_INFO_VALID;
+	if (pe && x86_exc_has_error_code((u8)vec)) {
 		info |= INTR_INFO_DELIVER_CODE;
 		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
+	if (pe && x86_exc_is_fault((u8)vec))
+		vmwrite(VMCS_GUEST_RFLAGS,
+			vmread(VMCS_GUEST_RFLAGS) | X86_RFLAGS_RF);
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO, info);
 }
 
 void vcpu_inject_ud(struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_VEC_UD, false, 0);
+	vcpu_inject_exception(v, X86_VEC_UD, 0);
 }
 
-/* In real mode exceptions push no error code, and VM entry refuses one
- * (SDM Vol.3C 27.2.1.3). */
 void vcpu_inject_gp(struct vcpu *v)
 {
-	bool pe = vmread(VMCS_GUEST_CR0) & X86_CR0_PE;
+	vcpu_inject_exception(v, X86_VEC_GP, 0);
+}
 
-	vcpu_inject_exception(v, X86_VEC_GP, pe, 0);
+/* CR2 is not part of the VMCS: the guest runs with the CPU's own, which
+ * nothing in Keel changes between here and VM entry. */
+void vcpu_inject_pf(struct vcpu *v, u64 cr2, u32 error)
+{
+	__asm__ volatile("mov %0, %%cr2" : : "r"(cr2));
+	vcpu_inject_exception(v, X86_VEC_PF, error);
 }
 
 static bool can_take_irq(void)
@@ -57,29 +115,37 @@ static void set_window_exiting(bool on)
 	vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc);
 }
 
-/* Deliver the queued interrupt now, or ask for an interrupt-window exit. */
+/*
+ * Deliver the highest queued interrupt now, or ask for an interrupt-window
+ * exit. One event is injected per VM entry; while others wait, window
+ * exiting stays on, and the next window (after the handler's IRET sets IF
+ * again) delivers the next one.
+ */
 void vcpu_deliver_pending_irq(struct vcpu *v)
 {
-	if (!v->pending_irq)
+	int vector;
+
+	if (!vcpu_irq_pending(v)) {
+		set_window_exiting(false);
 		return;
+	}
 	if (!can_take_irq()) {
 		set_window_exiting(true);
 		return;
 	}
+	vector = irq_set_take_highest(&v->pending_irqs);
 	vmwrite(VMCS_VM_ENTRY_INTR_INFO,
-		(v->pending_irq - 1) |
-			FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_EXT_INTR) |
+		(u32)vector | FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_EXT_INTR) |
 			INTR_INFO_VALID);
 	/* A halted guest wakes up for the interrupt. */
 	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	v->pending_irq = 0;
-	set_window_exiting(false);
+	set_window_exiting(vcpu_irq_pending(v));
 }
 
 void vcpu_queue_irq(struct vcpu *v, u8 vector)
 {
-	v->pending_irq = (u32)vector + 1;
+	irq_set_add(&v->pending_irqs, vector);
 	vcpu_deliver_pending_irq(v);
 }
 
@@ -129,21 +195,21 @@ void vcpu_print_stats(const struct vcpu *v)
 	printf("keel:   %-22s %10s %14s %10s\n", "reason", "count", "cycles",
 	       "avg");
 	for (u32 i = 0; i < VMX_EXIT_REASON_NR; i++) {
-		const struct exit_stat *s = &v->stats[i];
+		u64 n = v->exit_count[i], c = v->exit_cycles[i];
 
-		if (!s->count)
+		if (!n)
 			continue;
 		printf("keel:   %-22s %10llu %14llu %10llu\n",
-		       vmx_exit_reason_name(i), s->count, s->cycles,
-		       s->cycles / s->count);
-		total += s->count;
-		cycles += s->cycles;
+		       vmx_exit_reason_name(i), n, c, c / n);
+		total += n;
+		cycles += c;
 	}
-	if (v->stat_unknown.count) {
+	if (v->exit_count[EXIT_STAT_UNKNOWN]) {
 		printf("keel:   %-22s %10llu %14llu\n", "(out of range)",
-		       v->stat_unknown.count, v->stat_unknown.cycles);
-		total += v->stat_unknown.count;
-		cycles += v->stat_unknown.cycles;
+		       v->exit_count[EXIT_STAT_UNKNOWN],
+		       v->exit_cycles[EXIT_STAT_UNKNOWN]);
+		total += v->exit_count[EXIT_STAT_UNKNOWN];
+		cycles += v->exit_cycles[EXIT_STAT_UNKNOWN];
 	}
 	printf("keel:   %-22s %10llu %14llu\n", "total", total, cycles);
 }

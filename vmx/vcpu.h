@@ -11,6 +11,7 @@
 #include "core/types.h"
 #include "ept/ept.h"
 #include "vmx/caps.h"
+#include "vmx/event.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 #include "vm/vm.h"
@@ -21,10 +22,9 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
-struct exit_stat {
-	u64 count;
-	u64 cycles; /* TSC cycles spent in Keel handling this reason */
-};
+/* Exit statistics are indexed by basic exit reason; this slot counts
+ * reasons beyond the table. */
+#define EXIT_STAT_UNKNOWN VMX_EXIT_REASON_NR
 
 struct vcpu {
 	struct guest_regs regs; /* first: vmx_entry.S addresses it */
@@ -36,14 +36,15 @@ struct vcpu {
 	u16 vpid; /* 0: VPID not in use */
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
-	u32 pending_irq; /* vector + 1 of an external interrupt to inject */
-	bool nmi_pending; /* one NMI latched for the guest (vmx/nmi.c) */
+	struct irq_set pending_irqs; /* external interrupts to inject */
 	u64 nmis_injected, nmis_root;
-	u64 exits;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
-	u32 exit_reason; /* basic reason of the exit being handled */
-	struct exit_stat stats[VMX_EXIT_REASON_NR];
-	struct exit_stat stat_unknown;
+	u64 exits;
+	u32 exit_reason; /* statistics slot of the exit being handled */
+	/* Per reason: exits, and TSC cycles spent in Keel handling them.
+	 * Two arrays, so that one scaled index reaches either. */
+	u64 exit_count[VMX_EXIT_REASON_NR + 1];
+	u64 exit_cycles[VMX_EXIT_REASON_NR + 1];
 };
 
 /* ---- vmx.c ---- */
@@ -75,13 +76,23 @@ int vmx_exit_attention(struct vcpu *v);
 /* ---- exit.c ---- */
 /* How the guest ends is the VM's: see vm_stop() and vm_exit(). */
 #define vcpu_stop(v, ...) vm_stop((v)->vm, __VA_ARGS__)
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
-			   u32 error);
+/* A hardware exception, as the CPU raises it (docs/vmx.md, "Event
+ * injection"); @error is used where the vector pushes one. */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, u32 error);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
-/* Queue an external interrupt; delivered when the guest can take it. */
+/* #PF with @cr2 as the faulting linear address. */
+void vcpu_inject_pf(struct vcpu *v, u64 cr2, u32 error);
+/*
+ * Queue an external interrupt; delivered when the guest can take it,
+ * highest vector first, one per VM entry.
+ */
 void vcpu_deliver_pending_irq(struct vcpu *v);
 void vcpu_queue_irq(struct vcpu *v, u8 vector);
+static inline bool vcpu_irq_pending(const struct vcpu *v)
+{
+	return !irq_set_empty(&v->pending_irqs);
+}
 void vcpu_dump_state(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 u64 *vcpu_gpr(struct vcpu *v, unsigned int index);
@@ -92,6 +103,13 @@ void vmx_flush_ept(struct vcpu *v);
 /* Read/write guest memory by linear address through the guest's paging. */
 int guest_read_linear(struct vcpu *v, u64 gla, void *buf, size_t len);
 int guest_write_linear(struct vcpu *v, u64 gla, const void *buf, size_t len);
+/*
+ * Check that the guest may read (or write) @len bytes at @gla with its
+ * CPL, CR0.WP and EFER.NXE. Returns 0, GPT_PAGE_FAULT with the #PF error
+ * code and the faulting address for CR2, or a negative errno.
+ */
+int guest_check_linear(struct vcpu *v, u64 gla, size_t len, bool write,
+		       u32 *pf_error, u64 *cr2);
 
 /* ---- io.c ---- */
 void vmx_io_bitmap_init(struct vcpu *v);
@@ -115,6 +133,15 @@ void vmx_exit_wrmsr(struct vcpu *v);
 
 /* ---- cr.c ---- */
 void vmx_exit_cr_access(struct vcpu *v);
+/*
+ * Load the guest's CR3 as a MOV to CR3 would (with EPT it is just written;
+ * under PAE paging the PDPTEs are loaded too). False: a PDPTE has reserved
+ * bits set (#GP for the guest).
+ */
+bool vmx_load_guest_cr3(struct vcpu *v, u64 val);
+
+/* ---- task_switch_exit.c ---- */
+void vmx_exit_task_switch(struct vcpu *v);
 
 /* ---- hypercall.c ---- */
 void vmx_exit_vmcall(struct vcpu *v);

@@ -71,6 +71,9 @@ vmx_enter:
 	vmwrite %rsp, %rax
 	cmpq $0, VCPU_LAUNCHED(%rdi)
 	jne .Lresume
+	/* Launched from now on, even if VMLAUNCH or the entry fails: the
+	 * guest is then stopped for good. The exit path need not set it. */
+	movq $1, VCPU_LAUNCHED(%rdi)
 	load_guest_regs
 	vmlaunch
 	movl $1, %eax

@@ -84,12 +84,13 @@ static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
 	return r;
 }
 
+/* RDTSC zero-extends into RAX and RDX: 64-bit outputs need no masking. */
 static inline u64 rdtsc(void)
 {
-	u32 lo, hi;
+	u64 lo, hi;
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
+	return (hi << 32) | lo;
 }
 
 #define DEFINE_CR_ACCESS(n)                                                \

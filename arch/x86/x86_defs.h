@@ -63,6 +63,8 @@
 #define X86_RFLAGS_ZF BIT(6)
 #define X86_RFLAGS_IF BIT(9)
 #define X86_RFLAGS_DF BIT(10)
+#define X86_RFLAGS_NT BIT(14)
+#define X86_RFLAGS_RF BIT(16)
 
 /* ---- CPUID, SDM Vol.2A CPUID ---- */
 #define CPUID_1_ECX_VMX BIT(5) /* table 3-10 */
@@ -101,6 +103,7 @@
 /* ---- Paging-structure entry bits, SDM Vol.3A 4.5 tables 4-15..4-20 ---- */
 #define PTE_P BIT(0)
 #define PTE_RW BIT(1)
+#define PTE_US BIT(2) /* user-mode accesses allowed */
 #define PTE_PWT BIT(3)
 #define PTE_PCD BIT(4)
 #define PTE_PS BIT(7) /* PDPTE, PDE: maps a 1 GiB / 2 MiB page */

@@ -53,7 +53,8 @@ static int setup(void **state)
 
 static struct gpt_walker walker(enum gpt_mode mode, u64 cr3, bool pse)
 {
-	return (struct gpt_walker){ mode, cr3, pse, ram_read, ram_write, NULL };
+	return (struct gpt_walker){ mode,      cr3,  pse,   ram_read,
+				    ram_write, NULL, false, false };
 }
 
 static void test_mode_from_regs(void **state)
@@ -222,6 +223,74 @@ static void test_write_linear_across_pages(void **state)
 	assert_int_equal(ram[0x50fff], 0x11);
 }
 
+/* 32-bit paging: P, R/W, U/S in each level (SDM Vol.3A 4.3). */
+#define P 0x1
+#define RW 0x2
+#define US 0x4
+
+static int access(struct gpt_walker *w, u64 gla, u32 acc, u32 *err)
+{
+	u64 gpa;
+
+	*err = 0xdead;
+	return gpt_translate_access(w, gla, acc, &gpa, err);
+}
+
+static void test_access_32bit(void **state)
+{
+	struct gpt_walker w = walker(GPT_MODE_32BIT, 0x10000, false);
+	u32 err;
+
+	put32(0x10000, 0x11000 | P | RW | US);
+	put32(0x11000 + 1 * 4, 0x50000 | P | RW | US); /* 0x1000: all */
+	put32(0x11000 + 2 * 4, 0x51000 | P | US); /* 0x2000: read-only */
+	put32(0x11000 + 3 * 4, 0x52000 | P | RW); /* 0x3000: kernel */
+
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W | GPT_PF_U, &err), 0);
+	/* Read-only: user writes fault; supervisor writes only with WP. */
+	assert_int_equal(access(&w, 0x2000, GPT_PF_W | GPT_PF_U, &err),
+			 GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_W | GPT_PF_U);
+	assert_int_equal(access(&w, 0x2000, GPT_PF_W, &err), 0);
+	w.wp = true;
+	assert_int_equal(access(&w, 0x2000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_W);
+	assert_int_equal(access(&w, 0x2000, 0, &err), 0);
+	/* Supervisor page: user reads fault, supervisor ones do not. */
+	assert_int_equal(access(&w, 0x3000, GPT_PF_U, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_U);
+	assert_int_equal(access(&w, 0x3000, GPT_PF_W, &err), 0);
+	/* Not present: P clear in the error code. */
+	assert_int_equal(access(&w, 0x4000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_W);
+	/* R/W clear in the PDE covers every page under it. */
+	put32(0x10000, 0x11000 | P | US);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_W);
+}
+
+static void test_access_nx(void **state)
+{
+	struct gpt_walker w = walker(GPT_MODE_4LEVEL, 0x30000, false);
+	u32 err;
+
+	put64(0x30000, 0x31000 | P | RW | US);
+	put64(0x31000, 0x32000 | P | RW | US);
+	put64(0x32000, 0x33000 | P | RW | US);
+	put64(0x33000 + 8, 0x60000 | P | RW | US | BIT(63)); /* 0x1000 */
+	/* XD means nothing without EFER.NXE. */
+	assert_int_equal(access(&w, 0x1000, GPT_PF_I, &err), 0);
+	w.nxe = true;
+	assert_int_equal(access(&w, 0x1000, GPT_PF_I, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_I);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), 0);
+	/* Errors other than #PF stay errors. */
+	assert_int_equal(access(&w, 0x0000800000000000ULL, 0, &err), -EINVAL);
+	/* Flat mode: nothing to check. */
+	w.mode = GPT_MODE_FLAT;
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W | GPT_PF_U, &err), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -236,6 +305,8 @@ int main(void)
 		T(test_table_outside_ram),
 		T(test_read_linear_across_pages),
 		T(test_write_linear_across_pages),
+		T(test_access_32bit),
+		T(test_access_nx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers the test guest's checks share: run an instruction with a fault
+ * catch and name the vector it raised.
+ */
+#ifndef KEEL_GUEST_CHECKS_H
+#define KEEL_GUEST_CHECKS_H
+
+#include "guest.h"
+
+#define MSR_FEATURE_CONTROL 0x3a
+
+/* Run one instruction with a fault catch; evaluates to the vector. */
+#define TRY_ASM(insn, ...)                                           \
+	({                                                           \
+		fault_arm();                                         \
+		__asm__ volatile("movl $1f, %[res_]\n\t" insn "\n1:" \
+				 : [res_] "=m"(fault.resume)         \
+				 : __VA_ARGS__                       \
+				 : "memory");                        \
+		fault_disarm();                                      \
+	})
+
+u32 try_rdmsr(u32 msr, u64 *v);
+u32 try_wrmsr(u32 msr, u64 v);
+u32 try_write_cr0(u32 v);
+u32 try_write_cr4(u32 v);
+u32 try_xsetbv(u32 xcr, u64 v);
+u64 xgetbv(u32 xcr);
+const char *vec_name(u32 v);
+
+/* cpu_checks.c */
+void test_raise_irq_twice(void);
+void test_cpuid_msrs(void);
+void test_injected_fault_frame(void);
+void test_apic_base(void);
+void test_cr0_reserved(void);
+
+#endif

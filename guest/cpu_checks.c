@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Checks that Keel behaves as the CPU would where a guest can tell:
+ * interrupts raised together, CPUID bits against their MSRs
+ * (docs/cpuid-msr.md), the frame of an injected fault, IA32_APIC_BASE,
+ * and CR0's reserved bits. Plus the fault-catching helpers of checks.h.
+ */
+#include "checks.h"
+#include "vmx/cpuid_features.h"
+
+u32 try_rdmsr(u32 msr, u64 *v)
+{
+	u32 lo = 0, hi = 0;
+
+	fault_arm();
+	__asm__ volatile("movl $1f, %[res]\n\trdmsr\n1:"
+			 : "=a"(lo), "=d"(hi), [res] "=m"(fault.resume)
+			 : "c"(msr)
+			 : "memory");
+	*v = ((u64)hi << 32) | lo;
+	return fault_disarm();
+}
+
+u32 try_wrmsr(u32 msr, u64 v)
+{
+	return TRY_ASM("wrmsr", "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+u32 try_write_cr0(u32 v)
+{
+	return TRY_ASM("movl %[v_], %%cr0", [v_] "r"(v));
+}
+
+u32 try_write_cr4(u32 v)
+{
+	return TRY_ASM("movl %[v_], %%cr4", [v_] "r"(v));
+}
+
+u32 try_xsetbv(u32 xcr, u64 v)
+{
+	return TRY_ASM("xsetbv", "c"(xcr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+u64 xgetbv(u32 xcr)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return ((u64)hi << 32) | lo;
+}
+
+const char *vec_name(u32 v)
+{
+	return v == NO_FAULT ? "none" :
+	       v == VEC_UD   ? "#UD" :
+	       v == VEC_GP   ? "#GP" :
+			       "other";
+}
+
+/*
+ * Two interrupts raised while IF=0 both arrive once IF=1 (Keel keeps a set
+ * of pending vectors, as the LAPIC's IRR, not a single slot).
+ */
+void test_raise_irq_twice(void)
+{
+	struct hc_regs r1 = { .eax = KEEL_HC_RAISE_IRQ, .ebx = 0x40 };
+	struct hc_regs r2 = { .eax = KEEL_HC_RAISE_IRQ, .ebx = 0x41 };
+	u32 t, pending;
+	int ud1, ud2;
+
+	idt_set_gate(0x40, irq_test_stub);
+	idt_set_gate(0x41, irq_test_stub);
+	t = test_irq_count;
+	__asm__ volatile("cli" ::: "memory");
+	ud1 = vmcall(&r1);
+	ud2 = vmcall(&r2);
+	pending = test_irq_count - t;
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	report("vmcall_raise_irq_twice",
+	       !ud1 && !ud2 && r1.eax == 0 && r2.eax == 0 && pending == 0 &&
+		       test_irq_count == t + 2,
+	       "eax=0x%x,0x%x before_sti=%u after=%u", r1.eax, r2.eax, pending,
+	       test_irq_count - t);
+}
+
+static bool feature_shown(const struct cpuid_feature *f)
+{
+	struct cpuid_regs r =
+		cpuid(f->leaf, f->sub == CPUID_ANY_SUB ? 0 : f->sub);
+	u32 regs[4] = { r.eax, r.ebx, r.ecx, r.edx };
+
+	if (f->reg == CPUID_ALL)
+		return (regs[0] | regs[1] | regs[2] | regs[3]) & f->mask;
+	return regs[f->reg] & f->mask;
+}
+
+/* Each MSR behind a backed bit; the first that faults, or NO_FAULT. */
+static u32 read_feature_msrs(const struct cpuid_feature *f, u32 *msr)
+{
+	u64 v;
+	u32 fault_vec;
+
+	for (int i = 0; i < CPUID_FEATURE_MSRS && f->msrs[i]; i++) {
+		*msr = f->msrs[i];
+		fault_vec = try_rdmsr(*msr, &v);
+		if (fault_vec != NO_FAULT)
+			return fault_vec;
+	}
+	if (!f->cmd_msr)
+		return NO_FAULT;
+	*msr = f->cmd_msr;
+	return try_wrmsr(f->cmd_msr, 1);
+}
+
+/*
+ * CPUID and the MSRs agree (docs/cpuid-msr.md): every bit of the table
+ * Keel hides is clear, and every MSR of a bit Keel shows reads without
+ * #GP (write-only command MSRs take a harmless write).
+ */
+void test_cpuid_msrs(void)
+{
+	char name[48];
+
+	for (u32 i = 0; i < CPUID_FEATURES_NR; i++) {
+		const struct cpuid_feature *f = &cpuid_features[i];
+		bool shown = feature_shown(f);
+		u32 msr = 0, vec;
+
+		memcpy(name, "cpuid_msr_", 10);
+		memcpy(name + 10, f->name, strlen(f->name) + 1);
+		if (f->policy == CPUID_HIDDEN) {
+			report(name, !keel_present() || !shown, "%s",
+			       shown ? "shown, but Keel hides it" : "hidden");
+			continue;
+		}
+		if (!shown) {
+			report(name, true, "not offered by this CPU");
+			continue;
+		}
+		vec = read_feature_msrs(f, &msr);
+		report(name, vec == NO_FAULT, "shown; MSR 0x%x%s: %s", msr,
+		       f->msrs[1] && vec == NO_FAULT ? " (last)" : "",
+		       vec == NO_FAULT ? "no fault" : vec_name(vec));
+	}
+}
+
+#define EFLAGS_RF BIT(16)
+
+/*
+ * A fault Keel injects looks as the CPU's own: RF set in the EFLAGS image
+ * (SDM Vol.3A 18.3.1.1) and the error code the vector pushes. The #UD of
+ * UD2, raised by the CPU itself, shows what to expect.
+ */
+void test_injected_fault_frame(void)
+{
+	u32 f = TRY_ASM("ud2", "i"(0));
+
+	report("exc_rf_native_ud", f == VEC_UD && (fault.eflags & EFLAGS_RF),
+	       "fault=%s eflags=0x%x", vec_name(f), fault.eflags);
+	f = try_wrmsr(MSR_FEATURE_CONTROL, 0x5);
+	report("exc_rf_injected_gp",
+	       f == VEC_GP && (fault.eflags & EFLAGS_RF) && fault.error == 0,
+	       "fault=%s eflags=0x%x error=0x%x", vec_name(f), fault.eflags,
+	       fault.error);
+	f = TRY_ASM("vmxoff", "i"(0));
+	report("exc_rf_injected_ud", f == VEC_UD && (fault.eflags & EFLAGS_RF),
+	       "fault=%s eflags=0x%x", vec_name(f), fault.eflags);
+}
+
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_ADDR 0xfffff000u
+
+/*
+ * IA32_APIC_BASE: writing it back unchanged works; moving the APIC page is
+ * refused with #GP and leaves the MSR as it was (docs/vmx.md).
+ */
+void test_apic_base(void)
+{
+	u64 orig = 0, v = 0;
+	u32 f0, f1, f2;
+
+	f0 = try_rdmsr(MSR_APIC_BASE, &orig);
+	f1 = try_wrmsr(MSR_APIC_BASE, orig);
+	f2 = try_wrmsr(MSR_APIC_BASE, orig ^ 0x100000);
+	try_rdmsr(MSR_APIC_BASE, &v);
+	if (v != orig)
+		try_wrmsr(MSR_APIC_BASE, orig);
+	report("msr_apic_base_move_gp",
+	       f0 == NO_FAULT && f1 == NO_FAULT && f2 == VEC_GP && v == orig,
+	       "rd=%s same=%s moved=%s base=0x%x after=0x%x", vec_name(f0),
+	       vec_name(f1), vec_name(f2), (u32)orig & APIC_BASE_ADDR,
+	       (u32)v & APIC_BASE_ADDR);
+}
+
+/*
+ * Reserved bits 31:0 of CR0 are ignored and read 0, and ET reads 1 (SDM
+ * Vol.2B MOV to CR); only bits 63:32 are #GP, which a 32-bit guest cannot
+ * write.
+ */
+void test_cr0_reserved(void)
+{
+	u32 cr0 = read_cr0(), v, f;
+
+	f = try_write_cr0((cr0 | BIT(6) | BIT(17) | BIT(28)) & ~BIT(4));
+	v = read_cr0();
+	try_write_cr0(cr0);
+	report("cr0_reserved_ignored",
+	       f == NO_FAULT && !(v & (BIT(6) | BIT(17) | BIT(28))) &&
+		       (v & BIT(4)),
+	       "fault=%s read=0x%x", vec_name(f), v);
+}

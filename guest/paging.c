@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * String I/O under the guest's own paging: Keel performs the memory side
+ * of INS/OUTS itself, so it must honour the page permissions and raise
+ * #PF exactly as the CPU's own access would (SDM Vol.3A 4.6, 4.7, rev
+ * 080), before touching the port.
+ *
+ * 32-bit paging with 4 MiB pages identity-maps everything, except the
+ * 4 MiB at TEST_BASE, mapped by a page table: TEST_BASE read-write,
+ * TEST_RO read-only, TEST_NP not present. CR0.WP is on.
+ */
+#include "guest.h"
+
+#define TEST_BASE 0x00800000u
+#define TEST_RO (TEST_BASE + 0x1000)
+#define TEST_NP (TEST_BASE + 0x2000)
+#define PTE_P BIT(0)
+#define PTE_RW BIT(1)
+#define PDE_PS BIT(7)
+#define CR0_PG BIT(31)
+#define CR0_WP BIT(16)
+#define CR4_PSE BIT(4)
+#define VEC_PF 14
+#define PF_P BIT(0)
+#define PF_W BIT(1)
+#define FIFO_EMPTY 0xff
+
+static u32 pd[1024] __attribute__((aligned(4096)));
+static u32 pt[1024] __attribute__((aligned(4096)));
+
+static void build_tables(void)
+{
+	for (u32 i = 0; i < 1024; i++)
+		pd[i] = (i << 22) | PDE_PS | PTE_RW | PTE_P;
+	pd[TEST_BASE >> 22] = (u32)pt | PTE_RW | PTE_P;
+	for (u32 i = 0; i < 1024; i++)
+		pt[i] = (TEST_BASE + (i << 12)) | PTE_RW | PTE_P;
+	pt[(TEST_RO - TEST_BASE) >> 12] = TEST_RO | PTE_P;
+	pt[(TEST_NP - TEST_BASE) >> 12] = 0;
+}
+
+static u32 read_cr2(void)
+{
+	u32 v;
+
+	__asm__ volatile("movl %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static void paging(bool on, u32 cr0, u32 cr4)
+{
+	if (on) {
+		__asm__ volatile("movl %0, %%cr3" : : "r"(pd) : "memory");
+		__asm__ volatile("movl %0, %%cr4" : : "r"(cr4 | CR4_PSE));
+		__asm__ volatile("movl %0, %%cr0"
+				 :
+				 : "r"(cr0 | CR0_PG | CR0_WP)
+				 : "memory");
+	} else {
+		__asm__ volatile("movl %0, %%cr0" : : "r"(cr0) : "memory");
+		__asm__ volatile("movl %0, %%cr4" : : "r"(cr4));
+	}
+}
+
+/* REP INSB/OUTSB of @n bytes with a fault catch; returns the vector. */
+static u32 try_rep_insb(u32 dst, u32 n)
+{
+	fault_arm();
+	__asm__ volatile("movl $1f, %[res]\n\trep insb\n1:"
+			 : "+D"(dst), "+c"(n), [res] "=m"(fault.resume)
+			 : "d"(TESTDEV_PORT_FIFO)
+			 : "memory");
+	return fault_disarm();
+}
+
+static u32 try_rep_outsb(u32 src, u32 n)
+{
+	fault_arm();
+	__asm__ volatile("movl $1f, %[res]\n\trep outsb\n1:"
+			 : "+S"(src), "+c"(n), [res] "=m"(fault.resume)
+			 : "d"(TESTDEV_PORT_FIFO)
+			 : "memory");
+	return fault_disarm();
+}
+
+static void fill_fifo(const u8 *b, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		outb(TESTDEV_PORT_FIFO, b[i]);
+}
+
+/* The port FIFO holds @b: the failed INS did not consume it. */
+static bool fifo_holds(const u8 *b, u32 n)
+{
+	bool ok = true;
+
+	for (u32 i = 0; i < n; i++)
+		ok &= inb(TESTDEV_PORT_FIFO) == b[i];
+	return ok && inb(TESTDEV_PORT_FIFO) == FIFO_EMPTY;
+}
+
+void string_io_paging_tests(void)
+{
+	static const u8 bytes[4] = { 0x11, 0x22, 0x33, 0x44 };
+	volatile u8 *rw = (volatile u8 *)TEST_BASE;
+	volatile u8 *ro = (volatile u8 *)TEST_RO;
+	u32 cr0 = read_cr0(), cr4 = read_cr4(), f0, f, err, cr2;
+	u8 before;
+	bool kept, ok;
+
+	build_tables();
+	while (inb(TESTDEV_PORT_FIFO) != FIFO_EMPTY)
+		;
+	paging(true, cr0, cr4);
+
+	/* A writable page: INS works under paging. */
+	fill_fifo(bytes, 4);
+	f0 = try_rep_insb(TEST_BASE, 4);
+	ok = f0 == NO_FAULT && rw[0] == 0x11 && rw[3] == 0x44;
+
+	/* Read-only with CR0.WP: #PF(P|W), CR2 = the address, port data kept. */
+	before = ro[0];
+	fill_fifo(bytes, 4);
+	f = try_rep_insb(TEST_RO, 4);
+	err = fault.error;
+	cr2 = read_cr2();
+	kept = fifo_holds(bytes, 4) && ro[0] == before;
+	paging(false, cr0, cr4);
+	report("io_ins_paged", ok, "fault=0x%x data=0x%x,0x%x", f0, rw[0],
+	       rw[3]);
+	report("io_ins_readonly_page_pf",
+	       f == VEC_PF && err == (PF_P | PF_W) && cr2 == TEST_RO && kept,
+	       "vector=%u error=0x%x cr2=0x%x port_data_kept=%u", f, err, cr2,
+	       kept);
+
+	/* Not present: OUTS takes #PF(0) and writes nothing to the port. */
+	paging(true, cr0, cr4);
+	f = try_rep_outsb(TEST_NP, 4);
+	err = fault.error;
+	cr2 = read_cr2();
+	paging(false, cr0, cr4);
+	kept = inb(TESTDEV_PORT_FIFO) == FIFO_EMPTY;
+	report("io_outs_unmapped_page_pf",
+	       f == VEC_PF && err == 0 && cr2 == TEST_NP && kept,
+	       "vector=%u error=0x%x cr2=0x%x port_untouched=%u", f, err, cr2,
+	       kept);
+}

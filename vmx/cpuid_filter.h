@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the guest sees of the CPU's CPUID: the hardware's values with every
+ * bit vmx/cpuid_features.h hides cleared. Pure: built for Keel and for
+ * the host tests.
+ */
+#ifndef KEEL_VMX_CPUID_FILTER_H
+#define KEEL_VMX_CPUID_FILTER_H
+
+#include "core/types.h"
+
+/* Basic leaves (below 32) the filter changes, as a bitmap for the exit
+ * handler's fast test; 8000_0001h is the one extended leaf it changes. */
+#define CPUID_FILTER_LEAVES                                          \
+	(BIT(1) | BIT(6) | BIT(7) | BIT(0xa) | BIT(0xd) | BIT(0xf) | \
+	 BIT(0x10) | BIT(0x12) | BIT(0x14))
+#define CPUID_FILTER_EXT_LEAF 0x80000001U
+
+static inline bool cpuid_filter_wants(u32 leaf)
+{
+	if (leaf < 32)
+		return (CPUID_FILTER_LEAVES >> leaf) & 1;
+	return leaf == CPUID_FILTER_EXT_LEAF;
+}
+
+/*
+ * The exit handler's fast test: true for every leaf the filter changes
+ * (8000_0001h lands on bit 1), and for a few others that then take the
+ * slow path for nothing. Three instructions on the hot path.
+ */
+static inline bool cpuid_filter_maybe(u32 leaf)
+{
+	return (CPUID_FILTER_LEAVES >> (leaf & 63)) & 1;
+}
+
+/* Bit n set: the VMX control behind enum cpuid_needs value n is on. */
+u32 cpuid_needs_from_proc2(u32 proc2);
+
+/*
+ * Clear in @r (EAX, EBX, ECX, EDX of leaf @leaf, subleaf @sub) every bit
+ * the table hides, and every backed bit whose VMX control (@have, from
+ * cpuid_needs_from_proc2) is off.
+ */
+void cpuid_filter(u32 leaf, u32 sub, u32 r[4], u32 have);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exceptions and interrupts as the CPU delivers them, for Keel's event
+ * injection (vmx/vcpu.c): which vectors push an error code, which are
+ * faults, how an exception during the delivery of another combines (SDM
+ * Vol.3A 6.15 table 6-5, rev 080), and the set of external interrupts
+ * waiting for the guest. Pure: built for the host tests too.
+ */
+#ifndef KEEL_VMX_EVENT_H
+#define KEEL_VMX_EVENT_H
+
+#include "core/types.h"
+
+/* Exception vectors, SDM Vol.3A table 6-1 */
+#define X86_VEC_DE 0
+#define X86_VEC_DB 1
+#define X86_VEC_NMI 2
+#define X86_VEC_BP 3
+#define X86_VEC_OF 4
+#define X86_VEC_BR 5
+#define X86_VEC_UD 6
+#define X86_VEC_NM 7
+#define X86_VEC_DF 8
+#define X86_VEC_TS 10
+#define X86_VEC_NP 11
+#define X86_VEC_SS 12
+#define X86_VEC_GP 13
+#define X86_VEC_PF 14
+#define X86_VEC_MF 16
+#define X86_VEC_AC 17
+#define X86_VEC_MC 18
+#define X86_VEC_XM 19
+#define X86_VEC_VE 20
+#define X86_VEC_CP 21
+
+/* True for the vectors that push an error code in protected mode (SDM
+ * Vol.3A table 6-1): #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP. */
+bool x86_exc_has_error_code(u8 vector);
+
+/*
+ * True for the fault-class exceptions: the CPU sets RF in the EFLAGS image
+ * it pushes for them (SDM Vol.3A 18.3.1.1), so that the faulting
+ * instruction, restarted by IRET, does not hit an instruction breakpoint
+ * again. #DB is a fault or a trap depending on its cause; Keel never
+ * injects it and it is not counted here.
+ */
+bool x86_exc_is_fault(u8 vector);
+
+enum exc_merge {
+	EXC_SERIAL, /* deliver the second; the first is re-raised or lost */
+	EXC_DOUBLE, /* deliver #DF (error code 0) instead */
+	EXC_TRIPLE, /* shutdown */
+};
+
+/* An exception @second raised while delivering exception @first. */
+enum exc_merge x86_exc_merge(u8 first, u8 second);
+
+/* External interrupts waiting for the guest, one bit per vector, as the
+ * LAPIC's IRR: the same vector twice is one interrupt. */
+struct irq_set {
+	u64 bits[4];
+};
+
+static inline void irq_set_add(struct irq_set *s, u8 vector)
+{
+	s->bits[vector / 64] |= BIT(vector % 64);
+}
+
+static inline bool irq_set_empty(const struct irq_set *s)
+{
+	return !(s->bits[0] | s->bits[1] | s->bits[2] | s->bits[3]);
+}
+
+/* Remove and return the highest pending vector; -1 when empty. */
+int irq_set_take_highest(struct irq_set *s);
+
+#endif
