@@ -80,8 +80,14 @@ static int start_guest(struct vm *vm, const struct vm_config *cfg,
 	return rc;
 }
 
-int guest_run(const struct boot_info *bi, const struct vm_config *cfg)
+/* A guest that resets itself again and again is stopped after this many. */
+#define GUEST_MAX_RESTARTS 8U
+
+int guest_run(const struct boot_info *bi, const struct vm_config *cfg,
+	      bool restart_on_reset)
 {
+	unsigned int restarts = 0;
+
 	if (!find_image(bi, &the_image)) {
 		pr_info("keel: guest: no module named 'guest'; no guest to run\n");
 		return -1;
@@ -90,9 +96,21 @@ int guest_run(const struct boot_info *bi, const struct vm_config *cfg)
 		pr_info("keel: guest: not started: VT-x is not available\n");
 		return -1;
 	}
-	if (start_guest(&the_vm, cfg, &the_image)) {
-		printf("keel: guest stopped: setup failed\n");
-		return -1;
+	for (;;) {
+		if (start_guest(&the_vm, cfg, &the_image)) {
+			printf("keel: guest stopped: setup failed\n");
+			return -1;
+		}
+		if (!the_vm.reset_requested || !restart_on_reset)
+			break;
+		if (restarts++ == GUEST_MAX_RESTARTS) {
+			printf("keel: guest: not restarted: it reset %u times in a row\n",
+			       restarts);
+			break;
+		}
+		/* A reset starts the machine afresh: new RAM, devices, image. */
+		printf("keel: guest: restarting it after its reset (on_guest_reset=restart, %u of %u)\n",
+		       restarts, GUEST_MAX_RESTARTS);
 	}
 	return the_vm.state == VM_EXITED ? the_vm.status : -1;
 }

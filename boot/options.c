@@ -83,7 +83,8 @@ static int run_kind(enum selftest_kind kind, u32 mask)
 /* Run the guest, if there is one; with on_guest_exit=poweroff, end there. */
 static void run_guest(const struct boot_info *bi, const struct keel_options *o)
 {
-	int status = guest_run(bi, &o->guest);
+	int status = guest_run(bi, &o->guest,
+			       o->on_guest_reset == GUEST_RESET_RESTART);
 
 	if (o->on_guest_exit != GUEST_EXIT_POWEROFF)
 		return;

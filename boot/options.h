@@ -16,7 +16,8 @@
  * Run the guest module, if there is one, until it ends (boot/guest.c).
  * Returns its exit status, or -1 when Keel stopped it or it never started.
  */
-int guest_run(const struct boot_info *bi, const struct vm_config *cfg);
+int guest_run(const struct boot_info *bi, const struct vm_config *cfg,
+	      bool restart_on_reset);
 
 /* console=: the UART Keel's console moves to. */
 struct console_opt {
@@ -28,6 +29,12 @@ struct console_opt {
 enum guest_exit_action {
 	GUEST_EXIT_HALT,
 	GUEST_EXIT_POWEROFF,
+};
+
+/* on_guest_reset=, in the order of the table's names. */
+enum guest_reset_action {
+	GUEST_RESET_STOP,
+	GUEST_RESET_RESTART,
 };
 
 /* crash=, in the order of the table's names. */
@@ -53,6 +60,7 @@ struct keel_options {
 	unsigned int sched; /* index of blk_elevator_at() */
 	u32 test, bench; /* bit i: the i-th registered test or benchmark */
 	unsigned int on_guest_exit; /* enum guest_exit_action */
+	unsigned int on_guest_reset; /* enum guest_reset_action */
 	struct vm_config guest; /* guest_mem=, pci_hide= */
 };
 

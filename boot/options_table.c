@@ -20,6 +20,7 @@ static const char *const crash_names[] = { "ud",    "pf",    "gp",
 					   "de",    "null",  "wtext",
 					   "xdata", "stack", NULL };
 static const char *const guest_exit_names[] = { "halt", "poweroff", NULL };
+static const char *const guest_reset_names[] = { "stop", "restart", NULL };
 
 static const char *test_name(unsigned int i)
 {
@@ -144,6 +145,13 @@ static const struct opt_desc keel_opts[] = {
 	  .names = guest_exit_names,
 	  .values = "poweroff or halt",
 	  .help = "What Keel does when its guest ends." },
+	{ .name = "on_guest_reset",
+	  .type = OPT_ENUM,
+	  .offset = OFF(on_guest_reset),
+	  .def = "stop",
+	  .names = guest_reset_names,
+	  .values = "stop or restart",
+	  .help = "What Keel does when its guest resets the machine." },
 };
 
 const struct opt_table keel_option_table = { keel_opts, ARRAY_SIZE(keel_opts) };

@@ -45,6 +45,8 @@ static size_t device_count(void)
 
 void vm_request_reset(struct vm *vm, const char *how)
 {
+	if (vm->state == VM_RUNNING)
+		vm->reset_requested = true;
 	vm_stop(vm, "the guest asked for a reset (%s)", how);
 }
 

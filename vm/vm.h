@@ -124,6 +124,7 @@ struct vm {
 	 */
 	u32 attention;
 	int status;
+	bool reset_requested; /* it stopped because it asked for a reset */
 	char stop_reason[VM_STOP_REASON_LEN];
 	/* The guest's console output, passed on a framed line at a time. */
 	char con_line[VM_CONSOLE_LINE];

@@ -95,6 +95,23 @@ def test_reset_paths_end_only_the_guest(keel_built, path, line):
     assert_keel_survived(run, 255)
 
 
+def test_reset_restarts_only_the_guest_when_asked(keel_built):
+    # on_guest_reset=restart: each reset starts the guest afresh; one that
+    # resets every time is stopped after 8 restarts. The machine never
+    # resets: Keel starts once.
+    iso = build_iso("hostile-reset-restart",
+                    KEEL_CMD + " on_guest_reset=restart", GUEST_ELF,
+                    "scenario=reset-kbc")
+    run = run_bochs("hostile-reset-restart", iso, timeout=300, until=UNTIL)
+    starts = run.findall(r"^guest\| keel-guest: trying to kbc the machine$")
+    assert len(starts) == 9, run
+    restarts = run.findall(r"^keel: guest: restarting it after its reset "
+                           r"\(on_guest_reset=restart, (\d) of 8\)$")
+    assert [int(m.group(1)) for m in restarts] == list(range(1, 9)), run
+    assert run.has(r"^keel: guest: not restarted: it reset 9 times in a row$"), run
+    assert_keel_survived(run, 255)
+
+
 def test_acpi_poweroff_ends_only_the_guest(keel_built):
     run = hostile_run("hostile-acpi-off", "reset-acpi-off")
     assert run.has(r"^keel: guest: powered itself off \(ACPI PM1a_CNT\)$"), run
