@@ -387,15 +387,16 @@ unsigned int iommu_poll_faults(struct iommu_fault *out, unsigned int max)
 		unsigned int n =
 			vtd_fault_poll(&io_mmu.units[i].hw, f, ARRAY_SIZE(f));
 
-		for (j = 0; j < n && j < ARRAY_SIZE(f); j++, got++) {
-			if (!out || got >= max)
-				continue;
-			out[got] =
-				(struct iommu_fault){ .bdf = f[j].sid,
-						      .addr = f[j].addr,
-						      .read = f[j].read,
-						      .reason = f[j].reason };
-		}
+		/* Past ARRAY_SIZE(f), faults are reported and counted only. */
+		for (j = 0; j < n && j < ARRAY_SIZE(f); j++)
+			if (out && got + j < max)
+				out[got + j] = (struct iommu_fault){
+					.bdf = f[j].sid,
+					.addr = f[j].addr,
+					.read = f[j].read,
+					.reason = f[j].reason
+				};
+		got += n;
 	}
 	return got;
 }
@@ -430,8 +431,9 @@ int iommu_keel_map(u64 pa, u64 size)
 	if (io_mmu.state != IOMMU_ON)
 		return -ENODEV;
 	ret = vtd_map(&io_mmu.keel, pa, pa, size, VTD_MAP_RW);
-	/* Not-present -> present needs no invalidation outside caching
-	 * mode; inv_units() is cheap enough to do it always here. */
+	/* Outside caching mode a not-present -> present change needs no
+	 * invalidation, but a map may also replace a table by a large page,
+	 * and the freed table must leave the paging-structure caches. */
 	return ret ? ret : inv_units();
 }
 
