@@ -97,10 +97,21 @@ static const struct vtd_alloc tables = {
 
 /* ---- Discovery ---- */
 
-static enum iommu_state fail_closed(const char *why)
+/*
+ * One line: @what, why (may be NULL), and the policy. Units already
+ * translating are turned off again, so the line's "translation stays off"
+ * holds.
+ */
+static enum iommu_state fail_closed(const char *what, const char *why)
 {
-	pr_err("keel: iommu: %s; failing closed: translation stays off, and no passed-through device may have bus mastering unless an option accepts unconfined DMA (not enforced yet, docs/iommu.md)\n",
-	       why);
+	unsigned int i;
+
+	for (i = 0; i < io_mmu.n; i++)
+		if (io_mmu.units[i].on &&
+		    !vtd_set_translation(&io_mmu.units[i].hw, false))
+			io_mmu.units[i].on = false;
+	pr_err("keel: iommu: %s%s%s; failing closed: translation stays off, and no passed-through device may have bus mastering unless an option accepts unconfined DMA (not enforced yet, docs/iommu.md)\n",
+	       what, why ? ": " : "", why ? why : "");
 	io_mmu.state = IOMMU_BROKEN;
 	return io_mmu.state;
 }
@@ -145,12 +156,11 @@ enum iommu_state iommu_init(const struct acpi_info *ai)
 		return io_mmu.state;
 	}
 	if (ai->dmar_bad)
-		return fail_closed("DMAR malformed (see the acpi line above)");
+		return fail_closed("DMAR malformed (see the acpi line above)",
+				   NULL);
 	why = vtd_dmar_problem(&ai->dmar);
-	if (why) {
-		pr_err("keel: iommu: DMAR malformed: %s\n", why);
-		return fail_closed("DMAR malformed");
-	}
+	if (why)
+		return fail_closed("DMAR malformed", why);
 	io_mmu.dmar = &ai->dmar;
 	io_mmu.sllps = VTD_SLLPS_2M | VTD_SLLPS_1G;
 	io_mmu.levels = 0;
@@ -159,17 +169,15 @@ enum iommu_state iommu_init(const struct acpi_info *ai)
 		unsigned int lv;
 
 		why = init_unit(u, ai->dmar.units[i].reg_base, i);
-		if (why) {
-			pr_err("keel: iommu: unit %u: %s\n", i, why);
-			return fail_closed("a remapping unit is unusable");
-		}
+		if (why)
+			return fail_closed("a remapping unit is unusable", why);
 		io_mmu.n++;
 		/* Deep enough for every address the unit takes (MGAW), so a
 		 * domain never needs rebuilding for a high address; the
 		 * Keel domain is shared by every unit, so they must agree. */
 		lv = vtd_pick_levels(&u->hw.caps, u->hw.caps.mgaw);
 		if (io_mmu.levels && lv != io_mmu.levels)
-			return fail_closed("units differ in table depth");
+			return fail_closed("units differ in table depth", NULL);
 		io_mmu.levels = lv;
 		io_mmu.sllps &= u->hw.caps.sllps;
 		if (!u->hw.caps.coherent)
@@ -351,7 +359,7 @@ int iommu_enable(const struct boot_info *bi)
 	if (!ret)
 		ret = assign();
 	if (ret) {
-		fail_closed("cannot build the translation tables");
+		fail_closed("cannot build the translation tables", NULL);
 		return ret;
 	}
 	pr_info("keel: iommu: Keel domain %u: %u-level, %llu MiB of RAM identity-mapped, %llu table pages\n",
@@ -361,9 +369,8 @@ int iommu_enable(const struct boot_info *bi)
 	for (i = 0; i < io_mmu.n; i++) {
 		ret = enable_unit(&io_mmu.units[i], i);
 		if (ret) {
-			pr_err("keel: iommu: unit %u: cannot enable translation (%d)\n",
-			       i, ret);
-			fail_closed("translation could not be enabled");
+			fail_closed("a unit's translation could not be enabled",
+				    NULL);
 			return ret;
 		}
 	}

@@ -47,8 +47,10 @@ unsigned int vtd_pick_levels(const struct vtd_caps *c, unsigned int need_bits)
 
 const char *vtd_caps_problem(const struct vtd_caps *c)
 {
-	if (c->cap == ~0ULL || c->ecap == ~0ULL)
-		return "registers read all ones";
+	/* VT-d 3.4 10.4.1: the major version is at least 1. */
+	if (!FIELD_GET(VTD_VER_MAX, c->ver) || c->ver == ~0U ||
+	    c->cap == ~0ULL || c->ecap == ~0ULL)
+		return "no unit answers at the register base";
 	if (!vtd_pick_levels(c, 39))
 		return "SAGAW offers neither 3- nor 4-level tables";
 	if (!c->n_domains)

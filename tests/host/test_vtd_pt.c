@@ -218,6 +218,12 @@ static void test_caps_problems(void **state)
 
 	vtd_decode_caps(~0U, ~0ULL, ~0ULL, &c);
 	assert_non_null(vtd_caps_problem(&c));
+	/* Nothing there: an unassigned MMIO page reads as zeros on QEMU. */
+	vtd_decode_caps(0, 0, 0, &c);
+	assert_string_equal(vtd_caps_problem(&c),
+			    "no unit answers at the register base");
+	vtd_decode_caps(0x10, QEMU_CAP, QEMU_ECAP, &c);
+	assert_null(vtd_caps_problem(&c));
 	vtd_decode_caps(0x10, QEMU_CAP & ~VTD_CAP_SAGAW, QEMU_ECAP, &c);
 	assert_int_equal(vtd_pick_levels(&c, 39), 0);
 	assert_non_null(vtd_caps_problem(&c));

@@ -3,12 +3,14 @@ decoded, translation goes on, AHCI I/O runs through the Keel domain and
 lands on the medium, and test=vtd's deliberately misdirected DMAs are
 blocked, reported and leave memory alone. Without an IOMMU, test_boot.py
 checks the one "no DMAR" line."""
+import os
 import re
+import struct
 
 import pytest
 
 from ahci_pattern import check_pattern, load_ranges
-from conftest import build_iso, run_qemu
+from conftest import BUILD, build_iso, run_qemu
 from test_ahci import ahci_drive, fresh_disk
 
 IOMMU = ["-device", "intel-iommu"]
@@ -88,3 +90,43 @@ def test_caching_mode_unit(keel_built):
     assert run.has(r"keel: iommu: unit 0 at 0xfed90000: .* CM 1 "), run
     translation_on(run)
     check_vtd(run)
+
+
+# A DMAR Keel cannot trust, given to q35 with -acpitable (QEMU writes the
+# header and checksum; the body starts at the host address width).
+def dmar_body(*structs):
+    return bytes([38, 0]) + bytes(10) + b"".join(structs)
+
+
+def drhd(base, flags=0):
+    return struct.pack("<HHBBHQ", 0, 16, flags, 0, 0, base)
+
+
+BAD_DMARS = [
+    # A DRHD shorter than its fixed part: the parser stops (acpi_dmar.c).
+    ("truncated", dmar_body(struct.pack("<HH", 0, 8) + bytes(4)),
+     r"DMAR malformed \(see the acpi line above\)"),
+    ("shared-base", dmar_body(drhd(0xfed90000), drhd(0xfed90000, 1)),
+     r"DMAR malformed: two DRHDs share a register base"),
+    ("no-unit", dmar_body(drhd(0xfed91000, 1)),
+     r"a remapping unit is unusable: no unit answers at the register base"),
+]
+
+
+@pytest.mark.parametrize("name,body,why", BAD_DMARS, ids=[b[0] for b in BAD_DMARS])
+def test_untrusted_dmar_fails_closed(keel_built, name, body, why):
+    path = os.path.join(BUILD, "test-disks", "dmar-%s.bin" % name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(body)
+    iso = build_iso("iommu-bad", "poweroff")
+    run = run_qemu("iommu-bad-" + name, iso, timeout=60,
+                   extra=["-acpitable", "sig=DMAR,rev=1,data=" + path])
+    lines = run.findall(r"keel: iommu: (?!unit \d+ at )(.*)")
+    assert len(lines) == 1, run
+    assert re.match(why + r"; failing closed: translation stays off, and no "
+                    r"passed-through device may have bus mastering unless an "
+                    r"option accepts unconfined DMA", lines[0].group(1)), run
+    assert not run.has(r"translation on"), run
+    assert run.has(r"keel: boot complete"), run
+    assert run.status == 1, run
