@@ -331,12 +331,28 @@ static int enable_unit(struct unit *u, unsigned int idx)
 			return ret;
 		how = "queued";
 	}
+	/* Keel polls faults; firmware may have left the fault event
+	 * unmasked, pointing at a vector Keel does not handle. */
+	mmio_write32(u->regs + VTD_FECTL, VTD_FECTL_IM);
 	ret = vtd_inv_all(&u->hw);
 	if (!ret)
 		ret = vtd_set_translation(&u->hw, true);
 	if (ret)
 		return ret;
 	u->on = true;
+	/* Protected memory regions a boot loader (tboot) left on would keep
+	 * blocking DMA that translation now governs (VT-d 3.4 10.4.16). */
+	if ((u->hw.caps.cap & (VTD_CAP_PLMR | VTD_CAP_PHMR)) &&
+	    (mmio_read32(u->regs + VTD_PMEN) & VTD_PMEN_EPM)) {
+		u64 start = time_us();
+
+		mmio_write32(u->regs + VTD_PMEN, 0);
+		while (mmio_read32(u->regs + VTD_PMEN) & VTD_PMEN_PRS)
+			if (time_us() - start > VTD_HANDSHAKE_TIMEOUT_US)
+				return -ETIMEDOUT;
+		pr_info("keel: iommu: unit %u: protected memory regions off\n",
+			idx);
+	}
 	pr_info("keel: iommu: unit %u: translation on (%s invalidation)\n", idx,
 		how);
 	return 0;

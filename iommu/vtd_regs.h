@@ -104,6 +104,10 @@
 #define   VTD_FECTL_IP BIT(30)
 #define   VTD_FECTL_IM BIT(31) /* fault event interrupt masked */
 
+#define VTD_PMEN 0x064 /* 32-bit, VT-d 3.4 10.4.16 */
+#define   VTD_PMEN_PRS BIT(0) /* protected region status */
+#define   VTD_PMEN_EPM BIT(31) /* enable protected memory */
+
 #define VTD_IQH 0x080 /* 64-bit, VT-d 3.4 10.4.22 */
 #define VTD_IQT 0x088 /* 64-bit, VT-d 3.4 10.4.23 */
 #define   VTD_IQ_QT GENMASK(18, 4) /* byte offset of the tail */
