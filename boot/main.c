@@ -12,6 +12,8 @@
 #include "boot/options.h"
 #include "arch/x86/arch.h"
 #include "block/block.h"
+#include "arch/x86/acpi.h"
+#include "iommu/iommu.h"
 #include "drivers/uart/uart.h"
 #include "vmx/vmx.h"
 
@@ -116,10 +118,14 @@ void kmain(u32 magic, u32 mbi)
 	platform_init(&boot_info);
 	/* ACPI's EBDA scan was the last reader of the BIOS data area. */
 	paging_unmap_page0();
+	iommu_init(&acpi_info);
 	/* Storage first: firmware may leave AHCI ports running with DMA
 	 * targets in memory the map calls free; reset them before Keel hands
 	 * out much memory. */
 	storage_init(blk_elevator_at(o->sched));
+	/* After the drivers claimed their functions: they get the Keel
+	 * domain, every other function behind a unit gets no DMA. */
+	iommu_enable(&boot_info);
 	vmx_init();
 	options_run_actions(&boot_info, o);
 }

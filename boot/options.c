@@ -9,6 +9,7 @@
 #include "boot/options.h"
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
+#include "iommu/iommu.h"
 #include "vm/vm.h"
 
 /* Status passed to the exit device when Keel stopped the guest. */
@@ -86,6 +87,8 @@ static void run_guest(const struct boot_info *bi, const struct keel_options *o)
 	int status = guest_run(bi, &o->guest,
 			       o->on_guest_reset == GUEST_RESET_RESTART);
 
+	iommu_poll_faults(NULL, 0); /* what the guest's time left recorded */
+
 	if (o->on_guest_exit != GUEST_EXIT_POWEROFF)
 		return;
 	arch_poweroff(status < 0 ? GUEST_STOPPED_STATUS : status);
@@ -101,6 +104,7 @@ void options_run_actions(const struct boot_info *bi,
 	pr_info("keel: boot complete\n");
 	failed = run_kind(SELFTEST_TEST, o->test);
 	failed += run_kind(SELFTEST_BENCH, o->bench);
+	iommu_poll_faults(NULL, 0);
 	run_guest(bi, o);
 	if (o->reboot)
 		arch_reboot();

@@ -4,7 +4,8 @@
 #  1. VM-exit round trips measured by the test guest in Bochs (TSC counts
 #     retired instructions there, so the figures are exact and repeatable).
 #  2. AHCI through the block layer on QEMU TCG: each elevator, NCQ 1 vs 32,
-#     AHCI_RUNS times (default 3), as medians with their spread.
+#     VT-d translation off and on, AHCI_RUNS times (default 3), as medians
+#     with their spread and the on/off ratio.
 #  3. The block layer's elevators on iosim's disk models, and their CPU cost.
 set -eu
 cd "$(dirname "$0")/.."
@@ -28,31 +29,44 @@ echo "(BENCH lines: $out/vmx.txt)"
 
 echo
 # QEMU TCG's timing moves with the host's load: run the whole AHCI benchmark
-# AHCI_RUNS times and show the median and the spread of each figure.
+# AHCI_RUNS times and show the median and the spread of each figure. Each
+# run boots twice on a fresh image, without an IOMMU (translation off) and
+# with intel-iommu (translation on, the controller in the Keel domain,
+# docs/iommu.md), so the two sit side by side.
 runs=${AHCI_RUNS:-3}
-echo "== AHCI through the block layer (QEMU q35 TCG, 4 KiB I/O; $runs runs)"
+echo "== AHCI through the block layer (QEMU q35 TCG, 4 KiB I/O; $runs runs, VT-d off and on)"
 tools/mkiso.sh "$out/ahci-bench.iso" "bench=ahci poweroff"
 : >"$out/ahci.txt"
 for r in $(seq "$runs"); do
-	rm -f "$out/ahci-disk.img"
-	truncate -s 2G "$out/ahci-disk.img"
-	timeout 900 qemu-system-x86_64 -machine q35 -m 512 -display none \
-		-monitor none -no-reboot -serial "file:$out/ahci-bench.$r.log" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-cdrom "$out/ahci-bench.iso" \
-		-drive "file=$out/ahci-disk.img,format=raw,if=none,id=d0" \
-		-device ide-hd,drive=d0,bus=ide.0 || true
-	grep -a '^BENCH ahci sched=' "$out/ahci-bench.$r.log" | tr -d '\r' |
-		sed "s/\$/ run=$r/" >>"$out/ahci.txt"
-	grep -q "run=$r\$" "$out/ahci.txt" || {
-		echo "bench: AHCI run $r printed nothing (see $out/ahci-bench.$r.log)"
-		exit 1
-	}
+	for vtd in off on; do
+		iommu=()
+		[ $vtd = on ] && iommu=(-device intel-iommu)
+		log="$out/ahci-bench.$r.vtd-$vtd.log"
+		rm -f "$out/ahci-disk.img"
+		truncate -s 2G "$out/ahci-disk.img"
+		timeout 900 qemu-system-x86_64 -machine q35 -m 512 -display none \
+			-monitor none -no-reboot -serial "file:$log" \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+			"${iommu[@]}" -cdrom "$out/ahci-bench.iso" \
+			-drive "file=$out/ahci-disk.img,format=raw,if=none,id=d0" \
+			-device ide-hd,drive=d0,bus=ide.0 || true
+		if [ $vtd = on ] && ! grep -aq 'keel: iommu: unit 0: translation on' "$log"; then
+			echo "bench: VT-d did not come on (see $log)"
+			exit 1
+		fi
+		grep -a '^BENCH ahci sched=' "$log" | tr -d '\r' |
+			sed "s/\$/ run=$r vtd=$vtd/" >>"$out/ahci.txt"
+		grep -q "run=$r vtd=$vtd\$" "$out/ahci.txt" || {
+			echo "bench: AHCI run $r (VT-d $vtd) printed nothing (see $log)"
+			exit 1
+		}
+	done
 done
 rm -f "$out/ahci-disk.img"
-grep -a '^BENCH ahci [^ ]*: ' "$out/ahci-bench.1.log" | tr -d '\r' | cut -d' ' -f3-
-# "BENCH ahci sched=S qd=N PATTERN IOPS IOPS MB MB/s [(errors)] run=R":
-# one row per (sched, depth, pattern), in the order first printed.
+grep -a '^BENCH ahci [^ ]*: ' "$out/ahci-bench.1.vtd-off.log" | tr -d '\r' | cut -d' ' -f3-
+# "BENCH ahci sched=S qd=N PATTERN IOPS IOPS MB MB/s [(errors)] run=R vtd=V":
+# one row per (sched, depth, pattern), in the order first printed, with the
+# VT-d off and on medians and their ratio.
 awk '
 function median(list, n,   v, i, j, t) {
 	n = split(list, v, " ")
@@ -65,23 +79,28 @@ function median(list, n,   v, i, j, t) {
 }
 {
 	key = $3 " " $4 " " $5
-	if (!(key in iops))
+	vtd = $NF; sub(/^vtd=/, "", vtd)
+	if (!(key in seen)) {
+		seen[key] = 1
 		order[++rows] = key
-	iops[key] = iops[key] " " $6
-	mbs[key] = mbs[key] " " $8
+	}
+	iops[key, vtd] = iops[key, vtd] " " $6
+	mbs[key, vtd] = mbs[key, vtd] " " $8
 	if ($10 == "(errors)")
 		bad[key] = 1
 }
 END {
-	printf "%-10s %3s  %-11s %9s  %-17s %9s\n", "sched", "qd", "pattern",
-		"IOPS", "(min-max)", "MB/s"
+	printf "%-10s %3s  %-11s %9s  %-17s %9s  %9s  %-17s %9s  %6s\n", "sched",
+		"qd", "pattern", "IOPS off", "(min-max)", "MB/s off", "IOPS on",
+		"(min-max)", "MB/s on", "on/off"
 	for (r = 1; r <= rows; r++) {
 		split(order[r], k, " ")
 		sub(/^sched=/, "", k[1]); sub(/^qd=/, "", k[2])
-		mi = median(iops[order[r]])
-		range = "(" lo "-" hi ")"
-		printf "%-10s %3s  %-11s %9d  %-17s %9.2f%s\n", k[1], k[2], k[3],
-			mi, range, median(mbs[order[r]]),
+		off = median(iops[order[r], "off"]); roff = "(" lo "-" hi ")"
+		on = median(iops[order[r], "on"]); ron = "(" lo "-" hi ")"
+		printf "%-10s %3s  %-11s %9d  %-17s %9.2f  %9d  %-17s %9.2f  %6.3f%s\n",
+			k[1], k[2], k[3], off, roff, median(mbs[order[r], "off"]),
+			on, ron, median(mbs[order[r], "on"]), off ? on / off : 0,
 			bad[order[r]] ? "  errors" : ""
 	}
 }' "$out/ahci.txt"

@@ -206,6 +206,7 @@ struct acpi_info {
 	bool have_dmar;
 	u64 dmar_phys;
 	u32 dmar_len;
+	bool dmar_bad; /* it did not parse: iommu/ must not trust it */
 	struct acpi_dmar dmar;
 };
 

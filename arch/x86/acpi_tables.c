@@ -283,7 +283,7 @@ static void parse_entry(struct scan *s, u64 phys)
 		ai->have_dmar = true;
 		ai->dmar_phys = phys;
 		ai->dmar_len = len;
-		acpi_parse_dmar(t, len, &ai->dmar);
+		ai->dmar_bad = acpi_parse_dmar(t, len, &ai->dmar) != 0;
 	}
 }
 

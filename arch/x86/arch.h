@@ -143,6 +143,22 @@ static inline void mmio_write64(volatile void *addr, u64 v)
 	*(volatile u64 *)addr = v;
 }
 
+/*
+ * Write [p, p+len) back from the CPU caches to memory, for devices that do
+ * not snoop them (a VT-d unit without ECAP.C). SDM Vol.2A CLFLUSH: 64-byte
+ * lines on every CPU Keel runs on; MFENCE orders the flushes before what
+ * follows.
+ */
+#define CACHE_LINE 64
+static inline void clflush_range(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(CACHE_LINE - 1);
+
+	for (; a < (uintptr_t)p + len; a += CACHE_LINE)
+		__asm__ volatile("clflush (%0)" : : "r"(a) : "memory");
+	__asm__ volatile("mfence" ::: "memory");
+}
+
 /* MSR access that survives a #GP (entry.S): 0 or -EFAULT. */
 int rdmsr_safe(u32 msr, u64 *val);
 int wrmsr_safe(u32 msr, u64 val);

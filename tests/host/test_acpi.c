@@ -503,6 +503,16 @@ static void test_dmar_bad_scope(void **state)
 	assert_int_equal(acpi_parse_dmar(mem + A_DMAR, 48 + 16 + 16 + 16 + 32,
 					 &d),
 			 -EINVAL);
+	/* Through acpi_init: the table is kept, marked untrustworthy, so
+	 * iommu/ fails closed rather than trusting half a DMAR. */
+	seal(A_DMAR);
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	assert_true(ai.have_dmar);
+	assert_true(ai.dmar_bad);
+	build_all();
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	assert_true(ai.have_dmar);
+	assert_false(ai.dmar_bad);
 }
 
 static u64 rng_state = 0x243f6a8885a308d3ull;

@@ -153,6 +153,17 @@ def test_dmar_parsed_with_intel_iommu(keel_built, boot_iso):
     assert run.status == 1, run
     assert run.has(r"keel: acpi: DMAR at 0x[0-9a-f]+ len \d+ ok"), run
     assert run.has(r"keel: acpi: DRHD 0xfed90000 seg 0"), run
+    assert run.has(r"keel: iommu: unit 0 at 0xfed90000: ver 1\.0 "), run
+    assert run.has(r"keel: iommu: unit 0: translation on"), run
+    assert not run.has(r"keel: iommu: no DMAR"), run
+
+
+def test_no_dmar_one_clear_line(booted):
+    # q35 without intel-iommu, and Bochs: no DMAR, said once, and nothing
+    # else from iommu/ (the other tests here show the rest runs as before).
+    _, _, _, run = booted
+    assert len(run.findall(r"keel: iommu: no DMAR table; DMA is not confined$")) == 1, run
+    assert len(run.findall(r"keel: iommu:")) == 1, run
 
 
 @pytest.mark.parametrize("firmware", ["bios", "uefi"])
