@@ -19,6 +19,7 @@ struct span {
 
 static struct palloc allocator;
 static u64 ram_top;
+static const struct boot_info *mm_bi;
 static u64 total_ram;
 static u64 boot_free_pages;
 
@@ -69,6 +70,7 @@ void mm_init(const struct boot_info *bi, phys_addr_t image_start,
 	unsigned int n;
 	u64 npages, bm_size, bm;
 
+	mm_bi = bi;
 	for (unsigned int i = 0; i < bi->n_mmap; i++) {
 		const struct mem_range *r = &bi->mmap[i];
 
@@ -130,6 +132,20 @@ void *alloc_page(void)
 	phys_addr_t p = alloc_pages(1, PAGE_SIZE);
 
 	return p == PHYS_INVALID ? NULL : phys_to_virt(p);
+}
+
+bool mm_overlaps_memory(u64 base, u64 len)
+{
+	for (unsigned int i = 0; mm_bi && i < mm_bi->n_mmap; i++) {
+		const struct mem_range *r = &mm_bi->mmap[i];
+
+		if (r->type != MEM_AVAILABLE &&
+		    r->type != MEM_ACPI_RECLAIMABLE && r->type != MEM_NVS)
+			continue;
+		if (base < r->base + r->len && r->base < base + len)
+			return true;
+	}
+	return false;
 }
 
 phys_addr_t mm_ram_top(void)

@@ -59,6 +59,12 @@ static inline phys_addr_t virt_to_phys(const void *v)
 	return (phys_addr_t)(uintptr_t)v;
 }
 
+/*
+ * Does [base, base+len) overlap memory the map calls RAM, ACPI data or
+ * NVS? (A device BAR there would alias memory.)
+ */
+bool mm_overlaps_memory(u64 base, u64 len);
+
 /* Largest physical address of RAM in the memory map (exclusive). */
 phys_addr_t mm_ram_top(void);
 

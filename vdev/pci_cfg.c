@@ -12,8 +12,10 @@
  */
 #include "core/console.h"
 #include "core/lib.h"
+#include "core/mm.h"
 #include "arch/x86/acpi.h"
 #include "drivers/pci.h"
+#include "drivers/uart/uart.h"
 #include "vdev/pci_vcfg.h"
 #include "vm/vm.h"
 
@@ -107,13 +109,24 @@ static bool touches_hidden_bar(const struct vm *vm, u64 lo, u64 hi)
 	return false;
 }
 
-/* An assigned function's I/O BAR: its ports pass through (vmx/io.c). */
+/* Ports below this are the PC's fixed devices, never a BAR's to give. */
+#define PIO_LEGACY_END 0x1000
+#define CONSOLE_PORTS 8
+
+/*
+ * An assigned function's I/O BAR: its ports pass through (vmx/io.c),
+ * unless the firmware left it unplaced (base 0), it lies among the PC's
+ * fixed ports, or it holds Keel's console UART.
+ */
 static int pass_io_bar(struct vm *vm, const struct pci_dev *d, int b)
 {
 	const struct pci_bar *bar = &d->bars[b];
+	u64 con = uart_port();
 
-	if (bar->base + bar->size > 0x10000 || bar->size > 0xffff) {
-		pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d I/O %#llx+%#llx outside the port space; not passed through\n",
+	if (bar->base < PIO_LEGACY_END || bar->base + bar->size > 0x10000 ||
+	    bar->size > 0xffff ||
+	    (bar->base < con + CONSOLE_PORTS && con < bar->base + bar->size)) {
+		pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d I/O %#llx+%#llx unplaced, legacy, Keel's console or outside the port space; not passed through\n",
 			d->bus, d->dev, d->fn, b, bar->base, bar->size);
 		return 0;
 	}
@@ -159,6 +172,33 @@ static int forbid_ranges(struct vm *vm)
 	return rc;
 }
 
+/*
+ * The EPT points a BAR's guest address at its real one, so the real one
+ * must be device memory: a BAR the firmware left unplaced (0) or placed
+ * over RAM, Keel's image or the interrupt controllers would hand the
+ * guest that memory. Such a BAR is never mapped.
+ */
+static bool host_place_ok(const struct pci_dev *d, int b, u64 lo, u64 hi)
+{
+	u64 img = ALIGN_DOWN((u64)__image_start, PAGE_SIZE);
+	u64 img_end = ALIGN_UP((u64)__image_end, PAGE_SIZE);
+	bool bad = !d->bars[b].base || mm_overlaps_memory(lo, hi - lo) ||
+		   (lo < img_end && img < hi);
+
+	if (acpi_info.have_madt &&
+	    lo < acpi_info.lapic_base + LAPIC_MMIO_SIZE &&
+	    acpi_info.lapic_base < hi)
+		bad = true;
+	for (unsigned int i = 0; i < acpi_info.n_ioapics; i++)
+		if (lo < acpi_info.ioapics[i].addr + IOAPIC_MMIO_SIZE &&
+		    acpi_info.ioapics[i].addr < hi)
+			bad = true;
+	if (bad)
+		pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d at %#llx is unplaced or over memory; never mapped\n",
+			d->bus, d->dev, d->fn, b, d->bars[b].base);
+	return !bad;
+}
+
 static int add_visible(struct vm *vm)
 {
 	for (unsigned int i = 0; i < pci_device_count(); i++) {
@@ -178,7 +218,8 @@ static int add_visible(struct vm *vm)
 					return rc;
 			}
 			if (d->bars[b].size && !d->bars[b].io &&
-			    touches_hidden_bar(vm, lo, hi))
+			    (touches_hidden_bar(vm, lo, hi) ||
+			     !host_place_ok(d, b, lo, hi)))
 				nomap |= BIT(b);
 		}
 		rc = pci_vcfg_add(&vcfg, d, nomap);
@@ -222,9 +263,12 @@ static int cfg_io(struct vm *vm, u16 port, unsigned int size, bool in, u32 *val,
 		  void *ctx)
 {
 	/* A reset request ends the guest, never reaches the chipset. */
-	if (pci_vcfg_pio(&vcfg, port, size, in, val) == PCI_VCFG_RESET)
-		vm_stop(vm, "the guest asked for a reset (port 0xcf9 = %#x)",
-			vcfg.rst_cnt);
+	char how[32];
+
+	if (pci_vcfg_pio(&vcfg, port, size, in, val) == PCI_VCFG_RESET) {
+		ksnprintf(how, sizeof(how), "port 0xcf9 = %#x", vcfg.rst_cnt);
+		vm_request_reset(vm, how);
+	}
 	return 0;
 }
 
@@ -246,4 +290,25 @@ static int pci_cfg_init(struct vm *vm)
 			       NULL, "PCI config");
 }
 
-VM_DEVICE(pci_cfg, .name = "PCI config space", .init = pci_cfg_init);
+/*
+ * The guest's devices stop with it: without VT-d a function left bus
+ * mastering could still DMA into RAM Keel hands out again (or to the next
+ * guest after a restart).
+ */
+static void pci_cfg_stop(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vcfg.nfns; i++) {
+		struct pci_dev *d = dev_of(vfns[i].bdf);
+		u32 cmd;
+
+		if (!d)
+			continue;
+		cmd = pci_cfg_read(d, PCI_COMMAND, 2);
+		if (cmd & PCI_COMMAND_MASTER)
+			pci_cfg_write(d, PCI_COMMAND, 2,
+				      cmd & ~(u32)PCI_COMMAND_MASTER);
+	}
+}
+
+VM_DEVICE(pci_cfg, .name = "PCI config space", .init = pci_cfg_init,
+	  .stop = pci_cfg_stop);

@@ -19,6 +19,8 @@ enum vkind { K_PASS, K_RO, K_ZERO, K_SHADOW, K_BAR, K_CMD };
 #define PCI_BAR_MEM_ALIGN 0x10
 #define BAR_IO_ADDR_MASK 0xfffcU /* x86 ports are 16 bits wide */
 #define CMD_DECODE (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)
+/* Forwarding bits of a bridge (PCI-PCI Bridge 1.2 3.2.5.1). */
+#define CMD_BRIDGE_KEEP (CMD_DECODE | PCI_COMMAND_MASTER)
 
 static u32 ones(unsigned int n)
 {
@@ -181,6 +183,8 @@ static const char *check_place(struct pci_vcfg *c, const struct pci_vfn *f,
 		return "beyond the guest-physical address width";
 	if ((gpa ^ b->hpa) & (CFG_PAGE - 1))
 		return "not at the registers' offset in a page";
+	if (c->moves >= PCI_VCFG_MAX_MOVES)
+		return "too many BAR moves for one guest";
 	for (unsigned int r = 0; r < c->nforbid; r++)
 		if (overlaps(lo, hi - lo, c->forbid[r].base, c->forbid[r].size))
 			return c->forbid[r].what;
@@ -250,6 +254,7 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
 	b->map_hpa = ALIGN_DOWN(b->hpa, CFG_PAGE);
 	b->map_size = hi - lo;
 	b->mapped = true;
+	c->moves++;
 	map_one(c, b);
 	if (!b->mapped)
 		refuse(c, f, i, gpa, "the EPT could not map it");
@@ -308,7 +313,13 @@ static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
 	u16 mem = f->cmd_view & PCI_COMMAND_MEMORY;
 
 	view = (u16)((view & ~mask) | (bytes & mask));
-	real = (u16)((real & ~PCI_VCFG_CMD_PASS) | (view & PCI_VCFG_CMD_PASS));
+	/* A bridge's decode and bus-master bits forward for every device
+	 * behind it, Keel's among them: they stay in the view. */
+	u16 pass = f->header_type == PCI_HEADER_TYPE_BRIDGE ?
+			   (u16)(PCI_VCFG_CMD_PASS & ~CMD_BRIDGE_KEEP) :
+			   (u16)PCI_VCFG_CMD_PASS;
+
+	real = (u16)((real & ~pass) | (view & pass));
 	c->ops->write(c->ops->ctx, f->bdf, PCI_COMMAND, 2, real);
 	f->cmd_view = view & CMD_DECODE;
 	if ((f->cmd_view & PCI_COMMAND_MEMORY) != mem)
@@ -424,7 +435,7 @@ int pci_vcfg_pio(struct pci_vcfg *c, u16 port, unsigned int size, bool in,
 		if (in)
 			*val = c->addr;
 		else
-			c->addr = *val;
+			c->addr = *val & PCI_CONF1_ADDR_MASK;
 		return PCI_VCFG_OK;
 	}
 	for (; i < size && port + i < PCI_CONF1_DATA; i++) {

@@ -100,9 +100,16 @@ struct pci_vcfg {
 	struct pci_vcfg_range forbid[PCI_VCFG_MAX_FORBID];
 	unsigned int nforbid;
 	unsigned int refusals, logged;
+	unsigned int moves; /* BAR mappings made since the guest started */
 	u32 addr; /* CONFIG_ADDRESS as the guest wrote it */
 	u8 rst_cnt; /* the guest's view of 0xCF9 */
 };
+
+/*
+ * EPT page tables that a move leaves empty are not freed until the guest
+ * ends, so moves are bounded: past this many, a BAR stays where it is.
+ */
+#define PCI_VCFG_MAX_MOVES 1024
 
 /* What a port access asks of the caller. */
 #define PCI_VCFG_OK 0

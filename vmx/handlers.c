@@ -121,7 +121,14 @@ void vmx_exit_hlt(struct vcpu *v)
 
 	vcpu_skip_instruction(v);
 	if (!(rflags & X86_RFLAGS_IF) && !vcpu_irq_pending(v)) {
-		vcpu_stop(v, "halted with interrupts disabled");
+		/* Only an NMI can wake it, as on the CPU: wait for one when
+		 * Keel passes NMIs on (vmx/nmi.c wakes the guest), else
+		 * nothing ever will. */
+		if ((v->cfg->ctl.word[VMX_CTL_PIN] & PIN_BASED_NMI_EXITING) &&
+		    (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT))
+			vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+		else
+			vcpu_stop(v, "halted with interrupts disabled");
 		return;
 	}
 	if (vcpu_irq_pending(v))

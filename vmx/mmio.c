@@ -33,7 +33,9 @@ static enum x86_cpu_mode cpu_mode(void)
 /* Fetch up to 15 bytes at CS:RIP; fewer when the next page is unmapped. */
 static size_t fetch(struct vcpu *v, u64 rip, u8 *buf)
 {
-	u64 gla = vmread(VMCS_GUEST_CS_BASE) + rip;
+	/* In 64-bit mode CS's base counts as 0 (SDM Vol.3A 3.4.4). */
+	u64 gla = (cpu_mode() == X86_MODE_64 ? 0 : vmread(VMCS_GUEST_CS_BASE)) +
+		  rip;
 	size_t first = MIN(X86_MAX_INSN_LEN, PAGE_SIZE - gla % PAGE_SIZE);
 
 	if (guest_read_linear(v, gla, buf, first))

@@ -21,6 +21,8 @@
 #define PCI_CONF1_CFG_SIZE 256 /* no extended space through the ports */
 #define PCI_CONF1_PORTS 8 /* 0xcf8-0xcff */
 #define PCI_CONF1_BDF GENMASK(23, 8) /* bus, device and function together */
+/* Bits 30:24 and 1:0 of CONFIG_ADDRESS are reserved and read back 0. */
+#define PCI_CONF1_ADDR_MASK (PCI_CONF1_ENABLE | GENMASK(23, 2))
 
 /* The value written to PCI_CONF1_ADDR to reach register @off of bus:dev.fn. */
 static inline u32 pci_conf1_addr(u8 bus, u8 dev, u8 fn, u16 off)

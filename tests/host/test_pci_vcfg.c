@@ -146,6 +146,18 @@ static void test_move_follows_in_ept(void **state)
 	assert_int_equal(fk.nunmaps, 1);
 }
 
+/* Moves are bounded: EPT tables a move empties stay until the guest ends. */
+static void test_moves_are_bounded(void **state)
+{
+	unsigned int maps;
+
+	vc.moves = PCI_VCFG_MAX_MOVES;
+	maps = fk.nmaps;
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.nmaps, maps);
+	assert_non_null(strstr(fk.last_log, "too many BAR moves"));
+}
+
 static void test_move_64bit_above_4g(void **state)
 {
 	fk.nmaps = 0;
@@ -328,6 +340,7 @@ int main(void)
 		T(test_size_bar_above_4g),
 		T(test_size_follows_real_decoder),
 		T(test_move_follows_in_ept),
+		T(test_moves_are_bounded),
 		T(test_move_64bit_above_4g),
 		T(test_move_onto_forbidden_is_refused),
 		T(test_move_beyond_gpa_width_refused),

@@ -122,7 +122,38 @@ static void test_bridge_routing_shadowed(void **state)
 	assert_int_equal(get32(2, 0x10), 0xfe900000);
 }
 
+/*
+ * A bridge's COMMAND forwards for everything behind it, Keel's devices
+ * included: its decode and bus-master bits stay in the guest's view.
+ */
+static void test_bridge_command_stays_virtual(void **state)
+{
+	struct pci_dev d = { .bus = 0, .dev = 4, .fn = 0 };
+
+	d.header_type = PCI_HEADER_TYPE_BRIDGE;
+	fk.bdf[2] = BDF_BRIDGE;
+	put32(2, 0x04, 0x0007); /* IO | MEMORY | MASTER */
+	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
+	cfg_out(BDF_BRIDGE, 0x04, 2, 0x0000);
+	assert_int_equal(get32(2, 0x04) & 0x7, 0x7);
+	/* Other COMMAND bits still reach it (SERR reporting). */
+	cfg_out(BDF_BRIDGE, 0x04, 2, 0x0100);
+	assert_int_equal(get32(2, 0x04) & 0x107, 0x107);
+}
+
 /* ---- ports 0xCF8-0xCFF ---- */
+
+/* CONFIG_ADDRESS: bits 30:24 and 1:0 are reserved and read back 0. */
+static void test_address_reserved_bits_read_zero(void **state)
+{
+	u32 v = 0xffffffffu;
+
+	assert_int_equal(pci_vcfg_pio(&vc, PCI_CONF1_ADDR, 4, false, &v),
+			 PCI_VCFG_OK);
+	assert_int_equal(pci_vcfg_pio(&vc, PCI_CONF1_ADDR, 4, true, &v),
+			 PCI_VCFG_OK);
+	assert_int_equal(v, 0x80fffffcu);
+}
 
 static void test_data_port_every_width(void **state)
 {
@@ -253,6 +284,8 @@ int main(void)
 		T(test_capability_allow_list),
 		T(test_capability_loop_is_bounded),
 		T(test_bridge_routing_shadowed),
+		T(test_bridge_command_stays_virtual),
+		T(test_address_reserved_bits_read_zero),
 		T(test_data_port_every_width),
 		T(test_absent_and_disabled_read_ones),
 		T(test_address_port_dword_only),

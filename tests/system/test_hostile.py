@@ -85,6 +85,8 @@ def test_nmis_reach_the_guest_exactly_once(keel_built):
 @pytest.mark.parametrize("path,line", [
     ("kbc", r"keyboard controller command 0xfe"),
     ("port92", r"port 0x92 fast reset"),
+    # A 16-bit write whose high byte lands on 0xCF9.
+    ("cf9-word", r"port 0xcf9 = 0x6"),
 ])
 def test_reset_paths_end_only_the_guest(keel_built, path, line):
     run = hostile_run("hostile-reset-" + path, "reset-" + path)
