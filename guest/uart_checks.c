@@ -4,7 +4,9 @@
  * tests, the loopback test with the modem status bits, FIFO detection
  * through IIR), loopback data in order, and the interrupt line: a THRE
  * interrupt reaches the guest through the vector its IOAPIC pin 4 names,
- * only while MCR.OUT2 is set. Register numbers and bits: PC16550D table 2.
+ * only while MCR.OUT2 is set; input from Keel (sent through the test
+ * device's COM1_IN register) arrives in order and raises the receive
+ * interrupt. Register numbers and bits: PC16550D table 2.
  * Nothing is printed while the UART is in loopback: it would loop back.
  */
 #include "guest.h"
@@ -22,9 +24,11 @@
 #define UART_MSR 6
 #define UART_SCR 7
 
+#define IER_ERBFI 0x01
 #define IER_ETBEI 0x02
 #define IIR_NO_INT 0x01
 #define IIR_THRE 0x02
+#define IIR_CTI 0x0c
 #define IIR_FIFO 0xc0
 #define FCR_ENABLE 0x01
 #define FCR_LIB 0xc7 /* serial_init(): enable, clear, trigger 14 */
@@ -221,6 +225,93 @@ static void check_thre_irq(void)
 	       iir_gated, iir1, iir2, iir_end);
 }
 
+/* Bytes waiting for the guest that Keel holds: its 256-byte queue and
+ * the 16-byte FIFO (docs/hypercalls.md, COM1_IN). */
+#define COM1_HOLDS 272
+
+static u8 big[COM1_HOLDS + 1];
+
+/* Read until the receiver is empty; count bytes, mismatches, LSR bits. */
+static unsigned int drain(const u8 *want, unsigned int *bad, u8 *lsr_or)
+{
+	unsigned int n = 0;
+	u8 lsr;
+
+	*bad = 0;
+	*lsr_or = 0;
+	while (n <= COM1_HOLDS && ((lsr = rd(UART_LSR)) & LSR_DR)) {
+		*lsr_or |= lsr;
+		*bad += rd(UART_RBR) != want[n++];
+	}
+	return n;
+}
+
+/* Send bytes to our own COM1 receiver, as Keel's console would. */
+static void keel_send(const u8 *buf, unsigned int n)
+{
+	volatile u8 *in =
+		(volatile u8 *)(TESTDEV_MMIO_BASE + TESTDEV_MMIO_COM1_IN);
+
+	for (unsigned int i = 0; i < n; i++)
+		*in = buf[i];
+}
+
+/*
+ * Input below the trigger level raises the character timeout interrupt
+ * (IIR 0xCC), delivered with the IOAPIC vector. As many bytes as Keel
+ * holds arrive in order without an overrun; one more overruns (LSR.OE).
+ */
+static void check_rx(void)
+{
+	u32 apic_id = *(volatile u32 *)LAPIC_ID_REG & 0xff000000u;
+	u32 eflags, irqs;
+	u8 got[3] = { 0 }, iir, iir_end, lsr_or, lsr_first;
+	unsigned int n, bad;
+
+	if (!keel_present()) {
+		report_skip("uart_rx_irq", "needs Keel's virtual COM1");
+		report_skip("uart_rx_order", "needs Keel's virtual COM1");
+		return;
+	}
+	idt_set_gate(COM1_VECTOR, irq_test_stub);
+	ioapic_write(IOAPIC_REDTBL(COM1_PIN) + 1, apic_id);
+	ioapic_write(IOAPIC_REDTBL(COM1_PIN), COM1_VECTOR);
+	__asm__ volatile("pushfl; popl %0; cli" : "=r"(eflags) : : "memory");
+	wr(UART_FCR, FCR_LIB);
+	wr(UART_IER, IER_ERBFI);
+	keel_send((const u8 *)"abc", 3);
+	irqs = irqs_in_window();
+	iir = rd(UART_IIR);
+	for (unsigned int i = 0; i < 3; i++)
+		got[i] = rd(UART_RBR);
+	iir_end = rd(UART_IIR);
+	wr(UART_IER, 0);
+	ioapic_write(IOAPIC_REDTBL(COM1_PIN), IOAPIC_RTE_MASKED);
+	__asm__ volatile("pushl %0; popfl" : : "r"(eflags) : "memory", "cc");
+	report("uart_rx_irq",
+	       irqs == 1 && iir == (IIR_FIFO | IIR_CTI) && got[0] == 'a' &&
+		       got[1] == 'b' && got[2] == 'c' &&
+		       iir_end == (IIR_FIFO | IIR_NO_INT),
+	       "irqs %u IIR %02x then %02x, read %02x %02x %02x", irqs, iir,
+	       iir_end, got[0], got[1], got[2]);
+
+	for (unsigned int i = 0; i < sizeof(big); i++)
+		big[i] = (u8)(i * 13 + 5);
+	keel_send(big, COM1_HOLDS);
+	n = drain(big, &bad, &lsr_or);
+	report("uart_rx_order", n == COM1_HOLDS && !bad && !(lsr_or & LSR_OE),
+	       "%u of %u bytes, %u wrong, LSR %02x", n, COM1_HOLDS, bad,
+	       lsr_or);
+	/* One byte more than Keel holds: that one is lost, and said so. */
+	keel_send(big, COM1_HOLDS + 1);
+	lsr_first = rd(UART_LSR);
+	n = drain(big, &bad, &lsr_or);
+	report("uart_rx_overrun",
+	       (lsr_first & LSR_OE) && n == COM1_HOLDS && !bad &&
+		       !(lsr_or & LSR_OE),
+	       "LSR %02x, then %u bytes, %u wrong", lsr_first, n, bad);
+}
+
 void test_uart(void)
 {
 	check_scratch();
@@ -229,4 +320,5 @@ void test_uart(void)
 	check_fifo_detect();
 	check_loopback_data();
 	check_thre_irq();
+	check_rx();
 }

@@ -5,6 +5,7 @@
  * every port and MMIO access form against known answers.
  */
 #include "core/lib.h"
+#include "vdev/vuart.h"
 #include "vm/guest_abi.h"
 #include "vm/vm.h"
 
@@ -86,6 +87,8 @@ static int testdev_mmio(struct vm *vm, u64 gpa, unsigned int size, bool write,
 {
 	struct testdev *t = ctx;
 	u64 off = gpa - TESTDEV_MMIO_BASE, r = 0;
+	u8 com1_in[8];
+	unsigned int n_in = 0;
 
 	for (unsigned int i = 0; i < size; i++) {
 		u64 o = off + i;
@@ -101,9 +104,15 @@ static int testdev_mmio(struct vm *vm, u64 gpa, unsigned int size, bool write,
 		} else if (o < TESTDEV_MMIO_COUNT + 4) {
 			b = (u8)(t->mmio_count >>
 				 (8 * (o - TESTDEV_MMIO_COUNT)));
+		} else if (o >= TESTDEV_MMIO_COM1_IN &&
+			   o < TESTDEV_MMIO_COM1_IN + 8 && write) {
+			com1_in[n_in++] = (u8)(*val >> (8 * i));
 		}
 		r |= (u64)b << (8 * i);
 	}
+	/* As Keel's console would type them (vdev/vuart.h). */
+	if (n_in)
+		vuart_input(vm, com1_in, n_in);
 	if (!write)
 		*val = r;
 	t->mmio_count++;

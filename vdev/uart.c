@@ -80,7 +80,7 @@ static int vuart_init(struct vm *vm)
 static void vuart_stop(struct vm *vm)
 {
 	if (vuart.regs.dropped)
-		pr_info("keel: guest COM1: %llu input bytes lost (the guest did not read them)\n",
+		pr_info("keel: guest COM1: %llu byte(s) of input lost: the guest did not read them\n",
 			(unsigned long long)vuart.regs.dropped);
 	vuart.vm = NULL;
 }
