@@ -36,4 +36,7 @@ void test_injected_fault_frame(void);
 void test_apic_base(void);
 void test_cr0_reserved(void);
 
+/* uart_checks.c */
+void test_uart(void);
+
 #endif

@@ -460,4 +460,5 @@ void run_all_tests(const struct guest_env *env)
 	test_legacy_area();
 	mmio_tests();
 	task_switch_tests();
+	test_uart();
 }

@@ -1,7 +1,7 @@
 # The virtual machine: guest RAM, the device registry, the platform's
 # pass-through ranges and the guest loaders. The multiboot (v1) loader is
 # pure and host-tested.
-keel-y += vm/vm.c vm/mem.c vm/iodev.c vm/platform.c vm/console.c vm/load.c vm/mb1.c \
+keel-y += vm/vm.c vm/mem.c vm/iodev.c vm/platform.c vm/console.c vm/irq.c vm/load.c vm/mb1.c \
 	vm/mb1_info.c
 host-y += vm/mb1.c vm/mb1_info.c
 host-tests += tests/host/test_mb1.c

@@ -59,6 +59,7 @@
 #define TESTDEV_MMIO_PATTERN 0x00 /* 8 bytes of TESTDEV_PATTERN */
 #define TESTDEV_MMIO_SCRATCH 0x08 /* 8 bytes of read-write scratch */
 #define TESTDEV_MMIO_COUNT 0x10 /* 32-bit count of MMIO accesses */
+#define TESTDEV_MMIO_COM1_IN 0x18 /* written bytes go to COM1's receiver */
 #define TESTDEV_PATTERN 0xf1e2d3c4b5a69788ULL
 
 #endif

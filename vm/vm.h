@@ -97,6 +97,7 @@ struct vm_entry {
 
 #define VM_ATTN_ENDED BIT(0) /* state is no longer VM_RUNNING */
 #define VM_ATTN_NMI BIT(1) /* an NMI waits for the guest (vmx/nmi.c) */
+#define VM_ATTN_IRQ BIT(2) /* a device raised an interrupt (vm/irq.c) */
 
 enum vm_state {
 	VM_RUNNING,
@@ -123,6 +124,9 @@ struct vm {
 	 * atomic ORs: an NMI handler may set a bit at any instruction.
 	 */
 	u32 attention;
+	/* Vectors devices raised, one bit each, for vmx/ to inject. */
+	u64 irq_pending[4];
+	u64 irqs_lost; /* device interrupts the guest had not routed */
 	int status;
 	bool reset_requested; /* it stopped because it asked for a reset */
 	char stop_reason[VM_STOP_REASON_LEN];
@@ -201,6 +205,19 @@ void vm_console_putc(struct vm *vm, u8 c);
 void vm_console_write(struct vm *vm, const void *buf, size_t len);
 /* Pass on a partial line (with a line end); done when the guest ends. */
 void vm_console_flush(struct vm *vm);
+
+/* ---- irq.c: device interrupts ---- */
+/*
+ * Raise external interrupt @vector for the guest: injected before it runs
+ * again, when it can take it, as the RAISE_IRQ hypercall does.
+ */
+void vm_raise_irq(struct vm *vm, u8 vector);
+/*
+ * An edge on ISA line @irq: raised with the vector the guest's IOAPIC
+ * redirection entry gives it. False (said once per guest) when the guest
+ * has not routed the line through an IOAPIC.
+ */
+bool vm_raise_isa_irq(struct vm *vm, unsigned int irq);
 
 /* ---- iodev.c: the device registry ---- */
 int vm_register_pio(struct vm *vm, u16 base, u16 count, vm_pio_fn fn, void *ctx,

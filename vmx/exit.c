@@ -118,7 +118,11 @@ int vmx_exit_attention(struct vcpu *v)
 {
 	if (v->vm->state != VM_RUNNING)
 		return 1;
+	/* NMI first: it takes the entry's one event slot before an
+	 * interrupt, as the CPU ranks them (SDM Vol.3A 6.9). */
 	vmx_nmi_inject(v);
+	if (v->vm->attention & VM_ATTN_IRQ)
+		vcpu_take_device_irqs(v);
 	return 0;
 }
 
@@ -153,7 +157,7 @@ int vmx_handle_exit(struct vcpu *v)
 	v->exit_count[basic]++;
 	tsc = rdtsc() - v->exit_tsc;
 	v->exit_cycles[basic] += tsc;
-	/* Non-zero: the guest ended or an NMI waits (VM_ATTN_*), and the
-	 * stub asks vmx_exit_attention() what to do. */
+	/* Non-zero: the guest ended, an NMI or a device interrupt waits
+	 * (VM_ATTN_*), and the stub asks vmx_exit_attention() what to do. */
 	return (int)v->vm->attention;
 }

@@ -149,6 +149,18 @@ void vcpu_queue_irq(struct vcpu *v, u8 vector)
 	vcpu_deliver_pending_irq(v);
 }
 
+void vcpu_take_device_irqs(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	/* Claim first: a device that raises one from here on sets it again. */
+	__atomic_fetch_and(&vm->attention, ~VM_ATTN_IRQ, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < ARRAY_SIZE(vm->irq_pending); i++)
+		v->pending_irqs.bits[i] |= __atomic_exchange_n(
+			&vm->irq_pending[i], 0, __ATOMIC_RELAXED);
+	vcpu_deliver_pending_irq(v);
+}
+
 u64 *vcpu_gpr(struct vcpu *v, unsigned int index)
 {
 	/* SDM operand order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. RSP

@@ -89,6 +89,9 @@ void vcpu_inject_pf(struct vcpu *v, u64 cr2, u32 error);
  */
 void vcpu_deliver_pending_irq(struct vcpu *v);
 void vcpu_queue_irq(struct vcpu *v, u8 vector);
+/* Move the interrupts devices raised (vm_raise_irq) into the pending set
+ * and deliver. */
+void vcpu_take_device_irqs(struct vcpu *v);
 static inline bool vcpu_irq_pending(const struct vcpu *v)
 {
 	return !irq_set_empty(&v->pending_irqs);
