@@ -79,8 +79,7 @@ static void chan_dma_setup(struct ide_channel *ch, u16 bm)
 	ch->bm_base = (u16)(bm + ch->num * IDE_BM_CHANNEL_STRIDE);
 	/* Firmware may have left the engine running: stop it. */
 	ide_bm_outb(ch, IDE_BM_CMD, 0);
-	ide_bm_outb(ch, IDE_BM_STATUS,
-		    IDE_BM_STATUS_ERROR | IDE_BM_STATUS_IRQ);
+	ide_bm_outb(ch, IDE_BM_STATUS, IDE_BM_STATUS_ERROR | IDE_BM_STATUS_IRQ);
 }
 
 static void probe_dev(struct ide_channel *ch, unsigned int dev)
@@ -102,9 +101,9 @@ static void probe_dev(struct ide_channel *ch, unsigned int dev)
 	ret = ata_parse_identify(id_words, &d->id);
 	if (ret || !d->id.lba48 ||
 	    d->id.logical_sector_size != ATA_SECTOR_SIZE) {
-		ide_ch_err(ch, "device %u: unusable IDENTIFY (%d, %s)\n", dev,
-			   ret, d->id.lba48 ? "512-byte sectors needed" :
-					      "no LBA48");
+		ide_ch_err(
+			ch, "device %u: unusable IDENTIFY (%d, %s)\n", dev, ret,
+			d->id.lba48 ? "512-byte sectors needed" : "no LBA48");
 		return;
 	}
 	d->ch = ch;
@@ -159,8 +158,7 @@ static void probe_ctrl(struct pci_dev *p)
 			    PCI_COMMAND_INTX_DISABLE);
 	pr_info("keel: ide%u: %04x:%04x at %02x:%02x.%u, prog-if %#x "
 		"(primary %s, secondary %s), bus master %#x\n",
-		nctrls, p->vendor, p->device, p->bus, p->dev, p->fn,
-		p->prog_if,
+		nctrls, p->vendor, p->device, p->bus, p->dev, p->fn, p->prog_if,
 		p->prog_if & IDE_PROGIF_PRI_NATIVE ? "native" : "compat",
 		p->prog_if & IDE_PROGIF_SEC_NATIVE ? "native" : "compat", bm);
 	for (unsigned int num = 0; num < IDE_CHANNELS; num++)
@@ -172,8 +170,7 @@ int ide_init(void)
 {
 	struct pci_dev *p = NULL;
 
-	while ((p = pci_find_class(p, IDE_PCI_CLASS, IDE_PCI_SUBCLASS,
-				   0xff))) {
+	while ((p = pci_find_class(p, IDE_PCI_CLASS, IDE_PCI_SUBCLASS, 0xff))) {
 		if (nctrls == IDE_MAX_CONTROLLERS) {
 			pr_err("keel: ide: more than %u controllers\n",
 			       IDE_MAX_CONTROLLERS);

@@ -129,8 +129,7 @@ static int register_one(struct ide_disk *d, struct ide_blk *b)
 	/* A flush only matters with a write cache, and needs the command. */
 	if (d->id.write_cache_enabled && d->id.flush_ext)
 		b->dev.limits.features |= BLK_FEAT_WRITE_CACHE;
-	ret = blk_dev_register(&b->dev, b->pool, IDE_BLK_POOL, blk_clock,
-			       NULL);
+	ret = blk_dev_register(&b->dev, b->pool, IDE_BLK_POOL, blk_clock, NULL);
 	if (ret) {
 		free_pages(segs, IDE_BLK_SEG_PAGES);
 		return ret;

@@ -170,9 +170,9 @@ static int check_cmd(const struct ide_disk *d, const struct ide_cmd *c)
 	if (c->lba >= d->id.sectors || c->nsectors > d->id.sectors - c->lba)
 		return -ERANGE;
 	for (unsigned int i = 0; i < c->nseg; i++) {
-		if (!c->segs[i].len || !IS_ALIGNED(c->segs[i].addr |
-							   c->segs[i].len,
-						   IDE_PRD_ALIGN))
+		if (!c->segs[i].len ||
+		    !IS_ALIGNED(c->segs[i].addr | c->segs[i].len,
+				IDE_PRD_ALIGN))
 			return -EINVAL;
 		total += c->segs[i].len;
 	}
@@ -237,8 +237,7 @@ static int run_pio(struct ide_channel *ch, struct ide_cmd *c)
 static void bm_stop(struct ide_channel *ch)
 {
 	ide_bm_outb(ch, IDE_BM_CMD, 0);
-	ide_bm_outb(ch, IDE_BM_STATUS,
-		    IDE_BM_STATUS_ERROR | IDE_BM_STATUS_IRQ);
+	ide_bm_outb(ch, IDE_BM_STATUS, IDE_BM_STATUS_ERROR | IDE_BM_STATUS_IRQ);
 }
 
 /* Program the bus master for @c (PRD table built), BMIDE 1.0 3. */
@@ -260,7 +259,8 @@ static int start_dma(struct ide_channel *ch, struct ide_disk *d,
 	ide_bm_outb(ch, IDE_BM_CMD, write ? 0 : IDE_BM_CMD_TO_MEMORY);
 	ide_write_tf(ch, &tf);
 	ide_bm_outb(ch, IDE_BM_CMD,
-		    (u8)((write ? 0 : IDE_BM_CMD_TO_MEMORY) | IDE_BM_CMD_START));
+		    (u8)((write ? 0 : IDE_BM_CMD_TO_MEMORY) |
+			 IDE_BM_CMD_START));
 	return 0;
 }
 
@@ -320,8 +320,7 @@ static int finish_status(struct ide_channel *ch)
 
 	if (ch->cur_dma)
 		bm_stop(ch);
-	if (st & (IDE_STATUS_ERR | IDE_STATUS_DF) ||
-	    (bm & IDE_BM_STATUS_ERROR))
+	if (st & (IDE_STATUS_ERR | IDE_STATUS_DF) || (bm & IDE_BM_STATUS_ERROR))
 		return -EIO;
 	/* DRQ left set means the device still wants data: not done. */
 	return st & IDE_STATUS_DRQ ? -EIO : 0;

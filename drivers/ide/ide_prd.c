@@ -100,8 +100,8 @@ static u8 device_byte(unsigned int dev)
 	return (u8)(IDE_DEVICE_OBS | (dev ? IDE_DEVICE_DEV1 : 0));
 }
 
-int ide_tf_rw(struct ide_taskfile *tf, bool write, enum ide_xfer xfer,
-	      u64 lba, u32 count, unsigned int dev)
+int ide_tf_rw(struct ide_taskfile *tf, bool write, enum ide_xfer xfer, u64 lba,
+	      u32 count, unsigned int dev)
 {
 	static const u8 cmds[2][2] = {
 		[IDE_XFER_DMA] = { ATA_CMD_READ_DMA_EXT,

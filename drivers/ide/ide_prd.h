@@ -72,8 +72,8 @@ enum ide_xfer {
  * -EINVAL (count 0 or over IDE_MAX_CMD_SECTORS, dev not 0/1) or -ERANGE
  * (the range passes 2^48).
  */
-int ide_tf_rw(struct ide_taskfile *tf, bool write, enum ide_xfer xfer,
-	      u64 lba, u32 count, unsigned int dev);
+int ide_tf_rw(struct ide_taskfile *tf, bool write, enum ide_xfer xfer, u64 lba,
+	      u32 count, unsigned int dev);
 /* A command without LBA or data (FLUSH CACHE EXT, IDENTIFY DEVICE). */
 void ide_tf_nodata(struct ide_taskfile *tf, u8 command, unsigned int dev);
 

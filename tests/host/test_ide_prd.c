@@ -218,8 +218,8 @@ static void test_tf_lba48(void **state)
 	struct ide_taskfile tf;
 
 	(void)state;
-	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA,
-				   0x123456789abcULL, 0x1234, 1),
+	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 0x123456789abcULL,
+				   0x1234, 1),
 			 0);
 	assert_int_equal(tf.command, ATA_CMD_READ_DMA_EXT);
 	/* Previous (HOB) bytes in [0], current in [1]. */
@@ -253,17 +253,15 @@ static void test_tf_errors(void **state)
 	struct ide_taskfile tf;
 
 	(void)state;
-	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 0, 0, 0),
-			 -EINVAL);
+	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 0, 0, 0), -EINVAL);
 	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 0, 65536, 0),
 			 -EINVAL);
-	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 0, 1, 2),
-			 -EINVAL);
+	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 0, 1, 2), -EINVAL);
 	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, 1ULL << 48, 1, 0),
 			 -ERANGE);
-	assert_int_equal(
-		ide_tf_rw(&tf, false, IDE_XFER_DMA, (1ULL << 48) - 1, 2, 0),
-		-ERANGE);
+	assert_int_equal(ide_tf_rw(&tf, false, IDE_XFER_DMA, (1ULL << 48) - 1,
+				   2, 0),
+			 -ERANGE);
 	assert_int_equal(
 		ide_tf_rw(&tf, false, IDE_XFER_DMA, (1ULL << 48) - 1, 1, 0), 0);
 }

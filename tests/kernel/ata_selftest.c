@@ -98,8 +98,8 @@ static bool req_alloc(struct st_req *r, enum ahci_buf_layout layout, u32 nsect,
 	r->layout = layout;
 	r->data_pages = layout == AHCI_BUF_CONTIG ? pages : 2 * (u64)nseg;
 	r->data = alloc_pages(r->data_pages, PAGE_SIZE);
-	r->mem_pages = DIV_ROUND_UP(2 * nseg * sizeof(struct ide_seg),
-				    PAGE_SIZE);
+	r->mem_pages =
+		DIV_ROUND_UP(2 * nseg * sizeof(struct ide_seg), PAGE_SIZE);
 	r->mem = alloc_pages(r->mem_pages, PAGE_SIZE);
 	if (r->data == PHYS_INVALID || r->mem == PHYS_INVALID) {
 		if (r->data == PHYS_INVALID)
@@ -399,7 +399,8 @@ static void pio_pass(struct ide_disk *d)
 {
 	static const char *const rereads[] = { "scatter", "subpage",
 					       "bigscatter", "tail" };
-	const struct ahci_pattern_range *pio = find_range(ATA_PATTERN_PIO_RANGE);
+	const struct ahci_pattern_range *pio =
+		find_range(ATA_PATTERN_PIO_RANGE);
 	int ret = ide_disk_set_pio(d, true);
 
 	if (ret || !pio) {
@@ -445,10 +446,8 @@ static void do_rejects(struct ide_disk *d)
 	c.segs = &high; /* beyond the bus master's 32-bit reach */
 	e4 = ide_submit(d, &c);
 	ksnprintf(detail, sizeof(detail),
-		  "odd %d, past end %d, short %d, above 4G %d", e1, e2, e3,
-		  e4);
-	report(e1 == -EINVAL && e2 == -ERANGE && e3 == -EINVAL &&
-		       e4 == -ERANGE,
+		  "odd %d, past end %d, short %d, above 4G %d", e1, e2, e3, e4);
+	report(e1 == -EINVAL && e2 == -ERANGE && e3 == -EINVAL && e4 == -ERANGE,
 	       "reject", detail);
 }
 
