@@ -63,7 +63,8 @@ const struct ata_identity *ide_disk_info(const struct ide_disk *d);
 /*
  * Issue @cmd. 0: done() runs later. -EBUSY: the channel is busy; poll and
  * retry. -EINVAL / -ERANGE / -E2BIG: malformed for this disk (or a buffer
- * the bus master cannot reach). done() never runs on error.
+ * the bus master cannot reach). -ENODEV: the channel failed a soft reset
+ * and is out of service. done() never runs on error.
  */
 int ide_submit(struct ide_disk *d, struct ide_cmd *cmd);
 /* Reap the disk's channel: completions, errors, timeouts. Returns count. */
@@ -72,6 +73,13 @@ unsigned int ide_poll_disk(struct ide_disk *d);
 /* Use PIO instead of DMA (idle disk only: -EBUSY); DMA needs support. */
 int ide_disk_set_pio(struct ide_disk *d, bool pio);
 bool ide_disk_uses_pio(const struct ide_disk *d);
+
+/*
+ * Software-reset the disk's channel (both devices, ATA-6 9.2), as error
+ * recovery does. Idle channel only (-EBUSY); -ETIMEDOUT when the devices
+ * stay busy, and the channel is then out of service.
+ */
+int ide_disk_reset(struct ide_disk *d);
 
 struct ide_stats {
 	u64 cmds, errors, timeouts, resets;

@@ -78,8 +78,12 @@ int ide_soft_reset(struct ide_channel *ch)
 	outb(ch->ctl_port, IDE_DEVCTL_NIEN);
 	udelay(IDE_SRST_SETTLE_US);
 	ch->selected = -1;
-	return ide_wait_clear(ch, IDE_STATUS_BSY, IDE_RESET_TIMEOUT_US,
-			      "BSY clear after reset");
+	if (!ide_wait_clear(ch, IDE_STATUS_BSY, IDE_RESET_TIMEOUT_US,
+			    "BSY clear after reset"))
+		return 0;
+	ide_ch_err(ch, "soft reset failed; channel out of service\n");
+	ch->dead = true;
+	return -ETIMEDOUT;
 }
 
 /* Move one 512-byte sector between the data port and @buf. */
@@ -149,6 +153,14 @@ int ide_disk_set_pio(struct ide_disk *d, bool pio)
 		return -ENOTSUP;
 	d->pio = pio;
 	return 0;
+}
+
+int ide_disk_reset(struct ide_disk *d)
+{
+	if (!chan_idle(d->ch))
+		return -EBUSY;
+	d->stats.resets++;
+	return ide_soft_reset(d->ch);
 }
 
 bool ide_disk_uses_pio(const struct ide_disk *d)
@@ -272,6 +284,8 @@ int ide_submit(struct ide_disk *d, struct ide_cmd *c)
 
 	if (ret)
 		return ret;
+	if (ch->dead)
+		return -ENODEV;
 	if (!chan_idle(ch))
 		return -EBUSY;
 	if (ide_select(ch, d->dev)) {

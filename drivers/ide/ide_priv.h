@@ -34,6 +34,7 @@ struct ide_channel {
 	struct ide_cmd *cur;
 	bool cur_dma;
 	bool cur_done; /* PIO ran in submit; done() waits for the poll */
+	bool dead; /* a soft reset failed: every command gets -ENODEV */
 };
 
 struct ide_disk {

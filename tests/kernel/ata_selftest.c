@@ -5,8 +5,9 @@
  * flushes (the block layer's flush and FLUSH CACHE EXT), reads everything
  * back into poisoned buffers and compares every byte; then the "pio" range
  * is written with PIO and read back by DMA, other ranges are reread with
- * PIO, malformed commands are refused, and an aborted command fails alone
- * while the channel keeps serving. Output: "TEST ata.<name> PASS|FAIL
+ * PIO, malformed commands are refused, an aborted command fails alone
+ * while the channel keeps serving, and so does a channel after a soft
+ * reset. Output: "TEST ata.<name> PASS|FAIL
  * [detail]" lines, then "TESTS: N passed, M failed".
  */
 #include "block/block.h"
@@ -470,6 +471,29 @@ static void do_error(struct ide_disk *d)
 		do_range("error.after.", NULL, d, page, false);
 }
 
+/* After a software reset of the channel, DMA and PIO still serve. */
+static void do_reset(struct ide_disk *d)
+{
+	const struct ahci_pattern_range *sc = find_range("scatter");
+	struct ide_stats before, after;
+	char detail[64];
+	int ret;
+
+	ide_disk_stats(d, &before);
+	ret = ide_disk_reset(d);
+	ide_disk_stats(d, &after);
+	ksnprintf(detail, sizeof(detail), "status %d, resets +%llu", ret,
+		  (unsigned long long)(after.resets - before.resets));
+	report(!ret && after.resets == before.resets + 1, "reset", detail);
+	if (!sc)
+		return;
+	do_range("reset.after.dma.", NULL, d, sc, false);
+	if (ide_disk_set_pio(d, true) == 0) {
+		do_range("reset.after.pio.", NULL, d, sc, false);
+		ide_disk_set_pio(d, false);
+	}
+}
+
 static int ata_selftest(void)
 {
 	struct ide_disk *d = ide_disk(0);
@@ -494,6 +518,7 @@ static int ata_selftest(void)
 	pio_pass(d);
 	do_rejects(d);
 	do_error(d);
+	do_reset(d);
 out:
 	printf("TESTS: %u passed, %u failed\n", passed, failed);
 	return (int)failed;

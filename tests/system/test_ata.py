@@ -44,7 +44,9 @@ def test_ata_pattern_reaches_the_disk(keel_built):
     for name in ("probe", "blk.merge", "blk.flush", "flush", "blk.write.large",
                  "blk.read.boundary", "pio.write.pio", "pio.read.bigscatter",
                  "dma.read.pio", "reject", "error.abort",
-                 "error.after.read.page"):
+                 "error.after.read.page", "reset",
+                 "reset.after.dma.read.scatter",
+                 "reset.after.pio.read.scatter"):
         assert run.has(r"^TEST ata\.%s PASS" % name.replace(".", r"\.")), (name, run)
     assert run.has(r"^keel: power off \(status 0\)"), run
     # The data is on the medium: every sector of every range.
