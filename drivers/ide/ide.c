@@ -9,6 +9,7 @@
  */
 #include "core/lib.h"
 #include "core/mm.h"
+#include "drivers/ide/ide_ports.h"
 #include "drivers/ide/ide_priv.h"
 #include "drivers/pci.h"
 
@@ -39,26 +40,6 @@ const struct ata_identity *ide_disk_info(const struct ide_disk *d)
 	return &d->id;
 }
 
-/* Command and control ports of channel @num, PCI IDE 1.0 2.1/2.2. */
-static int chan_ports(const struct pci_dev *p, unsigned int num,
-		      struct ide_channel *ch)
-{
-	u8 native = num ? IDE_PROGIF_SEC_NATIVE : IDE_PROGIF_PRI_NATIVE;
-	const struct pci_bar *cmd = &p->bars[IDE_BAR_CMD(num)];
-	const struct pci_bar *ctl = &p->bars[IDE_BAR_CTL(num)];
-
-	if (!(p->prog_if & native)) {
-		ch->cmd_base = num ? IDE_SEC_CMD_PORT : IDE_PRI_CMD_PORT;
-		ch->ctl_port = num ? IDE_SEC_CTL_PORT : IDE_PRI_CTL_PORT;
-		return 0;
-	}
-	if (!cmd->io || !cmd->size || !ctl->io || !ctl->size)
-		return -ENODEV;
-	ch->cmd_base = (u16)cmd->base;
-	ch->ctl_port = (u16)(ctl->base + IDE_NATIVE_CTL_OFFSET);
-	return 0;
-}
-
 /* The channel's PRD table: one page that the bus master can reach. */
 static void chan_dma_setup(struct ide_channel *ch, u16 bm)
 {
@@ -76,7 +57,7 @@ static void chan_dma_setup(struct ide_channel *ch, u16 bm)
 	}
 	ch->prdt = page;
 	ch->prd = phys_to_virt(page);
-	ch->bm_base = (u16)(bm + ch->num * IDE_BM_CHANNEL_STRIDE);
+	ch->bm_base = bm;
 	/* Firmware may have left the engine running: stop it. */
 	ide_bm_outb(ch, IDE_BM_CMD, 0);
 	ide_bm_outb(ch, IDE_BM_STATUS, IDE_BM_STATUS_ERROR | IDE_BM_STATUS_IRQ);
@@ -120,37 +101,41 @@ static void probe_dev(struct ide_channel *ch, unsigned int dev)
 	ndisks++;
 }
 
-static void probe_channel(struct pci_dev *p, unsigned int num, u16 bm)
+static void probe_channel(struct pci_dev *p, unsigned int num)
 {
 	struct ide_channel *ch = &chans[nctrls][num];
+	struct ide_chan_ports ports;
 
 	memset(ch, 0, sizeof(*ch));
 	ch->ctrl = nctrls;
 	ch->num = num;
 	ch->selected = -1;
-	if (chan_ports(p, num, ch)) {
+	if (ide_channel_ports(p->prog_if, p->bars, num, &ports)) {
 		ide_ch_err(ch, "native mode without I/O BARs; skipped\n");
 		return;
 	}
+	ch->cmd_base = ports.cmd;
+	ch->ctl_port = ports.ctl;
 	/* Nothing drives an empty channel's bus: status floats high. */
 	if (ide_altstatus(ch) == IDE_STATUS_FLOATING)
 		return;
 	/* Keel polls: keep INTRQ off for both devices (ATA-6 7.9.6). */
 	outb(ch->ctl_port, IDE_DEVCTL_NIEN);
-	chan_dma_setup(ch, bm);
+	chan_dma_setup(ch, ports.bm);
 	for (unsigned int dev = 0; dev < 2; dev++)
 		probe_dev(ch, dev);
 }
 
 static void probe_ctrl(struct pci_dev *p)
 {
-	const struct pci_bar *bmbar = &p->bars[IDE_BAR_BM];
-	u16 bm = 0, cmd;
+	struct ide_chan_ports pri;
+	u16 bm, cmd;
 
 	/* Keel owns the controller: the guest never sees its config space. */
 	p->keel_owned = true;
-	if ((p->prog_if & IDE_PROGIF_BUS_MASTER) && bmbar->io && bmbar->size)
-		bm = (u16)bmbar->base;
+	/* The primary's bus-master block is BAR4's base, even without ports. */
+	ide_channel_ports(p->prog_if, p->bars, 0, &pri);
+	bm = pri.bm;
 	/* I/O decoding and DMA; INTx off, Keel polls. */
 	cmd = pci_read16(p, PCI_COMMAND);
 	pci_write16(p, PCI_COMMAND,
@@ -162,7 +147,7 @@ static void probe_ctrl(struct pci_dev *p)
 		p->prog_if & IDE_PROGIF_PRI_NATIVE ? "native" : "compat",
 		p->prog_if & IDE_PROGIF_SEC_NATIVE ? "native" : "compat", bm);
 	for (unsigned int num = 0; num < IDE_CHANNELS; num++)
-		probe_channel(p, num, bm);
+		probe_channel(p, num);
 	nctrls++;
 }
 

@@ -30,7 +30,9 @@
 #define IDE_BAR_CMD(ch) (2 * (ch))
 #define IDE_BAR_CTL(ch) (2 * (ch) + 1)
 #define IDE_BAR_BM 4
-/* The native control BAR is 4 bytes; device control sits at offset 2. */
+/* Native BAR sizes: 8 command ports; a 4-byte control BAR, register at 2. */
+#define IDE_NATIVE_CMD_SIZE 8
+#define IDE_NATIVE_CTL_SIZE 4
 #define IDE_NATIVE_CTL_OFFSET 2
 /* Compatibility-mode addresses, PCI IDE 1.0 2.1 */
 #define IDE_PRI_CMD_PORT 0x1f0

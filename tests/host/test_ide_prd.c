@@ -3,7 +3,8 @@
  * Host tests of the IDE driver's pure parts: PRD tables (merging, the
  * 64 KiB size and boundary rules, EOT, alignment and reach errors, entry
  * limits, a randomized check against the queue limits), PRD table
- * placement, and LBA48 taskfile encoding.
+ * placement, LBA48 taskfile encoding, and channel ports in compatibility
+ * and native mode.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "drivers/ata/ata.h"
+#include "drivers/ide/ide_ports.h"
 #include "drivers/ide/ide_prd.h"
 
 #define BIG 1024
@@ -280,6 +282,73 @@ static void test_tf_nodata(void **state)
 	assert_int_equal(tf.device, 0xa0);
 }
 
+static void set_io_bar(struct pci_bar *b, u64 base, u64 size)
+{
+	memset(b, 0, sizeof(*b));
+	b->base = base;
+	b->size = size;
+	b->io = true;
+}
+
+static void test_ports_compat(void **state)
+{
+	struct pci_bar bars[PCI_MAX_BARS];
+	struct ide_chan_ports p;
+
+	(void)state;
+	memset(bars, 0, sizeof(bars));
+	set_io_bar(&bars[4], 0xc000, 16);
+	/* Bochs's PIIX3: prog-if 80h, both channels at the legacy ports. */
+	assert_int_equal(ide_channel_ports(0x80, bars, 0, &p), 0);
+	assert_int_equal(p.cmd, 0x1f0);
+	assert_int_equal(p.ctl, 0x3f6);
+	assert_int_equal(p.bm, 0xc000);
+	assert_int_equal(ide_channel_ports(0x80, bars, 1, &p), 0);
+	assert_int_equal(p.cmd, 0x170);
+	assert_int_equal(p.ctl, 0x376);
+	assert_int_equal(p.bm, 0xc008);
+	/* Without bit 7, or without an I/O BAR4: no bus master. */
+	assert_int_equal(ide_channel_ports(0x00, bars, 0, &p), 0);
+	assert_int_equal(p.bm, 0);
+	bars[4].io = false;
+	assert_int_equal(ide_channel_ports(0x80, bars, 1, &p), 0);
+	assert_int_equal(p.bm, 0);
+	assert_int_equal(ide_channel_ports(0x80, bars, 2, &p), -EINVAL);
+}
+
+static void test_ports_native(void **state)
+{
+	struct pci_bar bars[PCI_MAX_BARS];
+	struct ide_chan_ports p;
+
+	(void)state;
+	memset(bars, 0, sizeof(bars));
+	set_io_bar(&bars[0], 0xd000, 8);
+	set_io_bar(&bars[1], 0xd010, 4);
+	set_io_bar(&bars[2], 0xd020, 8);
+	set_io_bar(&bars[3], 0xd030, 4);
+	set_io_bar(&bars[4], 0xd040, 16);
+	/* 8Fh: both channels native (bits 0, 2), switchable, bus master. */
+	assert_int_equal(ide_channel_ports(0x8f, bars, 0, &p), 0);
+	assert_int_equal(p.cmd, 0xd000);
+	assert_int_equal(p.ctl, 0xd012); /* control register at BAR1 + 2 */
+	assert_int_equal(p.bm, 0xd040);
+	assert_int_equal(ide_channel_ports(0x8f, bars, 1, &p), 0);
+	assert_int_equal(p.cmd, 0xd020);
+	assert_int_equal(p.ctl, 0xd032);
+	assert_int_equal(p.bm, 0xd048);
+	/* Mixed: primary native, secondary compatibility (prog-if 81h). */
+	assert_int_equal(ide_channel_ports(0x81, bars, 1, &p), 0);
+	assert_int_equal(p.cmd, 0x170);
+	assert_int_equal(ide_channel_ports(0x81, bars, 0, &p), 0);
+	assert_int_equal(p.cmd, 0xd000);
+	/* A native channel needs its I/O BARs. */
+	bars[3].size = 0;
+	assert_int_equal(ide_channel_ports(0x8f, bars, 1, &p), -ENODEV);
+	bars[0].io = false;
+	assert_int_equal(ide_channel_ports(0x8f, bars, 0, &p), -ENODEV);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +364,8 @@ int main(void)
 		cmocka_unit_test(test_tf_lba48),
 		cmocka_unit_test(test_tf_errors),
 		cmocka_unit_test(test_tf_nodata),
+		cmocka_unit_test(test_ports_compat),
+		cmocka_unit_test(test_ports_native),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
