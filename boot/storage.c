@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Storage bring-up: the block layer's default elevator (sched=), then every
- * AHCI disk, registered with the block layer.
+ * AHCI disk, then every IDE disk (names continue AHCI's), each registered
+ * with the block layer.
  */
 #include "core/console.h"
 #include "core/lib.h"
 #include "boot/options.h"
 #include "block/block.h"
 #include "drivers/ahci/ahci.h"
+#include "drivers/ide/ide.h"
 
 static void blk_warn(const char *msg)
 {
@@ -22,4 +24,6 @@ void storage_init(const char *sched)
 		pr_err("keel: block: no elevator '%s'\n", sched);
 	if (ahci_init() > 0)
 		ahci_blk_register_all();
+	if (ide_init() > 0)
+		ide_blk_register_all();
 }

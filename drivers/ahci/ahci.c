@@ -167,7 +167,10 @@ static void hba_probe(struct pci_dev *pdev, unsigned int num)
 		d = &disks[ndisks];
 		if (ahci_port_probe(h, i, d))
 			continue;
-		ksnprintf(d->name, sizeof(d->name), "sd%c", 'a' + ndisks);
+		if (ata_name_next(d->name, sizeof(d->name))) {
+			ahci_port_err(&d->port, "out of disk names\n");
+			continue;
+		}
 		ahci_port_info(
 			&d->port, "%s: %llu MiB, queue depth %u%s\n", d->name,
 			(unsigned long long)((d->id.sectors *

@@ -12,7 +12,7 @@
 
 #include "core/types.h"
 #include "drivers/ahci/ahci_prdt.h"
-#include "drivers/ahci/ata.h"
+#include "drivers/ata/ata.h"
 
 #define AHCI_MAX_HBAS 4
 #define AHCI_MAX_DISKS 16

@@ -6,13 +6,13 @@
  *
  * Sources: "Serial ATA AHCI 1.3.1 Specification" (cited "AHCI 1.3.1 x.y")
  * and "Serial ATA Revision 3.2" (FIS layouts: its chapter 10.5, cited with
- * the FIS name). ATA opcodes and IDENTIFY DEVICE are in drivers/ahci/ata.h.
+ * the FIS name). ATA opcodes and IDENTIFY DEVICE are in drivers/ata/ata.h.
  */
 #ifndef KEEL_DRIVERS_AHCI_REGS_H
 #define KEEL_DRIVERS_AHCI_REGS_H
 
 #include "core/types.h"
-#include "drivers/ahci/ata.h"
+#include "drivers/ata/ata.h"
 
 /* PCI identification, AHCI 1.3.1 2.1.2: class 01h, subclass 06h, PI 01h. */
 #define AHCI_PCI_CLASS 0x01

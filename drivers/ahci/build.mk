@@ -2,6 +2,6 @@
 # building, IDENTIFY parsing) also build for the host. Its self-test and
 # benchmark live in tests/kernel/.
 keel-y += drivers/ahci/ahci.c drivers/ahci/ahci_port.c drivers/ahci/ahci_err.c \
-	drivers/ahci/prdt.c drivers/ahci/identify.c drivers/ahci/ahci_blk.c
-host-y += drivers/ahci/prdt.c drivers/ahci/identify.c
-host-tests += tests/host/test_ahci_prdt.c tests/host/test_ata_identify.c
+	drivers/ahci/prdt.c drivers/ahci/ahci_blk.c
+host-y += drivers/ahci/prdt.c
+host-tests += tests/host/test_ahci_prdt.c

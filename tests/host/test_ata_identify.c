@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/ahci/ata.h"
+#include "drivers/ata/ata.h"
 
 static u16 w[ATA_ID_WORDS];
 

@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: MIT
-"""Host-side check of the test=ahci pattern in a raw disk image.
+"""Host-side check of the test=ahci / test=ata pattern in a raw disk image.
 
-The ranges come from the table in docs/ahci.md, the one reference that
-tests/kernel/ahci_pattern.c is checked against by a host unit test. After
-Keel has run test=ahci and powered off, call::
+The ranges come from the table in docs/ahci.md (test=ahci) or docs/ata.md
+(test=ata), the references that tests/kernel/ahci_pattern.c and
+tests/kernel/ata_pattern.c are checked against by a host unit test. After
+Keel has run the test and powered off, call::
 
     from ahci_pattern import check_pattern, load_ranges
-    errors = check_pattern("disk.img", load_ranges())
+    errors = check_pattern("disk.img", load_ranges())        # test=ahci
+    errors = check_pattern("disk.img", load_ranges(**ATA))   # test=ata
     assert not errors, errors
 
-or run ``python3 tests/system/ahci_pattern.py disk.img`` (exit status 0 when
-every sector matches).
+or run ``python3 tests/system/ahci_pattern.py [--ata] disk.img`` (exit
+status 0 when every sector matches).
 """
 
 import os
@@ -29,6 +31,13 @@ DOC = os.path.join(REPO, "docs", "ahci.md")
 C_TABLE = os.path.join(REPO, "tests", "kernel", "ahci_pattern.c")
 BEGIN = "<!-- ahci-ranges:begin -->"
 END = "<!-- ahci-ranges:end -->"
+# load_ranges(**ATA) / load_c_ranges(ATA["c_path"]): the test=ata table.
+ATA = dict(
+    doc_path=os.path.join(REPO, "docs", "ata.md"),
+    begin="<!-- ata-ranges:begin -->",
+    end="<!-- ata-ranges:end -->",
+)
+ATA_C_TABLE = os.path.join(REPO, "tests", "kernel", "ata_pattern.c")
 LAYOUTS = ("contig", "scatter", "subpage")
 
 
@@ -41,16 +50,17 @@ def sector_bytes(lba):
     )
 
 
-def load_ranges(doc_path=DOC):
-    """Parse the ranges table of docs/ahci.md into a list of dicts."""
+def load_ranges(doc_path=DOC, begin=BEGIN, end=END):
+    """Parse the ranges table of docs/ahci.md (or the one between @begin
+    and @end in @doc_path) into a list of dicts."""
     ranges = []
     inside = False
     with open(doc_path, encoding="utf-8") as f:
         for line in f:
-            if BEGIN in line:
+            if begin in line:
                 inside = True
                 continue
-            if END in line:
+            if end in line:
                 break
             if not inside or not line.startswith("|") or "---" in line:
                 continue
@@ -146,14 +156,15 @@ def check_pattern(image_path, ranges=None, max_errors=20):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: ahci_pattern.py DISK.IMG", file=sys.stderr)
+    ata = len(argv) == 3 and argv[1] == "--ata"
+    if len(argv) != 2 and not ata:
+        print("usage: ahci_pattern.py [--ata] DISK.IMG", file=sys.stderr)
         return 2
-    doc = load_ranges()
-    if doc != load_c_ranges():
-        print("ahci_pattern: docs/ahci.md and ahci_pattern.c disagree", file=sys.stderr)
+    doc = load_ranges(**ATA) if ata else load_ranges()
+    if doc != load_c_ranges(ATA_C_TABLE if ata else C_TABLE):
+        print("ahci_pattern: the docs table and the C table disagree", file=sys.stderr)
         return 1
-    errors = check_pattern(argv[1], doc)
+    errors = check_pattern(argv[-1], doc)
     for e in errors:
         print("ahci_pattern: " + e)
     nreq = sum(r["repeat"] for r in doc)

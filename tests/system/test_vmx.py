@@ -234,17 +234,21 @@ def test_multiboot_kernel_below_1mib_loads(keel_built):
 
 
 def test_pci_config_space_hides_functions(keel_built):
-    iso = build_iso("vmx-pci", "pci_hide=00:01.1 " + KEEL_CMD, GUEST_ELF,
+    # 00:01.1, the IDE controller, is Keel's own (drivers/ide): hidden
+    # without pci_hide=. pci_hide= hides 00:01.2 (UHCI) on top.
+    iso = build_iso("vmx-pci", "pci_hide=00:01.2 " + KEEL_CMD, GUEST_ELF,
                     "scenario=pci")
     run = run_bochs("vmx-pci", iso, timeout=240, until=r"keel: power off")
     keel = {m.group(1): m.group(2) for m in
             run.findall(r"^keel: pci: (00:\w\w\.\w) (\w{4}:\w{4}) class")}
     guest = {m.group(1): m.group(2) for m in
              run.findall(r"^guest\| keel-guest: pci (00:\w\w\.\w) (\w{4}:\w{4})$")}
-    assert run.has(r"^keel: guest: PCI 00:01\.1 hidden \(pci_hide=\)$"), run
-    assert "00:01.1" in keel and "00:01.1" not in guest
+    assert run.has(r"^keel: guest: PCI 00:01\.2 hidden \(pci_hide=\)$"), run
+    assert run.has(r"^keel: guest: PCI 00:01\.1 hidden \(owned by Keel\)$"), run
+    hidden = ("00:01.1", "00:01.2")
+    assert all(h in keel and h not in guest for h in hidden), run
     # Everything else on bus 0 reads through unchanged.
-    assert guest == {k: v for k, v in keel.items() if k != "00:01.1"}
+    assert guest == {k: v for k, v in keel.items() if k not in hidden}
     assert run.has(r"^guest\| TEST guest\.pci_conf_addr_readback PASS"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
 
@@ -314,6 +318,8 @@ def test_malformed_pci_hide_is_reported(keel_built):
     run = run_bochs("vmx-pci-bad", iso, timeout=240, until=r"keel: power off")
     assert run.has(r"^keel: pci_hide=00:1\.1 ignored: cannot parse at '00:1\.1'; use "
                    r"BB:DD\.F\[,BB:DD\.F\] \(at most \d+\)$"), run
-    # Nothing hidden: the guest sees 00:01.1 as Keel does.
-    assert run.has(r"^guest\| keel-guest: pci 00:01\.1 8086:7010$"), run
+    # Nothing hidden by pci_hide=: the guest sees 00:01.2 as Keel does
+    # (00:01.1, the IDE controller, is Keel's own and always hidden).
+    assert run.has(r"^guest\| keel-guest: pci 00:01\.2 8086:7020$"), run
+    assert not run.has(r"^guest\| keel-guest: pci 00:01\.1 "), run
     assert run.has(r"^keel: guest exited with status 0$"), run

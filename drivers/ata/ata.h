@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ATA commands and IDENTIFY DEVICE parsing, independent of the transport.
+ * ATA commands and IDENTIFY DEVICE parsing, independent of the transport
+ * (AHCI and IDE share it).
  * Source: "ATA/ATAPI Command Set - 3" (ACS-3, T13/2161-D), cited "ACS-3 x.y"
  * or by command name.
  * Pure code: builds for Keel and for the host tests.
  */
-#ifndef KEEL_DRIVERS_AHCI_ATA_H
-#define KEEL_DRIVERS_AHCI_ATA_H
+#ifndef KEEL_DRIVERS_ATA_ATA_H
+#define KEEL_DRIVERS_ATA_ATA_H
 
 #include "core/types.h"
 
 /* ---- Command opcodes, ACS-3 ch. 7 (one section per command name) ---- */
+#define ATA_CMD_NOP 0x00 /* NOP: always aborted (ACS-3 7.17) */
+#define ATA_CMD_READ_SECTORS_EXT 0x24 /* PIO data-in, LBA48 */
 #define ATA_CMD_READ_DMA_EXT 0x25 /* READ DMA EXT */
 #define ATA_CMD_READ_LOG_EXT 0x2f /* PIO data-in, GPL feature set */
+#define ATA_CMD_WRITE_SECTORS_EXT 0x34 /* PIO data-out, LBA48 */
 #define ATA_CMD_WRITE_DMA_EXT 0x35 /* WRITE DMA EXT */
 #define ATA_CMD_WRITE_DMA_FUA_EXT 0x3d /* forced unit access */
 #define ATA_CMD_READ_FPDMA_QUEUED 0x60 /* NCQ read */
@@ -116,5 +120,14 @@ void ata_id_string(const u16 *words, unsigned nwords, char *out);
 
 /* Fill @id with a one-line summary for the boot log. */
 int ata_identity_summary(const struct ata_identity *id, char *buf, size_t size);
+
+/* Names "sda".."sdz": one letter each. */
+#define ATA_MAX_NAMES 26
+
+/*
+ * The next disk name in probe order, shared by the AHCI and IDE drivers so
+ * that their disks never share a name. 0, or -ENOSPC after "sdz".
+ */
+int ata_name_next(char *buf, size_t size);
 
 #endif

@@ -4,7 +4,7 @@
  * host tests feed it captured and hand-made pages.
  */
 #include "core/lib.h"
-#include "drivers/ahci/ata.h"
+#include "drivers/ata/ata.h"
 
 /* Largest logical sector Keel accepts; ACS-3 allows more, no drive has it. */
 #define ATA_MAX_LOGICAL_SECTOR KiB(64)
