@@ -55,17 +55,21 @@ int guest_check_linear(struct vcpu *v, u64 gla, size_t len, bool write,
 {
 	u32 access = (write ? GPT_PF_W : 0) | (guest_cpl3() ? GPT_PF_U : 0);
 	struct gpt_walker w;
-	u64 end = gla + len, gpa;
+	u64 gpa;
 
 	walker_for(v, &w);
-	while (gla < end) {
+	/* By remaining length: an access may wrap past the top of the
+	 * address space, and every page it touches is checked. */
+	while (len) {
+		u64 n = MIN((u64)len, PAGE_SIZE - (gla & (PAGE_SIZE - 1)));
 		int ret = gpt_translate_access(&w, gla, access, &gpa, pf_error);
 
 		if (ret == GPT_PAGE_FAULT)
 			*cr2 = gla;
 		if (ret)
 			return ret;
-		gla = (gla | (PAGE_SIZE - 1)) + 1;
+		gla += n;
+		len -= n;
 	}
 	return 0;
 }
