@@ -11,27 +11,8 @@
 
 #include "core/types.h"
 
-/* Exception vectors, SDM Vol.3A table 6-1 */
-#define X86_VEC_DE 0
-#define X86_VEC_DB 1
-#define X86_VEC_NMI 2
-#define X86_VEC_BP 3
-#define X86_VEC_OF 4
-#define X86_VEC_BR 5
-#define X86_VEC_UD 6
-#define X86_VEC_NM 7
-#define X86_VEC_DF 8
-#define X86_VEC_TS 10
-#define X86_VEC_NP 11
-#define X86_VEC_SS 12
-#define X86_VEC_GP 13
-#define X86_VEC_PF 14
-#define X86_VEC_MF 16
-#define X86_VEC_AC 17
-#define X86_VEC_MC 18
-#define X86_VEC_XM 19
-#define X86_VEC_VE 20
-#define X86_VEC_CP 21
+/* The exception vectors (X86_VEC_*) are arch/x86/x86_defs.h's. */
+#include "arch/x86/x86_defs.h"
 
 /* True for the vectors that push an error code in protected mode (SDM
  * Vol.3A table 6-1): #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP. */
