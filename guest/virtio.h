@@ -169,7 +169,10 @@ struct vring_used {
  * onward) and below Bochs's VBE framebuffer at 0xE0000000.
  */
 #define VIRTIO_DEFAULT_BAR_GPA 0xd8000000u
-/* Bounded polls: loop iterations, each one PAUSE plus a memory read. */
+/*
+ * Bound of every poll (virtio_poll= changes it): loop iterations, each a
+ * PAUSE plus a read, so well over a second of guest time on any emulator.
+ */
 #define VIRTIO_POLL_MAX 20000000u
 
 /* ---- Driver state ---- */
@@ -177,6 +180,7 @@ enum virtio_irq_mode { VIRTIO_IRQ_NONE, VIRTIO_IRQ_MSIX, VIRTIO_IRQ_INTX };
 
 struct vblk {
 	u32 bdf; /* bus << 8 | dev << 3 | fn */
+	u32 poll_max; /* iterations of any poll loop */
 	u32 bar[6]; /* assigned memory BAR addresses (0: none) */
 	u32 common, notify, isr, devcfg; /* MMIO addresses of the regions */
 	u32 notify_mult;

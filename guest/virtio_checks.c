@@ -221,6 +221,7 @@ void run_virtio(const struct guest_env *env, bool standalone)
 	if (virtio_opt(env, "virtio", 1) == 0 && !standalone)
 		return;
 	memset(d, 0, sizeof(*d));
+	d->poll_max = virtio_opt(env, "virtio_poll", VIRTIO_POLL_MAX);
 	if (!virtio_find(&bdf)) {
 		if (standalone)
 			vreport("found", false, "no %04x:%04x on any bus",

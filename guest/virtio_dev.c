@@ -35,7 +35,7 @@ static void set_status(struct vblk *d, u8 bits)
 void vblk_reset(struct vblk *d)
 {
 	mmio_wr8(d->common + VCOM_STATUS, 0);
-	for (u32 n = 0; n < VIRTIO_POLL_MAX && vblk_status(d); n++)
+	for (u32 n = 0; n < d->poll_max && vblk_status(d); n++)
 		__asm__ volatile("pause");
 }
 
@@ -277,7 +277,7 @@ void vblk_kick(struct vblk *d)
 
 /*
  * Poll the used ring until every posted chain is back, freeing each.
- * Returns 0, or -1 after VIRTIO_POLL_MAX polls without progress.
+ * Returns 0, or -1 after d->poll_max polls without progress.
  */
 int vblk_wait_all(struct vblk *d)
 {
@@ -287,7 +287,7 @@ int vblk_wait_all(struct vblk *d)
 		u16 idx = *(volatile u16 *)&d->used->idx;
 
 		if (idx == d->used_seen) {
-			if (++idle >= VIRTIO_POLL_MAX)
+			if (++idle >= d->poll_max)
 				return -1;
 			__asm__ volatile("pause");
 			continue;

@@ -95,7 +95,7 @@ static void post_bad(struct vblk *d, enum bad_chain kind,
 
 static bool wait_needs_reset(struct vblk *d)
 {
-	for (u32 n = 0; n < VIRTIO_POLL_MAX; n++) {
+	for (u32 n = 0; n < d->poll_max; n++) {
 		if (vblk_status(d) & VIRTIO_S_NEEDS_RESET)
 			return true;
 		__asm__ volatile("pause");

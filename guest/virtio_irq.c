@@ -190,7 +190,7 @@ bool virtio_irq_wait(struct vblk *d, u32 before)
 	u32 n = 0;
 
 	__asm__ volatile("sti" ::: "memory");
-	while (d->irqs == before && n++ < VIRTIO_POLL_MAX)
+	while (d->irqs == before && n++ < d->poll_max)
 		__asm__ volatile("pause" ::: "memory");
 	__asm__ volatile("cli" ::: "memory");
 	return d->irqs != before;
