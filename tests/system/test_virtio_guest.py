@@ -139,3 +139,13 @@ def test_virtio_guest_small_queue_polled():
     assert run.status == EXIT_PASS, run
     errors = check_pattern(image, load_ranges(**VIRTIO))
     assert not errors, errors
+
+
+def test_virtio_scenario_without_device_fails():
+    """scenario=virtio with no device: one failure, not a silent pass."""
+    assert os.path.exists(GUEST_ELF), "run make first"
+    run = run_qemu("virtio-guest-none", None, mem=128, timeout=60, extra=[
+        "-kernel", GUEST_ELF, "-append", "scenario=virtio"])
+    assert run.has(r"^TEST virtio\.found FAIL no 1af4:1042 on any bus$"), run
+    assert run.has(r"^TESTS: 0 passed, 1 failed$"), run
+    assert run.status == EXIT_FAIL, run
