@@ -123,6 +123,8 @@
 #define VIRTIO_BLK_S_OK 0
 #define VIRTIO_BLK_S_IOERR 1
 #define VIRTIO_BLK_S_UNSUPP 2
+#define VBLK_S_NONE \
+	0xff /* no status of 5.2.6: set before, so unwritten shows */
 #define VBLK_SECTOR 512 /* request sectors are always 512 bytes */
 
 struct vblk_req_hdr {

@@ -262,7 +262,7 @@ int vblk_submit(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 		return -1;
 	head = alloc_desc(d);
 	req_hdr[head] = (struct vblk_req_hdr){ type, 0, sector };
-	req_status[head] = 0xff;
+	req_status[head] = VBLK_S_NONE;
 	set_desc(head, (u32)&req_hdr[head], sizeof(req_hdr[0]), 0, 0);
 	prev = head;
 	for (u32 s = 0; s < nseg; s++) {
