@@ -55,6 +55,32 @@ static u32 next_bucket(const struct sortq *sq, u32 b)
 	return w * 64 + (u32)__builtin_ctzll(sq->words[w]);
 }
 
+/* The last non-empty bucket at or before @b, or SORTQ_BUCKETS. */
+static u32 prev_bucket(const struct sortq *sq, u32 b)
+{
+	u32 w = b / 64;
+	u64 m = sq->words[w] & (~0ULL >> (63 - b % 64));
+	u64 s = sq->summary & ((1ULL << w) - 1);
+
+	if (m)
+		return w * 64 + 63 - (u32)__builtin_clzll(m);
+	if (!s)
+		return SORTQ_BUCKETS;
+	w = 63 - (u32)__builtin_clzll(s);
+	return w * 64 + 63 - (u32)__builtin_clzll(sq->words[w]);
+}
+
+static struct request *last_from(const struct sortq *sq, u32 b)
+{
+	struct rb_root r;
+
+	b = prev_bucket(sq, b);
+	if (b == SORTQ_BUCKETS)
+		return NULL;
+	r = get_root(sq, b);
+	return rb_rq(rb_last(&r));
+}
+
 static struct request *first_from(const struct sortq *sq, u32 b)
 {
 	struct rb_root r;
@@ -113,6 +139,21 @@ struct request *sortq_next(const struct sortq *sq, const struct request *rq)
 	struct rb_node *n = rb_next(&rq->rb_node);
 
 	return n ? rb_rq(n) : first_from(sq, bucket_of(sq, rq->sector) + 1);
+}
+
+struct request *sortq_prev(const struct sortq *sq, const struct request *rq)
+{
+	struct rb_node *n = rb_prev(&rq->rb_node);
+	u32 b = bucket_of(sq, rq->sector);
+
+	if (n)
+		return rb_rq(n);
+	return b ? last_from(sq, b - 1) : NULL;
+}
+
+struct request *sortq_last(const struct sortq *sq)
+{
+	return last_from(sq, SORTQ_BUCKETS - 1);
 }
 
 bool sortq_empty(const struct sortq *sq)

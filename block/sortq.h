@@ -46,6 +46,10 @@ void sortq_erase(struct sortq *sq, struct request *rq, sector_t key);
 struct request *sortq_lower_bound(const struct sortq *sq, sector_t pos);
 /* The request after @rq in sort order, or NULL. */
 struct request *sortq_next(const struct sortq *sq, const struct request *rq);
+/* The request before @rq in sort order, or NULL. */
+struct request *sortq_prev(const struct sortq *sq, const struct request *rq);
+/* The last request in sort order, or NULL. */
+struct request *sortq_last(const struct sortq *sq);
 bool sortq_empty(const struct sortq *sq);
 
 #endif

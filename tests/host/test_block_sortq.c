@@ -2,8 +2,9 @@
 /*
  * The bucketed sort list (block/sortq.c) against a reference: random
  * inserts, erases (by the key a request was inserted under) and re-keys,
- * with every lower bound and every in-order walk compared with a sorted
- * copy in which equal sectors keep their insertion order. The capacities
+ * with every lower bound, successor, predecessor and the last request
+ * compared with a sorted copy in which equal sectors keep their insertion
+ * order. The capacities
  * put requests in one bucket, a few, and far more buckets than requests,
  * and some sectors lie past the capacity (the clamped last bucket).
  */
@@ -75,6 +76,28 @@ static struct request *ref_next(const struct request *rq)
 	return best;
 }
 
+/* Reference predecessor, in the same order. */
+static struct request *ref_prev(const struct request *rq)
+{
+	struct request *best = NULL;
+	u64 o = order[rq - pool];
+
+	for (int i = 0; i < NR; i++) {
+		struct request *r = &pool[i];
+
+		if (!in[i] || r == rq)
+			continue;
+		if (r->sector > rq->sector ||
+		    (r->sector == rq->sector && order[i] > o))
+			continue;
+		if (!best || r->sector > best->sector ||
+		    (r->sector == best->sector &&
+		     order[i] > order[best - pool]))
+			best = r;
+	}
+	return best;
+}
+
 static sector_t random_sector(sector_t capacity)
 {
 	/* A few equal sectors on purpose, and a few past the capacity. */
@@ -91,6 +114,7 @@ static sector_t random_sector(sector_t capacity)
 static void check_all(sector_t capacity)
 {
 	struct request *r = sortq_lower_bound(&sq, 0);
+	struct request *last = NULL;
 	int n = 0, count = 0;
 
 	for (int i = 0; i < NR; i++)
@@ -101,9 +125,12 @@ static void check_all(sector_t capacity)
 	for (; r; r = sortq_next(&sq, r)) {
 		assert_true(in[r - pool]);
 		assert_ptr_equal(sortq_next(&sq, r), ref_next(r));
+		assert_ptr_equal(sortq_prev(&sq, r), ref_prev(r));
+		last = r;
 		n++;
 	}
 	assert_int_equal(n, count);
+	assert_ptr_equal(sortq_last(&sq), last);
 	for (int k = 0; k < 20; k++) {
 		sector_t pos = random_sector(capacity);
 
