@@ -33,14 +33,38 @@ void apic_stub_0x68(void);
 void apic_stub_0x78(void);
 void apic_irq(u32 vector);
 
+/* IA32_APIC_BASE and the x2APIC MSRs, SDM Vol.3A 11.4.4, 11.12.1 */
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_EXTD (1u << 10)
+#define APIC_BASE_EN (1u << 11)
+#define MSR_X2APIC_FIRST 0x800 /* MSR = 0x800 + xAPIC offset / 16 */
+#define CPUID1_ECX_X2APIC (1u << 21)
+
+/* The LAPIC is in x2APIC mode: its registers are MSRs. */
+static bool x2apic;
+
 static u32 lapic_rd(u32 reg)
 {
-	return *(volatile u32 *)(LAPIC_BASE + reg);
+	u32 lo, hi;
+
+	if (!x2apic)
+		return *(volatile u32 *)(LAPIC_BASE + reg);
+	__asm__ volatile("rdmsr"
+			 : "=a"(lo), "=d"(hi)
+			 : "c"(MSR_X2APIC_FIRST + reg / 16));
+	return lo;
 }
 
 static void lapic_wr(u32 reg, u32 v)
 {
-	*(volatile u32 *)(LAPIC_BASE + reg) = v;
+	if (!x2apic) {
+		*(volatile u32 *)(LAPIC_BASE + reg) = v;
+		return;
+	}
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_X2APIC_FIRST + reg / 16), "a"(v), "d"(0)
+			 : "memory");
 }
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -173,6 +197,7 @@ static void check_keel_in_service(void)
 	static const u32 want[] = { V_MID, V_HIGH, V_LOW };
 
 	reset_seen();
+	during = 0;
 	hook = hook_mid;
 	hook_vector = V_MID;
 	raise(V_MID);
@@ -259,6 +284,58 @@ static void check_sw_disabled(void)
 	       "while disabled: %u; seen %s", held, seen_str());
 }
 
+static void apic_base_wr(u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_APIC_BASE), "a"((u32)v), "d"((u32)(v >> 32))
+			 : "memory");
+}
+
+/*
+ * With the LAPIC switched to x2APIC mode, Keel follows it (SELF_IPI MSR):
+ * the IRR, ISR and EOI checks again, through the MSRs. Back to xAPIC
+ * through the disabled state, the only way the CPU allows (SDM Vol.3A
+ * 11.12.5), which resets the LAPIC: SVR, TPR and LVT are put back.
+ */
+static void check_x2apic(void)
+{
+	static const u32 want[] = { V_MID, V_HIGH, V_LOW };
+	u32 lvt[(LAPIC_LVT_LAST - LAPIC_LVT_FIRST) / 0x10 + 1];
+	u32 svr = lapic_rd(LAPIC_SVR), irr;
+	u64 base;
+
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_X2APIC)) {
+		report_skip("apic_irq_x2apic", "no x2APIC");
+		return;
+	}
+	if (try_rdmsr(MSR_APIC_BASE, &base) != NO_FAULT) {
+		report("apic_irq_x2apic", false, "IA32_APIC_BASE unreadable");
+		return;
+	}
+	for (u32 i = 0; i < N_OF(lvt); i++)
+		lvt[i] = lapic_rd(LAPIC_LVT_FIRST + 0x10 * i);
+	apic_base_wr(base | APIC_BASE_EXTD);
+	x2apic = true;
+	reset_seen();
+	during = 0;
+	hook = hook_mid;
+	hook_vector = V_MID;
+	raise(V_MID);
+	irr = vec_bit(LAPIC_IRR, V_MID);
+	window();
+	x2apic = false;
+	apic_base_wr(base & ~(u64)(APIC_BASE_EXTD | APIC_BASE_EN));
+	apic_base_wr(base);
+	lapic_wr(LAPIC_SVR, svr);
+	lapic_wr(LAPIC_TPR, 0);
+	for (u32 i = 0; i < N_OF(lvt); i++)
+		lapic_wr(LAPIC_LVT_FIRST + 0x10 * i, lvt[i]);
+	report("apic_irq_x2apic", irr && during == 0x10 && seen_is(want, 3),
+	       "IRR=%u in handler: %u lower, %u higher; seen %s", irr,
+	       during & 0xf, during >> 4, seen_str());
+}
+
 /* Keel's interrupts need a software-enabled LAPIC (docs/vmx.md). */
 void apic_sw_enable(void)
 {
@@ -275,6 +352,7 @@ void test_apic_irqs(void)
 		"apic_irq_waits_for_tpr",
 		"apic_irq_wakes_hlt",
 		"apic_irq_waits_for_sw_enable",
+		"apic_irq_x2apic",
 	};
 	u32 eflags;
 
@@ -293,5 +371,6 @@ void test_apic_irqs(void)
 	check_tpr();
 	check_hlt_wake();
 	check_sw_disabled();
+	check_x2apic();
 	__asm__ volatile("pushl %0; popfl" : : "r"(eflags) : "memory", "cc");
 }

@@ -49,15 +49,14 @@ bool lapic_self_ipi(enum lapic_mode mode, u8 vector)
 		return true;
 	}
 	regs = xapic_regs();
-	for (unsigned int i = 0; mmio_read32(regs + LAPIC_REG_ICR_LO) &
-				 ICR_DELIVERY_PENDING;
-	     i++) {
+	for (unsigned int i = 0;
+	     mmio_read32(regs + LAPIC_REG_ICR_LO) & ICR_DELIVERY_PENDING; i++) {
 		if (i == ICR_IDLE_SPINS)
 			return false;
 		cpu_relax();
 	}
-	mmio_write32(regs + LAPIC_REG_ICR_LO,
-		     (u32)vector | ICR_DELMODE_FIXED | ICR_LEVEL_ASSERT |
-			     ICR_SHORTHAND_SELF);
+	mmio_write32(regs + LAPIC_REG_ICR_LO, (u32)vector | ICR_DELMODE_FIXED |
+						      ICR_LEVEL_ASSERT |
+						      ICR_SHORTHAND_SELF);
 	return true;
 }
