@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vCPU services for exit handlers: ending the guest, advancing RIP, event
- * injection (SDM Vol.3C 26.6, rev 080), register access and state dumps.
+ * injection (SDM Vol.3C 26.6, rev 080), device interrupts as self-IPIs to
+ * the guest's LAPIC, register access and state dumps.
  */
 #include <stdarg.h>
 #include "core/console.h"
