@@ -113,11 +113,28 @@ irq0_stub:
 	popl %eax
 	iret
 
-	/* Vector 0x40, raised by KEEL_HC_RAISE_IRQ: count it, no EOI. */
+	/* Vectors Keel raises (KEEL_HC_RAISE_IRQ, COM1): count it and
+	 * end it at the LAPIC, which Keel's self-IPI put it in service in. */
 	.global irq_test_stub
 irq_test_stub:
 	incl test_irq_count
+	movl $0, 0xfee000b0	/* LAPIC EOI register */
 	iret
+
+/* Vectors of the LAPIC checks (apic_checks.c): apic_irq(vector). */
+.macro APIC_STUB vec
+	.global apic_stub_\vec
+apic_stub_\vec:
+	pushal
+	pushl $\vec
+	call apic_irq
+	addl $4, %esp
+	popal
+	iret
+.endm
+	APIC_STUB 0x58
+	APIC_STUB 0x68
+	APIC_STUB 0x78
 
 	.global irq_spurious_stub
 irq_spurious_stub:

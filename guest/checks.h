@@ -36,6 +36,10 @@ void test_injected_fault_frame(void);
 void test_apic_base(void);
 void test_cr0_reserved(void);
 
+/* apic_checks.c */
+void apic_sw_enable(void);
+void test_apic_irqs(void);
+
 /* uart_checks.c */
 void test_uart(void);
 

@@ -440,6 +440,7 @@ void run_all_tests(const struct guest_env *env)
 {
 	kprintf("keel-guest: keel %s\n",
 		keel_present() ? "present" : "not detected");
+	apic_sw_enable();
 	test_boot(env);
 	test_cpuid();
 	test_hypercalls(env);
@@ -461,4 +462,5 @@ void run_all_tests(const struct guest_env *env)
 	mmio_tests();
 	task_switch_tests();
 	test_uart();
+	test_apic_irqs();
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interrupts from Keel's emulated devices to the guest. A device raises a
- * vector; it waits in the VM's pending set, and vmx/ injects it as an
- * external interrupt before the guest runs again (vmx_exit_attention).
+ * vector; it waits in the VM's pending set, and vmx/ sends it to the
+ * guest's LAPIC as a self-IPI before the guest runs again
+ * (vmx_exit_attention).
  * An ISA line's vector is the one the guest programmed for it: the guest
  * owns the IOAPIC, which passes through, so Keel reads the redirection
  * entry of the line's pin from the hardware. docs/vmx.md, "Device
@@ -20,6 +21,14 @@
 
 void vm_raise_irq(struct vm *vm, u8 vector)
 {
+	/* The APIC refuses 0-15 and 16-31 are exceptions: a device model
+	 * that raises one has a bug, said once. */
+	if (vector < FIRST_IRQ_VECTOR) {
+		if (!vm->bad_vectors++)
+			pr_info("keel: guest: interrupt vector %u refused: vectors below %u are exceptions\n",
+				vector, FIRST_IRQ_VECTOR);
+		return;
+	}
 	__atomic_fetch_or(&vm->irq_pending[vector / 64], BIT(vector % 64),
 			  __ATOMIC_RELAXED);
 	__atomic_fetch_or(&vm->attention, VM_ATTN_IRQ, __ATOMIC_RELAXED);

@@ -127,6 +127,7 @@ struct vm {
 	/* Vectors devices raised, one bit each, for vmx/ to inject. */
 	u64 irq_pending[4];
 	u64 irqs_lost; /* device interrupts the guest had not routed */
+	u64 bad_vectors; /* vm_raise_irq() calls refused: vector < 32 */
 	int status;
 	bool reset_requested; /* it stopped because it asked for a reset */
 	char stop_reason[VM_STOP_REASON_LEN];
@@ -208,8 +209,11 @@ void vm_console_flush(struct vm *vm);
 
 /* ---- irq.c: device interrupts ---- */
 /*
- * Raise external interrupt @vector for the guest: injected before it runs
- * again, when it can take it, as the RAISE_IRQ hypercall does.
+ * Raise external interrupt @vector (32-255) for the guest, as an edge on a
+ * fixed-delivery line to its LAPIC: before the guest runs again vmx/ sends
+ * it to the LAPIC as a self-IPI, and the CPU delivers it with the guest's
+ * own IRR/ISR/TPR/EOI semantics (docs/vmx.md, "Device interrupts"). The
+ * same vector raised again before the guest takes it is one interrupt.
  */
 void vm_raise_irq(struct vm *vm, u8 vector);
 /*

@@ -132,6 +132,10 @@ void vmx_exit_hlt(struct vcpu *v)
 			vcpu_stop(v, "halted with interrupts disabled");
 		return;
 	}
+	/* Device interrupts wait in the LAPIC's IRR (self-IPIs): the CPU
+	 * leaves the HLT state for one the guest's PPR lets through, as on
+	 * bare metal, since the HLT activity state blocks only SIPIs (SDM
+	 * Vol.3C 26.6.2) and external-interrupt exiting is off. */
 	if (vcpu_irq_pending(v))
 		vcpu_deliver_pending_irq(v);
 	else if (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT)

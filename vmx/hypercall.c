@@ -77,7 +77,7 @@ void vmx_exit_vmcall(struct vcpu *v)
 		if (r->rbx < KEEL_HC_FIRST_IRQ_VECTOR || r->rbx > 255)
 			ret = -EINVAL;
 		else
-			vcpu_queue_irq(v, (u8)r->rbx);
+			vm_raise_irq(v->vm, (u8)r->rbx);
 		break;
 	default:
 		ret = -ENOSYS;

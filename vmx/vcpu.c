@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * vCPU services for exit handlers: ending the guest, advancing RIP, event
- * injection (SDM Vol.3C 26.6, rev 080), register access and state dumps.
+ * injection (SDM Vol.3C 26.6, rev 080), device interrupts as self-IPIs to
+ * the guest's LAPIC, register access and state dumps.
  */
 #include <stdarg.h>
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/poll.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/lapic.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
@@ -117,10 +119,10 @@ static void set_window_exiting(bool on)
 }
 
 /*
- * Deliver the highest queued interrupt now, or ask for an interrupt-window
- * exit. One event is injected per VM entry; while others wait, window
- * exiting stays on, and the next window (after the handler's IRET sets IF
- * again) delivers the next one.
+ * Re-deliver the highest acknowledged interrupt that lost its entry slot
+ * (merge_pending) now, or ask for an interrupt-window exit. Its ISR bit
+ * is already set, so it goes in through the VMCS, not as a new IPI. One
+ * per VM entry; window exiting stays on while others wait.
  */
 void vcpu_deliver_pending_irq(struct vcpu *v)
 {
@@ -144,22 +146,58 @@ void vcpu_deliver_pending_irq(struct vcpu *v)
 	set_window_exiting(vcpu_irq_pending(v));
 }
 
-void vcpu_queue_irq(struct vcpu *v, u8 vector)
+/* Why the guest's LAPIC cannot take a fixed interrupt now, or NULL. */
+static const char *lapic_refuses(enum lapic_mode mode)
 {
-	irq_set_add(&v->pending_irqs, vector);
-	vcpu_deliver_pending_irq(v);
+	if (mode == LAPIC_MODE_OFF)
+		return "its LAPIC is disabled (IA32_APIC_BASE bit 11 clear)";
+	if (!lapic_sw_enabled(mode))
+		return "its LAPIC is software-disabled (SVR bit 8 clear)";
+	return NULL;
 }
 
+static void say_irqs_wait(struct vcpu *v, const char *why)
+{
+	if (v->irq_wait_said)
+		return;
+	v->irq_wait_said = true;
+	pr_info("keel: guest: device interrupts wait: %s\n", why);
+}
+
+/*
+ * Send every raised vector to the guest's LAPIC as a self-IPI (docs/vmx.md,
+ * "Device interrupts"). Keel runs with IF=0, so each waits in the IRR and
+ * the CPU delivers it once the guest runs, by the guest's TPR and PPR,
+ * with the ISR bit its EOI clears. While the LAPIC cannot accept one the
+ * vectors stay raised, and every exit tries again.
+ */
 void vcpu_take_device_irqs(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	enum lapic_mode mode = lapic_mode();
+	const char *why = lapic_refuses(mode);
 
+	if (why) {
+		say_irqs_wait(v, why);
+		return;
+	}
 	/* Claim first: a device that raises one from here on sets it again. */
 	__atomic_fetch_and(&vm->attention, ~VM_ATTN_IRQ, __ATOMIC_RELAXED);
-	for (unsigned int i = 0; i < ARRAY_SIZE(vm->irq_pending); i++)
-		v->pending_irqs.bits[i] |= __atomic_exchange_n(
-			&vm->irq_pending[i], 0, __ATOMIC_RELAXED);
-	vcpu_deliver_pending_irq(v);
+	for (unsigned int i = 0; i < ARRAY_SIZE(vm->irq_pending); i++) {
+		u64 bits = __atomic_exchange_n(&vm->irq_pending[i], 0,
+					       __ATOMIC_RELAXED);
+
+		while (bits) {
+			u8 vector = (u8)(i * 64 +
+					 (unsigned int)__builtin_ctzll(bits));
+
+			bits &= bits - 1;
+			if (lapic_self_ipi(mode, vector))
+				continue;
+			say_irqs_wait(v, "its LAPIC's ICR stays busy");
+			vm_raise_irq(vm, vector);
+		}
+	}
 }
 
 u64 *vcpu_gpr(struct vcpu *v, unsigned int index)

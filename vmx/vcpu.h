@@ -36,7 +36,11 @@ struct vcpu {
 	u16 vpid; /* 0: VPID not in use */
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
-	struct irq_set pending_irqs; /* external interrupts to inject */
+	/* Acknowledged external interrupts to re-inject (their delivery
+	 * lost the entry slot to an exception); device interrupts go as
+	 * self-IPIs instead (vcpu_take_device_irqs). */
+	struct irq_set pending_irqs;
+	bool irq_wait_said; /* "device interrupts wait" was printed */
 	u64 nmis_injected, nmis_root;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
 	u64 exits;
@@ -91,13 +95,12 @@ void vcpu_inject_gp(struct vcpu *v);
 /* #PF with @cr2 as the faulting linear address. */
 void vcpu_inject_pf(struct vcpu *v, u64 cr2, u32 error);
 /*
- * Queue an external interrupt; delivered when the guest can take it,
- * highest vector first, one per VM entry.
+ * Re-inject the acknowledged interrupts in pending_irqs when the guest can
+ * take them, highest vector first, one per VM entry.
  */
 void vcpu_deliver_pending_irq(struct vcpu *v);
-void vcpu_queue_irq(struct vcpu *v, u8 vector);
-/* Move the interrupts devices raised (vm_raise_irq) into the pending set
- * and deliver. */
+/* Send the interrupts devices raised (vm_raise_irq) to the guest's LAPIC
+ * as self-IPIs, or leave them raised while it cannot accept them. */
 void vcpu_take_device_irqs(struct vcpu *v);
 static inline bool vcpu_irq_pending(const struct vcpu *v)
 {

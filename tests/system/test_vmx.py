@@ -68,7 +68,12 @@ def test_guest_checks_all_pass(all_run):
                  "uart_loopback_msr", "uart_fifo_detect",
                  "uart_loopback_order", "uart_loopback_overrun",
                  "uart_thre_irq", "uart_rx_irq", "uart_rx_order",
-                 "uart_rx_overrun"):
+                 "uart_rx_overrun", "apic_irq_in_irr_while_if0",
+                 "apic_irq_isr_set_then_eoi",
+                 "apic_irq_waits_for_keel_irq_in_service",
+                 "apic_irq_waits_for_real_irq_in_service",
+                 "apic_irq_waits_for_tpr", "apic_irq_wakes_hlt",
+                 "apic_irq_waits_for_sw_enable", "apic_irq_x2apic"):
         assert must in names, must
 
 
@@ -86,6 +91,14 @@ def test_com1_input_loss_reported(all_run):
     assert [m.group(1) for m in lost] == ["1"], all_run
 
 
+def test_irq_for_disabled_lapic_said_once(all_run):
+    # apic_irq_waits_for_sw_enable raises a vector while the guest's LAPIC
+    # is software-disabled: Keel keeps it, says so once, and sends it later.
+    waits = all_run.findall(r"^keel: guest: device interrupts wait: (.*)$")
+    assert [m.group(1) for m in waits] == [
+        "its LAPIC is software-disabled (SVR bit 8 clear)"], all_run
+
+
 def test_exit_counts_match_checks(all_run):
     stats = exit_stats(all_run)
     for insn in VMX_INSNS:
@@ -95,11 +108,12 @@ def test_exit_counts_match_checks(all_run):
     assert "VMFUNC" not in stats
     assert stats["INVD"][0] == 1 and stats["WBINVD"][0] == 1
     assert stats["HLT"][0] >= 1
-    # vmcall_raise_irq_window: the queued interrupt waited for IF=1;
-    # vmcall_raise_irq_twice: two waited, and the second waited again
-    # for the first one's IRET; uart_thre_irq: two COM1 interrupts
-    # raised with IF=0 waited for IF=1, and uart_rx_irq one more.
-    assert stats["INTERRUPT_WINDOW"][0] == 6, stats
+    # Interrupts Keel raises wait in the guest's LAPIC (self-IPIs), not in
+    # Keel: none needs an interrupt window, although vmcall_raise_irq_window,
+    # vmcall_raise_irq_twice, uart_thre_irq, uart_rx_irq and the apic_irq_*
+    # checks raise them with IF=0 (the window is left for re-injecting an
+    # acknowledged interrupt that lost its entry slot, which no check does).
+    assert "INTERRUPT_WINDOW" not in stats, stats
     # Task switches: JMP there and back, CALL and IRET, INT through a
     # task gate and IRET.
     assert stats["TASK_SWITCH"][0] == 6, stats

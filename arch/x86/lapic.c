@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The physical local APIC, in whichever mode the guest put it. Keel maps
+ * the low 4 GiB uncached (arch/x86/paging.c), and the guest may not move
+ * the APIC page (vmx/msr.c), so the xAPIC registers are where
+ * IA32_APIC_BASE says.
+ */
+#include "core/lib.h"
+#include "arch/x86/arch.h"
+#include "arch/x86/lapic.h"
+
+/* Spins allowed for an xAPIC's previous IPI to leave (SDM Vol.3A 11.6.1:
+ * software checks the delivery status before writing the ICR again). */
+#define ICR_IDLE_SPINS 100000
+
+static volatile u8 *xapic_regs(void)
+{
+	return (volatile u8 *)(uintptr_t)(rdmsr(MSR_IA32_APIC_BASE) &
+					  APIC_BASE_ADDR_MASK);
+}
+
+enum lapic_mode lapic_mode(void)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+
+	if (!(base & APIC_BASE_EN))
+		return LAPIC_MODE_OFF;
+	return (base & APIC_BASE_EXTD) ? LAPIC_MODE_X2APIC : LAPIC_MODE_XAPIC;
+}
+
+bool lapic_sw_enabled(enum lapic_mode mode)
+{
+	if (mode == LAPIC_MODE_X2APIC)
+		return rdmsr(MSR_X2APIC_SVR) & LAPIC_SVR_ENABLE;
+	return mmio_read32(xapic_regs() + LAPIC_REG_SVR) & LAPIC_SVR_ENABLE;
+}
+
+/*
+ * x2APIC has a SELF IPI register (SDM Vol.3A 11.12.11). In xAPIC mode the
+ * ICR low half alone sends: the shorthand ignores the destination in the
+ * high half, which therefore keeps whatever the guest put there.
+ */
+bool lapic_self_ipi(enum lapic_mode mode, u8 vector)
+{
+	volatile u8 *regs;
+
+	if (mode == LAPIC_MODE_X2APIC) {
+		wrmsr(MSR_X2APIC_SELF_IPI, vector);
+		return true;
+	}
+	regs = xapic_regs();
+	for (unsigned int i = 0;
+	     mmio_read32(regs + LAPIC_REG_ICR_LO) & ICR_DELIVERY_PENDING; i++) {
+		if (i == ICR_IDLE_SPINS)
+			return false;
+		cpu_relax();
+	}
+	mmio_write32(regs + LAPIC_REG_ICR_LO, (u32)vector | ICR_DELMODE_FIXED |
+						      ICR_LEVEL_ASSERT |
+						      ICR_SHORTHAND_SELF);
+	return true;
+}

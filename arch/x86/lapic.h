@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The physical local APIC, as the guest has set it up: the guest owns it
+ * (docs/architecture.md, "Interrupts"), and Keel only reads its mode and
+ * sends it self-IPIs for the guest's device interrupts (vmx/irq.c).
+ */
+#ifndef KEEL_ARCH_X86_LAPIC_H
+#define KEEL_ARCH_X86_LAPIC_H
+
+#include "core/types.h"
+
+/* IA32_APIC_BASE, SDM Vol.3A 11.4.4 and 11.12.1 */
+#define MSR_IA32_APIC_BASE 0x1b
+#define APIC_BASE_EXTD BIT(10) /* x2APIC mode */
+#define APIC_BASE_EN BIT(11) /* APIC globally enabled */
+#define APIC_BASE_ADDR_MASK 0xfffffffffffff000ULL
+
+/* xAPIC register offsets, SDM Vol.3A 11.4.1 table 11-1 */
+#define LAPIC_REG_TPR 0x80
+#define LAPIC_REG_SVR 0xf0
+#define LAPIC_REG_ICR_LO 0x300
+
+/* x2APIC MSRs, SDM Vol.3A 11.12.1.2 table 11-6 */
+#define MSR_X2APIC_SVR 0x80f
+#define MSR_X2APIC_SELF_IPI 0x83f
+
+/* Spurious-interrupt vector register, SDM Vol.3A 11.9 */
+#define LAPIC_SVR_ENABLE BIT(8) /* APIC software enable */
+
+/* Interrupt command register (low half), SDM Vol.3A 11.6.1 */
+#define ICR_VECTOR GENMASK(7, 0)
+#define ICR_DELMODE_FIXED (0U << 8)
+#define ICR_DELIVERY_PENDING BIT(12) /* xAPIC: previous IPI not yet sent */
+#define ICR_LEVEL_ASSERT BIT(14)
+#define ICR_SHORTHAND_SELF (1U << 18)
+
+/* Vectors 0-15 are illegal for the APIC (SDM Vol.3A 11.5.2, "send
+ * illegal vector"); 16-31 are the exceptions' (Vol.3A 6.3.1). */
+#define LAPIC_FIRST_VECTOR 32
+
+enum lapic_mode {
+	LAPIC_MODE_OFF, /* globally disabled in IA32_APIC_BASE */
+	LAPIC_MODE_XAPIC,
+	LAPIC_MODE_X2APIC,
+};
+
+enum lapic_mode lapic_mode(void);
+
+/* The SVR's software-enable bit, read in @mode (which must not be off). */
+bool lapic_sw_enabled(enum lapic_mode mode);
+
+/*
+ * Send @vector to this CPU as a fixed, edge-triggered IPI with the "self"
+ * shorthand: it waits in the IRR until the CPU takes it. false when an
+ * xAPIC's previous IPI never left (ICR delivery status stuck).
+ */
+bool lapic_self_ipi(enum lapic_mode mode, u8 vector);
+
+#endif

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interrupts Keel raises behave as the LAPIC's own (docs/vmx.md, "Device
+ * interrupts"): they wait in the IRR, are in service (ISR) while their
+ * handler runs, end with the guest's EOI, and wait behind the task and
+ * processor priorities (SDM Vol.3A 11.8.3), whoever raised what is in
+ * service. The LAPIC is the real one: its page passes through.
+ */
+#include <stdarg.h>
+#include "checks.h"
+
+/* xAPIC registers, SDM Vol.3A 11.4.1 table 11-1 */
+#define LAPIC_BASE 0xfee00000u
+#define LAPIC_TPR 0x80
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_ISR 0x100 /* 8 registers, 16 bytes apart */
+#define LAPIC_IRR 0x200
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_LVT_FIRST 0x320 /* timer, thermal, PMC, LINT0, LINT1, error */
+#define LAPIC_LVT_LAST 0x370
+#define SVR_ENABLE (1u << 8)
+#define ICR_SELF (1u << 18) /* destination shorthand "self", SDM 11.6.1 */
+#define ICR_ASSERT (1u << 14)
+
+/* Three priority classes (vector >> 4), lowest first. */
+#define V_LOW 0x58
+#define V_MID 0x68
+#define V_HIGH 0x78
+
+void apic_stub_0x58(void);
+void apic_stub_0x68(void);
+void apic_stub_0x78(void);
+void apic_irq(u32 vector);
+
+/* IA32_APIC_BASE and the x2APIC MSRs, SDM Vol.3A 11.4.4, 11.12.1 */
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_EXTD (1u << 10)
+#define APIC_BASE_EN (1u << 11)
+#define MSR_X2APIC_FIRST 0x800 /* MSR = 0x800 + xAPIC offset / 16 */
+#define CPUID1_ECX_X2APIC (1u << 21)
+
+/* The LAPIC is in x2APIC mode: its registers are MSRs. */
+static bool x2apic;
+
+static u32 lapic_rd(u32 reg)
+{
+	u32 lo, hi;
+
+	if (!x2apic)
+		return *(volatile u32 *)(LAPIC_BASE + reg);
+	__asm__ volatile("rdmsr"
+			 : "=a"(lo), "=d"(hi)
+			 : "c"(MSR_X2APIC_FIRST + reg / 16));
+	return lo;
+}
+
+static void lapic_wr(u32 reg, u32 v)
+{
+	if (!x2apic) {
+		*(volatile u32 *)(LAPIC_BASE + reg) = v;
+		return;
+	}
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_X2APIC_FIRST + reg / 16), "a"(v), "d"(0)
+			 : "memory");
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, f);
+	n = kvsnprintf(buf, size, f, ap);
+	va_end(ap);
+	return n;
+}
+
+static bool vec_bit(u32 base, u32 vector)
+{
+	return lapic_rd(base + 0x10 * (vector / 32)) & (1u << (vector % 32));
+}
+
+/* What each handler saw, in the order the handlers started. */
+#define MAX_SEEN 8
+static struct seen {
+	u32 vector;
+	bool isr_in, isr_after_eoi;
+} seen[MAX_SEEN];
+static volatile u32 n_seen;
+
+/* Run inside the handler of hook_vector, before its EOI. */
+static void (*volatile hook)(void);
+static volatile u32 hook_vector;
+
+void apic_irq(u32 vector)
+{
+	u32 i = n_seen++;
+	void (*h)(void) = hook;
+	struct seen s = { vector, vec_bit(LAPIC_ISR, vector), false };
+
+	if (h && hook_vector == vector) {
+		hook = NULL;
+		h();
+	}
+	lapic_wr(LAPIC_EOI, 0);
+	s.isr_after_eoi = vec_bit(LAPIC_ISR, vector);
+	if (i < MAX_SEEN)
+		seen[i] = s;
+}
+
+static int raise(u32 vector)
+{
+	struct hc_regs r = { .eax = KEEL_HC_RAISE_IRQ, .ebx = vector };
+
+	return vmcall(&r) || r.eax ? -1 : 0;
+}
+
+/* Interrupts taken while IF was set for a moment. */
+static u32 window(void)
+{
+	u32 n = n_seen;
+
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	return n_seen - n;
+}
+
+static void reset_seen(void)
+{
+	n_seen = 0;
+	memset(seen, 0, sizeof(seen));
+}
+
+/* "58/1/0 68/1/0": vector, ISR bit in the handler, ISR bit after EOI. */
+static const char *seen_str(void)
+{
+	static char buf[80];
+	unsigned int len = 0;
+
+	buf[0] = 0;
+	for (u32 i = 0; i < n_seen && i < MAX_SEEN && len < sizeof(buf); i++)
+		len += (unsigned int)fmt(buf + len, sizeof(buf) - len,
+					 "%x/%u/%u ", seen[i].vector,
+					 seen[i].isr_in, seen[i].isr_after_eoi);
+	return buf;
+}
+
+static bool seen_is(const u32 *want, u32 n)
+{
+	if (n_seen != n)
+		return false;
+	for (u32 i = 0; i < n; i++)
+		if (seen[i].vector != want[i] || !seen[i].isr_in ||
+		    seen[i].isr_after_eoi)
+			return false;
+	return true;
+}
+
+/*
+ * Raised with IF=0 the vector waits in the IRR, not in service; once IF=1
+ * its handler runs with the ISR bit set, and the EOI clears it.
+ */
+static void check_irr_isr_eoi(void)
+{
+	bool irr, isr_before;
+	static const u32 want[] = { V_LOW };
+	int rc;
+
+	reset_seen();
+	rc = raise(V_LOW);
+	irr = vec_bit(LAPIC_IRR, V_LOW);
+	isr_before = vec_bit(LAPIC_ISR, V_LOW);
+	window();
+	report("apic_irq_in_irr_while_if0", !rc && irr && !isr_before,
+	       "rc=%d IRR=%u ISR=%u", rc, irr, isr_before);
+	report("apic_irq_isr_set_then_eoi", seen_is(want, 1), "seen %s",
+	       seen_str());
+}
+
+static u32 during;
+
+/* In the handler of V_MID: V_LOW waits for our EOI, V_HIGH nests. */
+static void hook_mid(void)
+{
+	raise(V_LOW);
+	during = window();
+	raise(V_HIGH);
+	during += window() << 4;
+}
+
+static void check_keel_in_service(void)
+{
+	static const u32 want[] = { V_MID, V_HIGH, V_LOW };
+
+	reset_seen();
+	during = 0;
+	hook = hook_mid;
+	hook_vector = V_MID;
+	raise(V_MID);
+	window();
+	report("apic_irq_waits_for_keel_irq_in_service",
+	       during == 0x10 && seen_is(want, 3),
+	       "in handler: %u lower, %u higher; seen %s", during & 0xf,
+	       during >> 4, seen_str());
+}
+
+/* In the handler of a real self-IPI (V_HIGH): Keel's V_MID waits. */
+static void hook_high(void)
+{
+	raise(V_MID);
+	during = window();
+}
+
+static void check_real_in_service(void)
+{
+	static const u32 want[] = { V_HIGH, V_MID };
+
+	reset_seen();
+	hook = hook_high;
+	hook_vector = V_HIGH;
+	lapic_wr(LAPIC_ICR_LO, ICR_SELF | ICR_ASSERT | V_HIGH);
+	window();
+	report("apic_irq_waits_for_real_irq_in_service",
+	       during == 0 && seen_is(want, 2), "in handler: %u; seen %s",
+	       during, seen_str());
+}
+
+/* The task priority holds back a lower class until it drops. */
+static void check_tpr(void)
+{
+	static const u32 want[] = { V_HIGH, V_LOW };
+	u32 held;
+
+	reset_seen();
+	lapic_wr(LAPIC_TPR, V_MID & 0xf0);
+	raise(V_LOW);
+	raise(V_HIGH);
+	held = window();
+	lapic_wr(LAPIC_TPR, 0);
+	window();
+	report("apic_irq_waits_for_tpr", held == 1 && seen_is(want, 2),
+	       "with TPR 0x%x: %u; seen %s", V_MID & 0xf0, held, seen_str());
+}
+
+/* STI's shadow covers HLT: the IRR bit wakes the halted guest. */
+static void check_hlt_wake(void)
+{
+	static const u32 want[] = { V_LOW };
+
+	reset_seen();
+	raise(V_LOW);
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	report("apic_irq_wakes_hlt", seen_is(want, 1), "seen %s", seen_str());
+}
+
+/*
+ * A software-disabled LAPIC accepts no fixed interrupt: Keel keeps the
+ * vector and sends it once the guest enables the LAPIC again. Disabling
+ * masks every LVT entry (SDM Vol.3A 11.4.7.2): they are put back.
+ */
+static void check_sw_disabled(void)
+{
+	static const u32 want[] = { V_LOW };
+	u32 lvt[(LAPIC_LVT_LAST - LAPIC_LVT_FIRST) / 0x10 + 1];
+	u32 svr = lapic_rd(LAPIC_SVR), held;
+	struct hc_regs r = { .eax = KEEL_HC_INFO };
+
+	for (u32 i = 0; i < N_OF(lvt); i++)
+		lvt[i] = lapic_rd(LAPIC_LVT_FIRST + 0x10 * i);
+	reset_seen();
+	lapic_wr(LAPIC_SVR, svr & ~SVR_ENABLE);
+	raise(V_LOW);
+	held = window();
+	lapic_wr(LAPIC_SVR, svr | SVR_ENABLE);
+	for (u32 i = 0; i < N_OF(lvt); i++)
+		lapic_wr(LAPIC_LVT_FIRST + 0x10 * i, lvt[i]);
+	vmcall(&r); /* any exit: Keel tries again */
+	window();
+	report("apic_irq_waits_for_sw_enable", held == 0 && seen_is(want, 1),
+	       "while disabled: %u; seen %s", held, seen_str());
+}
+
+static void apic_base_wr(u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_APIC_BASE), "a"((u32)v), "d"((u32)(v >> 32))
+			 : "memory");
+}
+
+/*
+ * With the LAPIC switched to x2APIC mode, Keel follows it (SELF_IPI MSR):
+ * the IRR, ISR and EOI checks again, through the MSRs. Back to xAPIC
+ * through the disabled state, the only way the CPU allows (SDM Vol.3A
+ * 11.12.5), which resets the LAPIC: SVR, TPR and LVT are put back.
+ */
+static void check_x2apic(void)
+{
+	static const u32 want[] = { V_MID, V_HIGH, V_LOW };
+	u32 lvt[(LAPIC_LVT_LAST - LAPIC_LVT_FIRST) / 0x10 + 1];
+	u32 svr = lapic_rd(LAPIC_SVR), irr;
+	u64 base;
+
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_X2APIC)) {
+		report_skip("apic_irq_x2apic", "no x2APIC");
+		return;
+	}
+	if (try_rdmsr(MSR_APIC_BASE, &base) != NO_FAULT) {
+		report("apic_irq_x2apic", false, "IA32_APIC_BASE unreadable");
+		return;
+	}
+	for (u32 i = 0; i < N_OF(lvt); i++)
+		lvt[i] = lapic_rd(LAPIC_LVT_FIRST + 0x10 * i);
+	apic_base_wr(base | APIC_BASE_EXTD);
+	x2apic = true;
+	reset_seen();
+	during = 0;
+	hook = hook_mid;
+	hook_vector = V_MID;
+	raise(V_MID);
+	irr = vec_bit(LAPIC_IRR, V_MID);
+	window();
+	x2apic = false;
+	apic_base_wr(base & ~(u64)(APIC_BASE_EXTD | APIC_BASE_EN));
+	apic_base_wr(base);
+	lapic_wr(LAPIC_SVR, svr);
+	lapic_wr(LAPIC_TPR, 0);
+	for (u32 i = 0; i < N_OF(lvt); i++)
+		lapic_wr(LAPIC_LVT_FIRST + 0x10 * i, lvt[i]);
+	report("apic_irq_x2apic", irr && during == 0x10 && seen_is(want, 3),
+	       "IRR=%u in handler: %u lower, %u higher; seen %s", irr,
+	       during & 0xf, during >> 4, seen_str());
+}
+
+/* Keel's interrupts need a software-enabled LAPIC (docs/vmx.md). */
+void apic_sw_enable(void)
+{
+	lapic_wr(LAPIC_SVR, lapic_rd(LAPIC_SVR) | SVR_ENABLE);
+}
+
+void test_apic_irqs(void)
+{
+	static const char *const names[] = {
+		"apic_irq_in_irr_while_if0",
+		"apic_irq_isr_set_then_eoi",
+		"apic_irq_waits_for_keel_irq_in_service",
+		"apic_irq_waits_for_real_irq_in_service",
+		"apic_irq_waits_for_tpr",
+		"apic_irq_wakes_hlt",
+		"apic_irq_waits_for_sw_enable",
+		"apic_irq_x2apic",
+	};
+	u32 eflags;
+
+	if (!keel_present()) {
+		for (u32 i = 0; i < N_OF(names); i++)
+			report_skip(names[i], "needs Keel's RAISE_IRQ");
+		return;
+	}
+	idt_set_gate(V_LOW, apic_stub_0x58);
+	idt_set_gate(V_MID, apic_stub_0x68);
+	idt_set_gate(V_HIGH, apic_stub_0x78);
+	__asm__ volatile("pushfl; popl %0; cli" : "=r"(eflags) : : "memory");
+	check_irr_isr_eoi();
+	check_keel_in_service();
+	check_real_in_service();
+	check_tpr();
+	check_hlt_wake();
+	check_sw_disabled();
+	check_x2apic();
+	__asm__ volatile("pushl %0; popfl" : : "r"(eflags) : "memory", "cc");
+}
