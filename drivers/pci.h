@@ -68,6 +68,7 @@ struct pci_dev {
 	u8 header_type; /* with PCI_HEADER_MULTIFUNC masked off */
 	u8 secondary_bus; /* bridges only */
 	bool keel_owned; /* a Keel driver owns it: hidden from the guest */
+	bool guest_assigned; /* passthrough= names it: no Keel driver claims it */
 	struct pci_bar bars[PCI_MAX_BARS];
 };
 

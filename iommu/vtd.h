@@ -200,6 +200,21 @@ static inline bool vtd_inv_needed_on_map(const struct vtd_hw *hw)
 /* GCMD.TE on or off with the GSTS.TES handshake. */
 int vtd_set_translation(struct vtd_hw *hw, bool on);
 
+/* ---- Guest domains (vtd_guest.c): the guest's RAM, GPA -> HPA ---- */
+struct iommu_ram;
+/*
+ * Map every range of @ram (4K-aligned, not overlapping in GPA) read/write
+ * at IOVA = GPA. A range whose host pages meet [@keel_lo, @keel_hi) (Keel's
+ * image) is refused with -EPERM before anything is mapped; a range past the
+ * domain's width gives -ERANGE. All or nothing: on an error, what was
+ * mapped is unmapped again.
+ */
+int vtd_guest_map(struct vtd_domain *d, const struct iommu_ram *ram,
+		  unsigned int n, u64 keel_lo, u64 keel_hi);
+/* Unmap every range of @ram. */
+void vtd_guest_unmap(struct vtd_domain *d, const struct iommu_ram *ram,
+		     unsigned int n);
+
 /* ---- The DMAR's meaning (vtd_dmar.c), VT-d 3.4 8.3-8.4 ---- */
 struct acpi_dmar;
 struct acpi_dmar_rmrr;

@@ -192,6 +192,11 @@ int ahci_init(void)
 			       AHCI_MAX_HBAS);
 			break;
 		}
+		if (pdev->guest_assigned) {
+			pr_info("keel: ahci: %02x:%02x.%u left to the guest (passthrough=)\n",
+				pdev->bus, pdev->dev, pdev->fn);
+			continue;
+		}
 		hba_probe(pdev, nhbas++);
 	}
 	if (!nhbas)
