@@ -18,8 +18,8 @@ void iommu_guest_domain_destroy(void)
 {
 	for (unsigned int i = 0; i < io_mmu.n_guest_fns; i++) {
 		u16 bdf = io_mmu.guest_fns[i];
-		struct unit *u = iommu_unit_of_bdf(bdf >> 8, (bdf >> 3) & 0x1f,
-						   bdf & 7);
+		struct unit *u =
+			iommu_unit_of_bdf(bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
 
 		if (u)
 			vtd_ctx_clear(&u->root, bdf >> 8, (u8)bdf);
@@ -46,8 +46,7 @@ int iommu_guest_domain_create(const struct iommu_ram *ram, unsigned int n)
 			      io_mmu.levels, io_mmu.sllps);
 	if (ret)
 		return ret;
-	ret = vtd_guest_map(&io_mmu.guest, ram, n,
-			    virt_to_phys(__image_start),
+	ret = vtd_guest_map(&io_mmu.guest, ram, n, virt_to_phys(__image_start),
 			    virt_to_phys(__image_end));
 	if (ret) {
 		pr_err("keel: iommu: cannot build the guest domain (%d): the guest's devices get no DMA\n",

@@ -53,7 +53,9 @@ def check_vtd(run):
     results = run.findall(r"^TEST vtd\.(\S+) (PASS|FAIL)(.*)")
     names = {m.group(1) for m in results}
     assert {"on", "contexts", "block.write", "block.untouched", "block.read",
-            "mapped.read", "remapped.read"} <= names, run
+            "mapped.read", "remapped.read", "guest.domain", "guest.attach",
+            "guest.dma.lands", "guest.block.write", "guest.block.untouched",
+            "guest.block.read", "guest.restore", "guest.after.read"} <= names, run
     assert not [m.group(0) for m in results if m.group(2) != "PASS"], run
     assert run.has(r"^TESTS: %d passed, 0 failed$" % len(results)), run
     # Each blocked DMA is reported once, with its source, page and reason.
@@ -61,12 +63,19 @@ def check_vtd(run):
                     r"reason 5 \(no write permission or not mapped\)$")
     r = run.findall(r"keel: iommu: fault: 00:1f\.2 read from (0x[0-9a-f]+) blocked: "
                     r"reason 6 \(no read permission or not mapped\)$")
-    assert len(w) == 1 and len(r) == 1, run
-    assert w[0].group(1) == r[0].group(1)
-    page = int(w[0].group(1), 16)
-    assert page and page % 4096 == 0
-    assert re.search(r"block\.write PASS 1 faults, 1 from 00:1f\.2 at %s" % w[0].group(1),
-                     run.serial), run
+    # Twice: on the Keel domain, then on the guest-shaped domain.
+    assert len(w) == 2 and len(r) == 2, run
+    for i, test in enumerate(["block", "guest.block"]):
+        assert w[i].group(1) == r[i].group(1)
+        page = int(w[i].group(1), 16)
+        assert page and page % 4096 == 0
+        assert run.has(r"^TEST vtd\.%s\.write PASS 1 faults, 1 from 00:1f\.2 at %s$"
+                       % (re.escape(test), w[i].group(1))), run
+    # The guest-shaped domain: GPA -> a different HPA, the device on it.
+    m = run.find(r"^TEST vtd\.guest\.dma\.lands PASS status 0, 0 faults, "
+                 r"GPA (0x[0-9a-f]+) -> HPA (0x[0-9a-f]+)$")
+    assert m and m.group(1) != m.group(2), run
+    assert run.has(r"^keel: iommu: 00:1f\.2 -> guest domain 3$"), run
     assert run.status == 1, run
 
 
