@@ -13,6 +13,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
+#include "core/poll.h"
 #include "drivers/pci.h"
 
 struct iommu_ctx io_mmu;
@@ -429,6 +430,29 @@ unsigned int iommu_poll_faults(struct iommu_fault *out, unsigned int max)
 	}
 	return got;
 }
+
+void iommu_fault_stats(struct iommu_fault_stats *st)
+{
+	*st = (struct iommu_fault_stats){ 0 };
+	for (unsigned int i = 0; i < io_mmu.n; i++) {
+		st->seen += io_mmu.units[i].hw.faults;
+		st->shown += io_mmu.units[i].hw.faults_shown;
+		st->overflows += io_mmu.units[i].hw.overflows;
+	}
+}
+
+/*
+ * Background work (core/poll.h): while a guest runs, faults are read from
+ * the exit path and on the preemption timer. Always idle: a storm must not
+ * speed the tick up, and one lap of the records per poll bounds the work
+ * (faults beyond them overflow and are counted).
+ */
+static unsigned int iommu_poller(void)
+{
+	iommu_poll_faults(NULL, 0);
+	return POLL_IDLE;
+}
+KEEL_POLLER(vtd_faults, iommu_poller);
 
 /* ---- Self-test hooks ---- */
 

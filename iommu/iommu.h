@@ -96,10 +96,19 @@ struct iommu_fault {
 };
 /*
  * Read, report (once each, rate-limited) and clear every unit's faults.
+ * A poller (core/poll.h) calls it from the exit path and the preemption
+ * timer while a guest runs; boot calls it after self-tests and the guest.
  * Copies up to @max to @out (may be NULL); returns how many were read.
  * Cheap when nothing faulted: one register read per unit.
  */
 unsigned int iommu_poll_faults(struct iommu_fault *out, unsigned int max);
+
+/* Faults read since boot (all units), how many got a console line, and
+ * how many times the records overflowed. */
+struct iommu_fault_stats {
+	u64 seen, shown, overflows;
+};
+void iommu_fault_stats(struct iommu_fault_stats *st);
 
 /*
  * For self-tests: remove [pa, pa+size) from the Keel domain (or map it

@@ -155,7 +155,7 @@ struct vtd_hw {
 	phys_addr_t wait_pa;
 	u32 wait_seq;
 	/* Fault reporting (vtd_fault.c). */
-	u64 faults, faults_hidden, overflows;
+	u64 faults, faults_shown, faults_hidden, overflows;
 	u32 log_budget;
 	u64 log_refill_us;
 };

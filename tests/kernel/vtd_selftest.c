@@ -22,7 +22,8 @@
 #include "drivers/pci.h"
 #include "drivers/ahci/ahci.h"
 #include "iommu/iommu.h"
-#include "iommu/vtd_regs.h"
+#include "core/poll.h"
+#include "iommu/vtd.h"
 
 #define VT_POISON 0xa5
 #define VT_SECTORS 8 /* one page of 512-byte sectors */
@@ -394,6 +395,48 @@ out:
 		free_pages(g.victim, 1);
 }
 
+/* ---- A fault storm, read by the poller ---- */
+
+#define VT_STORM 24 /* more than one burst of console lines */
+
+/*
+ * Blocked DMAs one after another, each left to the registered poller
+ * (keel_poll(), as the exit path runs it): every fault is counted, at
+ * most a burst of them printed, and the page stays untouched.
+ */
+static void fault_storm(struct ahci_disk *d, phys_addr_t page)
+{
+	u64 lba = ahci_disk_info(d)->sectors - VT_SECTORS;
+	struct iommu_fault_stats a, b;
+	char detail[96];
+	unsigned int i;
+	bool ok;
+
+	iommu_poll_faults(NULL, 0);
+	iommu_fault_stats(&a);
+	memset(phys_to_virt(page), VT_POISON, PAGE_SIZE);
+	if (iommu_keel_unmap(page, PAGE_SIZE)) {
+		report(false, "storm", "cannot unmap the page");
+		return;
+	}
+	for (i = 0; i < VT_STORM; i++) {
+		run_cmd(d, AHCI_OP_READ, lba, page);
+		keel_poll();
+	}
+	ok = !iommu_keel_map(page, PAGE_SIZE);
+	iommu_fault_stats(&b);
+	ksnprintf(
+		detail, sizeof(detail),
+		"%llu faults counted by the poller, %llu shown, %llu overflows",
+		(unsigned long long)(b.seen - a.seen),
+		(unsigned long long)(b.shown - a.shown),
+		(unsigned long long)(b.overflows - a.overflows));
+	report(ok && b.seen - a.seen == VT_STORM &&
+		       b.shown - a.shown <= VTD_FAULT_LOG_BURST &&
+		       all_bytes(phys_to_virt(page), VT_POISON),
+	       "storm", detail);
+}
+
 static int vtd_selftest(void)
 {
 	const struct pci_dev *fn = ahci_fn();
@@ -416,6 +459,11 @@ static int vtd_selftest(void)
 			free_pages(page, 1);
 		}
 		guest_domain(d, fn);
+		page = alloc_pages(1, PAGE_SIZE);
+		if (page != PHYS_INVALID) {
+			fault_storm(d, page);
+			free_pages(page, 1);
+		}
 	}
 	printf("TESTS: %u passed, %u failed\n", passed, failed);
 	return (int)failed;
