@@ -77,6 +77,22 @@ const struct vtd_alloc iommu_tables = {
 	.flush = mem_flush,
 };
 
+/* Device scopes through bridges: the enumerated bridge's bus numbers, as
+ * the firmware programmed them (Keel never renumbers buses). */
+static bool pci_bridge_buses(void *ctx, u16 seg, u8 bus, u8 dev, u8 fn,
+			     u8 *secondary, u8 *subordinate)
+{
+	const struct pci_dev *d = seg ? NULL : pci_find_bdf(bus, dev, fn);
+
+	if (!d || d->header_type != PCI_HEADER_TYPE_BRIDGE)
+		return false;
+	*secondary = pci_read8(d, PCI_SECONDARY_BUS);
+	*subordinate = pci_read8(d, PCI_SUBORDINATE_BUS);
+	return true;
+}
+
+const struct vtd_buses iommu_buses = { .bridge = pci_bridge_buses };
+
 /* ---- Discovery ---- */
 
 /*
@@ -207,7 +223,8 @@ static u8 devfn_of(const struct pci_dev *d)
 
 static struct unit *unit_for(const struct pci_dev *d)
 {
-	int i = vtd_dmar_unit_for(io_mmu.dmar, d->seg, d->bus, d->dev, d->fn);
+	int i = vtd_dmar_unit_for(io_mmu.dmar, &iommu_buses, d->seg, d->bus,
+				  d->dev, d->fn);
 
 	return i < 0 || (unsigned int)i >= io_mmu.n ? NULL : &io_mmu.units[i];
 }
@@ -253,8 +270,8 @@ static int rmrr_attach(const struct pci_dev *d, struct unit *u)
 	int ret;
 
 	for (i = 0; i < dm->n_rmrrs; i++)
-		if (vtd_rmrr_names(&dm->rmrrs[i], d->seg, d->bus, d->dev,
-				   d->fn))
+		if (vtd_rmrr_names(&dm->rmrrs[i], &iommu_buses, d->seg, d->bus,
+				   d->dev, d->fn))
 			named = true;
 	if (!named)
 		return 0;
@@ -301,8 +318,8 @@ static int assign(void)
 			continue;
 		}
 		for (r = 0; r < dm->n_rmrrs; r++) {
-			if (!vtd_rmrr_names(&dm->rmrrs[r], d->seg, d->bus,
-					    d->dev, d->fn))
+			if (!vtd_rmrr_names(&dm->rmrrs[r], &iommu_buses, d->seg,
+					    d->bus, d->dev, d->fn))
 				continue;
 			ret = vtd_map_rmrr(&io_mmu.keel, &dm->rmrrs[r]);
 			if (ret)
@@ -496,7 +513,7 @@ struct unit *iommu_unit_of_bdf(u8 bus, u8 dev, u8 fn)
 
 	if (io_mmu.state != IOMMU_ON)
 		return NULL;
-	i = vtd_dmar_unit_for(io_mmu.dmar, 0, bus, dev, fn);
+	i = vtd_dmar_unit_for(io_mmu.dmar, &iommu_buses, 0, bus, dev, fn);
 	return i < 0 || (unsigned int)i >= io_mmu.n ? NULL : &io_mmu.units[i];
 }
 

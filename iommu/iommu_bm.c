@@ -30,8 +30,8 @@ static bool rmrr_named(const struct acpi_info *ai, const struct pci_dev *d)
 	if (!ai->have_dmar || ai->dmar_bad)
 		return false;
 	for (unsigned int i = 0; i < ai->dmar.n_rmrrs; i++)
-		if (vtd_rmrr_names(&ai->dmar.rmrrs[i], d->seg, d->bus, d->dev,
-				   d->fn))
+		if (vtd_rmrr_names(&ai->dmar.rmrrs[i], &iommu_buses, d->seg,
+				   d->bus, d->dev, d->fn))
 			return true;
 	return false;
 }

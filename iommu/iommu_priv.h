@@ -46,6 +46,8 @@ struct iommu_ctx {
 
 extern struct iommu_ctx io_mmu;
 extern const struct vtd_alloc iommu_tables;
+/* Bridges' bus numbers from the PCI enumeration, for device scopes. */
+extern const struct vtd_buses iommu_buses;
 
 /* The unit translating a segment-0 function, when translation is on. */
 struct unit *iommu_unit_of_bdf(u8 bus, u8 dev, u8 fn);

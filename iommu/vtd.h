@@ -218,17 +218,41 @@ void vtd_guest_unmap(struct vtd_domain *d, const struct iommu_ram *ram,
 /* ---- The DMAR's meaning (vtd_dmar.c), VT-d 3.4 8.3-8.4 ---- */
 struct acpi_dmar;
 struct acpi_dmar_rmrr;
+struct acpi_dmar_scope;
 /* NULL when Keel can use @d, else why not. */
 const char *vtd_dmar_problem(const struct acpi_dmar *d);
+
+/*
+ * How a device scope's path is followed through bridges (VT-d 3.4 8.3.1):
+ * the bus numbers behind the bridge at (seg, bus, dev, fn), false when
+ * there is no bridge there (PCI-PCI Bridge 1.2 3.2.5.3-5: secondary and
+ * subordinate bus number). With no hook, only paths of one entry resolve.
+ */
+struct vtd_buses {
+	bool (*bridge)(void *ctx, u16 seg, u8 bus, u8 dev, u8 fn, u8 *secondary,
+		       u8 *subordinate);
+	void *ctx;
+};
+
+/*
+ * Does @sc (in segment @seg) name (seg, bus, dev, fn)? Its path is walked
+ * from the start bus through each bridge's secondary bus; an endpoint
+ * scope names the function its last entry reaches, a bridge (sub-hierarchy)
+ * scope that bridge and every function on the buses behind it. A path
+ * that is cut, empty or through a function that is no bridge names
+ * nothing. Other scope types (IOAPIC, HPET, namespace) name no function.
+ */
+bool vtd_scope_names(const struct acpi_dmar_scope *sc,
+		     const struct vtd_buses *b, u16 seg, u8 bus, u8 dev, u8 fn);
 /*
  * The unit translating (seg, bus, dev, fn): one naming it in a device
  * scope, else the segment's INCLUDE_PCI_ALL unit; -1 when none does.
  */
-int vtd_dmar_unit_for(const struct acpi_dmar *d, u16 seg, u8 bus, u8 dev,
-		      u8 fn);
+int vtd_dmar_unit_for(const struct acpi_dmar *d, const struct vtd_buses *b,
+		      u16 seg, u8 bus, u8 dev, u8 fn);
 /* Does @r name (seg, bus, dev, fn)? */
-bool vtd_rmrr_names(const struct acpi_dmar_rmrr *r, u16 seg, u8 bus, u8 dev,
-		    u8 fn);
+bool vtd_rmrr_names(const struct acpi_dmar_rmrr *r, const struct vtd_buses *b,
+		    u16 seg, u8 bus, u8 dev, u8 fn);
 /* Identity-map @r's pages (read/write) in @dom. */
 int vtd_map_rmrr(struct vtd_domain *dom, const struct acpi_dmar_rmrr *r);
 

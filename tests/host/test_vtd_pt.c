@@ -443,11 +443,11 @@ static void test_dmar_units(void **state)
 	d.units[1].reg_base = 0xfed91000;
 	d.units[1].include_pci_all = true;
 	assert_null(vtd_dmar_problem(&d));
-	assert_int_equal(vtd_dmar_unit_for(&d, 0, 0, 0x1f, 2), 0);
-	assert_int_equal(vtd_dmar_unit_for(&d, 0, 0, 0x1f, 3), 1);
-	assert_int_equal(vtd_dmar_unit_for(&d, 1, 0, 0x1f, 2), -1);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 0, 0, 0x1f, 2), 0);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 0, 0, 0x1f, 3), 1);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 1, 0, 0x1f, 2), -1);
 	d.units[1].include_pci_all = false;
-	assert_int_equal(vtd_dmar_unit_for(&d, 0, 0, 0x1f, 3), -1);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 0, 0, 0x1f, 3), -1);
 
 	d.units[1].reg_base = 0xfed90000;
 	assert_non_null(vtd_dmar_problem(&d)); /* shared base */
@@ -468,9 +468,9 @@ static void test_rmrr_identity(void **state)
 
 	r.n_scopes = 1;
 	r.scopes[0] = endpoint(0, 0x1d, 0);
-	assert_true(vtd_rmrr_names(&r, 0, 0, 0x1d, 0));
-	assert_false(vtd_rmrr_names(&r, 0, 0, 0x1d, 1));
-	assert_false(vtd_rmrr_names(&r, 1, 0, 0x1d, 0));
+	assert_true(vtd_rmrr_names(&r, NULL, 0, 0, 0x1d, 0));
+	assert_false(vtd_rmrr_names(&r, NULL, 0, 0, 0x1d, 1));
+	assert_false(vtd_rmrr_names(&r, NULL, 1, 0, 0x1d, 0));
 	assert_int_equal(vtd_map_rmrr(&f->dom, &r), 0);
 	expect_unmapped(f, 0x7c000);
 	expect_map(f, 0x7d000, 0x7d000, VTD_SIZE_4K);
