@@ -90,8 +90,11 @@ static void scope(u8 type, u8 bus, const u8 (*path)[2], unsigned int n)
 static const u8 to_04_02_0[][2] = { { 0x1c, 0 }, { 0, 0 }, { 2, 0 } };
 static const u8 to_1c_1[][2] = { { 0x1c, 1 } };
 static const u8 via_1d_0[][2] = { { 0x1d, 0 }, { 0, 0 } };
-static const u8 too_long[][2] = { { 0x1c, 0 }, { 0, 0 }, { 0, 0 },
-				  { 0, 0 },    { 0, 0 } };
+static const u8 too_long[][2] = { { 0x1c, 0 },
+				  { 0, 0 },
+				  { 0, 0 },
+				  { 0, 0 },
+				  { 0, 0 } };
 static const u8 to_04_03_1[][2] = { { 0x1c, 0 }, { 0, 0 }, { 3, 1 } };
 static const u8 ioapic[][2] = { { 0x1f, 0 } };
 
