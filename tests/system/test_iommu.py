@@ -214,3 +214,21 @@ def test_passthrough_keeps_keel_drivers_off(keel_built):
     assert run.has(r"^keel: passthrough=00:1f\.2: also in pci_hide=; hidden$"), run
     assert run.has(r"keel: iommu: 00:1f\.2 -> Keel domain 1$"), run
     assert run.status == 1, run
+
+
+def test_unconfined_dma_lets_the_guest_bus_master(keel_built):
+    # Bochs runs guests but has no IOMMU: by default the guest's xHCI is
+    # denied bus mastering (test_pci_vcfg.py); unconfined_dma accepts
+    # unconfined DMA, and says so for each of the guest's functions.
+    from conftest import GUEST_ELF, run_bochs
+    from test_pci_vcfg import XHCI, keel_image_base, xhci_bar0
+    iso = build_iso("iommu-unconfined", "unconfined_dma on_guest_exit=poweroff",
+                    GUEST_ELF, "scenario=bar-move keel_base=%#x" % keel_image_base())
+    run = run_bochs("iommu-unconfined", iso, timeout=240, until=r"keel: power off",
+                    extra_config=XHCI)
+    bdf, _ = xhci_bar0(run)
+    assert run.has(r"^keel: iommu: no DMAR table; DMA is not confined: the guest's "
+                   r"devices may bus-master anywhere \(unconfined_dma\)$"), run
+    assert run.has(r"^keel: guest: PCI %s may bus-master anywhere \(unconfined_dma\)$"
+                   % bdf), run
+    assert not run.has(r"bus mastering denied"), run
