@@ -232,3 +232,5 @@ def test_unconfined_dma_lets_the_guest_bus_master(keel_built):
     assert run.has(r"^keel: guest: PCI %s may bus-master anywhere \(unconfined_dma\)$"
                    % bdf), run
     assert not run.has(r"bus mastering denied"), run
+    assert run.has(r"^guest\| keel-guest: xhci COMMAND 0x[0-9a-f]+ after setting bus "
+                   r"master: on$"), run
