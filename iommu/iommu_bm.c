@@ -17,10 +17,6 @@
 #include "core/lib.h"
 #include "iommu/iommu_priv.h"
 
-/* PCI Code and ID Assignment 1.11, 1.7: base class 06h, bridge devices. */
-#define PCI_BASE_CLASS_BRIDGE 0x06
-#define PCI_SUBCLASS_HOST_BRIDGE 0x00
-
 /* Functions listed on the one summary line; the rest are counted. */
 #define BM_LIST_MAX 8
 
@@ -36,15 +32,6 @@ static bool rmrr_named(const struct acpi_info *ai, const struct pci_dev *d)
 	return false;
 }
 
-/* Bridges forward the DMA of everything behind them. */
-static bool is_bridge(const struct pci_dev *d)
-{
-	return d->header_type == PCI_HEADER_TYPE_BRIDGE ||
-	       d->header_type == PCI_HEADER_TYPE_CARDBUS ||
-	       (d->class_code == PCI_BASE_CLASS_BRIDGE &&
-		d->subclass == PCI_SUBCLASS_HOST_BRIDGE);
-}
-
 void iommu_quiesce_dma(const struct acpi_info *ai)
 {
 	char list[BM_LIST_MAX * 8 + 1];
@@ -58,7 +45,7 @@ void iommu_quiesce_dma(const struct acpi_info *ai)
 
 		if (!(cmd & PCI_COMMAND_MASTER))
 			continue;
-		if (is_bridge(d))
+		if (pci_forwards_dma(d))
 			continue;
 		if (rmrr_named(ai, d)) {
 			pr_info("keel: pci: %02x:%02x.%u keeps bus mastering (named by an RMRR)\n",

@@ -267,8 +267,8 @@ static struct iommu_ram guest_ram[VM_MAX_CHUNKS];
  * Who may DMA where (docs/iommu.md): with VT-d on, each of the guest's
  * functions goes on the guest domain (its RAM, nothing else); without
  * working VT-d, bus mastering is denied unless unconfined_dma accepts it.
- * Bridges are left alone: their bus-master bit forwards for Keel's devices
- * too, and the guest's view of it never reaches them.
+ * Bridges (host bridges included) are left alone: their bus-master bit
+ * forwards for Keel's devices too.
  */
 static void dma_policy(struct vm *vm)
 {
@@ -282,8 +282,9 @@ static void dma_policy(struct vm *vm)
 		struct pci_vfn *f = &vfns[n];
 		u8 bus = f->bdf >> 8, dev = (f->bdf >> 3) & 0x1f,
 		   fn = f->bdf & 7;
+		const struct pci_dev *d = dev_of(f->bdf);
 
-		if (f->header_type == PCI_HEADER_TYPE_BRIDGE)
+		if (!d || pci_forwards_dma(d))
 			continue;
 		switch (iommu_guest_assign(bus, dev, fn)) {
 		case IOMMU_GUEST_DMA_CONFINED:
