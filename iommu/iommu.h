@@ -61,6 +61,9 @@ enum iommu_guest_dma {
 	IOMMU_GUEST_DMA_CONFINED, /* on the guest domain: the guest's RAM only */
 	IOMMU_GUEST_DMA_DENIED, /* no bus mastering (fail closed) */
 	IOMMU_GUEST_DMA_UNCONFINED, /* anywhere: unconfined_dma accepts it */
+	/* Named by an RMRR: it stays on the RMRR domain (firmware-reserved
+	 * memory only), since the firmware still uses it. */
+	IOMMU_GUEST_DMA_RMRR,
 };
 
 /* Guest RAM: [gpa, gpa+size) is backed by host [hpa, hpa+size). */

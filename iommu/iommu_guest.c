@@ -77,6 +77,12 @@ enum iommu_guest_dma iommu_guest_assign(u8 bus, u8 dev, u8 fn)
 	/* No translation for it: the fail-closed rule decides. */
 	if (!u)
 		return unconfined();
+	/* The firmware keeps using it (docs/iommu.md, RMRRs): it stays where
+	 * iommu_enable() put it, reaching its RMRRs and nothing else. */
+	for (unsigned int i = 0; i < io_mmu.dmar->n_rmrrs; i++)
+		if (vtd_rmrr_names(&io_mmu.dmar->rmrrs[i], &iommu_buses, 0, bus,
+				   dev, fn))
+			return IOMMU_GUEST_DMA_RMRR;
 	/* Translated but no guest domain: blocked (no context entry). */
 	if (!io_mmu.have_guest_domain ||
 	    io_mmu.n_guest_fns == ARRAY_SIZE(io_mmu.guest_fns) ||

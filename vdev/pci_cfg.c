@@ -289,6 +289,10 @@ static void dma_policy(struct vm *vm)
 		switch (iommu_guest_assign(bus, dev, fn)) {
 		case IOMMU_GUEST_DMA_CONFINED:
 			break;
+		case IOMMU_GUEST_DMA_RMRR:
+			pr_warn("keel: guest: PCI %02x:%02x.%u reaches its RMRRs only (the firmware's), not the guest's RAM\n",
+				bus, dev, fn);
+			break;
 		case IOMMU_GUEST_DMA_UNCONFINED:
 			pr_warn("keel: guest: PCI %02x:%02x.%u may bus-master anywhere (unconfined_dma)\n",
 				bus, dev, fn);
