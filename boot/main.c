@@ -116,9 +116,10 @@ void kmain(u32 magic, u32 mbi)
 	print_memory();
 
 	platform_init(&boot_info);
+	options_apply_passthrough(&o->guest);
 	/* ACPI's EBDA scan was the last reader of the BIOS data area. */
 	paging_unmap_page0();
-	iommu_init(&acpi_info);
+	iommu_init(&acpi_info, &o->iommu);
 	/* Storage first: firmware may leave AHCI ports running with DMA
 	 * targets in memory the map calls free; reset them before Keel hands
 	 * out much memory. */

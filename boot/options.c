@@ -7,6 +7,7 @@
 #include "core/lib.h"
 #include "core/selftest.h"
 #include "boot/options.h"
+#include "drivers/pci.h"
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
 #include "iommu/iommu.h"
@@ -58,6 +59,27 @@ void options_report(void)
 	if (n_dropped)
 		pr_err("keel: cmdline: %u more problems not shown\n",
 		       n_dropped);
+}
+
+void options_apply_passthrough(const struct vm_config *gc)
+{
+	for (unsigned int i = 0; i < gc->n_passthrough; i++) {
+		u16 bdf = gc->passthrough[i];
+		struct pci_dev *d =
+			pci_find_bdf(bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+		bool hidden = false;
+
+		for (unsigned int j = 0; j < gc->n_hidden; j++)
+			hidden |= gc->hidden[j] == bdf;
+		if (!d)
+			pr_warn("keel: passthrough=%02x:%02x.%u: no such function\n",
+				bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+		else if (hidden) /* the safer of the two wins */
+			pr_warn("keel: passthrough=%02x:%02x.%u: also in pci_hide=; hidden\n",
+				bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+		else
+			d->guest_assigned = true;
+	}
 }
 
 void options_apply_console(const struct keel_options *o)

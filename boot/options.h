@@ -10,6 +10,7 @@
 
 #include "boot/boot.h"
 #include "core/options.h"
+#include "iommu/iommu.h"
 #include "vm/vm.h"
 
 /*
@@ -61,7 +62,8 @@ struct keel_options {
 	u32 test, bench; /* bit i: the i-th registered test or benchmark */
 	unsigned int on_guest_exit; /* enum guest_exit_action */
 	unsigned int on_guest_reset; /* enum guest_reset_action */
-	struct vm_config guest; /* guest_mem=, pci_hide= */
+	struct vm_config guest; /* guest_mem=, pci_hide=, passthrough= */
+	struct iommu_config iommu; /* iommu=, unconfined_dma */
 };
 
 extern const struct opt_table keel_option_table;
@@ -75,6 +77,10 @@ const struct keel_options *options_parse(const char *cmdline);
 void options_apply_console(const struct keel_options *o);
 /* Print what options_parse() found wrong or adjusted, one line each. */
 void options_report(void);
+/* passthrough=: mark the functions no Keel driver may claim, after PCI
+ * enumeration and before storage_init(); unknown or hidden ones are
+ * reported. */
+void options_apply_passthrough(const struct vm_config *gc);
 /* ACPI, PCI, time and power, in that order. */
 void platform_init(const struct boot_info *bi);
 /* The block layer's default elevator (sched=), then the AHCI disks. */

@@ -21,6 +21,7 @@ static const char *const crash_names[] = { "ud",    "pf",    "gp",
 					   "xdata", "stack", NULL };
 static const char *const guest_exit_names[] = { "halt", "poweroff", NULL };
 static const char *const guest_reset_names[] = { "stop", "restart", NULL };
+static const char *const iommu_names[] = { "on", "off", NULL };
 
 static const char *test_name(unsigned int i)
 {
@@ -49,16 +50,34 @@ static int parse_console(const char *v, size_t n, void *dst, char *why,
 	return -EINVAL;
 }
 
-/* pci_hide=: all or nothing, so a typo never hides half a list. */
-static int parse_pci_hide(const char *v, size_t n, void *dst, char *why,
-			  size_t size)
+/*
+ * A BB:DD.F list, all or nothing, so a typo never hides or passes half a
+ * list. With @append the functions join those already there (a repeated
+ * passthrough=), duplicates once.
+ */
+static int parse_bdfs(const char *v, size_t n, u16 *dst, unsigned int *ndst,
+		      bool append, char *why, size_t size)
 {
-	struct vm_config *gc = dst;
-	u16 bdf[VM_PCI_HIDE_MAX];
-	unsigned int count;
+	u16 bdf[VM_PCI_HIDE_MAX], all[VM_PCI_HIDE_MAX];
+	unsigned int count, total = append ? *ndst : 0;
 	size_t bad;
 	int rc = pci_parse_bdf_list(v, n, bdf, VM_PCI_HIDE_MAX, &count, &bad);
 
+	memcpy(all, dst, total * sizeof(all[0]));
+	for (unsigned int i = 0; !rc && i < count; i++) {
+		unsigned int j = 0;
+
+		while (j < total && all[j] != bdf[i])
+			j++;
+		if (j < total)
+			continue;
+		if (total == VM_PCI_HIDE_MAX) {
+			rc = -E2BIG;
+			bad = 0;
+			break;
+		}
+		all[total++] = bdf[i];
+	}
 	if (rc) {
 		ksnprintf(why, size,
 			  "%s at '%.*s'; use BB:DD.F[,BB:DD.F] (at most %u)",
@@ -67,9 +86,26 @@ static int parse_pci_hide(const char *v, size_t n, void *dst, char *why,
 			  VM_PCI_HIDE_MAX);
 		return rc;
 	}
-	memcpy(gc->hidden, bdf, count * sizeof(bdf[0]));
-	gc->n_hidden = count;
+	memcpy(dst, all, total * sizeof(all[0]));
+	*ndst = total;
 	return 0;
+}
+
+static int parse_pci_hide(const char *v, size_t n, void *dst, char *why,
+			  size_t size)
+{
+	struct vm_config *gc = dst;
+
+	return parse_bdfs(v, n, gc->hidden, &gc->n_hidden, false, why, size);
+}
+
+static int parse_passthrough(const char *v, size_t n, void *dst, char *why,
+			     size_t size)
+{
+	struct vm_config *gc = dst;
+
+	return parse_bdfs(v, n, gc->passthrough, &gc->n_passthrough, true, why,
+			  size);
 }
 
 static const struct opt_desc keel_opts[] = {
@@ -138,6 +174,24 @@ static const struct opt_desc keel_opts[] = {
 	  .parse = parse_pci_hide,
 	  .values = "BB:DD.F[,BB:DD.F...]",
 	  .help = "PCI functions the guest must not see." },
+	{ .name = "passthrough",
+	  .type = OPT_CUSTOM,
+	  .offset = OFF(guest),
+	  .parse = parse_passthrough,
+	  .values = "BB:DD.F[,BB:DD.F...], repeatable",
+	  .help = "PCI functions given to the guest even if Keel could drive them." },
+	{ .name = "iommu",
+	  .type = OPT_ENUM,
+	  .offset = OFF(iommu.mode),
+	  .def = "on",
+	  .names = iommu_names,
+	  .values = "on or off",
+	  .help = "Program VT-d (on), or leave it alone (off)." },
+	{ .name = "unconfined_dma",
+	  .type = OPT_FLAG,
+	  .offset = OFF(iommu.unconfined_dma),
+	  .values = "no value",
+	  .help = "Without working VT-d, let the guest's devices bus-master anyway." },
 	{ .name = "on_guest_exit",
 	  .type = OPT_ENUM,
 	  .offset = OFF(on_guest_exit),

@@ -68,6 +68,7 @@ struct pci_dev {
 	u8 header_type; /* with PCI_HEADER_MULTIFUNC masked off */
 	u8 secondary_bus; /* bridges only */
 	bool keel_owned; /* a Keel driver owns it: hidden from the guest */
+	bool guest_assigned; /* passthrough= names it: no Keel driver claims it */
 	struct pci_bar bars[PCI_MAX_BARS];
 };
 
@@ -122,6 +123,23 @@ void pci_cfg_write(const struct pci_dev *d, u16 off, int width, u32 v);
 void pci_init(u64 ecam_base, u8 bus_start, u8 bus_end, bool print);
 unsigned int pci_device_count(void);
 struct pci_dev *pci_device(unsigned int i);
+/* PCI Code and ID Assignment 1.11, 1.7: base class 06h, bridge devices. */
+#define PCI_BASE_CLASS_BRIDGE 0x06
+#define PCI_SUBCLASS_HOST_BRIDGE 0x00
+
+/*
+ * A bridge whose bus-master bit forwards the DMA of others: PCI-PCI and
+ * CardBus bridges (upstream forwarding, PCI-PCI Bridge 1.2 3.2.5.1) and
+ * host bridges. Keel never turns it off (docs/iommu.md).
+ */
+static inline bool pci_forwards_dma(const struct pci_dev *d)
+{
+	return d->header_type == PCI_HEADER_TYPE_BRIDGE ||
+	       d->header_type == PCI_HEADER_TYPE_CARDBUS ||
+	       (d->class_code == PCI_BASE_CLASS_BRIDGE &&
+		d->subclass == PCI_SUBCLASS_HOST_BRIDGE);
+}
+
 /* A function's address packed as bus << 8 | dev << 3 | fn. */
 #define PCI_BDF(bus, dev, fn) ((u16)((bus) << 8 | (dev) << 3 | (fn)))
 

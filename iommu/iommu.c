@@ -6,35 +6,17 @@
  */
 #include "iommu/iommu.h"
 #include "iommu/vtd.h"
+#include "iommu/iommu_priv.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/arch.h"
 #include "core/bootinfo.h"
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
+#include "core/poll.h"
 #include "drivers/pci.h"
 
-struct unit {
-	u64 base;
-	volatile u8 *regs;
-	struct vtd_io io;
-	struct vtd_hw hw;
-	struct vtd_root root;
-	bool on;
-};
-
-static struct {
-	enum iommu_state state;
-	const struct acpi_dmar *dmar;
-	unsigned int n;
-	struct unit units[ACPI_DMAR_MAX_UNITS];
-	unsigned int levels;
-	u8 sllps; /* large pages every unit has */
-	bool flush; /* some unit does not snoop the CPU caches */
-	struct vtd_domain keel; /* Keel's own devices */
-	struct vtd_domain rmrr; /* other functions an RMRR names */
-	bool have_rmrr_domain;
-} io_mmu;
+struct iommu_ctx io_mmu;
 
 /* ---- Register and memory hooks for vtd_*.c ---- */
 
@@ -88,12 +70,28 @@ static void *tbl_p2v(void *ctx, phys_addr_t pa)
 	return phys_to_virt(pa);
 }
 
-static const struct vtd_alloc tables = {
+const struct vtd_alloc iommu_tables = {
 	.alloc_table = tbl_alloc,
 	.free_table = tbl_free,
 	.phys_to_virt = tbl_p2v,
 	.flush = mem_flush,
 };
+
+/* Device scopes through bridges: the enumerated bridge's bus numbers, as
+ * the firmware programmed them (Keel never renumbers buses). */
+static bool pci_bridge_buses(void *ctx, u16 seg, u8 bus, u8 dev, u8 fn,
+			     u8 *secondary, u8 *subordinate)
+{
+	const struct pci_dev *d = seg ? NULL : pci_find_bdf(bus, dev, fn);
+
+	if (!d || d->header_type != PCI_HEADER_TYPE_BRIDGE)
+		return false;
+	*secondary = pci_read8(d, PCI_SECONDARY_BUS);
+	*subordinate = pci_read8(d, PCI_SUBORDINATE_BUS);
+	return true;
+}
+
+const struct vtd_buses iommu_buses = { .bridge = pci_bridge_buses };
 
 /* ---- Discovery ---- */
 
@@ -110,8 +108,9 @@ static enum iommu_state fail_closed(const char *what, const char *why)
 		if (io_mmu.units[i].on &&
 		    !vtd_set_translation(&io_mmu.units[i].hw, false))
 			io_mmu.units[i].on = false;
-	pr_err("keel: iommu: %s%s%s; failing closed: translation stays off, and no passed-through device may have bus mastering unless an option accepts unconfined DMA (not enforced yet, docs/iommu.md)\n",
-	       what, why ? ": " : "", why ? why : "");
+	pr_err("keel: iommu: %s%s%s; failing closed: translation stays off, and %s\n",
+	       what, why ? ": " : "", why ? why : "",
+	       iommu_unconfined_policy());
 	io_mmu.state = IOMMU_BROKEN;
 	return io_mmu.state;
 }
@@ -145,16 +144,11 @@ static const char *init_unit(struct unit *u, u64 base, unsigned int idx)
 	return NULL;
 }
 
-enum iommu_state iommu_init(const struct acpi_info *ai)
+static enum iommu_state units_init(const struct acpi_info *ai)
 {
 	const char *why;
 	unsigned int i;
 
-	if (!ai->have_dmar) {
-		pr_info("keel: iommu: no DMAR table; DMA is not confined\n");
-		io_mmu.state = IOMMU_ABSENT;
-		return io_mmu.state;
-	}
 	if (ai->dmar_bad)
 		return fail_closed("DMAR malformed (see the acpi line above)",
 				   NULL);
@@ -187,6 +181,34 @@ enum iommu_state iommu_init(const struct acpi_info *ai)
 	return io_mmu.state;
 }
 
+const char *iommu_unconfined_policy(void)
+{
+	return io_mmu.cfg.unconfined_dma ?
+		       "the guest's devices may bus-master anywhere (unconfined_dma)" :
+		       "the guest's devices get no bus mastering (unconfined_dma would allow it)";
+}
+
+enum iommu_state iommu_init(const struct acpi_info *ai,
+			    const struct iommu_config *cfg)
+{
+	io_mmu.cfg = *cfg;
+	/* First, so the firmware's DMA stops before Keel hands out memory. */
+	iommu_quiesce_dma(ai);
+	if (cfg->mode == IOMMU_MODE_OFF) {
+		pr_warn("keel: iommu: off (iommu=off); DMA is not confined: %s\n",
+			iommu_unconfined_policy());
+		io_mmu.state = IOMMU_OFF;
+		return io_mmu.state;
+	}
+	if (!ai->have_dmar) {
+		pr_info("keel: iommu: no DMAR table; DMA is not confined: %s\n",
+			iommu_unconfined_policy());
+		io_mmu.state = IOMMU_ABSENT;
+		return io_mmu.state;
+	}
+	return units_init(ai);
+}
+
 enum iommu_state iommu_state(void)
 {
 	return io_mmu.state;
@@ -201,7 +223,8 @@ static u8 devfn_of(const struct pci_dev *d)
 
 static struct unit *unit_for(const struct pci_dev *d)
 {
-	int i = vtd_dmar_unit_for(io_mmu.dmar, d->seg, d->bus, d->dev, d->fn);
+	int i = vtd_dmar_unit_for(io_mmu.dmar, &iommu_buses, d->seg, d->bus,
+				  d->dev, d->fn);
 
 	return i < 0 || (unsigned int)i >= io_mmu.n ? NULL : &io_mmu.units[i];
 }
@@ -247,14 +270,14 @@ static int rmrr_attach(const struct pci_dev *d, struct unit *u)
 	int ret;
 
 	for (i = 0; i < dm->n_rmrrs; i++)
-		if (vtd_rmrr_names(&dm->rmrrs[i], d->seg, d->bus, d->dev,
-				   d->fn))
+		if (vtd_rmrr_names(&dm->rmrrs[i], &iommu_buses, d->seg, d->bus,
+				   d->dev, d->fn))
 			named = true;
 	if (!named)
 		return 0;
 	if (!io_mmu.have_rmrr_domain) {
-		ret = vtd_domain_init(&io_mmu.rmrr, &tables,
-				      io_mmu.keel.did + 1, io_mmu.levels,
+		ret = vtd_domain_init(&io_mmu.rmrr, &iommu_tables,
+				      IOMMU_DID_RMRR, io_mmu.levels,
 				      io_mmu.sllps);
 		if (ret)
 			return ret;
@@ -295,8 +318,8 @@ static int assign(void)
 			continue;
 		}
 		for (r = 0; r < dm->n_rmrrs; r++) {
-			if (!vtd_rmrr_names(&dm->rmrrs[r], d->seg, d->bus,
-					    d->dev, d->fn))
+			if (!vtd_rmrr_names(&dm->rmrrs[r], &iommu_buses, d->seg,
+					    d->bus, d->dev, d->fn))
 				continue;
 			ret = vtd_map_rmrr(&io_mmu.keel, &dm->rmrrs[r]);
 			if (ret)
@@ -366,12 +389,12 @@ int iommu_enable(const struct boot_info *bi)
 
 	if (io_mmu.state != IOMMU_FOUND)
 		return -ENODEV;
-	ret = vtd_domain_init(&io_mmu.keel, &tables, 1, io_mmu.levels,
-			      io_mmu.sllps);
+	ret = vtd_domain_init(&io_mmu.keel, &iommu_tables, IOMMU_DID_KEEL,
+			      io_mmu.levels, io_mmu.sllps);
 	if (!ret)
 		ret = map_keel_ram(bi, &mapped);
 	for (i = 0; !ret && i < io_mmu.n; i++)
-		ret = vtd_root_init(&io_mmu.units[i].root, &tables);
+		ret = vtd_root_init(&io_mmu.units[i].root, &iommu_tables);
 	if (!ret)
 		ret = assign();
 	if (ret) {
@@ -391,6 +414,7 @@ int iommu_enable(const struct boot_info *bi)
 		}
 	}
 	io_mmu.state = IOMMU_ON;
+	pr_info("keel: iommu: DMA confined: Keel's devices reach Keel's RAM, the guest's reach the guest's RAM, every other function is blocked\n");
 	/* Firmware-left DMA of functions that now have no context entry is
 	 * blocked from here on; report what was caught at the switch. */
 	iommu_poll_faults(NULL, 0);
@@ -424,9 +448,32 @@ unsigned int iommu_poll_faults(struct iommu_fault *out, unsigned int max)
 	return got;
 }
 
+void iommu_fault_stats(struct iommu_fault_stats *st)
+{
+	*st = (struct iommu_fault_stats){ 0 };
+	for (unsigned int i = 0; i < io_mmu.n; i++) {
+		st->seen += io_mmu.units[i].hw.faults;
+		st->shown += io_mmu.units[i].hw.faults_shown;
+		st->overflows += io_mmu.units[i].hw.overflows;
+	}
+}
+
+/*
+ * Background work (core/poll.h): while a guest runs, faults are read from
+ * the exit path and on the preemption timer. Always idle: a storm must not
+ * speed the tick up, and one lap of the records per poll bounds the work
+ * (faults beyond them overflow and are counted).
+ */
+static unsigned int iommu_poller(void)
+{
+	iommu_poll_faults(NULL, 0);
+	return POLL_IDLE;
+}
+KEEL_POLLER(vtd_faults, iommu_poller);
+
 /* ---- Self-test hooks ---- */
 
-static int inv_units(void)
+int iommu_inv_units(void)
 {
 	unsigned int i;
 	int ret = 0;
@@ -444,7 +491,7 @@ int iommu_keel_unmap(u64 pa, u64 size)
 	if (io_mmu.state != IOMMU_ON)
 		return -ENODEV;
 	ret = vtd_unmap(&io_mmu.keel, pa, size);
-	return ret ? ret : inv_units();
+	return ret ? ret : iommu_inv_units();
 }
 
 int iommu_keel_map(u64 pa, u64 size)
@@ -457,22 +504,22 @@ int iommu_keel_map(u64 pa, u64 size)
 	/* Outside caching mode a not-present -> present change needs no
 	 * invalidation, but a map may also replace a table by a large page,
 	 * and the freed table must leave the paging-structure caches. */
-	return ret ? ret : inv_units();
+	return ret ? ret : iommu_inv_units();
 }
 
-static struct unit *unit_of_bdf(u8 bus, u8 dev, u8 fn)
+struct unit *iommu_unit_of_bdf(u8 bus, u8 dev, u8 fn)
 {
 	int i;
 
 	if (io_mmu.state != IOMMU_ON)
 		return NULL;
-	i = vtd_dmar_unit_for(io_mmu.dmar, 0, bus, dev, fn);
+	i = vtd_dmar_unit_for(io_mmu.dmar, &iommu_buses, 0, bus, dev, fn);
 	return i < 0 || (unsigned int)i >= io_mmu.n ? NULL : &io_mmu.units[i];
 }
 
 int iommu_detach(u8 bus, u8 dev, u8 fn)
 {
-	struct unit *u = unit_of_bdf(bus, dev, fn);
+	struct unit *u = iommu_unit_of_bdf(bus, dev, fn);
 
 	if (!u)
 		return -ENODEV;
@@ -482,7 +529,7 @@ int iommu_detach(u8 bus, u8 dev, u8 fn)
 
 int iommu_attach_keel(u8 bus, u8 dev, u8 fn)
 {
-	struct unit *u = unit_of_bdf(bus, dev, fn);
+	struct unit *u = iommu_unit_of_bdf(bus, dev, fn);
 	int ret;
 
 	if (!u)
@@ -493,7 +540,7 @@ int iommu_attach_keel(u8 bus, u8 dev, u8 fn)
 
 bool iommu_context(u8 bus, u8 dev, u8 fn, u16 *did, bool *keel)
 {
-	struct unit *u = unit_of_bdf(bus, dev, fn);
+	struct unit *u = iommu_unit_of_bdf(bus, dev, fn);
 	u64 hi;
 
 	if (!u || !vtd_ctx_get(&u->root, bus, VTD_DEVFN(dev, fn), NULL, &hi))

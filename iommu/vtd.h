@@ -155,7 +155,7 @@ struct vtd_hw {
 	phys_addr_t wait_pa;
 	u32 wait_seq;
 	/* Fault reporting (vtd_fault.c). */
-	u64 faults, faults_hidden, overflows;
+	u64 faults, faults_shown, faults_hidden, overflows;
 	u32 log_budget;
 	u64 log_refill_us;
 };
@@ -200,20 +200,59 @@ static inline bool vtd_inv_needed_on_map(const struct vtd_hw *hw)
 /* GCMD.TE on or off with the GSTS.TES handshake. */
 int vtd_set_translation(struct vtd_hw *hw, bool on);
 
+/* ---- Guest domains (vtd_guest.c): the guest's RAM, GPA -> HPA ---- */
+struct iommu_ram;
+/*
+ * Map every range of @ram (4K-aligned, not overlapping in GPA) read/write
+ * at IOVA = GPA. A range whose host pages meet [@keel_lo, @keel_hi) (Keel's
+ * image) is refused with -EPERM before anything is mapped; a range past the
+ * domain's width gives -ERANGE. All or nothing: on an error, what was
+ * mapped is unmapped again.
+ */
+int vtd_guest_map(struct vtd_domain *d, const struct iommu_ram *ram,
+		  unsigned int n, u64 keel_lo, u64 keel_hi);
+/* Unmap every range of @ram. */
+void vtd_guest_unmap(struct vtd_domain *d, const struct iommu_ram *ram,
+		     unsigned int n);
+
 /* ---- The DMAR's meaning (vtd_dmar.c), VT-d 3.4 8.3-8.4 ---- */
 struct acpi_dmar;
 struct acpi_dmar_rmrr;
+struct acpi_dmar_scope;
 /* NULL when Keel can use @d, else why not. */
 const char *vtd_dmar_problem(const struct acpi_dmar *d);
+
+/*
+ * How a device scope's path is followed through bridges (VT-d 3.4 8.3.1):
+ * the bus numbers behind the bridge at (seg, bus, dev, fn), false when
+ * there is no bridge there (PCI-PCI Bridge 1.2 3.2.5.3-5: secondary and
+ * subordinate bus number). With no hook, only paths of one entry resolve.
+ */
+struct vtd_buses {
+	bool (*bridge)(void *ctx, u16 seg, u8 bus, u8 dev, u8 fn, u8 *secondary,
+		       u8 *subordinate);
+	void *ctx;
+};
+
+/*
+ * Does @sc (in segment @seg) name (seg, bus, dev, fn)? Its path is walked
+ * from the start bus through each bridge's secondary bus; an endpoint
+ * scope names the function its last entry reaches, a bridge (sub-hierarchy)
+ * scope that bridge and every function on the buses behind it. A path
+ * that is cut, empty or through a function that is no bridge names
+ * nothing. Other scope types (IOAPIC, HPET, namespace) name no function.
+ */
+bool vtd_scope_names(const struct acpi_dmar_scope *sc,
+		     const struct vtd_buses *b, u16 seg, u8 bus, u8 dev, u8 fn);
 /*
  * The unit translating (seg, bus, dev, fn): one naming it in a device
  * scope, else the segment's INCLUDE_PCI_ALL unit; -1 when none does.
  */
-int vtd_dmar_unit_for(const struct acpi_dmar *d, u16 seg, u8 bus, u8 dev,
-		      u8 fn);
+int vtd_dmar_unit_for(const struct acpi_dmar *d, const struct vtd_buses *b,
+		      u16 seg, u8 bus, u8 dev, u8 fn);
 /* Does @r name (seg, bus, dev, fn)? */
-bool vtd_rmrr_names(const struct acpi_dmar_rmrr *r, u16 seg, u8 bus, u8 dev,
-		    u8 fn);
+bool vtd_rmrr_names(const struct acpi_dmar_rmrr *r, const struct vtd_buses *b,
+		    u16 seg, u8 bus, u8 dev, u8 fn);
 /* Identity-map @r's pages (read/write) in @dom. */
 int vtd_map_rmrr(struct vtd_domain *dom, const struct acpi_dmar_rmrr *r);
 

@@ -29,16 +29,45 @@ const char *vtd_dmar_problem(const struct acpi_dmar *d)
 	return NULL;
 }
 
-/* A device scope naming (bus, dev, fn) directly: an endpoint on the scope's
- * start bus. Paths through bridges need the bridges' bus numbers and are
- * not followed yet (docs/iommu.md). */
-static bool scope_names(const struct acpi_dmar_scope *sc, u8 bus, u8 dev, u8 fn)
+/* Where @sc's path ends: false when a bridge on the way is missing. */
+static bool scope_end(const struct acpi_dmar_scope *sc,
+		      const struct vtd_buses *b, u16 seg, u8 *bus, u8 *dev,
+		      u8 *fn)
 {
-	return sc->type == ACPI_DMAR_SCOPE_ENDPOINT && sc->path_len == 1 &&
-	       sc->bus == bus && sc->path[0].dev == dev && sc->path[0].fn == fn;
+	u8 cur = sc->bus, sub;
+
+	if (sc->path_cut || !sc->path_len)
+		return false;
+	for (unsigned int i = 0; i + 1 < sc->path_len; i++)
+		if (!b || !b->bridge(b->ctx, seg, cur, sc->path[i].dev,
+				     sc->path[i].fn, &cur, &sub))
+			return false;
+	*bus = cur;
+	*dev = sc->path[sc->path_len - 1].dev;
+	*fn = sc->path[sc->path_len - 1].fn;
+	return true;
 }
 
-int vtd_dmar_unit_for(const struct acpi_dmar *d, u16 seg, u8 bus, u8 dev, u8 fn)
+bool vtd_scope_names(const struct acpi_dmar_scope *sc,
+		     const struct vtd_buses *b, u16 seg, u8 bus, u8 dev, u8 fn)
+{
+	u8 eb, ed, ef, sec, sub;
+
+	if (sc->type != ACPI_DMAR_SCOPE_ENDPOINT &&
+	    sc->type != ACPI_DMAR_SCOPE_BRIDGE)
+		return false;
+	if (!scope_end(sc, b, seg, &eb, &ed, &ef))
+		return false;
+	if (eb == bus && ed == dev && ef == fn)
+		return true;
+	/* A sub-hierarchy: the buses behind the bridge the path ends at. */
+	return sc->type == ACPI_DMAR_SCOPE_BRIDGE && b &&
+	       b->bridge(b->ctx, seg, eb, ed, ef, &sec, &sub) && sec &&
+	       bus >= sec && bus <= sub;
+}
+
+int vtd_dmar_unit_for(const struct acpi_dmar *d, const struct vtd_buses *b,
+		      u16 seg, u8 bus, u8 dev, u8 fn)
 {
 	int all = -1;
 	unsigned int i, s;
@@ -53,21 +82,22 @@ int vtd_dmar_unit_for(const struct acpi_dmar *d, u16 seg, u8 bus, u8 dev, u8 fn)
 			continue;
 		}
 		for (s = 0; s < u->n_scopes; s++)
-			if (scope_names(&u->scopes[s], bus, dev, fn))
+			if (vtd_scope_names(&u->scopes[s], b, seg, bus, dev,
+					    fn))
 				return (int)i;
 	}
 	return all;
 }
 
-bool vtd_rmrr_names(const struct acpi_dmar_rmrr *r, u16 seg, u8 bus, u8 dev,
-		    u8 fn)
+bool vtd_rmrr_names(const struct acpi_dmar_rmrr *r, const struct vtd_buses *b,
+		    u16 seg, u8 bus, u8 dev, u8 fn)
 {
 	unsigned int s;
 
 	if (r->seg != seg)
 		return false;
 	for (s = 0; s < r->n_scopes; s++)
-		if (scope_names(&r->scopes[s], bus, dev, fn))
+		if (vtd_scope_names(&r->scopes[s], b, seg, bus, dev, fn))
 			return true;
 	return false;
 }

@@ -44,20 +44,25 @@ int vtd_format_fault(const struct vtd_fault *f, char *buf, size_t len)
 			 vtd_fault_reason(f->reason));
 }
 
-/* May this poll print a line? Refills the budget once per period, first
- * saying how many faults went unshown. */
+/* An exhausted budget refills once per period, first saying how many
+ * faults went unshown. */
+static void refill(struct vtd_hw *hw, u64 t)
+{
+	if (hw->log_budget || t - hw->log_refill_us < VTD_FAULT_LOG_PERIOD_US)
+		return;
+	if (hw->faults_hidden)
+		pr_warn("keel: iommu: %llu more faults not shown\n",
+			(unsigned long long)hw->faults_hidden);
+	hw->faults_hidden = 0;
+	hw->log_budget = VTD_FAULT_LOG_BURST;
+}
+
+/* May this poll print a line? */
 static bool may_log(struct vtd_hw *hw)
 {
 	u64 t = hw->io->now_us(hw->io->ctx);
 
-	if (!hw->log_budget &&
-	    t - hw->log_refill_us >= VTD_FAULT_LOG_PERIOD_US) {
-		if (hw->faults_hidden)
-			pr_warn("keel: iommu: %llu more faults not shown\n",
-				(unsigned long long)hw->faults_hidden);
-		hw->faults_hidden = 0;
-		hw->log_budget = VTD_FAULT_LOG_BURST;
-	}
+	refill(hw, t);
 	if (!hw->log_budget) {
 		hw->faults_hidden++;
 		return false;
@@ -76,6 +81,7 @@ static void report(struct vtd_hw *hw, const struct vtd_fault *f)
 	hw->faults++;
 	if (!may_log(hw))
 		return;
+	hw->faults_shown++;
 	vtd_format_fault(f, line, sizeof(line));
 	pr_warn("keel: iommu: fault: %s\n", line);
 }
@@ -88,6 +94,11 @@ unsigned int vtd_fault_poll(struct vtd_hw *hw, struct vtd_fault *out,
 	u32 i = FIELD_GET(VTD_FSTS_FRI, fsts), n;
 	unsigned int got = 0;
 
+	/* After a storm, the count of what was not shown comes out on the
+	 * first poll a period later, even if no fault follows. The clock is
+	 * read only while the budget is spent: a quiet poll stays one read. */
+	if (!hw->log_budget && !(fsts & (VTD_FSTS_PPF | VTD_FSTS_PFO)))
+		refill(hw, io->now_us(io->ctx));
 	if (i >= hw->caps.nfr)
 		i = 0;
 	/* Records fill round-robin from FRI; one lap reads them all. */

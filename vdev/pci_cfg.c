@@ -16,6 +16,7 @@
 #include "arch/x86/acpi.h"
 #include "drivers/pci.h"
 #include "drivers/uart/uart.h"
+#include "iommu/iommu.h"
 #include "vdev/pci_vcfg.h"
 #include "vm/vm.h"
 
@@ -259,6 +260,51 @@ static void report_mapped(void)
 	}
 }
 
+/* Guest RAM as the guest domain mirrors it: chunk i backs GPA i * 2M. */
+static struct iommu_ram guest_ram[VM_MAX_CHUNKS];
+
+/*
+ * Who may DMA where (docs/iommu.md): with VT-d on, each of the guest's
+ * functions goes on the guest domain (its RAM, nothing else); without
+ * working VT-d, bus mastering is denied unless unconfined_dma accepts it.
+ * Bridges (host bridges included) are left alone: their bus-master bit
+ * forwards for Keel's devices too.
+ */
+static void dma_policy(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nchunks; i++)
+		guest_ram[i] = (struct iommu_ram){ (u64)i * VM_CHUNK_SIZE,
+						   vm->chunk[i],
+						   VM_CHUNK_SIZE };
+	if (iommu_state() == IOMMU_ON)
+		iommu_guest_domain_create(guest_ram, vm->nchunks);
+	for (unsigned int n = 0; n < vcfg.nfns; n++) {
+		struct pci_vfn *f = &vfns[n];
+		u8 bus = f->bdf >> 8, dev = (f->bdf >> 3) & 0x1f,
+		   fn = f->bdf & 7;
+		const struct pci_dev *d = dev_of(f->bdf);
+
+		if (!d || pci_forwards_dma(d))
+			continue;
+		switch (iommu_guest_assign(bus, dev, fn)) {
+		case IOMMU_GUEST_DMA_CONFINED:
+			break;
+		case IOMMU_GUEST_DMA_RMRR:
+			pr_warn("keel: guest: PCI %02x:%02x.%u reaches its RMRRs only (the firmware's), not the guest's RAM\n",
+				bus, dev, fn);
+			break;
+		case IOMMU_GUEST_DMA_UNCONFINED:
+			pr_warn("keel: guest: PCI %02x:%02x.%u may bus-master anywhere (unconfined_dma)\n",
+				bus, dev, fn);
+			break;
+		default:
+			pci_vcfg_deny_master(&vcfg, f);
+			pr_info("keel: guest: PCI %02x:%02x.%u bus mastering denied (its DMA would not be confined)\n",
+				bus, dev, fn);
+		}
+	}
+}
+
 static int cfg_io(struct vm *vm, u16 port, unsigned int size, bool in, u32 *val,
 		  void *ctx)
 {
@@ -284,6 +330,7 @@ static int pci_cfg_init(struct vm *vm)
 		rc = add_visible(vm);
 	if (rc)
 		return rc;
+	dma_policy(vm);
 	pci_vcfg_start(&vcfg);
 	report_mapped();
 	return vm_register_pio(vm, PCI_CONF1_ADDR, PCI_CONF1_PORTS, cfg_io,
@@ -308,6 +355,9 @@ static void pci_cfg_stop(struct vm *vm)
 			pci_cfg_write(d, PCI_COMMAND, 2,
 				      cmd & ~(u32)PCI_COMMAND_MASTER);
 	}
+	/* Then off the guest domain: whatever was still in flight faults
+	 * instead of reaching RAM that goes back to Keel. */
+	iommu_guest_domain_destroy();
 }
 
 VM_DEVICE(pci_cfg, .name = "PCI config space", .init = pci_cfg_init,

@@ -284,6 +284,8 @@ static u8 read_byte(const struct pci_vfn *f, unsigned int off, u32 real)
 		return (u8)(f->bar[(off - PCI_BAR0) / 4].reg >> sh);
 	case K_CMD:
 		cmd = (real & ~(u32)CMD_DECODE) | f->cmd_view;
+		if (f->no_master)
+			cmd &= ~(u32)PCI_COMMAND_MASTER;
 		return (u8)(cmd >> sh);
 	default:
 		return (u8)(real >> sh);
@@ -320,6 +322,8 @@ static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
 			   (u16)PCI_VCFG_CMD_PASS;
 
 	real = (u16)((real & ~pass) | (view & pass));
+	if (f->no_master)
+		real &= (u16)~PCI_COMMAND_MASTER;
 	c->ops->write(c->ops->ctx, f->bdf, PCI_COMMAND, 2, real);
 	f->cmd_view = view & CMD_DECODE;
 	if ((f->cmd_view & PCI_COMMAND_MEMORY) != mem)
@@ -382,6 +386,19 @@ void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 		f->bar[i].reg = bar_normalize(f, i, f->bar[i].reg);
 		sync_bar(c, f, f->bar[i].hi_half ? i - 1 : i);
 	}
+}
+
+void pci_vcfg_deny_master(struct pci_vcfg *c, struct pci_vfn *f)
+{
+	u16 real;
+
+	if (f->header_type == PCI_HEADER_TYPE_BRIDGE)
+		return;
+	f->no_master = true;
+	real = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_COMMAND, 2);
+	if (real & PCI_COMMAND_MASTER)
+		c->ops->write(c->ops->ctx, f->bdf, PCI_COMMAND, 2,
+			      real & (u16)~PCI_COMMAND_MASTER);
 }
 
 /* ---- ports 0xCF8-0xCFF ---- */

@@ -87,6 +87,7 @@ struct pci_vfn {
 	u8 header_type; /* PCI_HEADER_TYPE_* */
 	u8 nbars;
 	u16 cmd_view; /* the guest's IO and MEMORY bits */
+	bool no_master; /* bus mastering denied: reads 0, never reaches it */
 	u8 msi_off, msi_len, msix_off; /* 0: none */
 	struct pci_vbar bar[PCI_MAX_BARS];
 	/* Bridge routing and control bytes, from offset 0x18 to 0x3F. */
@@ -132,6 +133,14 @@ int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask);
  * refused.
  */
 unsigned int pci_vcfg_start(struct pci_vcfg *c);
+/*
+ * Deny @f bus mastering (DMA would not be confined, docs/iommu.md): the
+ * real bit goes off now, the guest reads it as 0 (as on a device that
+ * cannot master) and its writes to it never reach the device. Bridges
+ * keep theirs: it forwards for Keel's devices too (their view never
+ * reaches the device anyway).
+ */
+void pci_vcfg_deny_master(struct pci_vcfg *c, struct pci_vfn *f);
 /* The function at @bdf, or NULL (the guest sees no function there). */
 struct pci_vfn *pci_vcfg_find(struct pci_vcfg *c, u16 bdf);
 

@@ -71,6 +71,10 @@ struct vm_config {
 	u64 mem_size; /* bytes; a multiple of VM_CHUNK_SIZE */
 	unsigned int n_hidden;
 	u16 hidden[VM_PCI_HIDE_MAX]; /* PCI_BDF() of pci_hide= functions */
+	unsigned int n_passthrough;
+	/* PCI_BDF() of passthrough= functions: the guest's even when a Keel
+	 * driver would claim them (docs/iommu.md) */
+	u16 passthrough[VM_PCI_HIDE_MAX];
 };
 
 #define VM_MAX_MODULES 8

@@ -141,6 +141,7 @@ struct acpi_dmar_scope {
 	u8 enum_id; /* IOAPIC or HPET number */
 	u8 bus; /* start bus */
 	u8 path_len; /* (dev, fn) pairs kept in path */
+	bool path_cut; /* longer than ACPI_DMAR_MAX_PATH: names nothing */
 	struct {
 		u8 dev, fn;
 	} path[ACPI_DMAR_MAX_PATH];

@@ -59,8 +59,10 @@ static int parse_scopes(const u8 *s, u32 len, u32 off, u8 *n,
 		sc.bus = s[off + SCOPE_BUS];
 		for (p = SCOPE_PATH; p + SCOPE_PATH_ENTRY <= slen;
 		     p += SCOPE_PATH_ENTRY) {
-			if (sc.path_len == ACPI_DMAR_MAX_PATH)
+			if (sc.path_len == ACPI_DMAR_MAX_PATH) {
+				sc.path_cut = true;
 				break;
+			}
 			sc.path[sc.path_len].dev = s[off + p];
 			sc.path[sc.path_len].fn = s[off + p + 1];
 			sc.path_len++;

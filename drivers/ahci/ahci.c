@@ -192,6 +192,11 @@ int ahci_init(void)
 			       AHCI_MAX_HBAS);
 			break;
 		}
+		if (pdev->guest_assigned) {
+			pr_info("keel: ahci: %02x:%02x.%u left to the guest (passthrough=)\n",
+				pdev->bus, pdev->dev, pdev->fn);
+			continue;
+		}
 		hba_probe(pdev, nhbas++);
 	}
 	if (!nhbas)
@@ -217,6 +222,21 @@ const char *ahci_disk_name(const struct ahci_disk *d)
 const struct ata_identity *ahci_disk_info(const struct ahci_disk *d)
 {
 	return &d->id;
+}
+
+unsigned int ahci_disk_dma_ranges(const struct ahci_disk *d, phys_addr_t *base,
+				  u64 *size, unsigned int max)
+{
+	const struct ahci_port *p = &d->port;
+	const phys_addr_t b[] = { p->mem, p->tables, p->scratch };
+	const u64 sz[] = { PAGE_SIZE, (u64)p->nslots * AHCI_CMD_TABLE_BYTES,
+			   PAGE_SIZE };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(b) && i < max; i++) {
+		base[i] = b[i];
+		size[i] = sz[i];
+	}
+	return ARRAY_SIZE(b);
 }
 
 void ahci_disk_limits(const struct ahci_disk *d, struct ahci_queue_limits *ql)

@@ -56,6 +56,14 @@ struct ahci_disk *ahci_disk(unsigned int i);
 /* Stable name in probe order: "sda", "sdb", ... */
 const char *ahci_disk_name(const struct ahci_disk *d);
 const struct ata_identity *ahci_disk_info(const struct ahci_disk *d);
+/*
+ * The host memory the HBA reaches for @d's port besides data buffers: the
+ * command list and received-FIS page, the command tables, the scratch
+ * page. For test=vtd, which puts the controller on a domain that maps
+ * little else. Fills up to @max ranges; returns how many there are.
+ */
+unsigned int ahci_disk_dma_ranges(const struct ahci_disk *d, phys_addr_t *base,
+				  u64 *size, unsigned int max);
 /* Queue limits, for the block layer; queue_depth is the slots in use. */
 void ahci_disk_limits(const struct ahci_disk *d, struct ahci_queue_limits *ql);
 /*

@@ -161,6 +161,11 @@ int ide_init(void)
 			       IDE_MAX_CONTROLLERS);
 			break;
 		}
+		if (p->guest_assigned) {
+			pr_info("keel: ide: %02x:%02x.%u left to the guest (passthrough=)\n",
+				p->bus, p->dev, p->fn);
+			continue;
+		}
 		probe_ctrl(p);
 	}
 	return (int)ndisks;

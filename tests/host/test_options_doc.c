@@ -16,6 +16,7 @@
 #include "core/options.h"
 #include "core/selftest.h"
 #include "boot/options.h"
+#include "drivers/pci.h"
 
 #define DOC "docs/command-line.md"
 #define MAX_ROWS 64
@@ -121,10 +122,41 @@ static void test_doc_matches_table(void **state)
 	}
 }
 
+/*
+ * The DMA options through the real table: passthrough= adds up over
+ * repeats (each function once), a malformed word adds nothing, and
+ * iommu= and unconfined_dma land where iommu/ reads them.
+ */
+static void test_dma_options(void **state)
+{
+	static struct keel_options o;
+	int errors;
+
+	errors = opt_parse(
+		&keel_option_table, &o,
+		"passthrough=00:02.0,00:03.0 passthrough=00:03.0,01:00.1 "
+		"passthrough=00:04.0,zz pci_hide=00:1f.2",
+		NULL, NULL);
+	assert_int_equal(errors, 1);
+	assert_int_equal(o.guest.n_passthrough, 3);
+	assert_int_equal(o.guest.passthrough[0], PCI_BDF(0, 2, 0));
+	assert_int_equal(o.guest.passthrough[1], PCI_BDF(0, 3, 0));
+	assert_int_equal(o.guest.passthrough[2], PCI_BDF(1, 0, 1));
+	assert_int_equal(o.guest.n_hidden, 1);
+	assert_int_equal(o.iommu.mode, IOMMU_MODE_ON);
+	assert_false(o.iommu.unconfined_dma);
+	errors = opt_parse(&keel_option_table, &o, "iommu=off unconfined_dma",
+			   NULL, NULL);
+	assert_int_equal(errors, 0);
+	assert_int_equal(o.iommu.mode, IOMMU_MODE_OFF);
+	assert_true(o.iommu.unconfined_dma);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_doc_matches_table),
+		cmocka_unit_test(test_dma_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -329,6 +329,37 @@ static void test_command_and_status_dword(void **state)
 	assert_int_equal(cfg_in(BDF_XHCI, 0x04, 2), PCI_COMMAND_MEMORY);
 }
 
+/*
+ * Fail closed (docs/iommu.md): a function denied bus mastering loses its
+ * real BME at once, reads it as 0, and no write of the guest's sets it,
+ * whatever the width; the rest of COMMAND still works.
+ */
+static void test_bus_mastering_denied(void **state)
+{
+	struct pci_vfn *f = pci_vcfg_find(&vc, BDF_NIC);
+	u16 real;
+
+	put32(1, 0x04, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	pci_vcfg_deny_master(&vc, f);
+	assert_int_equal(get32(1, 0x04) & PCI_COMMAND_MASTER, 0);
+	assert_int_equal(cfg_in(BDF_NIC, 0x04, 2) & PCI_COMMAND_MASTER, 0);
+	cfg_out(BDF_NIC, 0x04, 2,
+		PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+			PCI_COMMAND_INTX_DISABLE);
+	cfg_out(BDF_NIC, 0x04, 1, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	cfg_out(BDF_NIC, 0x04, 4, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	real = (u16)get32(1, 0x04);
+	assert_int_equal(real & PCI_COMMAND_MASTER, 0);
+	assert_int_equal(real & PCI_COMMAND_MEMORY, PCI_COMMAND_MEMORY);
+	assert_int_equal(cfg_in(BDF_NIC, 0x04, 2), PCI_COMMAND_MEMORY);
+	/* The other function is not affected. */
+	cfg_out(BDF_XHCI, 0x04, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	assert_int_equal(get32(0, 0x04) & PCI_COMMAND_MASTER,
+			 PCI_COMMAND_MASTER);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x04, 2) & PCI_COMMAND_MASTER,
+			 PCI_COMMAND_MASTER);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -349,6 +380,7 @@ int main(void)
 		T(test_small_bar_keeps_page_offset),
 		T(test_command_decode_controls_mapping),
 		T(test_command_and_status_dword),
+		T(test_bus_mastering_denied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

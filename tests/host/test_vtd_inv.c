@@ -505,6 +505,31 @@ static void test_fault_storm_is_bounded(void **state)
 	assert_int_equal(log_count("keel: iommu: 184 more faults not shown"),
 			 1);
 	assert_int_equal(log_count("write to 0x999000"), 1);
+	assert_int_equal(x->hw.faults_shown, VTD_FAULT_LOG_BURST + 1);
+	teardown(x);
+}
+
+/* A storm that stops: its unshown count comes out on a quiet poll a
+ * period later, without waiting for another fault; before that, quiet
+ * polls read FSTS only and print nothing. */
+static void test_storm_summary_without_new_fault(void **state)
+{
+	struct fixture *x = setup(QEMU_CAP, QEMU_ECAP);
+	unsigned int i;
+
+	for (i = 0; i < 20; i++) {
+		record(x, 0, 0x00fa, 0x1000 + i * 0x1000ULL, true, VTD_FR_READ);
+		vtd_fault_poll(&x->hw, NULL, 0);
+	}
+	assert_int_equal(x->hw.faults, 20);
+	assert_int_equal(x->hw.faults_shown, VTD_FAULT_LOG_BURST);
+	assert_int_equal(vtd_fault_poll(&x->hw, NULL, 0), 0);
+	assert_int_equal(log_count("more faults not shown"), 0);
+	x->fake.now += VTD_FAULT_LOG_PERIOD_US;
+	assert_int_equal(vtd_fault_poll(&x->hw, NULL, 0), 0);
+	assert_int_equal(log_count("keel: iommu: 4 more faults not shown"), 1);
+	assert_int_equal(vtd_fault_poll(&x->hw, NULL, 0), 0);
+	assert_int_equal(log_count("more faults not shown"), 1);
 	teardown(x);
 }
 
@@ -530,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_fault_starts_at_fri),
 		cmocka_unit_test(test_fault_overflow),
 		cmocka_unit_test(test_fault_storm_is_bounded),
+		cmocka_unit_test(test_storm_summary_without_new_fault),
 		cmocka_unit_test(test_fault_reasons),
 	};
 

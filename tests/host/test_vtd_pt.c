@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "iommu/iommu.h"
 #include "iommu/vtd.h"
 #include "arch/x86/acpi.h"
 #include "core/console.h"
@@ -442,11 +443,11 @@ static void test_dmar_units(void **state)
 	d.units[1].reg_base = 0xfed91000;
 	d.units[1].include_pci_all = true;
 	assert_null(vtd_dmar_problem(&d));
-	assert_int_equal(vtd_dmar_unit_for(&d, 0, 0, 0x1f, 2), 0);
-	assert_int_equal(vtd_dmar_unit_for(&d, 0, 0, 0x1f, 3), 1);
-	assert_int_equal(vtd_dmar_unit_for(&d, 1, 0, 0x1f, 2), -1);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 0, 0, 0x1f, 2), 0);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 0, 0, 0x1f, 3), 1);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 1, 0, 0x1f, 2), -1);
 	d.units[1].include_pci_all = false;
-	assert_int_equal(vtd_dmar_unit_for(&d, 0, 0, 0x1f, 3), -1);
+	assert_int_equal(vtd_dmar_unit_for(&d, NULL, 0, 0, 0x1f, 3), -1);
 
 	d.units[1].reg_base = 0xfed90000;
 	assert_non_null(vtd_dmar_problem(&d)); /* shared base */
@@ -467,9 +468,9 @@ static void test_rmrr_identity(void **state)
 
 	r.n_scopes = 1;
 	r.scopes[0] = endpoint(0, 0x1d, 0);
-	assert_true(vtd_rmrr_names(&r, 0, 0, 0x1d, 0));
-	assert_false(vtd_rmrr_names(&r, 0, 0, 0x1d, 1));
-	assert_false(vtd_rmrr_names(&r, 1, 0, 0x1d, 0));
+	assert_true(vtd_rmrr_names(&r, NULL, 0, 0, 0x1d, 0));
+	assert_false(vtd_rmrr_names(&r, NULL, 0, 0, 0x1d, 1));
+	assert_false(vtd_rmrr_names(&r, NULL, 1, 0, 0x1d, 0));
 	assert_int_equal(vtd_map_rmrr(&f->dom, &r), 0);
 	expect_unmapped(f, 0x7c000);
 	expect_map(f, 0x7d000, 0x7d000, VTD_SIZE_4K);
@@ -482,6 +483,74 @@ static void test_rmrr_identity(void **state)
 	assert_int_equal(vtd_lookup(&f->dom, 0x101fff, &pa, NULL, NULL), 0);
 	assert_int_equal(pa, 0x101fff);
 	expect_unmapped(f, 0x102000);
+	free_fixture(f);
+}
+
+/* ---- Guest domains: GPA -> HPA, RAM only, never Keel's image ---- */
+
+#define KEEL_LO 0x100000ULL
+#define KEEL_HI 0x300000ULL
+
+static void test_guest_map(void **state)
+{
+	struct fixture *f = new_fixture(3, VTD_SLLPS_2M);
+	/* Non-identity backing, as vm/mem.c's chunks are. */
+	const struct iommu_ram ram[] = {
+		{ 0, 0x40600000ULL, 4 << 20 },
+		{ 4 << 20, 0x10000000ULL, 2 << 20 },
+		{ 6 << 20, 0x2000, 2 * VTD_SIZE_4K },
+	};
+
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 3, KEEL_LO, KEEL_HI), 0);
+	expect_map(f, 0, 0x40600000ULL, VTD_SIZE_2M);
+	expect_map(f, (2 << 20) + 0x1234, 0x40800000ULL + 0x1234, VTD_SIZE_2M);
+	expect_map(f, 4 << 20, 0x10000000ULL, VTD_SIZE_2M);
+	expect_map(f, 6 << 20, 0x2000, VTD_SIZE_4K);
+	expect_map(f, (6 << 20) + VTD_SIZE_4K, 0x3000, VTD_SIZE_4K);
+	/* Nothing but the ranges: not past RAM, not the APICs. */
+	expect_unmapped(f, (6 << 20) + 2 * VTD_SIZE_4K);
+	expect_unmapped(f, 8 << 20);
+	expect_unmapped(f, 0xfee00000ULL);
+	vtd_guest_unmap(&f->dom, ram, 3);
+	expect_unmapped(f, 0);
+	expect_unmapped(f, 4 << 20);
+	expect_unmapped(f, 6 << 20);
+	free_fixture(f);
+}
+
+static void test_guest_map_rejects(void **state)
+{
+	struct fixture *f = new_fixture(3, VTD_SLLPS_2M);
+	struct iommu_ram ram[2] = { { 0, 0x40000000ULL, 2 << 20 },
+				    { 2 << 20, KEEL_HI - VTD_SIZE_4K,
+				      VTD_SIZE_4K } };
+
+	/* The second range's host page is Keel's: nothing at all mapped. */
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, KEEL_LO, KEEL_HI),
+			 -EPERM);
+	expect_unmapped(f, 0);
+	ram[1].hpa = KEEL_HI; /* just past it: fine */
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, KEEL_LO, KEEL_HI), 0);
+	expect_map(f, 2 << 20, KEEL_HI, VTD_SIZE_4K);
+	vtd_guest_unmap(&f->dom, ram, 2);
+	/* Two ranges on one GPA, unaligned, empty, beyond 39 bits. */
+	ram[1].gpa = VTD_SIZE_4K;
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, 0, 0), -EINVAL);
+	ram[1].gpa = (2 << 20) + 0x800;
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, 0, 0), -EINVAL);
+	ram[1].gpa = 2 << 20;
+	ram[1].size = 0;
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, 0, 0), -EINVAL);
+	ram[1].size = VTD_SIZE_4K;
+	ram[1].gpa = 1ULL << 39;
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, 0, 0), -ERANGE);
+	expect_unmapped(f, 0);
+	/* Out of memory on the second range: the first is undone too. */
+	ram[1].gpa = 1ULL << 30;
+	f->fm.fail_after = f->fm.allocs + 1;
+	assert_int_equal(vtd_guest_map(&f->dom, ram, 2, 0, 0), -ENOMEM);
+	expect_unmapped(f, 0);
+	expect_unmapped(f, 1ULL << 30);
 	free_fixture(f);
 }
 
@@ -500,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_context_entries),
 		cmocka_unit_test(test_dmar_units),
 		cmocka_unit_test(test_rmrr_identity),
+		cmocka_unit_test(test_guest_map),
+		cmocka_unit_test(test_guest_map_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
