@@ -8,7 +8,6 @@
 #include "core/selftest.h"
 #include "boot/options.h"
 #include "arch/x86/arch.h"
-#include "drivers/uart/uart.h"
 #include "iommu/iommu.h"
 #include "vm/vm.h"
 
@@ -60,11 +59,10 @@ void options_report(void)
 		       n_dropped);
 }
 
-void options_apply_console(const struct keel_options *o)
+void options_apply_console(const struct boot_info *bi,
+			   const struct keel_options *o)
 {
-	if (o->console.port != uart_port() ||
-	    o->console.baud != UART_DEFAULT_BAUD)
-		uart_init(o->console.port, o->console.baud);
+	console_start(bi, &o->console);
 	console_set_level((int)o->loglevel);
 }
 
