@@ -68,6 +68,9 @@ struct pci_dev {
 	u8 header_type; /* with PCI_HEADER_MULTIFUNC masked off */
 	u8 secondary_bus; /* bridges only */
 	bool keel_owned; /* a Keel driver owns it: hidden from the guest */
+	/* Keel uses its memory but not its DMA (the framebuffer console's
+	 * display): hidden from the guest, and no IOMMU context. */
+	bool keel_hidden;
 	struct pci_bar bars[PCI_MAX_BARS];
 };
 

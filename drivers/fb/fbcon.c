@@ -118,7 +118,7 @@ void fbcon_claim_pci(void)
 		for (int b = 0; b < PCI_MAX_BARS; b++) {
 			if (!bar_holds_fb(&d->bars[b]))
 				continue;
-			d->keel_owned = true;
+			d->keel_hidden = true;
 			pr_info("keel: console: fb: PCI %02x:%02x.%u BAR%d holds the framebuffer; kept from the guest\n",
 				d->bus, d->dev, d->fn, b);
 			return;

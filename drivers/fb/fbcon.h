@@ -19,8 +19,9 @@ int fbcon_start(const struct boot_info *bi, char *why, size_t why_size);
 /* After paging_init(): map the framebuffer uncached and draw. */
 void fbcon_map(void);
 /*
- * After PCI enumeration: the function whose BAR holds the framebuffer
- * becomes Keel's, so the guest never sees (or moves) it.
+ * After PCI enumeration: the function whose BAR holds the framebuffer is
+ * hidden from the guest (never seen, mapped or moved) and, as Keel uses
+ * no DMA of it, gets no IOMMU context.
  */
 void fbcon_claim_pci(void);
 

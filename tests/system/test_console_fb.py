@@ -12,12 +12,13 @@ from conftest import LOGS, OVMF, ROOT, build_iso, _read, _stop
 from fbscreen import Monitor, decode, expected_screen, load_font
 
 HALT = "keel: nothing left to do; halting"
+HALT_LINE = HALT + " (add 'poweroff' to power off)"
 BANNER = "keel: Keel hypervisor"
 # Keel's multiboot2 header asks for 1024x768x32: 128x48 cells of 8x16.
 COLS, ROWS = 128, 48
 
 
-def boot_fb(name, cmdline, firmware, serial=True, timeout=120):
+def boot_fb(name, cmdline, firmware, serial=True, timeout=120, extra=()):
     """Boot Keel, wait for its last line, return (screen rows, serial log).
     Without a serial port, the screen itself is polled for the last line."""
     os.makedirs(LOGS, exist_ok=True)
@@ -33,7 +34,7 @@ def boot_fb(name, cmdline, firmware, serial=True, timeout=120):
            "-monitor", "unix:%s,server,nowait" % mon,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", ("file:" + log) if serial else "none",
-           "-cdrom", iso]
+           "-cdrom", iso] + list(extra)
     if firmware == "uefi":
         cmd += ["-bios", OVMF]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
@@ -48,7 +49,8 @@ def boot_fb(name, cmdline, firmware, serial=True, timeout=120):
             if serial and HALT not in _read(log):
                 continue
             screen = decode(m.screendump(ppm), glyphs)
-            if any(r.startswith(HALT) for r in screen):
+            # Keel's last line, drawn whole: nothing changes after it.
+            if HALT_LINE in screen:
                 break
         m.close()
     finally:
@@ -67,16 +69,30 @@ def show(screen):
     return "\n".join("%2d|%s" % (i, r) for i, r in enumerate(screen))
 
 
-@pytest.mark.parametrize("firmware", ["bios", "uefi"])
-def test_fb_shows_the_serial_log(keel_built, firmware):
+# QEMU's stdvga (a PCI function whose BAR0 holds the framebuffer) under
+# both firmwares, and under OVMF ramfb: a framebuffer in memory the firmware
+# took from RAM, behind no PCI function.
+FB_SETUPS = {
+    "bios": ("bios", (), "keel: console: fb: PCI 00:01.0 BAR0 holds the "
+             "framebuffer; kept from the guest"),
+    "uefi": ("uefi", (), "keel: console: fb: PCI 00:01.0 BAR0 holds the "
+             "framebuffer; kept from the guest"),
+    "uefi-ramfb": ("uefi", ("-vga", "none", "-device", "ramfb"),
+                   "keel: console: fb: the framebuffer lies in no PCI BAR"),
+}
+
+
+@pytest.mark.parametrize("setup", sorted(FB_SETUPS))
+def test_fb_shows_the_serial_log(keel_built, setup):
     """console=serial,fb: the screen shows exactly the last 48 rows of what
     went to the serial port, wrapped at 128 columns and scrolled."""
-    screen, serial = boot_fb("fb-serial-" + firmware, "console=serial,fb",
-                             firmware)
-    assert HALT in serial
+    firmware, extra, owner = FB_SETUPS[setup]
+    screen, serial = boot_fb("fb-serial-" + setup, "console=serial,fb",
+                             firmware, extra=extra)
+    assert HALT_LINE in serial
     assert re.search(r"keel: console: fb: 1024x768, 32 bpp at 0x[0-9a-f]+ "
                      r"\(128x48 text\), uncached", serial), serial
-    assert "keel: console: fb: PCI 00:01.0 BAR0 holds the framebuffer" in serial
+    assert owner in serial
     want = expected_screen(keel_text(serial), COLS, ROWS)
     # More than a screenful was printed: the screen has scrolled.
     assert len(keel_text(serial).split("\n")) > ROWS
@@ -90,7 +106,7 @@ def test_fb_alone_without_serial_port(keel_built, firmware):
     screen, _ = boot_fb("fb-only-" + firmware, "console=fb", firmware,
                         serial=False)
     text = [r for r in screen if r]
-    assert text[-1].startswith(HALT), show(screen)
+    assert text[-1] == HALT_LINE, show(screen)
     assert "keel: boot complete" in text[-4:], show(screen)
     assert "keel: console: fb: PCI 00:01.0 BAR0 holds the framebuffer; " \
         "kept from the guest" in text, show(screen)
