@@ -175,3 +175,14 @@ def test_fb_refused_says_why_on_serial(keel_built):
     assert re.search(r"framebuffer|not direct RGB", refusals[0].group(1))
     assert run.has(r"keel: boot complete"), run.serial
     assert run.status == 1, run
+
+
+def test_console_none_under_ovmf(keel_built):
+    """console=none under OVMF: the firmware and GRUB write to COM1 before
+    Keel runs, but nothing of Keel's follows; the status still arrives."""
+    from conftest import run_qemu
+    iso = build_iso("console-none-uefi", "console=none poweroff bogus_option")
+    run = run_qemu("console-none-uefi", iso, firmware="uefi", timeout=90)
+    assert run.status == 3, run
+    assert "keel:" not in run.serial, run.serial[-2000:]
+    assert run.serial.rstrip().endswith("Booting `Keel'"), run.serial[-300:]
