@@ -14,8 +14,17 @@
 #define CSI_FINAL_MIN 0x40
 #define CSI_FINAL_MAX 0x7e
 #define BAD_CHAR '?'
+/* ECMA-48 8.3.41 EL (CSI Ps K): erase from the cursor to the end of the
+ * line (0), from the start to the cursor (1) or the whole line (2). */
+#define CSI_EL 'K'
+#define EL_TO_END 0
+#define EL_TO_CURSOR 1
+#define EL_LINE 2
+/* Larger parameters are no EL mode: stop counting before they wrap. */
+#define EL_ARG_MAX 1000
 
-enum esc_state { ESC_NONE, ESC_SEEN, ESC_CSI };
+/* ESC_CSI_REST: past the first parameter, which is all EL needs. */
+enum esc_state { ESC_NONE, ESC_SEEN, ESC_CSI, ESC_CSI_REST };
 
 /* An 8-bit level scaled to a channel of @size bits at @pos. */
 static u32 channel(u32 level, u8 pos, u8 size)
@@ -155,16 +164,41 @@ static void put_char(struct fbtext *t, char c)
 		t->wrap_pending = true;
 }
 
+/* EL, which a line editor sends to redraw its line; other sequences are
+ * ignored. */
+static void csi_final(struct fbtext *t, char c)
+{
+	u32 from = 0, to = t->cols;
+
+	if (c != CSI_EL || t->esc_arg > EL_LINE)
+		return;
+	if (t->esc_arg == EL_TO_END)
+		from = t->col;
+	else if (t->esc_arg == EL_TO_CURSOR)
+		to = t->col + 1;
+	for (u32 col = from; col < to; col++)
+		set_cell(t, col, t->row, ' ');
+	t->wrap_pending = false;
+}
+
 /* Swallow an escape sequence; true while @c belongs to one. */
 static bool skip_escape(struct fbtext *t, char c)
 {
 	switch (t->esc) {
 	case ESC_SEEN:
 		t->esc = c == CSI_CHAR ? ESC_CSI : ESC_NONE;
+		t->esc_arg = 0;
 		return true;
 	case ESC_CSI:
-		if (c >= CSI_FINAL_MIN && c <= CSI_FINAL_MAX)
+	case ESC_CSI_REST:
+		if (c < '0' || c > '9')
+			t->esc = ESC_CSI_REST;
+		else if (t->esc == ESC_CSI && t->esc_arg < EL_ARG_MAX)
+			t->esc_arg = t->esc_arg * 10 + (u32)(c - '0');
+		if (c >= CSI_FINAL_MIN && c <= CSI_FINAL_MAX) {
 			t->esc = ESC_NONE;
+			csi_final(t, c);
+		}
 		return true;
 	default:
 		if (c != ESC_CHAR)

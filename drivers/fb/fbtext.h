@@ -30,7 +30,8 @@ struct fbtext {
 	u32 cols, rows; /* the text grid, from the top left corner */
 	u32 col, row; /* where the next character goes */
 	bool wrap_pending; /* the last column is written: wrap on the next */
-	u8 esc; /* state of an escape sequence being skipped */
+	u8 esc; /* state of an escape sequence being read */
+	u32 esc_arg; /* its first numeric parameter */
 	char *cells; /* rows * cols characters, ' ' when blank */
 };
 
@@ -44,8 +45,9 @@ int fbtext_init(struct fbtext *t, const struct fb_format *f, char *cells,
 /* Start drawing into @base: clear the screen and draw the cells. */
 void fbtext_attach(struct fbtext *t, void *base);
 /*
- * Write @n bytes: printable ASCII, '\n', '\r', '\t' and '\b'; ANSI escape
- * sequences (ESC [ ... final) are skipped, other bytes shown as '?'.
+ * Write @n bytes: printable ASCII, '\n', '\r', '\t' and '\b'; of the ANSI
+ * escape sequences (ESC [ ... final) only erase-in-line (ESC [ K, 1 K,
+ * 2 K) acts, the others are skipped; other bytes show as '?'.
  */
 void fbtext_write(struct fbtext *t, const char *s, size_t n);
 

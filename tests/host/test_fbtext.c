@@ -151,6 +151,26 @@ static void test_controls_and_escapes(void **state)
 	check_row(&xrgb, 1, "red p?    ");
 }
 
+/* What a line editor sends to redraw its line: CR, the text, ESC [ K. */
+static void test_erase_in_line(void **state)
+{
+	setup(&xrgb);
+	write_str("> status\r> ls\x1b[K");
+	check_row(&xrgb, 0, "> ls      ");
+	write_str("\nabcdefgh\b\b\b\x1b[1K");
+	check_row(&xrgb, 1, "      gh  ");
+	write_str("\x1b[2K");
+	check_row(&xrgb, 1, "          ");
+	/* Only the first parameter counts: this erases to the end, not to
+	 * the cursor. */
+	write_str("x\x1b[0;1K");
+	check_row(&xrgb, 1, "     x    ");
+	write_str("\b");
+	/* A sequence with several parameters is skipped whole. */
+	write_str("x\x1b[12;40Hy");
+	check_row(&xrgb, 1, "     xy   ");
+}
+
 static void test_text_kept_until_attached(void **state)
 {
 	char why[80];
@@ -246,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_scrolls_when_full),
 		cmocka_unit_test(test_wraps_long_lines_without_blank_line),
 		cmocka_unit_test(test_controls_and_escapes),
+		cmocka_unit_test(test_erase_in_line),
 		cmocka_unit_test(test_text_kept_until_attached),
 		cmocka_unit_test(test_24bpp_bgr),
 		cmocka_unit_test(test_channel_scaling),
