@@ -186,3 +186,47 @@ def test_console_none_under_ovmf(keel_built):
     assert run.status == 3, run
     assert "keel:" not in run.serial, run.serial[-2000:]
     assert run.serial.rstrip().endswith("Booting `Keel'"), run.serial[-300:]
+
+
+# QEMU monitor key names for Ctrl-A then "Keel ok-1!" and Enter.
+KBD_KEYS = ["ctrl-a", "shift-k", "e", "e", "l", "spc", "o", "k", "minus",
+            "1", "shift-1", "ret"]
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_ps2_keyboard_input(keel_built, firmware):
+    """test=kbd: keys typed on QEMU's PS/2 keyboard (monitor sendkey) reach
+    Keel through the i8042, Ctrl-A and shifted keys included."""
+    name = "kbd-" + firmware
+    os.makedirs(LOGS, exist_ok=True)
+    iso = build_iso(name, "console=serial,fb test=kbd poweroff")
+    log = os.path.join(LOGS, name + ".log")
+    mon = os.path.join(LOGS, name + ".mon")
+    for p in (log, mon):
+        if os.path.exists(p):
+            os.remove(p)
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-m", "512",
+           "-display", "none", "-no-reboot",
+           "-monitor", "unix:%s,server,nowait" % mon,
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-serial", "file:" + log, "-cdrom", iso]
+    if firmware == "uefi":
+        cmd += ["-bios", OVMF]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        m = Monitor(mon)
+        deadline = time.time() + 120
+        while "keel: kbd: ready" not in _read(log) and time.time() < deadline:
+            time.sleep(0.5)
+        assert "keel: kbd: ready" in _read(log), _read(log)[-2000:]
+        for key in KBD_KEYS:
+            m.command("sendkey " + key)
+            time.sleep(0.2)
+        m.close()
+        proc.wait(timeout=90)
+    finally:
+        _stop(proc)
+    serial = _read(log)
+    assert "TEST kbd.typed PASS [^AKeel ok-1!]" in serial, serial[-2000:]
+    assert proc.returncode == 1, proc.returncode
