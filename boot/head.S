@@ -20,6 +20,14 @@ mb2_header:
 	.long MB2_ARCH_I386
 	.long mb2_header_end - mb2_header
 	.long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	/* Optional: a machine without graphics still boots, with no tag 8. */
+	.balign 8
+	.short MB2_HEADER_TAG_FB
+	.short MB2_HEADER_TAG_OPTIONAL
+	.long MB2_HEADER_TAG_FB_SIZE
+	.long MB2_FB_WANT_WIDTH
+	.long MB2_FB_WANT_HEIGHT
+	.long MB2_FB_WANT_DEPTH
 	.balign 8
 	.short MB2_HEADER_TAG_END
 	.short 0

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * kmain: the boot sequence after head.S has entered long mode. The order
- * matters: the console first so every later failure is visible, the CPU
- * tables before anything can fault, the allocator before Keel's final page
+ * matters: the CPU tables before anything can fault, the console as soon
+ * as the command line (in the boot information) says which one, so every
+ * later failure is visible, the allocator before Keel's final page
  * tables, and ACPI before PCI (ECAM) and time (PM timer).
  */
 #include "core/console.h"
@@ -14,7 +15,7 @@
 #include "block/block.h"
 #include "arch/x86/acpi.h"
 #include "iommu/iommu.h"
-#include "drivers/uart/uart.h"
+#include "drivers/fb/fbcon.h"
 #include "vmx/vmx.h"
 
 #define KEEL_VERSION "0.1"
@@ -25,32 +26,23 @@
 
 extern const u8 __image_start[], __image_end[];
 
-static void uart_sink_write(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			uart_putc('\r');
-		uart_putc(s[i]);
-	}
-}
-
-static const struct console_sink uart_sink = { .write = uart_sink_write };
-
-static void console_early_init(void)
-{
-	uart_init(UART_COM1, UART_DEFAULT_BAUD);
-	console_register(&uart_sink);
-}
-
+/*
+ * The command line is in the boot information, so until it is read no
+ * console is up: a failure here falls back to the serial port on COM1.
+ */
 static void parse_boot_info(u32 magic, u32 mbi)
 {
 	char err[128];
 
-	if (magic != MB2_BOOTLOADER_MAGIC)
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		console_start_default();
 		panic("not started by a multiboot2 loader (EAX=%#x)", magic);
+	}
 	if (mb2_parse(phys_to_virt(mbi), MBI_SIZE_LIMIT, &boot_info, err,
-		      sizeof(err)))
+		      sizeof(err))) {
+		console_start_default();
 		panic("bad multiboot2 information: %s", err);
+	}
 }
 
 static void print_memory(void)
@@ -102,21 +94,23 @@ void kmain(u32 magic, u32 mbi)
 {
 	const struct keel_options *o;
 
-	console_early_init();
 	arch_cpu_tables_init();
-	pr_info("\nkeel: Keel hypervisor " KEEL_VERSION " starting\n");
 	parse_boot_info(magic, mbi);
 	o = options_parse(boot_info.cmdline);
-	options_apply_console(o);
+	options_apply_console(&boot_info, o);
+	pr_info("\nkeel: Keel hypervisor " KEEL_VERSION " starting\n");
+	console_report();
 	print_boot_info();
 
 	mm_init(&boot_info, (phys_addr_t)__image_start,
 		(phys_addr_t)__image_end);
 	paging_init(&boot_info);
+	fbcon_map();
 	print_memory();
 
 	platform_init(&boot_info);
 	options_apply_passthrough(&o->guest);
+	fbcon_claim_pci();
 	/* ACPI's EBDA scan was the last reader of the BIOS data area. */
 	paging_unmap_page0();
 	iommu_init(&acpi_info, &o->iommu);

@@ -62,6 +62,11 @@ struct boot_info boot_info;
 #define MB2_FB_HEIGHT 24
 #define MB2_FB_BPP 28
 #define MB2_FB_TYPE 29
+/* color_info for type 1 (RGB): GRUB's struct multiboot_tag_framebuffer_common
+ * ends with a u16 reserved (the spec's table shows a u8), so it starts at
+ * 32: red position, red size, green, green size, blue, blue size. */
+#define MB2_FB_RGB 32
+#define MB2_FB_RGB_LEN 6
 #define MB2_EFI64_PTR 8 /* Multiboot2 spec 2.0 3.6.14 */
 #define MB2_RSDP 8 /* Multiboot2 spec 2.0 3.6.16/3.6.17 */
 #define MB2_RSDP_V1_LEN 20 /* ACPI 6.4 5.2.5.3: ACPI 1.0 part */
@@ -353,6 +358,16 @@ static int parse_tag(struct mb2_ctx *c, u32 type, const u8 *t, u32 size,
 		bi->fb.height = rd32(t + MB2_FB_HEIGHT);
 		bi->fb.bpp = t[MB2_FB_BPP];
 		bi->fb.type = t[MB2_FB_TYPE];
+		if (bi->fb.type == FB_TYPE_RGB &&
+		    size >= MB2_FB_RGB + MB2_FB_RGB_LEN) {
+			bi->fb.have_rgb = true;
+			bi->fb.red_pos = t[MB2_FB_RGB];
+			bi->fb.red_size = t[MB2_FB_RGB + 1];
+			bi->fb.green_pos = t[MB2_FB_RGB + 2];
+			bi->fb.green_size = t[MB2_FB_RGB + 3];
+			bi->fb.blue_pos = t[MB2_FB_RGB + 4];
+			bi->fb.blue_size = t[MB2_FB_RGB + 5];
+		}
 		return 0;
 	case MB2_TAG_EFI64:
 		bi->have_efi64_systab = true;

@@ -11,6 +11,13 @@
 #define MB2_HEADER_MAGIC 0xe85250d6
 #define MB2_ARCH_I386 0 /* 32-bit protected mode, also on UEFI */
 #define MB2_HEADER_TAG_END 0 /* type 0, size 8, ends the header tags */
+#define MB2_HEADER_TAG_OPTIONAL 1 /* flags bit 0: boot even if unmet */
+/* Spec 3.1.10: the framebuffer Keel would like (console=fb draws on it). */
+#define MB2_HEADER_TAG_FB 5
+#define MB2_HEADER_TAG_FB_SIZE 20
+#define MB2_FB_WANT_WIDTH 1024
+#define MB2_FB_WANT_HEIGHT 768
+#define MB2_FB_WANT_DEPTH 32
 
 /* Spec 3.2: value in EAX when the kernel is entered. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289

@@ -9,7 +9,6 @@
 #include "boot/options.h"
 #include "drivers/pci.h"
 #include "arch/x86/arch.h"
-#include "drivers/uart/uart.h"
 #include "iommu/iommu.h"
 #include "vm/vm.h"
 
@@ -82,11 +81,10 @@ void options_apply_passthrough(const struct vm_config *gc)
 	}
 }
 
-void options_apply_console(const struct keel_options *o)
+void options_apply_console(const struct boot_info *bi,
+			   const struct keel_options *o)
 {
-	if (o->console.port != uart_port() ||
-	    o->console.baud != UART_DEFAULT_BAUD)
-		uart_init(o->console.port, o->console.baud);
+	console_start(bi, &o->console);
 	console_set_level((int)o->loglevel);
 }
 

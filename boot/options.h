@@ -9,6 +9,7 @@
 #define KEEL_BOOT_OPTIONS_H
 
 #include "boot/boot.h"
+#include "boot/console_opt.h"
 #include "core/options.h"
 #include "iommu/iommu.h"
 #include "vm/vm.h"
@@ -19,12 +20,6 @@
  */
 int guest_run(const struct boot_info *bi, const struct vm_config *cfg,
 	      bool restart_on_reset);
-
-/* console=: the UART Keel's console moves to. */
-struct console_opt {
-	u16 port;
-	u32 baud;
-};
 
 /* on_guest_exit=, in the order of the table's names. */
 enum guest_exit_action {
@@ -73,8 +68,19 @@ extern const struct opt_table keel_option_table;
  * "keel: cmdline:" line). Returns the options; always usable.
  */
 const struct keel_options *options_parse(const char *cmdline);
-/* console= and loglevel=: reprogram the console as asked. */
-void options_apply_console(const struct keel_options *o);
+/*
+ * console= and loglevel=: start the back ends console= lists (the first
+ * output Keel makes; boot/console.c) and set the log level.
+ */
+void options_apply_console(const struct boot_info *bi,
+			   const struct keel_options *o);
+
+/* boot/console.c: the back ends @c lists, each started or refused. */
+void console_start(const struct boot_info *bi, const struct console_opt *c);
+/* The serial console on COM1, for a panic before the command line is read. */
+void console_start_default(void);
+/* One line per back end that refused to start, on those that did. */
+void console_report(void);
 /* Print what options_parse() found wrong or adjusted, one line each. */
 void options_report(void);
 /* passthrough=: mark the functions no Keel driver may claim, after PCI

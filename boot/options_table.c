@@ -12,7 +12,6 @@
 #include "boot/options.h"
 #include "block/block.h"
 #include "drivers/pci.h"
-#include "drivers/uart/uart.h"
 
 #define OFF(field) offsetof(struct keel_options, field)
 
@@ -40,14 +39,7 @@ static const char *bench_name(unsigned int i)
 static int parse_console(const char *v, size_t n, void *dst, char *why,
 			 size_t size)
 {
-	struct console_opt *c = dst;
-
-	if (!uart_parse_option(v, n, &c->port, &c->baud))
-		return 0;
-	ksnprintf(
-		why, size,
-		"not understood; use com1..com4 or an I/O port, optionally ,BAUD");
-	return -EINVAL;
+	return console_parse_option(v, n, dst, why, size);
 }
 
 /*
@@ -112,10 +104,10 @@ static const struct opt_desc keel_opts[] = {
 	{ .name = "console",
 	  .type = OPT_CUSTOM,
 	  .offset = OFF(console),
-	  .def = "com1,115200",
+	  .def = "serial",
 	  .parse = parse_console,
-	  .values = "com1..com4 or an I/O port (0x2f8), optionally ,BAUD",
-	  .help = "The 16550 UART Keel's console uses, and its speed." },
+	  .values = "a comma list of serial, fb or none; a UART for serial",
+	  .help = "Where Keel's log goes: the serial port, the screen, both or nowhere." },
 	{ .name = "loglevel",
 	  .type = OPT_UINT,
 	  .offset = OFF(loglevel),

@@ -33,10 +33,19 @@ struct boot_module {
 	const char *cmdline; /* points into the boot information */
 };
 
+/* Framebuffer type, multiboot2 spec 2.0 3.6.12 */
+#define FB_TYPE_INDEXED 0
+#define FB_TYPE_RGB 1
+#define FB_TYPE_EGA_TEXT 2
+
 struct boot_fb {
 	u64 addr;
 	u32 pitch, width, height;
 	u8 bpp, type;
+	/* FB_TYPE_RGB only, when the tag holds them: bit position and size
+	 * of each channel in a pixel. */
+	bool have_rgb;
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
 };
 
 struct boot_info {

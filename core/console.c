@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * printk and panic. Formatting goes through a stack buffer so a line reaches
- * the sink in one write; Keel is single-threaded, so no lock is needed.
+ * each sink in one write; Keel is single-threaded, so no lock is needed.
+ * Every line goes to every registered sink (the back ends console= lists:
+ * the UART, the framebuffer), in the order they registered.
  */
 #include "core/arch_hooks.h"
 #include "core/console.h"
@@ -11,12 +13,17 @@
 /* Ends a line too long for the buffer, so it never runs into the next. */
 #define PRINTK_CUT " [...cut]\n"
 
-static const struct console_sink *sink;
+static const struct console_sink *sinks[CONSOLE_MAX_SINKS];
+static unsigned int n_sinks;
 static int log_level = LOG_INFO;
 
 void console_register(const struct console_sink *s)
 {
-	sink = s;
+	for (unsigned int i = 0; i < n_sinks; i++)
+		if (sinks[i] == s)
+			return;
+	if (n_sinks < CONSOLE_MAX_SINKS)
+		sinks[n_sinks++] = s;
 }
 
 void console_set_level(int level)
@@ -26,8 +33,8 @@ void console_set_level(int level)
 
 void console_write(const char *s, size_t n)
 {
-	if (sink)
-		sink->write(s, n);
+	for (unsigned int i = 0; i < n_sinks; i++)
+		sinks[i]->write(s, n);
 }
 
 static int vprint_line(const char *fmt, va_list ap)

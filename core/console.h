@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel log: printk with levels, panic, and the console sink the UART driver
- * registers. Lines below the current log level are dropped.
+ * Kernel log: printk with levels, panic, and the console sinks the back ends
+ * register (the UART, the framebuffer; console= picks them). Lines below the
+ * current log level are dropped.
  */
 #ifndef KEEL_CORE_CONSOLE_H
 #define KEEL_CORE_CONSOLE_H
@@ -20,6 +21,10 @@ struct console_sink {
 	void (*write)(const char *s, size_t n);
 };
 
+/* At most this many sinks; more are ignored. */
+#define CONSOLE_MAX_SINKS 4
+
+/* Add @sink (once; registering it again changes nothing). */
 void console_register(const struct console_sink *sink);
 void console_set_level(int level);
 void console_write(const char *s, size_t n);

@@ -2,8 +2,8 @@
 /*
  * The global page allocator, built from the boot memory map. Reserved at
  * boot: the first MiB (real-mode structures, EBDA, firmware leftovers),
- * Keel's image, the multiboot2 information, the modules and the bitmap
- * itself. Non-available ranges win over available ones where a map overlaps.
+ * Keel's image, the multiboot2 information, the modules, the framebuffer
+ * and the bitmap itself. Non-available ranges win over available ones where a map overlaps.
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -34,6 +34,13 @@ static void collect_reserved(const struct boot_info *bi, phys_addr_t img_start,
 	for (unsigned int i = 0; i < bi->n_modules; i++)
 		sp[(*n)++] = (struct span){ bi->modules[i].start,
 					    bi->modules[i].end };
+	/* Usually device memory, but a framebuffer carved from RAM must
+	 * not be handed out (console=fb draws on it). */
+	if (bi->have_fb)
+		sp[(*n)++] =
+			(struct span){ bi->fb.addr,
+				       bi->fb.addr + (u64)bi->fb.pitch *
+							     bi->fb.height };
 }
 
 /* First page-aligned place for @size bytes of bitmap in available RAM. */
@@ -66,7 +73,7 @@ static u64 find_bitmap_home(const struct boot_info *bi, u64 size,
 void mm_init(const struct boot_info *bi, phys_addr_t image_start,
 	     phys_addr_t image_end)
 {
-	struct span sp[4 + BOOT_MAX_MODULES];
+	struct span sp[4 + BOOT_MAX_MODULES + 1];
 	unsigned int n;
 	u64 npages, bm_size, bm;
 

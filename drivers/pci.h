@@ -69,6 +69,9 @@ struct pci_dev {
 	u8 secondary_bus; /* bridges only */
 	bool keel_owned; /* a Keel driver owns it: hidden from the guest */
 	bool guest_assigned; /* passthrough= names it: no Keel driver claims it */
+	/* Keel uses its memory but not its DMA (the framebuffer console's
+	 * display): hidden from the guest, and no IOMMU context. */
+	bool keel_hidden;
 	struct pci_bar bars[PCI_MAX_BARS];
 };
 

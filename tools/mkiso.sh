@@ -14,6 +14,15 @@ if [ -n "$guest" ] && [ ! -f "$guest" ]; then
 	exit 1
 fi
 
+# The value of the last console= on the command line, if any.
+fb_wanted() {
+	local w v=
+	for w in $1; do
+		case $w in console=*) v=${w#console=} ;; esac
+	done
+	echo "$v"
+}
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/keel-iso.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 stage=$tmp/root
@@ -23,14 +32,25 @@ cp "$keel" "$stage/boot/keel.elf"
 	echo 'set timeout=0'
 	echo 'set default=0'
 	# Without a video driver GRUB on UEFI gives no framebuffer tag and
-	# complains "no suitable video mode found".
+	# complains "no suitable video mode found". On BIOS, all_video brings
+	# VBE, which sets the linear mode Keel's multiboot2 header asks for
+	# (console=fb draws on it); GRUB falls back to any mode it can set.
 	echo 'insmod all_video'
+	echo 'set gfxmode=1024x768x32,1024x768,auto'
 	echo 'menuentry "Keel" {'
 	echo "	multiboot2 /boot/keel.elf $cmdline"
 	if [ -n "$guest" ]; then
 		cp "$guest" "$stage/boot/guest.elf"
 		echo "	module2 /boot/guest.elf guest $guest_cmdline"
 	fi
+	# Keel's header asks for a linear framebuffer (console=fb). A BIOS
+	# boot that does not draw on it stays in text mode: Bochs's term
+	# display, used by the tests, stops on any graphics mode. UEFI has no
+	# text mode; GRUB keeps the firmware's framebuffer there.
+	case ",$(fb_wanted "$cmdline")," in
+	*,fb,*) ;;
+	*) echo '	set gfxpayload=text' ;;
+	esac
 	echo '	boot'
 	echo '}'
 } >"$stage/boot/grub/grub.cfg"

@@ -3,7 +3,8 @@
  * The guest's PCI configuration mechanism #1 (PCI 3.0 3.2.2.3.2), ports
  * 0xCF8-0xCFF, over the virtual configuration space of vdev/pci_vcfg.c.
  * The guest is given every enumerated function except those Keel owns
- * (its AHCI controllers) and those named by pci_hide=; anything else reads
+ * (its AHCI controllers), the display whose framebuffer Keel draws on
+ * (console=fb) and those named by pci_hide=; anything else reads
  * as absent (all ones) and ignores writes. What a given function's bytes
  * do is the policy table in docs/vmx.md. This file supplies the real
  * configuration access, the EPT and the places no BAR may be moved over.
@@ -76,7 +77,7 @@ static bool hidden(const struct vm *vm, const struct pci_dev *d)
 {
 	u16 bdf = PCI_BDF(d->bus, d->dev, d->fn);
 
-	if (d->keel_owned)
+	if (d->keel_owned || d->keel_hidden)
 		return true;
 	for (unsigned int i = 0; i < vm->cfg->n_hidden; i++)
 		if (vm->cfg->hidden[i] == bdf)
@@ -242,6 +243,9 @@ static void report(const struct vm *vm)
 
 		if (d->keel_owned)
 			pr_info("keel: guest: PCI %02x:%02x.%u hidden (owned by Keel)\n",
+				d->bus, d->dev, d->fn);
+		else if (d->keel_hidden)
+			pr_info("keel: guest: PCI %02x:%02x.%u hidden (Keel's screen)\n",
 				d->bus, d->dev, d->fn);
 	}
 }

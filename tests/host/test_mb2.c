@@ -257,6 +257,51 @@ static void test_uefi(void **state)
 	assert_false(bi.efi_bs_not_terminated);
 }
 
+/*
+ * An RGB framebuffer tag as GRUB writes it under OVMF: 38 bytes, the
+ * colour fields after a u16 reserved.
+ */
+static void test_rgb_framebuffer(void **state)
+{
+	struct blob b;
+	u8 fb[30] = { 0 };
+	u64 fbaddr = 0x80000000;
+	u32 w = 1024, h = 768, pitch = 4096;
+	static const u8 colour[6] = { 16, 8, 8, 8, 0, 8 };
+
+	blob_init(&b);
+	common_head(&b);
+	memcpy(fb, &fbaddr, 8);
+	memcpy(fb + 8, &pitch, 4);
+	memcpy(fb + 12, &w, 4);
+	memcpy(fb + 16, &h, 4);
+	fb[20] = 32;
+	fb[21] = FB_TYPE_RGB;
+	memcpy(fb + 24, colour, sizeof(colour));
+	tag(&b, 8, fb, sizeof(fb));
+	blob_end(&b);
+	assert_int_equal(parse(&b), 0);
+	assert_true(bi.have_fb);
+	assert_true(bi.fb.have_rgb);
+	assert_int_equal(bi.fb.addr, 0x80000000);
+	assert_int_equal(bi.fb.pitch, 4096);
+	assert_int_equal(bi.fb.bpp, 32);
+	assert_int_equal(bi.fb.red_pos, 16);
+	assert_int_equal(bi.fb.red_size, 8);
+	assert_int_equal(bi.fb.green_pos, 8);
+	assert_int_equal(bi.fb.blue_pos, 0);
+	assert_int_equal(bi.fb.blue_size, 8);
+
+	/* Cut before the colour fields: still a framebuffer, colour unknown. */
+	blob_init(&b);
+	common_head(&b);
+	tag(&b, 8, fb, 24);
+	blob_end(&b);
+	assert_int_equal(parse(&b), 0);
+	assert_true(bi.have_fb);
+	assert_false(bi.fb.have_rgb);
+}
+
 static void test_uefi_efi_mmap_only(void **state)
 {
 	struct blob b;
@@ -581,6 +626,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bios),
 		cmocka_unit_test(test_uefi),
+		cmocka_unit_test(test_rgb_framebuffer),
 		cmocka_unit_test(test_uefi_efi_mmap_only),
 		cmocka_unit_test(test_efi_bs_and_unknown_tag),
 		cmocka_unit_test(test_modules),

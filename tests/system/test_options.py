@@ -44,7 +44,7 @@ def test_each_mistake_one_line_after_cmdline(bad_run):
 def test_test_names_come_from_the_registry(bad_run):
     _, lines = after_cmdline(bad_run)
     names = re.split(r", | or ", lines[1].split("; use ")[1])
-    assert sorted(names) == ["ahci", "ahci-error", "ata", "vtd"], lines[1]
+    assert sorted(names) == ["ahci", "ahci-error", "ata", "kbd", "vtd"], lines[1]
 
 
 def test_sched_names_come_from_the_block_layer(bad_run):
