@@ -62,7 +62,6 @@
 #define FADT_RESET_REG 116
 #define FADT_RESET_VALUE 128
 #define FADT_MINOR_VERSION 131
-#define FADT_X_FIRMWARE_CTRL 132
 #define FADT_X_DSDT 140
 #define FADT_PM1_EVT_BYTES 4 /* PM1_STS and PM1_EN, 2 bytes each */
 #define FADT_PM1_CNT_BYTES 2
@@ -175,16 +174,26 @@ static u32 madt_len(const struct gacpi_cfg *c)
 	return MADT_ENTRIES +
 	       (c->apic_id > MADT_XAPIC_ID_MAX ? MADT_X2APIC_LEN :
 						 MADT_LAPIC_LEN) +
-	       c->n_ioapics * MADT_IOAPIC_LEN +
-	       c->n_overrides * MADT_ISO_LEN + c->n_nmis * MADT_LAPIC_NMI_LEN;
+	       c->n_ioapics * MADT_IOAPIC_LEN + c->n_overrides * MADT_ISO_LEN +
+	       c->n_nmis * MADT_LAPIC_NMI_LEN;
 }
 
 /* Name (_S5, Package (4) { typa, typb, 0, 0 }) */
 static const u8 s5_aml_template[] = {
-	AML_NAME_OP,	 '_', 'S', '5', '_', AML_PACKAGE_OP,
+	AML_NAME_OP,
+	'_',
+	'S',
+	'5',
+	'_',
+	AML_PACKAGE_OP,
 	8 /* PkgLength: itself to the end */,
-	4 /* NumElements */, AML_BYTE_PREFIX, 0, AML_BYTE_PREFIX, 0,
-	AML_ZERO_OP,	 AML_ZERO_OP,
+	4 /* NumElements */,
+	AML_BYTE_PREFIX,
+	0,
+	AML_BYTE_PREFIX,
+	0,
+	AML_ZERO_OP,
+	AML_ZERO_OP,
 };
 
 #define S5_TYPA_AT 9
@@ -265,7 +274,10 @@ static void build_fadt(u8 *f, const struct gacpi_cfg *c, u64 facs, u64 dsdt)
 	gas_io(f + FADT_RESET_REG, c->reset_port, 8);
 	f[FADT_RESET_VALUE] = c->reset_value;
 	f[FADT_MINOR_VERSION] = FADT_MINOR;
-	wr64(f + FADT_X_FIRMWARE_CTRL, facs);
+	/* ACPI 6.4 table 5.9: OSPM ignores FIRMWARE_CTRL and DSDT when the
+	 * X_ fields are set, so one of each pair is: the 32-bit FACS (a
+	 * second, equal X_FIRMWARE_CTRL makes Linux list the FACS twice) and
+	 * the 64-bit DSDT, with the 32-bit copy for ACPI 1.0 readers. */
 	wr64(f + FADT_X_DSDT, dsdt);
 	finish(f, FADT_LEN);
 }
@@ -370,8 +382,8 @@ static bool nmi_for(const struct acpi_info *ai, const struct acpi_nmi *n,
 	return false;
 }
 
-int gacpi_cfg_from(const struct acpi_info *ai, u32 apic_id,
-		   struct gacpi_cfg *c, const char **why)
+int gacpi_cfg_from(const struct acpi_info *ai, u32 apic_id, struct gacpi_cfg *c,
+		   const char **why)
 {
 	const struct acpi_fadt *f = &ai->fadt;
 

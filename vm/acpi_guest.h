@@ -40,8 +40,8 @@ struct gacpi_cfg {
  * @why when the host lacks what the tables need (a MADT, an FADT with
  * PM1a blocks).
  */
-int gacpi_cfg_from(const struct acpi_info *ai, u32 apic_id,
-		   struct gacpi_cfg *c, const char **why);
+int gacpi_cfg_from(const struct acpi_info *ai, u32 apic_id, struct gacpi_cfg *c,
+		   const char **why);
 
 /*
  * Lay the tables out in @buf, which the guest sees at GPA @base (16-byte

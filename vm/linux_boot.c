@@ -70,17 +70,19 @@ static int parse_frame(const u8 *img, size_t len, struct lx_image *im,
 	}
 	im->version = rd16(img + LX_VERSION);
 	if (im->version < LX_MIN_VERSION) {
-		ksnprintf(err, n,
-			  "boot protocol %u.%02u is too old: Keel needs 2.10 or later",
-			  im->version >> 8, im->version & 0xff);
+		ksnprintf(
+			err, n,
+			"boot protocol %u.%02u is too old: Keel needs 2.10 or later",
+			im->version >> 8, im->version & 0xff);
 		return -EINVAL;
 	}
 	im->hdr_end = LX_HEADER + img[LX_JUMP + 1];
 	if (im->hdr_end < LX_HDR_END_MIN || im->hdr_end > LX_HDR_END_MAX ||
 	    im->hdr_end > len) {
-		ksnprintf(err, n,
-			  "setup header ends at %#x: not within %#x-%#x and the file (%zu bytes)",
-			  im->hdr_end, LX_HDR_END_MIN, LX_HDR_END_MAX, len);
+		ksnprintf(
+			err, n,
+			"setup header ends at %#x: not within %#x-%#x and the file (%zu bytes)",
+			im->hdr_end, LX_HDR_END_MIN, LX_HDR_END_MAX, len);
 		return -EINVAL;
 	}
 	if (rd16(img + LX_BOOT_FLAG) != LX_BOOT_FLAG_MAGIC) {
@@ -102,18 +104,20 @@ static int parse_kernel(const u8 *img, size_t len, struct lx_image *im,
 	im->kernel_off = (sects + 1) * LX_SECTOR;
 	if (im->kernel_off < im->hdr_end || !ksize ||
 	    im->kernel_off + ksize > len) {
-		ksnprintf(err, n,
-			  "setup_sects %u and syssize %#x need %llu bytes, the file has %zu",
-			  sects, rd32(img + LX_SYSSIZE),
-			  (unsigned long long)(im->kernel_off + ksize), len);
+		ksnprintf(
+			err, n,
+			"setup_sects %u and syssize %#x need %llu bytes, the file has %zu",
+			sects, rd32(img + LX_SYSSIZE),
+			(unsigned long long)(im->kernel_off + ksize), len);
 		return -EINVAL;
 	}
 	im->kernel_len = (u32)ksize;
 	im->loadflags = img[LX_LOADFLAGS];
 	if (!(im->loadflags & LX_LOADED_HIGH)) {
-		ksnprintf(err, n,
-			  "loadflags %#x: not a bzImage (LOADED_HIGH clear), a zImage is not supported",
-			  im->loadflags);
+		ksnprintf(
+			err, n,
+			"loadflags %#x: not a bzImage (LOADED_HIGH clear), a zImage is not supported",
+			im->loadflags);
 		return -EINVAL;
 	}
 	im->xloadflags = rd16(img + LX_XLOADFLAGS);
@@ -130,28 +134,30 @@ static int parse_placement(const u8 *img, struct lx_image *im, char *err,
 	im->kernel_alignment = rd32(img + LX_KERNEL_ALIGNMENT);
 	if (!pow2(im->kernel_alignment) || im->kernel_alignment < LX_PAGE ||
 	    im->kernel_alignment > LX_ALIGN_MAX ||
-	    (min_align && (min_align > 30 ||
-			   BIT(min_align) > im->kernel_alignment))) {
-		ksnprintf(err, n,
-			  "kernel_alignment %#x (min_alignment %u) is not a power of two from 4 KiB to 1 GiB",
-			  im->kernel_alignment, min_align);
+	    (min_align &&
+	     (min_align > 30 || BIT(min_align) > im->kernel_alignment))) {
+		ksnprintf(
+			err, n,
+			"kernel_alignment %#x (min_alignment %u) is not a power of two from 4 KiB to 1 GiB",
+			im->kernel_alignment, min_align);
 		return -EINVAL;
 	}
 	im->pref_address = rd64(img + LX_PREF_ADDRESS);
 	if (im->pref_address < PC_ONE_MIB || im->pref_address >= GiB(4) ||
 	    im->pref_address % LX_PAGE ||
-	    (im->relocatable &&
-	     im->pref_address % im->kernel_alignment)) {
-		ksnprintf(err, n,
-			  "pref_address %#llx is not an aligned address from 1 MiB to 4 GiB",
-			  (unsigned long long)im->pref_address);
+	    (im->relocatable && im->pref_address % im->kernel_alignment)) {
+		ksnprintf(
+			err, n,
+			"pref_address %#llx is not an aligned address from 1 MiB to 4 GiB",
+			(unsigned long long)im->pref_address);
 		return -EINVAL;
 	}
 	im->init_size = rd32(img + LX_INIT_SIZE);
 	if (im->init_size < im->kernel_len) {
-		ksnprintf(err, n,
-			  "init_size %#x is smaller than the kernel (%#x bytes)",
-			  im->init_size, im->kernel_len);
+		ksnprintf(
+			err, n,
+			"init_size %#x is smaller than the kernel (%#x bytes)",
+			im->init_size, im->kernel_len);
 		return -EINVAL;
 	}
 	im->cmdline_size = rd32(img + LX_CMDLINE_SIZE);
@@ -188,11 +194,12 @@ static int place_kernel(const struct lx_image *im, const struct lx_machine *m,
 	else if (im->relocatable && fits(low, im->init_size, m->mem_size))
 		lay->kernel = low;
 	else {
-		ksnprintf(err, n,
-			  "the kernel needs %u MiB from %#llx (init_size), more than the guest's %llu MiB of RAM: raise guest_mem=",
-			  im->init_size >> 20,
-			  (unsigned long long)im->pref_address,
-			  (unsigned long long)(m->mem_size >> 20));
+		ksnprintf(
+			err, n,
+			"the kernel needs %u MiB from %#llx (init_size), more than the guest's %llu MiB of RAM: raise guest_mem=",
+			im->init_size >> 20,
+			(unsigned long long)im->pref_address,
+			(unsigned long long)(m->mem_size >> 20));
 		return -ERANGE;
 	}
 	return 0;
@@ -213,10 +220,11 @@ static int place_initrd(const struct lx_image *im, const struct lx_machine *m,
 		lay->initrd = (u32)ALIGN_DOWN(top - m->initrd_len, LX_PAGE);
 		return 0;
 	}
-	ksnprintf(err, n,
-		  "the initrd (%zu bytes) does not fit between the kernel's end %#llx and %#llx",
-		  m->initrd_len, (unsigned long long)kend,
-		  (unsigned long long)top);
+	ksnprintf(
+		err, n,
+		"the initrd (%zu bytes) does not fit between the kernel's end %#llx and %#llx",
+		m->initrd_len, (unsigned long long)kend,
+		(unsigned long long)top);
 	return -ERANGE;
 }
 
@@ -268,15 +276,14 @@ unsigned int lx_e820(u64 mem_size, u8 *e)
 }
 
 void lx_build_zero_page(u8 *zp, const u8 *img, const struct lx_image *im,
-			const struct lx_machine *m,
-			const struct lx_layout *lay)
+			const struct lx_machine *m, const struct lx_layout *lay)
 {
 	memset(zp, 0, LX_ZP_SIZE);
 	memcpy(zp + LX_SETUP_SECTS, img + LX_SETUP_SECTS,
 	       im->hdr_end - LX_SETUP_SECTS);
 	zp[LX_TYPE_OF_LOADER] = LX_TYPE_OF_LOADER_UNDEFINED;
-	zp[LX_LOADFLAGS] = (u8)((im->loadflags | LX_CAN_USE_HEAP) &
-				~LX_KEEP_SEGMENTS);
+	zp[LX_LOADFLAGS] =
+		(u8)((im->loadflags | LX_CAN_USE_HEAP) & ~LX_KEEP_SEGMENTS);
 	wr16(zp + LX_HEAP_END_PTR, LX_HEAP_END);
 	wr32(zp + LX_CODE32_START, (u32)lay->kernel);
 	wr32(zp + LX_CMD_LINE_PTR, lay->cmdline);
