@@ -211,7 +211,8 @@ static void plan(const struct gacpi_cfg *c, struct layout *l)
 	l->madt = ALIGN_UP(l->fadt + FADT_LEN, TABLE_ALIGN);
 	l->madt_len = madt_len(c);
 	l->dsdt = ALIGN_UP(l->madt + l->madt_len, TABLE_ALIGN);
-	l->dsdt_len = ACPI_HDR_LEN + sizeof(s5_aml_template);
+	l->dsdt_len = ACPI_HDR_LEN + sizeof(s5_aml_template) +
+		      (c->pci_mem_lo ? GACPI_PCI0_AML_LEN : 0);
 	l->end = l->dsdt + l->dsdt_len;
 }
 
@@ -341,6 +342,8 @@ static void build_dsdt(u8 *t, const struct gacpi_cfg *c, u32 len)
 	memcpy(aml, s5_aml_template, sizeof(s5_aml_template));
 	aml[S5_TYPA_AT] = c->s5_typa;
 	aml[S5_TYPB_AT] = c->s5_typb;
+	if (c->pci_mem_lo)
+		gacpi_pci0_aml(aml + sizeof(s5_aml_template), c->pci_mem_lo);
 	finish(t, len);
 }
 

@@ -31,7 +31,14 @@ struct gacpi_cfg {
 	u8 s5_typa, s5_typb;
 	u16 reset_port; /* FADT reset register, I/O space */
 	u8 reset_value;
+	/* Where the PCI root bridge's MMIO window starts: the top of guest
+	 * RAM (below the IOAPIC, 1 MiB-aligned); 0 for no PCI0 device. */
+	u32 pci_mem_lo;
 };
+
+/* Scope (\_SB) { Device (PCI0) } in AML (vm/acpi_guest_pci.c). */
+#define GACPI_PCI0_AML_LEN 152
+u32 gacpi_pci0_aml(u8 *out, u32 mem_lo);
 
 /*
  * The guest's platform from the host's ACPI: the LAPIC, the IOAPICs, ISA

@@ -70,6 +70,9 @@ static u64 install_acpi(struct vm *vm)
 		pr_info("keel: guest: no ACPI tables for the guest: %s\n", why);
 		return 0;
 	}
+	/* The PCI root bridge's MMIO window starts above guest RAM (at most
+	 * VM_MAX_MEM, so well below the IOAPIC). */
+	cfg.pci_mem_lo = (u32)vm->mem_size;
 	rsdp = gacpi_build(&cfg, PC_BIOS_AREA, area, sizeof(area));
 	if (!rsdp || vm_write(vm, PC_BIOS_AREA, area, sizeof(area)))
 		return 0;

@@ -99,6 +99,7 @@ static struct gacpi_cfg pc_cfg(void)
 		.s5_typb = 6,
 		.reset_port = 0xcf9,
 		.reset_value = 6,
+		.pci_mem_lo = 0x8000000,
 	};
 	return c;
 }
@@ -230,6 +231,103 @@ static void test_x2apic_and_tmr(void **state)
 	assert_true(ai.fadt.pm_tmr_32bit);
 }
 
+static u16 get16(const u8 *p)
+{
+	return (u16)(p[0] | p[1] << 8);
+}
+
+/* A two-byte PkgLength (ACPI 6.4 20.2.4): its value. */
+static u32 pkglen2(const u8 *p)
+{
+	assert_int_equal(p[0] >> 6, 1);
+	return (p[0] & 0xf) | (u32)p[1] << 4;
+}
+
+/*
+ * The DSDT's \_SB.PCI0: the AML framing (each PkgLength ends where the
+ * next object starts) and every resource of its _CRS, up to the end tag
+ * that closes the buffer exactly.
+ */
+static void test_dsdt_pci0(void **state)
+{
+	struct gacpi_cfg c = pc_cfg();
+	const u8 *f, *d, *aml, *end, *r, *crs_end;
+	u32 dlen;
+	int n = 0;
+
+	assert_int_not_equal(build(&c), 0);
+	f = mem + get64(mem + PC_BIOS_AREA + 24); /* XSDT */
+	f = mem + get64(f + 36); /* FADT */
+	d = mem + get32(f + 40);
+	dlen = get32(d + 4);
+	assert_int_equal(dlen, 36 + 14 + GACPI_PCI0_AML_LEN);
+	assert_int_equal(sum(d, dlen), 0);
+	aml = d + 36 + 14; /* after Name (_S5, ...) */
+	end = d + dlen;
+	assert_int_equal(aml[0], 0x10); /* ScopeOp */
+	assert_ptr_equal(aml + 1 + pkglen2(aml + 1), end);
+	assert_memory_equal(aml + 3, "\\_SB_", 5);
+	assert_int_equal(aml[8], 0x5b); /* DeviceOp */
+	assert_int_equal(aml[9], 0x82);
+	assert_ptr_equal(aml + 10 + pkglen2(aml + 10), end);
+	assert_memory_equal(aml + 12, "PCI0", 4);
+	assert_memory_equal(aml + 16, "\x08_HID\x0c", 6);
+	assert_int_equal(get32(aml + 22), 0x030ad041); /* EisaId PNP0A03 */
+	assert_memory_equal(aml + 26, "\x08_UID\x00", 6);
+	assert_memory_equal(aml + 32, "\x08_CRS\x11", 6);
+	assert_ptr_equal(aml + 38 + pkglen2(aml + 38), end);
+	assert_int_equal(aml[40], 0x0a); /* BufferSize, a ByteConst */
+	r = aml + 42;
+	crs_end = r + aml[41];
+	assert_ptr_equal(crs_end, end);
+	while (r < crs_end && r[0] != 0x79) {
+		u32 len = r[0] & 0x80 ? 3u + get16(r + 1) : 1u + (r[0] & 7);
+
+		switch (n++) {
+		case 0: /* buses 0-255 */
+			assert_int_equal(r[0], 0x88);
+			assert_int_equal(r[3], 2);
+			assert_int_equal(get16(r + 10), 0xff);
+			assert_int_equal(get16(r + 14), 0x100);
+			break;
+		case 1: /* mechanism #1 */
+			assert_int_equal(r[0], 0x47);
+			assert_int_equal(get16(r + 2), 0xcf8);
+			assert_int_equal(r[7], 8);
+			break;
+		case 2:
+			assert_int_equal(r[3], 1);
+			assert_int_equal(get16(r + 10), 0xcf7);
+			assert_int_equal(get16(r + 14), 0xcf8);
+			break;
+		case 3:
+			assert_int_equal(get16(r + 8), 0xd00);
+			assert_int_equal(get16(r + 14), 0xf300);
+			break;
+		case 4: /* VGA window */
+			assert_int_equal(r[0], 0x87);
+			assert_int_equal(get32(r + 10), 0xa0000);
+			assert_int_equal(get32(r + 14), 0xbffff);
+			break;
+		case 5: /* above guest RAM, below the IOAPIC */
+			assert_int_equal(get32(r + 10), 0x8000000);
+			assert_int_equal(get32(r + 14), 0xfebfffff);
+			assert_int_equal(get32(r + 22), 0xfec00000 - 0x8000000);
+			break;
+		}
+		r += len;
+	}
+	assert_int_equal(n, 6);
+	assert_ptr_equal(r + 2, crs_end);
+	/* Keel's own AML scan still finds _S5 before the scope. */
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	assert_true(ai.have_s5);
+	/* No window, no device. */
+	c.pci_mem_lo = 0;
+	assert_int_not_equal(build(&c), 0);
+	assert_int_equal(get32(d + 4), 36 + 14);
+}
+
 static void test_too_small(void **state)
 {
 	struct gacpi_cfg c = pc_cfg();
@@ -286,9 +384,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_checksums),	T(test_parsed),
-		T(test_x2apic_and_tmr), T(test_too_small),
-		T(test_cfg_from_host),
+		T(test_checksums), T(test_parsed),    T(test_x2apic_and_tmr),
+		T(test_dsdt_pci0), T(test_too_small), T(test_cfg_from_host),
 #undef T
 	};
 

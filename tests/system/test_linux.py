@@ -79,6 +79,8 @@ def test_debian_kernel_boots_to_init(keel_built):
     assert run.has(r"^keel: guest: loaded Linux bzImage, boot protocol 2\.\d+"), run
     assert run.has(r"^guest\| \[ +[\d.]+\] ACPI: RSDP 0x00000000000E0000 000024 \(v02 KEEL  \)"), run
     assert run.has(r"^guest\| \[ +[\d.]+\] smpboot: Allowing 1 CPUs"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] PCI host bridge to bus 0000:00$"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] pci 0000:00:00\.0: \[8086:1237\]"), run
     assert run.has(r"^guest\| KEEL-LINUX: init reached$"), run
     assert run.has(r"^guest\| KEEL-LINUX: flags hypervisor$"), run
     assert run.has(r"^guest\| KEEL-LINUX: done$"), run
