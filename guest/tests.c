@@ -436,6 +436,85 @@ static void test_legacy_area(void)
 	vga[0] = old;
 }
 
+/* ACPI 6.4 5.2.5.1: the RSDP lies on a 16-byte boundary in the BIOS area. */
+#define ACPI_SCAN_START 0xe0000U
+#define ACPI_SCAN_END 0x100000U
+#define ACPI_MADT_CPU 0 /* processor local APIC, 5.2.12.2 */
+#define ACPI_MADT_X2APIC 9
+#define ACPI_MADT_IOAPIC 1
+#define ACPI_FADT_PM_TMR 76
+#define ACPI_MADT_FIRST 44
+
+static u8 acpi_sum(const u8 *p, u32 n)
+{
+	u8 s = 0;
+
+	while (n--)
+		s = (u8)(s + *p++);
+	return s;
+}
+
+static const u8 *acpi_find_rsdp(void)
+{
+	for (u32 a = ACPI_SCAN_START; a < ACPI_SCAN_END; a += 16) {
+		const u8 *p = (const u8 *)a;
+
+		if (!memcmp(p, "RSD PTR ", 8) && !acpi_sum(p, 20))
+			return p;
+	}
+	return NULL;
+}
+
+static const u8 *acpi_table(const u8 *rsdt, const char *sig)
+{
+	u32 len = *(const u32 *)(rsdt + 4);
+
+	for (u32 off = 36; off + 4 <= len; off += 4) {
+		const u8 *t = (const u8 *)*(const u32 *)(rsdt + off);
+
+		if (!memcmp(t, sig, 4) && !acpi_sum(t, *(const u32 *)(t + 4)))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Keel's tables for the guest, found as test suites find them: the RSDP by
+ * the legacy scan, then the RSDT; a MADT with one CPU and an IOAPIC, and
+ * an FADT naming the PM timer (docs/linux-guest.md).
+ */
+static void test_acpi_tables(void)
+{
+	const u8 *rsdp = acpi_find_rsdp();
+	const u8 *rsdt, *madt, *fadt;
+	u32 cpus = 0, ioapics = 0, pm_tmr;
+
+	if (!rsdp) {
+		report("acpi_tables", false, "no RSDP in 0xe0000-0xfffff");
+		return;
+	}
+	rsdt = (const u8 *)*(const u32 *)(rsdp + 16);
+	madt = acpi_table(rsdt, "APIC");
+	fadt = acpi_table(rsdt, "FACP");
+	if (!madt || !fadt) {
+		report("acpi_tables", false, "rev %u: madt 0x%x fadt 0x%x",
+		       rsdp[15], (u32)(uintptr_t)madt, (u32)(uintptr_t)fadt);
+		return;
+	}
+	for (u32 off = ACPI_MADT_FIRST; off + 2 <= *(const u32 *)(madt + 4);
+	     off += madt[off + 1] ? madt[off + 1] : 1) {
+		cpus += madt[off] == ACPI_MADT_CPU ||
+			madt[off] == ACPI_MADT_X2APIC;
+		ioapics += madt[off] == ACPI_MADT_IOAPIC;
+	}
+	pm_tmr = *(const u32 *)(fadt + ACPI_FADT_PM_TMR);
+	report("acpi_tables",
+	       rsdp[15] == 2 && !acpi_sum(rsdp, 36) && cpus == 1 && ioapics &&
+		       pm_tmr,
+	       "rev %u cpus %u ioapics %u pm_tmr 0x%x", rsdp[15], cpus, ioapics,
+	       pm_tmr);
+}
+
 void run_all_tests(const struct guest_env *env)
 {
 	kprintf("keel-guest: keel %s\n",
@@ -459,6 +538,7 @@ void run_all_tests(const struct guest_env *env)
 	test_vmx_insns();
 	test_hlt();
 	test_legacy_area();
+	test_acpi_tables();
 	mmio_tests();
 	task_switch_tests();
 	test_uart();

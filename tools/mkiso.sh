@@ -3,6 +3,8 @@
 # Build a GRUB rescue ISO that boots Keel on BIOS (i386-pc) and UEFI
 # (x86_64-efi), as a CD and as a raw USB disk. The guest, if given, is the
 # multiboot2 module named "guest"; the rest of its line is its command line.
+# GUEST_MODULE=path adds one module for the guest ("guest-module" and then
+# GUEST_MODULE_CMDLINE, default "initrd": a Linux guest's initrd).
 set -eu
 out=$1
 cmdline=${2:-}
@@ -42,6 +44,10 @@ cp "$keel" "$stage/boot/keel.elf"
 	if [ -n "$guest" ]; then
 		cp "$guest" "$stage/boot/guest.elf"
 		echo "	module2 /boot/guest.elf guest $guest_cmdline"
+	fi
+	if [ -n "${GUEST_MODULE:-}" ]; then
+		cp "$GUEST_MODULE" "$stage/boot/guest-module"
+		echo "	module2 /boot/guest-module guest-module ${GUEST_MODULE_CMDLINE:-initrd}"
 	fi
 	# Keel's header asks for a linear framebuffer (console=fb). A BIOS
 	# boot that does not draw on it stays in text mode: Bochs's term

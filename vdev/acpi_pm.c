@@ -6,7 +6,11 @@
  * wrote, with SCI_EN set (the machine is in ACPI mode, so a guest does not
  * try the SMI command port, which stays absent). The PM timer (ACPI 6.4
  * 4.8.3.3) is read from the hardware: it only counts, and guests calibrate
- * against it. Writes to it are dropped.
+ * against it. Writes to it are dropped. The PM1a event block (PM1_STS,
+ * PM1_EN, ACPI 6.4 4.8.3.1), which the guest's FADT names, is emulated
+ * too: Keel raises no fixed event, so status reads 0 and the enables read
+ * back what the guest wrote without reaching the hardware (its SCI line
+ * is the host's).
  */
 #include "core/lib.h"
 #include "arch/x86/acpi.h"
@@ -20,6 +24,10 @@ struct pm1_cnt {
 
 static struct pm1_cnt pm1a = { .name = "ACPI PM1a_CNT" };
 static struct pm1_cnt pm1b = { .name = "ACPI PM1b_CNT" };
+/* PM1_STS then PM1_EN, 2 bytes each (ACPI 6.4 4.8.3.1) */
+#define PM1_EVT_LEN 4
+#define PM1_EN_OFF 2
+static u16 pm1a_en;
 
 /* The byte of a little-endian register that @port addresses. */
 static unsigned int byte_shift(u16 port, u32 base)
@@ -57,6 +65,23 @@ static int pm_tmr_io(struct vm *vm, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
+static int pm1_evt_io(struct vm *vm, u16 port, unsigned int size, bool in,
+		      u32 *val, void *ctx)
+{
+	u32 base = acpi_info.fadt.pm1a_evt;
+	u32 regs = (u32)pm1a_en << (8 * PM1_EN_OFF); /* PM1_STS reads 0 */
+	unsigned int sh = byte_shift(port, base);
+	u32 mask = (size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1) << sh;
+
+	if (in) {
+		*val = (regs & mask) >> sh;
+		return 0;
+	}
+	regs = (regs & ~mask) | ((*val << sh) & mask);
+	pm1a_en = (u16)(regs >> (8 * PM1_EN_OFF));
+	return 0;
+}
+
 static int acpi_pm_init(struct vm *vm)
 {
 	const struct acpi_fadt *f = &acpi_info.fadt;
@@ -64,9 +89,13 @@ static int acpi_pm_init(struct vm *vm)
 
 	pm1a.val = 0;
 	pm1b.val = 0;
+	pm1a_en = 0;
 	if (!f->present)
 		return 0;
-	if (f->pm1a_cnt && f->pm1a_cnt < 0xffff)
+	if (f->pm1a_evt && f->pm1a_evt <= 0x10000 - PM1_EVT_LEN)
+		rc = vm_register_pio(vm, (u16)f->pm1a_evt, PM1_EVT_LEN,
+				     pm1_evt_io, NULL, "ACPI PM1a_EVT");
+	if (!rc && f->pm1a_cnt && f->pm1a_cnt < 0xffff)
 		rc = vm_register_pio(vm, (u16)f->pm1a_cnt, ACPI_PM1_CNT_LEN,
 				     pm1_cnt_io, &pm1a, pm1a.name);
 	if (!rc && f->pm1b_cnt && f->pm1b_cnt < 0xffff)

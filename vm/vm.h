@@ -97,6 +97,10 @@ struct vm_entry {
 	u32 eip;
 	u32 eax, ebx; /* multiboot (v1): magic and the information block */
 	const char *cmdline; /* the guest's, for the log */
+	u32 esi; /* Linux: the zero page */
+	u16 cs_sel, ds_sel; /* flat 4 GiB selectors in the GDT below */
+	u32 gdtr_base;
+	u16 gdtr_limit;
 };
 
 #define VM_ATTN_ENDED BIT(0) /* state is no longer VM_RUNNING */
@@ -198,8 +202,9 @@ int vm_unmap(struct vm *vm, u64 gpa, u64 size);
 
 /* ---- load.c: guest loaders ---- */
 /*
- * Load @img into the guest's RAM as a multiboot (v1) kernel, with its
- * information block, and fill @entry. A bad image is reported with the
+ * Load @img into the guest's RAM, with Keel's ACPI tables for the guest:
+ * a bzImage by the Linux boot protocol (vm/linux_boot.c), anything else as
+ * a multiboot (v1) kernel with its information block; fill @entry. A bad image is reported with the
  * reason and -EINVAL returned; the guest's RAM is then undefined.
  */
 int vm_load(struct vm *vm, const struct vm_image *img, struct vm_entry *entry);

@@ -13,7 +13,9 @@
  * exits and is emulated here: EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
  * VMX off), MTRR writes (ignored: with EPT the guest's memory types come
- * from EPT and its PAT, SDM Vol.3C 29.3.7). A short list of harmless
+ * from EPT and its PAT, SDM Vol.3C 29.3.7), writes to BIOS_SIGN_ID
+ * (dropped: the microcode-revision protocol) and POWER_CTL (dropped:
+ * package power is Keel's). A short list of harmless
  * MSRs reads as the hardware has them; any other access gets #GP, as an
  * MSR the CPU does not implement would.
  */
@@ -33,6 +35,8 @@
 #define MSR_IA32_XSS 0xda0
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
 #define MSR_PLATFORM_INFO 0xce
+#define MSR_PKG_CST_CONFIG_CONTROL 0xe2 /* SDM Vol.4 table 2-20 */
+#define MSR_IA32_POWER_CTL 0x1fc /* SDM Vol.4 table 2-20 */
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
 #define MSR_IA32_MCG_CAP 0x179
 #define MSR_IA32_MCG_STATUS 0x17a
@@ -128,9 +132,9 @@ void vmx_msr_bitmap_init(struct vcpu *v)
 }
 
 static const u32 readable_msrs[] = {
-	MSR_IA32_APIC_BASE, MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,
-	MSR_IA32_MCG_CAP,   MSR_IA32_MCG_STATUS,   MSR_IA32_MISC_ENABLE,
-	MSR_IA32_MTRRCAP,
+	MSR_IA32_APIC_BASE, MSR_IA32_BIOS_SIGN_ID,	MSR_PLATFORM_INFO,
+	MSR_IA32_MCG_CAP,   MSR_IA32_MCG_STATUS,	MSR_IA32_MISC_ENABLE,
+	MSR_IA32_MTRRCAP,   MSR_PKG_CST_CONFIG_CONTROL, MSR_IA32_POWER_CTL,
 };
 
 static bool hardware_readable(u32 msr)
@@ -274,6 +278,15 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		return xsaves_on(v) && val == 0 ? 0 : -EPERM;
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_TSC:
+	/* C1E promotion and other package power controls are the
+	 * machine's, hence Keel's; intel_idle writes it unchecked. */
+	case MSR_IA32_POWER_CTL:
+		return 0;
+	case MSR_IA32_BIOS_SIGN_ID:
+		/* The microcode-revision protocol (SDM Vol.3A 10.11.7.1)
+		 * writes 0, runs CPUID(1), then reads: the write only clears
+		 * the value CPUID refreshes, so it is accepted and dropped
+		 * (Linux's early_init_intel() does it unchecked). */
 		return 0;
 	}
 	if (msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_LAST)

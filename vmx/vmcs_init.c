@@ -23,8 +23,6 @@
 #define AR_CODE32 (11 | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
 #define AR_DATA32 (3 | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
 #define AR_TSS32_BUSY (11 | VMX_AR_P)
-#define GUEST_CS_SEL 0x08
-#define GUEST_DS_SEL 0x10
 
 #define CR0_TRACKED (X86_CR0_PG)
 
@@ -153,12 +151,12 @@ static bool setup_guest_state(struct vcpu *v, const struct vm_entry *entry)
 		{ VMCS_GUEST_CR4, vmx_guest_cr4(m, 0) },
 		{ VMCS_CR4_GUEST_HOST_MASK, cr4_mask(m) },
 		{ VMCS_CR4_READ_SHADOW, 0 },
-		SEG(CS, GUEST_CS_SEL, AR_CODE32),
-		SEG(DS, GUEST_DS_SEL, AR_DATA32),
-		SEG(ES, GUEST_DS_SEL, AR_DATA32),
-		SEG(FS, GUEST_DS_SEL, AR_DATA32),
-		SEG(GS, GUEST_DS_SEL, AR_DATA32),
-		SEG(SS, GUEST_DS_SEL, AR_DATA32),
+		SEG(CS, entry->cs_sel, AR_CODE32),
+		SEG(DS, entry->ds_sel, AR_DATA32),
+		SEG(ES, entry->ds_sel, AR_DATA32),
+		SEG(FS, entry->ds_sel, AR_DATA32),
+		SEG(GS, entry->ds_sel, AR_DATA32),
+		SEG(SS, entry->ds_sel, AR_DATA32),
 		{ VMCS_GUEST_TR_SELECTOR, 0 },
 		{ VMCS_GUEST_TR_BASE, 0 },
 		{ VMCS_GUEST_TR_LIMIT, 0xffff },
@@ -167,8 +165,8 @@ static bool setup_guest_state(struct vcpu *v, const struct vm_entry *entry)
 		{ VMCS_GUEST_LDTR_BASE, 0 },
 		{ VMCS_GUEST_LDTR_LIMIT, 0 },
 		{ VMCS_GUEST_LDTR_AR_BYTES, VMX_AR_UNUSABLE },
-		{ VMCS_GUEST_GDTR_BASE, 0 },
-		{ VMCS_GUEST_GDTR_LIMIT, 0xffff },
+		{ VMCS_GUEST_GDTR_BASE, entry->gdtr_base },
+		{ VMCS_GUEST_GDTR_LIMIT, entry->gdtr_limit },
 		{ VMCS_GUEST_IDTR_BASE, 0 },
 		{ VMCS_GUEST_IDTR_LIMIT, 0xffff },
 		{ VMCS_GUEST_DR7, DR7_POWER_ON },
@@ -189,6 +187,7 @@ static bool setup_guest_state(struct vcpu *v, const struct vm_entry *entry)
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = entry->eax;
 	v->regs.rbx = entry->ebx;
+	v->regs.rsi = entry->esi;
 	return write_all(f, ARRAY_SIZE(f));
 }
 

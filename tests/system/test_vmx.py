@@ -57,7 +57,7 @@ def test_guest_checks_all_pass(all_run):
                  "io_rep_outsb_insb", "msr_feature_control_write_gp",
                  "cr4_vmxe_set_gp", "xsetbv", "hlt_wakeup_by_irq",
                  "mmio_read_ah", "mmio_movsx", "mmio_write_imm",
-                 "mmio64_movsxd", "legacy_vga_and_bios_area",
+                 "mmio64_movsxd", "legacy_vga_and_bios_area", "acpi_tables",
                  "vmcall_raise_irq", "vmcall_raise_irq_window",
                  "cpuid_msr_pdcm", "cpuid_msr_tsc_adjust", "cpuid_msr_pmu",
                  "cpuid_msr_xsaves", "cpuid_msr_tsc_deadline", "vmcall_raise_irq_twice",

@@ -1,0 +1,89 @@
+"""Linux guests in Bochs (corei7_skylake_x): a malformed bzImage is refused
+with one line while Keel carries on; and, opt-in (KEEL_LINUX_TEST=1: it
+downloads Debian packages and takes several minutes of Bochs), Debian's
+stock kernel boots under Keel to a busybox /init that reports the kernel's
+view of the machine and powers off through ACPI (docs/linux-guest.md)."""
+import os
+import struct
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT, build_iso, run_bochs
+
+KEEL_CMD = "on_guest_exit=poweroff"
+KIT = os.path.join(BUILD, "linux-kit")
+
+
+def bzimage(version=0x020F, setup_sects=1, syssize=0x100, init_size=0x400000):
+    """A bzImage header as boot.rst lays it out, followed by a small body."""
+    img = bytearray(512 * (setup_sects + 1) + syssize * 16)
+    img[0x1F1] = setup_sects
+    struct.pack_into("<I", img, 0x1F4, syssize)
+    struct.pack_into("<H", img, 0x1FE, 0xAA55)
+    img[0x200:0x202] = b"\xeb\x6a"
+    img[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", img, 0x206, version)
+    img[0x211] = 1  # LOADED_HIGH
+    struct.pack_into("<I", img, 0x22C, 0x7FFFFFFF)
+    struct.pack_into("<I", img, 0x230, 0x200000)
+    img[0x234] = 1
+    struct.pack_into("<I", img, 0x238, 2047)
+    struct.pack_into("<Q", img, 0x258, 0x1000000)
+    struct.pack_into("<I", img, 0x260, init_size)
+    return bytes(img)
+
+
+@pytest.mark.parametrize("name,image,line", [
+    ("old", bzimage(version=0x0209),
+     r"boot protocol 2\.09 is too old: Keel needs 2\.10 or later"),
+    ("truncated", bzimage()[:0x400 + 0x80],
+     r"setup_sects 1 and syssize 0x100 need 5120 bytes, the file has 1152"),
+    ("huge", bzimage(init_size=0xF0000000),
+     r"the kernel needs 3840 MiB from 0x1000000 \(init_size\), more than "
+     r"the guest's 128 MiB of RAM: raise guest_mem="),
+])
+def test_bad_bzimage_is_refused(keel_built, name, image, line):
+    path = os.path.join(BUILD, "tests", "bzimage-%s.bin" % name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(image)
+    iso = build_iso("linux-bad-%s" % name, KEEL_CMD, path, "")
+    run = run_bochs("linux-bad-%s" % name, iso, timeout=120,
+                    until=r"keel: power off")
+    assert run.has(r"^keel: guest: cannot load the guest: " + line + "$"), run
+    assert run.has(r"^keel: guest stopped: setup failed$"), run
+    assert run.has(r"keel: power off \(status 255\)"), run
+
+
+def build_kit():
+    try:
+        subprocess.run([os.path.join(ROOT, "tools", "linux-kit.sh"), KIT],
+                       cwd=ROOT, check=True, timeout=600)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+        pytest.skip("no Linux kit (apt-get download failed?): %s" % e)
+    return os.path.join(KIT, "vmlinuz"), os.path.join(KIT, "initrd.gz")
+
+
+@pytest.mark.skipif(os.environ.get("KEEL_LINUX_TEST") != "1",
+                    reason="opt-in: KEEL_LINUX_TEST=1 (Debian packages, minutes of Bochs)")
+def test_debian_kernel_boots_to_init(keel_built):
+    kernel, initrd = build_kit()
+    os.environ["GUEST_MODULE"] = initrd
+    try:
+        iso = build_iso("linux-boot", KEEL_CMD, kernel,
+                        "console=ttyS0 earlyprintk=ttyS0 panic=-1")
+    finally:
+        del os.environ["GUEST_MODULE"]
+    run = run_bochs("linux-boot", iso, timeout=1500, until=r"keel: power off")
+    assert run.has(r"^keel: guest: loaded Linux bzImage, boot protocol 2\.\d+"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] ACPI: RSDP 0x00000000000E0000 000024 \(v02 KEEL  \)"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] smpboot: Allowing 1 CPUs"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] PCI host bridge to bus 0000:00$"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] pci 0000:00:00\.0: \[8086:1237\]"), run
+    assert run.has(r"^guest\| KEEL-LINUX: init reached$"), run
+    assert run.has(r"^guest\| KEEL-LINUX: flags hypervisor$"), run
+    assert run.has(r"^guest\| KEEL-LINUX: done$"), run
+    assert not run.has(r"unchecked MSR access error"), run
+    assert run.has(r"^keel: guest: powered itself off \(ACPI PM1a_CNT\)$"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run

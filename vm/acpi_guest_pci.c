@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest's PCI root bridge in AML: Scope (\_SB) { Device (PCI0) } with
+ * _HID PNP0A03, _UID 0 and a _CRS of what the guest may decode: buses
+ * 0-255, configuration mechanism #1 at 0xCF8, the other I/O ports, the
+ * VGA window and the MMIO between the top of guest RAM and the IOAPIC.
+ * Without a root bridge in the namespace, x86 Linux with ACPI enumerates
+ * no PCI device at all (docs/linux-guest.md). Encodings: ACPI 6.4 ch. 20
+ * (AML) and 6.4 (resource descriptors).
+ */
+#include "core/lib.h"
+#include "vm/acpi_guest.h"
+
+/* AML, ACPI 6.4 20.2 */
+#define AML_NAME_OP 0x08
+#define AML_ZERO_OP 0x00
+#define AML_BYTE_PREFIX 0x0a
+#define AML_DWORD_PREFIX 0x0c
+#define AML_SCOPE_OP 0x10
+#define AML_BUFFER_OP 0x11
+#define AML_EXT_OP_PREFIX 0x5b
+#define AML_DEVICE_OP 0x82 /* after AML_EXT_OP_PREFIX */
+#define AML_ROOT_CHAR 0x5c
+#define AML_PKGLEN_2BYTES 0x40 /* 20.2.4: ByteData count 1, low nibble */
+#define AML_PKGLEN_MAX2 0xfff
+
+/* EisaId ("PNP0A03"): compressed vendor "PNP" 0x41D0, product 0x0A03,
+ * as stored (ACPI 6.4 6.1.5). */
+#define EISA_PNP0A03 0x030ad041U
+
+/* Resource descriptors, ACPI 6.4 6.4 */
+#define RES_IO 0x47 /* small: I/O port, 6.4.2.5 */
+#define RES_IO_LEN 8
+#define RES_IO_DECODE16 BIT(0)
+#define RES_END 0x79 /* small: end tag, 6.4.2.9 */
+#define RES_END_LEN 2
+#define RES_WORD 0x88 /* large: word address space, 6.4.3.5.3 */
+#define RES_WORD_LEN 16
+#define RES_DWORD 0x87 /* large: dword address space, 6.4.3.5.2 */
+#define RES_DWORD_LEN 26
+#define RES_TYPE_MEM 0
+#define RES_TYPE_IO 1
+#define RES_TYPE_BUS 2
+/* General flags: _MIF and _MAF set, a bridge that produces the range. */
+#define RES_FIXED_PRODUCER (BIT(2) | BIT(3))
+#define RES_IO_ENTIRE_RANGE 3 /* _RNG */
+#define RES_MEM_RW_CACHEABLE (BIT(0) | BIT(1)) /* _RW, _MEM = cacheable */
+
+#define PCI_CONF1_PORT 0xcf8
+#define PCI_CONF1_LEN 8
+#define PCI_IO_HIGH 0xd00 /* a PC host bridge's ports above 0xCFF */
+#define VGA_WINDOW 0xa0000U
+#define VGA_WINDOW_LEN 0x20000U
+#define IOAPIC_DEFAULT 0xfec00000U /* the window stops below it */
+
+#define CRS_LEN                                                      \
+	(RES_WORD_LEN + RES_IO_LEN + 2 * RES_WORD_LEN + 2 * RES_DWORD_LEN + \
+	 RES_END_LEN)
+
+static void wr16(u8 *p, u16 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+}
+
+static void wr32(u8 *p, u32 v)
+{
+	wr16(p, (u16)v);
+	wr16(p + 2, (u16)(v >> 16));
+}
+
+/* A two-byte PkgLength (20.2.4) counting itself and @body bytes. */
+static u8 *pkglen(u8 *p, u32 body)
+{
+	u32 len = body + 2;
+
+	p[0] = (u8)(AML_PKGLEN_2BYTES | (len & 0xf));
+	p[1] = (u8)(len >> 4);
+	return p + 2;
+}
+
+static u8 *name_seg(u8 *p, const char *seg)
+{
+	memcpy(p, seg, 4);
+	return p + 4;
+}
+
+static u8 *res_word(u8 *p, u8 type, u8 tsf, u16 min, u16 max)
+{
+	memset(p, 0, RES_WORD_LEN);
+	p[0] = RES_WORD;
+	wr16(p + 1, RES_WORD_LEN - 3);
+	p[3] = type;
+	p[4] = RES_FIXED_PRODUCER;
+	p[5] = tsf;
+	wr16(p + 8, min);
+	wr16(p + 10, max);
+	wr16(p + 14, (u16)(max - min + 1));
+	return p + RES_WORD_LEN;
+}
+
+static u8 *res_dword_mem(u8 *p, u32 min, u32 len)
+{
+	memset(p, 0, RES_DWORD_LEN);
+	p[0] = RES_DWORD;
+	wr16(p + 1, RES_DWORD_LEN - 3);
+	p[3] = RES_TYPE_MEM;
+	p[4] = RES_FIXED_PRODUCER;
+	p[5] = RES_MEM_RW_CACHEABLE;
+	wr32(p + 10, min);
+	wr32(p + 14, min + len - 1);
+	wr32(p + 22, len);
+	return p + RES_DWORD_LEN;
+}
+
+static u8 *crs(u8 *p, u32 mem_lo)
+{
+	p = res_word(p, RES_TYPE_BUS, 0, 0, 0xff);
+	p[0] = RES_IO;
+	p[1] = RES_IO_DECODE16;
+	wr16(p + 2, PCI_CONF1_PORT);
+	wr16(p + 4, PCI_CONF1_PORT);
+	p[6] = 1;
+	p[7] = PCI_CONF1_LEN;
+	p += RES_IO_LEN;
+	p = res_word(p, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, 0,
+		     PCI_CONF1_PORT - 1);
+	p = res_word(p, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, PCI_IO_HIGH, 0xffff);
+	p = res_dword_mem(p, VGA_WINDOW, VGA_WINDOW_LEN);
+	p = res_dword_mem(p, mem_lo, IOAPIC_DEFAULT - mem_lo);
+	p[0] = RES_END;
+	p[1] = 0; /* checksum 0: "treated as valid" (6.4.2.9) */
+	return p + RES_END_LEN;
+}
+
+/* Name (_CRS, Buffer (CRS_LEN) {...}): 1 + 4 + 1 + 2 + 2 + CRS_LEN */
+#define CRS_NAME_LEN (1 + 4 + 1 + 2 + 2 + CRS_LEN)
+#define HID_NAME_LEN (1 + 4 + 5)
+#define UID_NAME_LEN (1 + 4 + 1)
+#define DEVICE_BODY (4 + HID_NAME_LEN + UID_NAME_LEN + CRS_NAME_LEN)
+#define DEVICE_LEN (2 + 2 + DEVICE_BODY)
+#define SCOPE_BODY (5 + DEVICE_LEN)
+
+_Static_assert(GACPI_PCI0_AML_LEN == 1 + 2 + SCOPE_BODY,
+	       "GACPI_PCI0_AML_LEN is out of date");
+_Static_assert(2 + SCOPE_BODY <= AML_PKGLEN_MAX2, "needs a longer PkgLength");
+
+u32 gacpi_pci0_aml(u8 *out, u32 mem_lo)
+{
+	u8 *p = out;
+
+	*p++ = AML_SCOPE_OP;
+	p = pkglen(p, SCOPE_BODY);
+	*p++ = AML_ROOT_CHAR;
+	p = name_seg(p, "_SB_");
+	*p++ = AML_EXT_OP_PREFIX;
+	*p++ = AML_DEVICE_OP;
+	p = pkglen(p, DEVICE_BODY);
+	p = name_seg(p, "PCI0");
+	*p++ = AML_NAME_OP;
+	p = name_seg(p, "_HID");
+	*p++ = AML_DWORD_PREFIX;
+	wr32(p, EISA_PNP0A03);
+	p += 4;
+	*p++ = AML_NAME_OP;
+	p = name_seg(p, "_UID");
+	*p++ = AML_ZERO_OP;
+	*p++ = AML_NAME_OP;
+	p = name_seg(p, "_CRS");
+	*p++ = AML_BUFFER_OP;
+	p = pkglen(p, 2 + CRS_LEN);
+	*p++ = AML_BYTE_PREFIX;
+	*p++ = CRS_LEN;
+	p = crs(p, mem_lo);
+	return (u32)(p - out);
+}
