@@ -53,7 +53,7 @@
 #define VGA_WINDOW_LEN 0x20000U
 #define IOAPIC_DEFAULT 0xfec00000U /* the window stops below it */
 
-#define CRS_LEN                                                      \
+#define CRS_LEN                                                             \
 	(RES_WORD_LEN + RES_IO_LEN + 2 * RES_WORD_LEN + 2 * RES_DWORD_LEN + \
 	 RES_END_LEN)
 
