@@ -222,7 +222,11 @@ struct blk_dev_ops {
 /* AHCI 1.3.1 3.1.1: CAP.NCS allows at most 32 command slots per port. */
 #define BLK_MAX_DEPTH 32
 #define BLK_LAT_BUCKETS 32
-#define BLK_ELV_PRIV_SIZE 192
+/*
+ * Elevator data per queue: deadline's two bucketed sort lists (block/sortq.h,
+ * 4 KiB of bucket roots each) set the size.
+ */
+#define BLK_ELV_PRIV_SIZE 8704
 
 /**
  * struct blk_stats - per-device counters, reset by blk_stats_reset().

@@ -11,6 +11,7 @@
  */
 #include "core/lib.h"
 #include "block/blk.h"
+#include "block/sortq.h"
 
 /* Tunable defaults, Linux mq-deadline.c. */
 static const u64 read_expire_ms = 500; /* HZ / 2 */
@@ -20,10 +21,8 @@ static const u32 writes_starved = 2; /* reads served before a write batch */
 static const bool front_merges = true;
 
 #define NS_PER_MS 1000000ULL
-#define RB_OFF offsetof(struct request, rb_node)
-
 struct deadline_data {
-	struct rb_root sort_list[BLK_NR_DIRS];
+	struct sortq sort[BLK_NR_DIRS];
 	struct list_head fifo_list[BLK_NR_DIRS];
 	/* Sector just past the last request dispatched, per direction. */
 	sector_t latest_pos[BLK_NR_DIRS];
@@ -56,7 +55,7 @@ static void dd_init(struct blk_queue *q)
 
 	memset(d, 0, sizeof(*d));
 	for (int i = 0; i < BLK_NR_DIRS; i++) {
-		d->sort_list[i] = RB_ROOT;
+		sortq_init(&d->sort[i], q->ot_pool, q->dev->capacity);
 		INIT_LIST_HEAD(&d->fifo_list[i]);
 	}
 	/* Linux starts with last_dir = DD_WRITE so the first batch is reads. */
@@ -68,16 +67,11 @@ static void dd_init(struct blk_queue *q)
 	d->front_merges = front_merges;
 }
 
-static struct request *rb_rq(struct rb_node *n)
-{
-	return n ? rb_entry(n, struct request, rb_node) : NULL;
-}
-
 /* Linux deadline_from_pos: the first request at or after @pos. */
 static struct request *dd_from_pos(struct deadline_data *d, int dir,
 				   sector_t pos)
 {
-	return rb_rq(rq_rb_lower_bound(&d->sort_list[dir], pos, RB_OFF));
+	return sortq_lower_bound(&d->sort[dir], pos);
 }
 
 /* dd_from_pos(latest_pos), cached. */
@@ -138,12 +132,15 @@ dd_merge_lookup(struct blk_queue *q, const struct bio *bio, enum elv_merge type)
 static void dd_merged(struct blk_queue *q, struct request *rq,
 		      enum elv_merge type)
 {
-	struct rb_root *root = &dd(q)->sort_list[rq_data_dir(rq)];
+	struct sortq *sq = &dd(q)->sort[rq_data_dir(rq)];
 
-	/* A front merge moved the key. */
+	/*
+	 * A front merge moved the key: it was the sector just past the bio
+	 * that now heads the request.
+	 */
 	if (type == ELV_FRONT_MERGE) {
-		rb_erase(&rq->rb_node, root);
-		rq_rb_insert(root, &rq->rb_node, RB_OFF);
+		sortq_erase(sq, rq, rq->sector + bio_sectors(rq->bio));
+		sortq_insert(sq, rq);
 		dd_next_consider(dd(q), rq_data_dir(rq), rq);
 	}
 }
@@ -153,7 +150,7 @@ static void dd_insert(struct blk_queue *q, struct request *rq, u64 now)
 	struct deadline_data *d = dd(q);
 	int dir = rq_data_dir(rq);
 
-	rq_rb_insert(&d->sort_list[dir], &rq->rb_node, RB_OFF);
+	sortq_insert(&d->sort[dir], rq);
 	dd_next_consider(d, dir, rq);
 	rq->fifo_time = now + d->fifo_expire[dir];
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
@@ -166,12 +163,12 @@ static void dd_insert(struct blk_queue *q, struct request *rq, u64 now)
  */
 static void dd_next_after(struct deadline_data *d, int dir, struct request *rq)
 {
-	struct rb_node *n = rb_next(&rq->rb_node);
+	struct request *n = sortq_next(&d->sort[dir], rq);
 	sector_t end = rq_end_sector(rq);
 
-	for (int steps = 0; n; n = rb_next(n), steps++) {
-		if (rb_rq(n)->sector >= end) {
-			d->next_rq[dir] = rb_rq(n);
+	for (int steps = 0; n; n = sortq_next(&d->sort[dir], n), steps++) {
+		if (n->sector >= end) {
+			d->next_rq[dir] = n;
 			d->next_valid[dir] = true;
 			return;
 		}
@@ -233,7 +230,7 @@ find:
 
 dispatch:
 	dd_next_after(d, dir, rq);
-	rb_erase(&rq->rb_node, &d->sort_list[dir]);
+	sortq_erase(&d->sort[dir], rq, rq->sector);
 	list_del_init(&rq->queuelist);
 	d->latest_pos[dir] = rq_end_sector(rq);
 	d->last_dir = dir;

@@ -28,6 +28,7 @@
  */
 #include "core/lib.h"
 #include "block/blk.h"
+#include "block/sortq.h"
 
 /* Tunable defaults; the first five are deadline's names and units. */
 static const u64 read_expire_ms = 500;
@@ -42,8 +43,12 @@ static const u32 young_reach = 16;
 #define RB_OFF offsetof(struct request, rb_node)
 
 struct keel_data {
-	/* Per direction: old requests by sector; reads also have young ones. */
-	struct rb_root sort_list[BLK_NR_DIRS];
+	/*
+	 * Per direction: old requests by sector (bucketed as deadline's, see
+	 * block/sortq.h); reads also have a tree of young ones, which stays
+	 * small (young_ms of arrivals).
+	 */
+	struct sortq sort[BLK_NR_DIRS];
 	struct rb_root young;
 	struct list_head fifo_list[BLK_NR_DIRS];
 	/* The oldest read still young, or NULL: the young ones end the FIFO. */
@@ -78,7 +83,7 @@ static void keel_init(struct blk_queue *q)
 	memset(d, 0, sizeof(*d));
 	d->young = RB_ROOT;
 	for (int i = 0; i < BLK_NR_DIRS; i++) {
-		d->sort_list[i] = RB_ROOT;
+		sortq_init(&d->sort[i], q->ot_pool, q->dev->capacity);
 		INIT_LIST_HEAD(&d->fifo_list[i]);
 	}
 	d->dir = BLK_READ;
@@ -96,11 +101,22 @@ static struct request *rb_rq(struct rb_node *n)
 	return n ? rb_entry(n, struct request, rb_node) : NULL;
 }
 
-static struct rb_root *tree_of(struct keel_data *d, struct request *rq)
+/* Into the young tree or its direction's sort list, by its flag. */
+static void tree_insert(struct keel_data *d, struct request *rq)
 {
 	if (rq->rq_flags & RQF_ELV_YOUNG)
-		return &d->young;
-	return &d->sort_list[rq_data_dir(rq)];
+		rq_rb_insert(&d->young, &rq->rb_node, RB_OFF);
+	else
+		sortq_insert(&d->sort[rq_data_dir(rq)], rq);
+}
+
+/* Out of where tree_insert() put it when its start sector was @key. */
+static void tree_erase(struct keel_data *d, struct request *rq, sector_t key)
+{
+	if (rq->rq_flags & RQF_ELV_YOUNG)
+		rb_erase(&rq->rb_node, &d->young);
+	else
+		sortq_erase(&d->sort[rq_data_dir(rq)], rq, key);
 }
 
 static sector_t dist(sector_t head, const struct request *rq)
@@ -108,18 +124,31 @@ static sector_t dist(sector_t head, const struct request *rq)
 	return rq->sector >= head ? rq->sector - head : head - rq->sector;
 }
 
-/* The request of @root nearest to @head in either direction, or NULL. */
-static struct request *nearest(const struct rb_root *root, sector_t head)
+/* Of the neighbours of @head below and above it, the nearer (up on a tie). */
+static struct request *closer(sector_t head, struct request *down,
+			      struct request *up)
 {
-	struct rb_node *n = rq_rb_lower_bound(root, head, RB_OFF);
-	struct request *up = rb_rq(n);
-	struct request *down = rb_rq(n ? rb_prev(n) : rb_last(root));
-
 	if (!up)
 		return down;
 	if (!down)
 		return up;
 	return dist(head, down) < dist(head, up) ? down : up;
+}
+
+/* The young read nearest to @head in either direction, or NULL. */
+static struct request *nearest_young(const struct rb_root *root, sector_t head)
+{
+	struct rb_node *n = rq_rb_lower_bound(root, head, RB_OFF);
+
+	return closer(head, rb_rq(n ? rb_prev(n) : rb_last(root)), rb_rq(n));
+}
+
+/* The same in a sort list. */
+static struct request *nearest(const struct sortq *sq, sector_t head)
+{
+	struct request *up = sortq_lower_bound(sq, head);
+
+	return closer(head, up ? sortq_prev(sq, up) : sortq_last(sq), up);
 }
 
 static struct request *fifo_head(struct keel_data *d, int dir)
@@ -139,8 +168,7 @@ static bool expired(struct keel_data *d, int dir, u64 now)
 /* The next write of the ascending sweep, or where the sweep wraps to. */
 static struct request *next_write(struct keel_data *d)
 {
-	struct request *rq = rb_rq(
-		rq_rb_lower_bound(&d->sort_list[BLK_WRITE], d->wpos, RB_OFF));
+	struct request *rq = sortq_lower_bound(&d->sort[BLK_WRITE], d->wpos);
 
 	return rq ? rq : fifo_head(d, BLK_WRITE);
 }
@@ -155,7 +183,7 @@ static void keel_age(struct keel_data *d, u64 now)
 
 		rb_erase(&rq->rb_node, &d->young);
 		rq->rq_flags &= ~RQF_ELV_YOUNG;
-		rq_rb_insert(&d->sort_list[BLK_READ], &rq->rb_node, RB_OFF);
+		sortq_insert(&d->sort[BLK_READ], rq);
 		rq = next == &d->fifo_list[BLK_READ] ?
 			     NULL :
 			     list_entry(next, struct request, queuelist);
@@ -181,11 +209,10 @@ static struct request *keel_merge_lookup(struct blk_queue *q,
 static void keel_merged(struct blk_queue *q, struct request *rq,
 			enum elv_merge type)
 {
-	struct rb_root *root = tree_of(kd(q), rq);
-
+	/* The key was the sector just past the bio that now heads @rq. */
 	if (type == ELV_FRONT_MERGE) {
-		rb_erase(&rq->rb_node, root);
-		rq_rb_insert(root, &rq->rb_node, RB_OFF);
+		tree_erase(kd(q), rq, rq->sector + bio_sectors(rq->bio));
+		tree_insert(kd(q), rq);
 	}
 }
 
@@ -202,15 +229,15 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 		if (!d->first_young)
 			d->first_young = rq;
 	}
-	rq_rb_insert(tree_of(d, rq), &rq->rb_node, RB_OFF);
+	tree_insert(d, rq);
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
 }
 
 /* The read keel would serve next. */
 static struct request *pick_read(struct keel_data *d)
 {
-	struct request *y = nearest(&d->young, d->head);
-	struct request *o = nearest(&d->sort_list[BLK_READ], d->head);
+	struct request *y = nearest_young(&d->young, d->head);
+	struct request *o = nearest(&d->sort[BLK_READ], d->head);
 
 	if (!y || !o)
 		return y ? y : o;
@@ -315,7 +342,7 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 				NULL :
 				list_entry(next, struct request, queuelist);
 	}
-	rb_erase(&rq->rb_node, tree_of(d, rq));
+	tree_erase(d, rq, rq->sector);
 	rq->rq_flags &= ~RQF_ELV_YOUNG;
 	list_del_init(&rq->queuelist);
 	d->head = rq_end_sector(rq);
