@@ -15,7 +15,8 @@ int blk_tunable_find(const struct blk_tunable *tab, u32 n, const char *name,
 		     size_t len)
 {
 	for (u32 i = 0; i < n; i++)
-		if (strlen(tab[i].name) == len && !memcmp(tab[i].name, name, len))
+		if (strlen(tab[i].name) == len &&
+		    !memcmp(tab[i].name, name, len))
 			return (int)i;
 	return -ENOENT;
 }
@@ -89,7 +90,9 @@ static u64 suffix_ns(const char *suffix, size_t len)
 		const char *name;
 		u64 ns;
 	} units[] = {
-		{ "ns", 1 }, { "us", NS_PER_US }, { "ms", NS_PER_MS },
+		{ "ns", 1 },
+		{ "us", NS_PER_US },
+		{ "ms", NS_PER_MS },
 		{ "s", NS_PER_S },
 	};
 
@@ -108,8 +111,8 @@ int blk_tunable_parse(const struct blk_tunable *t, const char *s, size_t len,
 	int err;
 
 	/* A hex number ends in hex digits, never in a unit. */
-	if (unit_is_time(t) && !(len >= 2 && s[0] == '0' &&
-				 (s[1] == 'x' || s[1] == 'X')))
+	if (unit_is_time(t) &&
+	    !(len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
 		while (digits && (s[digits - 1] < '0' || s[digits - 1] > '9'))
 			digits--;
 	err = kstrtou64(s, digits, false, &v);
@@ -132,8 +135,8 @@ int blk_tunable_parse(const struct blk_tunable *t, const char *s, size_t len,
 	return 0;
 }
 
-int blk_tunable_format(const struct blk_tunable *t, const void *priv,
-		       char *buf, size_t size)
+int blk_tunable_format(const struct blk_tunable *t, const void *priv, char *buf,
+		       size_t size)
 {
 	return ksnprintf(buf, size, "%s=%llu%s [%llu..%llu]%s %s", t->name,
 			 (unsigned long long)blk_tunable_load(t, priv),

@@ -37,9 +37,11 @@ struct blk_tunable {
 	const char *help;
 };
 
-#define BLK_TUNABLE(type, field, ...)                         \
-	{ .offset = offsetof(type, field),                    \
-	  .size = sizeof(((type *)0)->field), __VA_ARGS__ }
+#define BLK_TUNABLE(type, field, ...)                           \
+	{                                                       \
+		.offset = offsetof(type, field),                \
+		.size = sizeof(((type *)0)->field), __VA_ARGS__ \
+	}
 
 /* Index of @name (@len bytes, no NUL needed) in @tab, or -ENOENT. */
 int blk_tunable_find(const struct blk_tunable *tab, u32 n, const char *name,
@@ -56,7 +58,7 @@ int blk_tunable_store(const struct blk_tunable *t, void *priv, u64 val);
 int blk_tunable_parse(const struct blk_tunable *t, const char *s, size_t len,
 		      u64 *val);
 /* One listing line: "name=value unit [min..max] help". Like ksnprintf. */
-int blk_tunable_format(const struct blk_tunable *t, const void *priv,
-		       char *buf, size_t size);
+int blk_tunable_format(const struct blk_tunable *t, const void *priv, char *buf,
+		       size_t size);
 
 #endif
