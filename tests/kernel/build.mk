@@ -3,6 +3,7 @@
 # pure test pattern and range tables also build for the host.
 keel-y += tests/kernel/ahci_selftest.c tests/kernel/ahci_bench.c \
 	tests/kernel/vtd_selftest.c tests/kernel/ahci_pattern.c \
-	tests/kernel/ata_selftest.c tests/kernel/ata_pattern.c
+	tests/kernel/ata_selftest.c tests/kernel/ata_pattern.c \
+	tests/kernel/pattern_pass.c
 host-y += tests/kernel/ahci_pattern.c tests/kernel/ata_pattern.c
 host-tests += tests/host/test_ahci_pattern.c
