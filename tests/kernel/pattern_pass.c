@@ -43,13 +43,15 @@ int pattern_pass_range(struct pattern_pass *p,
 		return -E2BIG;
 	}
 	for (k = 0; k < n && !ret; k++)
-		ret = p->ops->prepare(p, k, ahci_pattern_req_lba(rg, p->capacity, k));
+		ret = p->ops->prepare(p, k,
+				      ahci_pattern_req_lba(rg, p->capacity, k));
 	if (ret) {
 		p->ops->release(p, k);
 		if (ret == -ENOMEM)
 			ksnprintf(detail, sizeof(detail), "out of memory");
 		else
-			ksnprintf(detail, sizeof(detail), "setup error %d", ret);
+			ksnprintf(detail, sizeof(detail), "setup error %d",
+				  ret);
 		p->report(false, name, detail);
 		return ret;
 	}
