@@ -134,20 +134,6 @@ const char *blk_elevator_name(const struct blk_dev *dev)
 	return dev->q.elv->name;
 }
 
-int blk_set_tunable(struct blk_dev *dev, const char *name, u64 val)
-{
-	if (!dev->q.elv->set_tunable)
-		return -ENOENT;
-	return dev->q.elv->set_tunable(&dev->q, name, val);
-}
-
-int blk_get_tunable(struct blk_dev *dev, const char *name, u64 *val)
-{
-	if (!dev->q.elv->get_tunable)
-		return -ENOENT;
-	return dev->q.elv->get_tunable(&dev->q, name, val);
-}
-
 const struct blk_stats *blk_get_stats(const struct blk_dev *dev)
 {
 	return &dev->q.stats;

@@ -6,6 +6,7 @@
 #define KEEL_BLOCK_BLK_H
 
 #include "block/block.h"
+#include "block/tunable.h"
 
 /* request.rq_flags */
 #define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
@@ -45,8 +46,9 @@ struct elevator_type {
 	/* blk_complete_request() for a request that came from here. */
 	void (*completed)(struct blk_queue *q, struct request *rq);
 	bool (*has_work)(struct blk_queue *q);
-	int (*set_tunable)(struct blk_queue *q, const char *name, u64 val);
-	int (*get_tunable)(struct blk_queue *q, const char *name, u64 *val);
+	/* Its knobs in q->elv_priv, for block/tunable.c (none: NULL, 0). */
+	const struct blk_tunable *tunables;
+	u32 nr_tunables;
 };
 
 extern const struct elevator_type elevator_none;

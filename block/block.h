@@ -413,9 +413,20 @@ int blk_set_default_elevator(const char *name);
 const char *blk_default_elevator(void);
 /* The @i-th registered elevator's name, or NULL past the last (for sched=). */
 const char *blk_elevator_at(unsigned int i);
-/* Tunables by name, e.g. "read_expire" (ms); -ENOENT if unknown. */
+/*
+ * Tunables by name, e.g. "read_expire" (ms), of the current elevator
+ * (block/tunable.c); -ENOENT if unknown, -ERANGE out of range.
+ */
 int blk_set_tunable(struct blk_dev *dev, const char *name, u64 val);
 int blk_get_tunable(struct blk_dev *dev, const char *name, u64 *val);
+/* "KEY=VALUE", the value with an optional time unit: "read_expire=2s". */
+int blk_tune(struct blk_dev *dev, const char *kv);
+/*
+ * The @i-th tunable as "name=value unit [min..max] help" into @buf, with
+ * ksnprintf's return; -ENOENT past the last.
+ */
+int blk_tunable_list(const struct blk_dev *dev, unsigned int i, char *buf,
+		     size_t size);
 
 const struct blk_stats *blk_get_stats(const struct blk_dev *dev);
 void blk_stats_reset(struct blk_dev *dev);

@@ -251,52 +251,22 @@ static bool dd_has_work(struct blk_queue *q)
 }
 
 /* The names and units of Linux's sysfs attributes (expiries in ms). */
-static int dd_set_tunable(struct blk_queue *q, const char *name, u64 val)
-{
-	struct deadline_data *d = dd(q);
-
-	if (!strcmp(name, "read_expire") || !strcmp(name, "write_expire")) {
-		int dir = name[0] == 'r' ? BLK_READ : BLK_WRITE;
-
-		if (val > ~0ULL / NS_PER_MS)
-			return -ERANGE;
-		d->fifo_expire[dir] = val * NS_PER_MS;
-	} else if (!strcmp(name, "fifo_batch")) {
-		if (val > 0x7fffffff)
-			return -ERANGE;
-		d->fifo_batch = (u32)val;
-	} else if (!strcmp(name, "writes_starved")) {
-		if (val > 0x7fffffff)
-			return -ERANGE;
-		d->writes_starved = (u32)val;
-	} else if (!strcmp(name, "front_merges")) {
-		if (val > 1)
-			return -EINVAL;
-		d->front_merges = val;
-	} else {
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int dd_get_tunable(struct blk_queue *q, const char *name, u64 *val)
-{
-	struct deadline_data *d = dd(q);
-
-	if (!strcmp(name, "read_expire"))
-		*val = d->fifo_expire[BLK_READ] / NS_PER_MS;
-	else if (!strcmp(name, "write_expire"))
-		*val = d->fifo_expire[BLK_WRITE] / NS_PER_MS;
-	else if (!strcmp(name, "fifo_batch"))
-		*val = d->fifo_batch;
-	else if (!strcmp(name, "writes_starved"))
-		*val = d->writes_starved;
-	else if (!strcmp(name, "front_merges"))
-		*val = d->front_merges;
-	else
-		return -ENOENT;
-	return 0;
-}
+static const struct blk_tunable dd_tunables[] = {
+	BLK_TUNABLE(struct deadline_data, fifo_expire[BLK_READ],
+		    .name = "read_expire", .unit = BLK_TUN_MS,
+		    .max = ~0ULL / NS_PER_MS, .help = "read FIFO expiry"),
+	BLK_TUNABLE(struct deadline_data, fifo_expire[BLK_WRITE],
+		    .name = "write_expire", .unit = BLK_TUN_MS,
+		    .max = ~0ULL / NS_PER_MS, .help = "write FIFO expiry"),
+	BLK_TUNABLE(struct deadline_data, fifo_batch, .name = "fifo_batch",
+		    .max = 0x7fffffff, .help = "requests per batch"),
+	BLK_TUNABLE(struct deadline_data, writes_starved,
+		    .name = "writes_starved", .max = 0x7fffffff,
+		    .help = "read batch choices before writes must go"),
+	BLK_TUNABLE(struct deadline_data, front_merges, .name = "front_merges",
+		    .unit = BLK_TUN_BOOL, .max = 1,
+		    .help = "0 disables front merges"),
+};
 
 const struct elevator_type elevator_deadline = {
 	.name = "deadline",
@@ -307,6 +277,6 @@ const struct elevator_type elevator_deadline = {
 	.dispatch_next = dd_dispatch_next,
 	.completed = dd_completed,
 	.has_work = dd_has_work,
-	.set_tunable = dd_set_tunable,
-	.get_tunable = dd_get_tunable,
+	.tunables = dd_tunables,
+	.nr_tunables = ARRAY_SIZE(dd_tunables),
 };

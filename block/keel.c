@@ -363,68 +363,37 @@ static bool keel_has_work(struct blk_queue *q)
 	       !list_empty(&d->fifo_list[BLK_WRITE]);
 }
 
+/* young_ms changes only while no read is young: the FIFO split must hold. */
+static int keel_young_idle(const void *priv)
+{
+	return ((const struct keel_data *)priv)->first_young ? -EBUSY : 0;
+}
+
 /* Deadline's names and units, plus young_ms and young_reach. */
-static int keel_set_tunable(struct blk_queue *q, const char *name, u64 val)
-{
-	struct keel_data *d = kd(q);
-
-	if (!strcmp(name, "read_expire") || !strcmp(name, "write_expire")) {
-		int dir = name[0] == 'r' ? BLK_READ : BLK_WRITE;
-
-		if (val > ~0ULL / NS_PER_MS)
-			return -ERANGE;
-		d->expire[dir] = val * NS_PER_MS;
-	} else if (!strcmp(name, "young_ms")) {
-		/* Only while no read is young: the FIFO split must hold. */
-		if (val > ~0ULL / NS_PER_MS)
-			return -ERANGE;
-		if (d->first_young)
-			return -EBUSY;
-		d->young_ns = val * NS_PER_MS;
-	} else if (!strcmp(name, "young_reach")) {
-		if (!val || val > 0xffff)
-			return -ERANGE;
-		d->young_reach = (u32)val;
-	} else if (!strcmp(name, "fifo_batch")) {
-		if (!val || val > 0xffff)
-			return -ERANGE;
-		d->fifo_batch = (u32)val;
-	} else if (!strcmp(name, "writes_starved")) {
-		if (val > 0xffff)
-			return -ERANGE;
-		d->writes_starved = (u32)val;
-	} else if (!strcmp(name, "front_merges")) {
-		if (val > 1)
-			return -EINVAL;
-		d->front_merges = val;
-	} else {
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int keel_get_tunable(struct blk_queue *q, const char *name, u64 *val)
-{
-	struct keel_data *d = kd(q);
-
-	if (!strcmp(name, "read_expire"))
-		*val = d->expire[BLK_READ] / NS_PER_MS;
-	else if (!strcmp(name, "write_expire"))
-		*val = d->expire[BLK_WRITE] / NS_PER_MS;
-	else if (!strcmp(name, "young_ms"))
-		*val = d->young_ns / NS_PER_MS;
-	else if (!strcmp(name, "young_reach"))
-		*val = d->young_reach;
-	else if (!strcmp(name, "fifo_batch"))
-		*val = d->fifo_batch;
-	else if (!strcmp(name, "writes_starved"))
-		*val = d->writes_starved;
-	else if (!strcmp(name, "front_merges"))
-		*val = d->front_merges;
-	else
-		return -ENOENT;
-	return 0;
-}
+static const struct blk_tunable keel_tunables[] = {
+	BLK_TUNABLE(struct keel_data, expire[BLK_READ], .name = "read_expire",
+		    .unit = BLK_TUN_MS, .max = ~0ULL / NS_PER_MS,
+		    .help = "read FIFO expiry"),
+	BLK_TUNABLE(struct keel_data, expire[BLK_WRITE], .name = "write_expire",
+		    .unit = BLK_TUN_MS, .max = ~0ULL / NS_PER_MS,
+		    .help = "write FIFO expiry"),
+	BLK_TUNABLE(struct keel_data, young_ns, .name = "young_ms",
+		    .unit = BLK_TUN_MS, .max = ~0ULL / NS_PER_MS,
+		    .may_set = keel_young_idle,
+		    .help = "reads younger than this go by distance"),
+	BLK_TUNABLE(
+		struct keel_data, young_reach, .name = "young_reach", .min = 1,
+		.max = 0xffff,
+		.help = "an old read goes first only if this many times closer"),
+	BLK_TUNABLE(struct keel_data, fifo_batch, .name = "fifo_batch",
+		    .min = 1, .max = 0xffff, .help = "requests per batch"),
+	BLK_TUNABLE(struct keel_data, writes_starved, .name = "writes_starved",
+		    .max = 0xffff,
+		    .help = "read batch choices before writes must go"),
+	BLK_TUNABLE(struct keel_data, front_merges, .name = "front_merges",
+		    .unit = BLK_TUN_BOOL, .max = 1,
+		    .help = "0 disables front merges"),
+};
 
 const struct elevator_type elevator_keel = {
 	.name = "keel",
@@ -435,6 +404,6 @@ const struct elevator_type elevator_keel = {
 	.dispatch_next = keel_dispatch_next,
 	.completed = keel_completed,
 	.has_work = keel_has_work,
-	.set_tunable = keel_set_tunable,
-	.get_tunable = keel_get_tunable,
+	.tunables = keel_tunables,
+	.nr_tunables = ARRAY_SIZE(keel_tunables),
 };

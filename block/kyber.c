@@ -174,40 +174,20 @@ static bool kyber_has_work(struct blk_queue *q)
 }
 
 /* Linux's sysfs names: read_lat_nsec, write_lat_nsec. */
-static int kyber_set_tunable(struct blk_queue *q, const char *name, u64 val)
-{
-	struct kyber_data *d = kyd(q);
-
-	if (!strcmp(name, "read_lat_nsec") || !strcmp(name, "write_lat_nsec")) {
-		if (!val)
-			return -ERANGE;
-		d->target[name[0] == 'r' ? BLK_READ : BLK_WRITE] = val;
-	} else if (!strcmp(name, "front_merges")) {
-		if (val > 1)
-			return -EINVAL;
-		d->front_merges = val;
-	} else {
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int kyber_get_tunable(struct blk_queue *q, const char *name, u64 *val)
-{
-	struct kyber_data *d = kyd(q);
-
-	if (!strcmp(name, "read_lat_nsec"))
-		*val = d->target[BLK_READ];
-	else if (!strcmp(name, "write_lat_nsec"))
-		*val = d->target[BLK_WRITE];
-	else if (!strcmp(name, "write_depth"))
-		*val = d->limit[BLK_WRITE]; /* read-only: the current limit */
-	else if (!strcmp(name, "front_merges"))
-		*val = d->front_merges;
-	else
-		return -ENOENT;
-	return 0;
-}
+static const struct blk_tunable kyber_tunables[] = {
+	BLK_TUNABLE(struct kyber_data, target[BLK_READ],
+		    .name = "read_lat_nsec", .unit = BLK_TUN_NS, .min = 1,
+		    .max = ~0ULL, .help = "read latency target"),
+	BLK_TUNABLE(struct kyber_data, target[BLK_WRITE],
+		    .name = "write_lat_nsec", .unit = BLK_TUN_NS, .min = 1,
+		    .max = ~0ULL, .help = "write latency target"),
+	BLK_TUNABLE(struct kyber_data, limit[BLK_WRITE], .name = "write_depth",
+		    .read_only = true, .max = ~0U,
+		    .help = "the current write limit"),
+	BLK_TUNABLE(struct kyber_data, front_merges, .name = "front_merges",
+		    .unit = BLK_TUN_BOOL, .max = 1,
+		    .help = "0 disables front merges"),
+};
 
 const struct elevator_type elevator_kyber = {
 	.name = "kyber",
@@ -218,6 +198,6 @@ const struct elevator_type elevator_kyber = {
 	.dispatch_next = kyber_dispatch_next,
 	.completed = kyber_completed,
 	.has_work = kyber_has_work,
-	.set_tunable = kyber_set_tunable,
-	.get_tunable = kyber_get_tunable,
+	.tunables = kyber_tunables,
+	.nr_tunables = ARRAY_SIZE(kyber_tunables),
 };

@@ -28,8 +28,7 @@ layers="$layers guest=isolated tests=free tools=free"
 # licence: an entry that no longer matches an include fails the check, so the
 # list can only shrink.
 allowed="
-drivers/ahci/ahci_blk.c -> block/block.h: AHCI registers its disks with the block layer, which sits above drivers
-drivers/ide/ide_blk.c -> block/block.h: IDE registers its disks with the block layer the same way (as AHCI)
+drivers/ata/ata_blk.c -> block/block.h: ATA disks (AHCI and IDE alike) register with the block layer, which sits above drivers
 guest/cpu_checks.c -> vmx/cpuid_features.h: the table of CPUID bits Keel shows or hides, constants only: the guest checks it against the CPU
 guest/guest.h -> vm/guest_abi.h: the guest ABI, constants only: an interface both sides include, not shared code
 "

@@ -3,4 +3,4 @@
 keel-y += drivers/ata/identify.c
 host-y += drivers/ata/identify.c
 host-tests += tests/host/test_ata_identify.c
-keel-y += drivers/ata/names.c
+keel-y += drivers/ata/names.c drivers/ata/ata_blk.c

@@ -14,6 +14,7 @@
 #include "arch/x86/arch.h"
 #include "drivers/ahci/ahci.h"
 #include "tests/kernel/ahci_pattern.h"
+#include "tests/kernel/pattern_pass.h"
 
 #define ST_MAX_REQS 32 /* the largest "repeat" in the table */
 #define ST_TIMEOUT_US 120000000ULL /* one batch of requests, TCG is slow */
@@ -190,134 +191,6 @@ static int run_reqs(struct ahci_disk *d, struct st_req *r, unsigned int n)
 	return -ETIMEDOUT;
 }
 
-/* Write (or read and check) every request of range @rg. */
-static void do_range(struct ahci_disk *d, const struct ahci_pattern_range *rg,
-		     bool write)
-{
-	char name[48], detail[96] = "";
-	u64 cap = ahci_disk_info(d)->sectors;
-	bool ok = true, fua = write && rg->fua && ahci_disk_info(d)->fua;
-	int ret;
-
-	ksnprintf(name, sizeof(name), "%s.%s", write ? "write" : "read",
-		  rg->name);
-	for (unsigned int k = 0; k < rg->repeat; k++) {
-		struct st_req *r = &reqs[k];
-		u64 lba = ahci_pattern_req_lba(rg, cap, k);
-
-		if (!req_alloc(r, rg->layout, rg->sectors)) {
-			report(false, name, "out of memory");
-			for (unsigned int j = 0; j < k; j++)
-				req_free(&reqs[j]);
-			return;
-		}
-		r->cmd.op = write ? AHCI_OP_WRITE : AHCI_OP_READ;
-		r->cmd.lba = lba;
-		r->cmd.fua = fua;
-		if (write)
-			req_fill(r, lba);
-		else
-			memset(phys_to_virt(r->data), ST_POISON,
-			       r->data_pages * PAGE_SIZE);
-	}
-	ret = run_reqs(d, reqs, rg->repeat);
-	if (ret) {
-		ok = false;
-		ksnprintf(detail, sizeof(detail), "submit/wait error %d", ret);
-	}
-	for (unsigned int k = 0; ok && k < rg->repeat; k++) {
-		struct st_req *r = &reqs[k];
-		long off;
-
-		if (r->status) {
-			ok = false;
-			ksnprintf(detail, sizeof(detail), "LBA %llu status %d",
-				  (unsigned long long)r->cmd.lba, r->status);
-		} else if (!write && (off = req_check(r, r->cmd.lba)) >= 0) {
-			ok = false;
-			ksnprintf(detail, sizeof(detail),
-				  "LBA %llu: byte %ld wrong",
-				  (unsigned long long)r->cmd.lba, off);
-		}
-	}
-	if (ok)
-		ksnprintf(detail, sizeof(detail), "lba %llu x%u, %u sectors%s",
-			  (unsigned long long)ahci_pattern_req_lba(rg, cap, 0),
-			  rg->repeat, rg->sectors,
-			  write && rg->fua ? (fua ? " FUA" : " (no FUA)") : "");
-	report(ok, name, detail);
-	for (unsigned int k = 0; k < rg->repeat; k++)
-		req_free(&reqs[k]);
-}
-
-static void do_flush(struct ahci_disk *d)
-{
-	struct st_req *r = &reqs[0];
-	char detail[48] = "";
-	int ret;
-
-	memset(r, 0, sizeof(*r));
-	r->cmd.op = AHCI_OP_FLUSH;
-	r->cmd.done = st_done;
-	r->cmd.priv = r;
-	ret = run_reqs(d, r, 1);
-	if (ret || r->status)
-		ksnprintf(detail, sizeof(detail), "error %d/%d", ret,
-			  r->status);
-	report(!ret && !r->status, "flush", detail);
-}
-
-/* Reads of "adjacent" as one merged request, and "burst" at depth 1. */
-static void do_extra_reads(struct ahci_disk *d)
-{
-	struct ahci_pattern_range merged = {
-		"adjacent-merged", 400000, 64, 1, 0, AHCI_BUF_SCATTER, false
-	};
-	struct ahci_pattern_range burst1 = { "burst-depth1",  300000, 8, 32, 64,
-					     AHCI_BUF_CONTIG, false };
-	struct ahci_pattern_range nonq = { "scatter-noncq",  100,  64, 1, 0,
-					   AHCI_BUF_SUBPAGE, false };
-	u32 depth = qstate(d).depth;
-
-	do_range(d, &merged, false);
-	ahci_disk_set_depth(d, 1);
-	do_range(d, &burst1, false);
-	ahci_disk_set_depth(d, depth);
-	if (qstate(d).can_ncq) {
-		ahci_disk_set_ncq(d, false);
-		do_range(d, &nonq, false);
-		ahci_disk_set_ncq(d, true);
-	}
-}
-
-/* Malformed commands are refused at submit and never reach the disk. */
-static void do_rejects(struct ahci_disk *d)
-{
-	struct ahci_seg odd = { 0x100000, 511 };
-	struct ahci_cmd c = { .op = AHCI_OP_READ,
-			      .nsectors = 1,
-			      .segs = &odd,
-			      .nseg = 1,
-			      .done = st_done };
-	struct ahci_seg one = { 0x100000, 512 };
-	char detail[64];
-	int e1, e2, e3;
-
-	e1 = ahci_submit(d, &c);
-	c.segs = &one;
-	c.lba = ahci_disk_info(d)->sectors;
-	e2 = ahci_submit(d, &c);
-	c.lba = 0;
-	c.nsectors = 2; /* 512 bytes of buffer for 1 KiB */
-	e3 = ahci_submit(d, &c);
-	ksnprintf(detail, sizeof(detail), "odd %d, past end %d, short %d", e1,
-		  e2, e3);
-	report(e1 == -EINVAL && e2 == -ERANGE && e3 == -EINVAL, "reject",
-	       detail);
-}
-
-/* ---- The same ranges through the block layer ---- */
-
 static void st_bio_done(struct bio *bio)
 {
 	struct st_req *r = bio->bi_private;
@@ -397,72 +270,200 @@ static int run_bios(struct blk_dev *dev, struct st_req *r, unsigned int n)
 	return -ETIMEDOUT;
 }
 
+/*
+ * The pattern pass (tests/kernel/pattern_pass.h) over reqs[]: through the
+ * block layer when ctx (a struct ahci_pass) has a dev, else by driver API.
+ */
+struct ahci_pass {
+	struct blk_dev *dev;
+	struct ahci_disk *d;
+	const struct ahci_pattern_range *rg;
+	bool fua;
+};
+
+static int pass_prepare(struct pattern_pass *p, unsigned int k, u64 lba)
+{
+	struct ahci_pass *a = p->ctx;
+	struct st_req *r = &reqs[k];
+
+	if (!req_alloc(r, a->rg->layout, a->rg->sectors))
+		return -ENOMEM;
+	r->cmd.op = p->write ? AHCI_OP_WRITE : AHCI_OP_READ;
+	r->cmd.lba = lba;
+	r->cmd.fua = a->fua;
+	if (p->write)
+		req_fill(r, lba);
+	else
+		memset(phys_to_virt(r->data), ST_POISON,
+		       r->data_pages * PAGE_SIZE);
+	if (!a->dev)
+		return 0;
+	/* The data is in place: the segments may turn into bio_vecs. */
+	return req_to_bio(a->dev, r, a->rg->layout,
+			  p->write ? REQ_OP_WRITE : REQ_OP_READ,
+			  p->write && a->rg->fua ? REQ_FUA : 0);
+}
+
+static int pass_run(struct pattern_pass *p, unsigned int n)
+{
+	struct ahci_pass *a = p->ctx;
+
+	return a->dev ? run_bios(a->dev, reqs, n) : run_reqs(a->d, reqs, n);
+}
+
+static int pass_status(struct pattern_pass *p, unsigned int k)
+{
+	return reqs[k].status;
+}
+
+/* Through the block layer the segments are bio_vecs now: check by those. */
+static long bio_check(const struct st_req *r)
+{
+	u64 lba = r->cmd.lba;
+	long base = 0;
+
+	for (unsigned int i = 0; i < r->bio.bi_vcnt; i++) {
+		const struct bio_vec *v = &r->bio.bi_io_vec[i];
+		long off = ahci_pattern_check(
+			phys_to_virt(v->bv_page + v->bv_offset), lba,
+			v->bv_len / AHCI_PATTERN_SECTOR);
+
+		if (off >= 0)
+			return base + off;
+		lba += v->bv_len / AHCI_PATTERN_SECTOR;
+		base += v->bv_len;
+	}
+	return -1;
+}
+
+static long pass_check(struct pattern_pass *p, unsigned int k)
+{
+	struct ahci_pass *a = p->ctx;
+
+	return a->dev ? bio_check(&reqs[k]) :
+			req_check(&reqs[k], reqs[k].cmd.lba);
+}
+
+static void pass_release(struct pattern_pass *p, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++)
+		req_free(&reqs[k]);
+}
+
+static const struct pattern_pass_ops ahci_pass_ops = {
+	.prepare = pass_prepare,
+	.run = pass_run,
+	.status = pass_status,
+	.check = pass_check,
+	.release = pass_release,
+};
+
+/*
+ * Write (or read and check) every request of range @rg: through the block
+ * layer when @dev is set, else by driver API on @d.
+ */
+static void pass_range(struct blk_dev *dev, struct ahci_disk *d,
+		       const struct ahci_pattern_range *rg, bool write)
+{
+	bool disk_fua = d && ahci_disk_info(d)->fua;
+	struct ahci_pass a = {
+		.dev = dev,
+		.d = d,
+		.rg = rg,
+		.fua = write && rg->fua && disk_fua,
+	};
+	struct pattern_pass p = {
+		.ops = &ahci_pass_ops,
+		.report = report,
+		.prefix = dev ? "blk." : "",
+		.capacity = dev ? dev->capacity : ahci_disk_info(d)->sectors,
+		.max_reqs = ST_MAX_REQS,
+		.ctx = &a,
+	};
+
+	if (!dev && write && rg->fua)
+		p.note = a.fua ? " FUA" : " (no FUA)";
+	pattern_pass_range(&p, rg, write);
+}
+
+static void do_range(struct ahci_disk *d, const struct ahci_pattern_range *rg,
+		     bool write)
+{
+	pass_range(NULL, d, rg, write);
+}
+
+static void do_flush(struct ahci_disk *d)
+{
+	struct st_req *r = &reqs[0];
+	char detail[48] = "";
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->cmd.op = AHCI_OP_FLUSH;
+	r->cmd.done = st_done;
+	r->cmd.priv = r;
+	ret = run_reqs(d, r, 1);
+	if (ret || r->status)
+		ksnprintf(detail, sizeof(detail), "error %d/%d", ret,
+			  r->status);
+	report(!ret && !r->status, "flush", detail);
+}
+
+/* Reads of "adjacent" as one merged request, and "burst" at depth 1. */
+static void do_extra_reads(struct ahci_disk *d)
+{
+	struct ahci_pattern_range merged = {
+		"adjacent-merged", 400000, 64, 1, 0, AHCI_BUF_SCATTER, false
+	};
+	struct ahci_pattern_range burst1 = { "burst-depth1",  300000, 8, 32, 64,
+					     AHCI_BUF_CONTIG, false };
+	struct ahci_pattern_range nonq = { "scatter-noncq",  100,  64, 1, 0,
+					   AHCI_BUF_SUBPAGE, false };
+	u32 depth = qstate(d).depth;
+
+	do_range(d, &merged, false);
+	ahci_disk_set_depth(d, 1);
+	do_range(d, &burst1, false);
+	ahci_disk_set_depth(d, depth);
+	if (qstate(d).can_ncq) {
+		ahci_disk_set_ncq(d, false);
+		do_range(d, &nonq, false);
+		ahci_disk_set_ncq(d, true);
+	}
+}
+
+/* Malformed commands are refused at submit and never reach the disk. */
+static void do_rejects(struct ahci_disk *d)
+{
+	struct ahci_seg odd = { 0x100000, 511 };
+	struct ahci_cmd c = { .op = AHCI_OP_READ,
+			      .nsectors = 1,
+			      .segs = &odd,
+			      .nseg = 1,
+			      .done = st_done };
+	struct ahci_seg one = { 0x100000, 512 };
+	char detail[64];
+	int e1, e2, e3;
+
+	e1 = ahci_submit(d, &c);
+	c.segs = &one;
+	c.lba = ahci_disk_info(d)->sectors;
+	e2 = ahci_submit(d, &c);
+	c.lba = 0;
+	c.nsectors = 2; /* 512 bytes of buffer for 1 KiB */
+	e3 = ahci_submit(d, &c);
+	ksnprintf(detail, sizeof(detail), "odd %d, past end %d, short %d", e1,
+		  e2, e3);
+	report(e1 == -EINVAL && e2 == -ERANGE && e3 == -EINVAL, "reject",
+	       detail);
+}
+
+/* ---- The same ranges through the block layer ---- */
+
 static void blk_range(struct blk_dev *dev, const struct ahci_pattern_range *rg,
 		      bool write)
 {
-	char name[48], detail[96] = "";
-	int ret = 0;
-	long off;
-
-	ksnprintf(name, sizeof(name), "blk.%s.%s", write ? "write" : "read",
-		  rg->name);
-	for (unsigned int k = 0; k < rg->repeat; k++) {
-		struct st_req *r = &reqs[k];
-		u64 lba = ahci_pattern_req_lba(rg, dev->capacity, k);
-
-		if (!req_alloc(r, rg->layout, rg->sectors)) {
-			ret = -ENOMEM;
-			for (unsigned int j = 0; j < k; j++)
-				req_free(&reqs[j]);
-			goto out;
-		}
-		r->cmd.lba = lba;
-		if (write)
-			req_fill(r, lba);
-		else
-			memset(phys_to_virt(r->data), ST_POISON,
-			       r->data_pages * PAGE_SIZE);
-	}
-	/* Check data before the segments turn into bio_vecs. */
-	for (unsigned int k = 0; !ret && k < rg->repeat; k++)
-		ret = req_to_bio(dev, &reqs[k], rg->layout,
-				 write ? REQ_OP_WRITE : REQ_OP_READ,
-				 write && rg->fua ? REQ_FUA : 0);
-	if (!ret)
-		ret = run_bios(dev, reqs, rg->repeat);
-	for (unsigned int k = 0; !ret && k < rg->repeat; k++) {
-		struct st_req *r = &reqs[k];
-
-		if (r->status) {
-			ret = r->status;
-		} else if (!write) {
-			/* One contiguous view per page run: recheck by pages. */
-			for (unsigned int i = 0; i < r->bio.bi_vcnt; i++) {
-				struct bio_vec *v = &r->bio.bi_io_vec[i];
-				u64 lba = r->cmd.lba;
-
-				for (unsigned int j = 0; j < i; j++)
-					lba += r->bio.bi_io_vec[j].bv_len /
-					       AHCI_PATTERN_SECTOR;
-				off = ahci_pattern_check(
-					phys_to_virt(v->bv_page + v->bv_offset),
-					lba, v->bv_len / AHCI_PATTERN_SECTOR);
-				if (off >= 0) {
-					ksnprintf(detail, sizeof(detail),
-						  "LBA %llu: byte %ld wrong",
-						  (unsigned long long)lba, off);
-					ret = -EIO;
-					break;
-				}
-			}
-		}
-	}
-	for (unsigned int k = 0; k < rg->repeat; k++)
-		req_free(&reqs[k]);
-out:
-	if (ret && !detail[0])
-		ksnprintf(detail, sizeof(detail), "error %d", ret);
-	report(!ret, name, detail);
+	pass_range(dev, NULL, rg, write);
 }
 
 /* Rewrite, flush and reread the ranges through the block layer. */

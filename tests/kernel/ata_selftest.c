@@ -18,6 +18,7 @@
 #include "arch/x86/arch.h"
 #include "drivers/ide/ide.h"
 #include "tests/kernel/ata_pattern.h"
+#include "tests/kernel/pattern_pass.h"
 
 #define ST_MAX_REQS 16 /* the largest "repeat" in the table */
 #define ST_TIMEOUT_US 120000000ULL /* one batch; Bochs is slow */
@@ -263,27 +264,59 @@ static int run_bios(struct blk_dev *dev, struct st_req *r, unsigned int n)
 	return -ETIMEDOUT;
 }
 
-/* Statuses and (reads) data of @n finished requests into @detail. */
-static bool check_reqs(unsigned int n, bool write, char *detail, size_t size)
-{
-	for (unsigned int k = 0; k < n; k++) {
-		const struct st_req *r = &reqs[k];
-		long off;
+/*
+ * The pattern pass (tests/kernel/pattern_pass.h) over reqs[]: through the
+ * block layer when ctx (a struct ata_pass) has a dev, else by driver API.
+ */
+struct ata_pass {
+	struct blk_dev *dev;
+	struct ide_disk *d;
+	const struct ahci_pattern_range *rg;
+};
 
-		if (r->status) {
-			ksnprintf(detail, size, "LBA %llu status %d",
-				  (unsigned long long)r->cmd.lba, r->status);
-			return false;
-		}
-		off = write ? -1 : req_check(r);
-		if (off >= 0) {
-			ksnprintf(detail, size, "LBA %llu: byte %ld wrong",
-				  (unsigned long long)r->cmd.lba, off);
-			return false;
-		}
-	}
-	return true;
+static int pass_prepare(struct pattern_pass *p, unsigned int k, u64 lba)
+{
+	struct ata_pass *a = p->ctx;
+	struct st_req *r = &reqs[k];
+
+	if (!req_alloc(r, a->rg->layout, a->rg->sectors, lba))
+		return -ENOMEM;
+	req_prepare(r, p->write);
+	r->cmd.op = p->write ? IDE_OP_WRITE : IDE_OP_READ;
+	if (!a->dev)
+		return 0;
+	return req_to_bio(a->dev, r, p->write ? REQ_OP_WRITE : REQ_OP_READ);
 }
+
+static int pass_run(struct pattern_pass *p, unsigned int n)
+{
+	struct ata_pass *a = p->ctx;
+
+	return a->dev ? run_bios(a->dev, reqs, n) : run_cmds(a->d, reqs, n);
+}
+
+static int pass_status(struct pattern_pass *p, unsigned int k)
+{
+	return reqs[k].status;
+}
+
+static long pass_check(struct pattern_pass *p, unsigned int k)
+{
+	return req_check(&reqs[k]);
+}
+
+static void pass_release(struct pattern_pass *p, unsigned int n)
+{
+	req_free_all(n);
+}
+
+static const struct pattern_pass_ops ata_pass_ops = {
+	.prepare = pass_prepare,
+	.run = pass_run,
+	.status = pass_status,
+	.check = pass_check,
+	.release = pass_release,
+};
 
 /*
  * Write or read-and-check every request of @rg, through the block layer
@@ -293,41 +326,17 @@ static void do_range(const char *prefix, struct blk_dev *dev,
 		     struct ide_disk *d, const struct ahci_pattern_range *rg,
 		     bool write)
 {
-	u64 cap = ide_disk_info(d)->sectors;
-	char name[48], detail[96] = "";
-	unsigned int n = rg->repeat;
-	int ret = 0;
+	struct ata_pass a = { .dev = dev, .d = d, .rg = rg };
+	struct pattern_pass p = {
+		.ops = &ata_pass_ops,
+		.report = report,
+		.prefix = prefix,
+		.capacity = ide_disk_info(d)->sectors,
+		.max_reqs = ST_MAX_REQS,
+		.ctx = &a,
+	};
 
-	ksnprintf(name, sizeof(name), "%s%s.%s", prefix,
-		  write ? "write" : "read", rg->name);
-	if (n > ST_MAX_REQS) {
-		report(false, name, "too many requests");
-		return;
-	}
-	for (unsigned int k = 0; k < n; k++) {
-		if (!req_alloc(&reqs[k], rg->layout, rg->sectors,
-			       ahci_pattern_req_lba(rg, cap, k))) {
-			req_free_all(k);
-			report(false, name, "out of memory");
-			return;
-		}
-		req_prepare(&reqs[k], write);
-		reqs[k].cmd.op = write ? IDE_OP_WRITE : IDE_OP_READ;
-		if (dev && !ret)
-			ret = req_to_bio(dev, &reqs[k],
-					 write ? REQ_OP_WRITE : REQ_OP_READ);
-	}
-	if (!ret)
-		ret = dev ? run_bios(dev, reqs, n) : run_cmds(d, reqs, n);
-	if (ret)
-		ksnprintf(detail, sizeof(detail), "submit/wait error %d", ret);
-	else if (check_reqs(n, write, detail, sizeof(detail)))
-		ksnprintf(detail, sizeof(detail), "lba %llu x%u, %u sectors",
-			  (unsigned long long)reqs[0].cmd.lba, n, rg->sectors);
-	else
-		ret = -EIO;
-	report(!ret, name, detail);
-	req_free_all(n);
+	pattern_pass_range(&p, rg, write);
 }
 
 static bool is_pio_range(const struct ahci_pattern_range *rg)
