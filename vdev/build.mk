@@ -3,7 +3,7 @@
 # stays last: it reads the MMIO ranges the others registered.
 keel-y += vdev/uart.c vdev/uart16550.c vdev/debug_exit.c vdev/testdev.c vdev/reset.c \
 	vdev/acpi_pm.c vdev/pci_vcfg.c vdev/virtq.c vdev/virtio_blk_req.c \
-	vdev/virtio_blk.c vdev/virtio_pci.c vdev/pci_cfg.c
+	vdev/virtio_blk.c vdev/virtio_pci.c vdev/virtio_dev.c vdev/pci_cfg.c
 # The virtual configuration space and the 16550 register model are pure
 # and host-tested.
 host-y += vdev/pci_vcfg.c vdev/uart16550.c

@@ -22,7 +22,8 @@
 #define VBLK_ISR_OFF 0x1000
 #define VBLK_DEVCFG_OFF 0x2000
 #define VBLK_NOTIFY_OFF 0x3000
-#define VBLK_NOTIFY_LEN 4 /* one queue, notify_off_multiplier apart */
+#define VBLK_NOTIFY_LEN 4 /* one queue */
+#define VBLK_NOTIFY_MULT 4 /* notify_off_multiplier; queue_notify_off is 0 */
 #define VBLK_MSIX_TABLE_OFF 0x3800
 #define VBLK_MSIX_PBA_OFF 0x3c00
 #define VBLK_MSIX_VECTORS 2 /* configuration changes and the queue */

@@ -57,7 +57,6 @@
 #define VIRTIO_PCI_CAP_OFFSET 8
 #define VIRTIO_PCI_CAP_LENGTH 12
 #define VIRTIO_PCI_NOTIFY_CAP_LEN 20 /* 4.1.4.4: + notify_off_multiplier */
-#define VIRTIO_PCI_NOTIFY_MULT 16
 #define VIRTIO_PCI_CFG_CAP_LEN 20 /* 4.1.4.9: + pci_cfg_data[4] */
 #define VIRTIO_PCI_CFG_DATA 16
 
@@ -99,7 +98,11 @@
 #define MSIX_ENTRY_CTRL_MASK BIT(0)
 #define MSIX_CTRL_ENABLE BIT(15)
 #define MSIX_CTRL_FMASK BIT(14)
-#define MSIX_CAP_LEN 12
+#define MSIX_CAP_TABLE 4 /* table offset and BIR */
+#define MSIX_CAP_PBA 8 /* PBA offset and BIR */
+/* Type 0 header, PCI 3.0 6.2.4. */
+#define PCI_SUBSYSTEM_VENDOR_ID 0x2c
+#define PCI_SUBSYSTEM_ID 0x2e
 /* MSI address and data, SDM Vol.3A 11.11.1-11.11.2. */
 #define MSI_ADDR_BASE 0xfee00000U
 #define MSI_ADDR_BASE_MASK 0xfff00000U
@@ -107,6 +110,7 @@
 #define MSI_DATA_DELMODE GENMASK(10, 8)
 #define MSI_DELMODE_FIXED 0
 #define MSI_DELMODE_LOWEST 1
+#define MSI_MIN_VECTOR 32 /* 0-31 are exceptions, SDM Vol.3A 6.3.1 */
 
 /* virtio-blk, virtio 1.2 5.2. */
 #define VIRTIO_BLK_F_SIZE_MAX 1
