@@ -191,6 +191,9 @@ bool cmdline_value(const char *cmdline, const char *key, char *out,
 
 void report(const char *name, bool pass, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* report() for the checks of another suite ("TEST <suite>.<name> ..."). */
+void report_va(const char *suite, const char *name, bool pass, const char *fmt,
+	       va_list ap);
 void report_skip(const char *name, const char *why);
 void finish(void) __attribute__((noreturn));
 void guest_exit(u32 status) __attribute__((noreturn));
@@ -229,6 +232,8 @@ void run_hostile_reset(const struct guest_env *env, const char *how);
 void run_exit_width(const struct guest_env *env, const char *width);
 void run_bar_move(const struct guest_env *env, bool touch_old);
 void run_pt_in_mmio(const struct guest_env *env);
+/* virtio_checks.c: @standalone reports a missing device as a failure. */
+void run_virtio(const struct guest_env *env, bool standalone);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);

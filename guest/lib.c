@@ -243,23 +243,29 @@ bool cmdline_value(const char *cmdline, const char *key, char *out,
 /* ---- Results ---- */
 static u32 n_pass, n_fail;
 
-void report(const char *name, bool pass, const char *fmt, ...)
+void report_va(const char *suite, const char *name, bool pass, const char *fmt,
+	       va_list ap)
 {
 	char detail[160];
-	va_list ap;
 
 	detail[0] = 0;
-	if (fmt) {
-		va_start(ap, fmt);
+	if (fmt)
 		kvsnprintf(detail, sizeof(detail), fmt, ap);
-		va_end(ap);
-	}
 	if (pass)
 		n_pass++;
 	else
 		n_fail++;
-	kprintf("TEST guest.%s %s%s%s\n", name, pass ? "PASS" : "FAIL",
+	kprintf("TEST %s.%s %s%s%s\n", suite, name, pass ? "PASS" : "FAIL",
 		detail[0] ? " " : "", detail);
+}
+
+void report(const char *name, bool pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_va("guest", name, pass, fmt, ap);
+	va_end(ap);
 }
 
 void report_skip(const char *name, const char *why)

@@ -13,6 +13,7 @@
  *   bar-move-old the same, then read the old BAR0 address (Keel stops us)
  *   task-switch  the hardware task-switch checks alone
  *   pt-in-mmio   page directory in a device (Keel stops us)
+ *   virtio       the virtio-blk checks alone (docs/virtio-guest.md)
  */
 #include "guest.h"
 
@@ -42,6 +43,7 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 
 	if (!memcmp(scenario, "all", 4)) {
 		run_all_tests(&env);
+		run_virtio(&env, false);
 	} else if (!memcmp(scenario, "bench", 6)) {
 		run_bench(&env);
 	} else if (!memcmp(scenario, "oob-read", 9)) {
@@ -62,6 +64,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_pt_in_mmio(&env);
 	} else if (!memcmp(scenario, "task-switch", 12)) {
 		task_switch_tests();
+	} else if (!memcmp(scenario, "virtio", 7)) {
+		run_virtio(&env, true);
 	} else if (!memcmp(scenario, "bar", 4)) {
 		run_bar(&env);
 	} else if (!memcmp(scenario, "hostile-ports", 14)) {

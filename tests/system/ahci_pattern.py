@@ -11,7 +11,7 @@ Keel has run the test and powered off, call::
     errors = check_pattern("disk.img", load_ranges(**ATA))   # test=ata
     assert not errors, errors
 
-or run ``python3 tests/system/ahci_pattern.py [--ata] disk.img`` (exit
+or run ``python3 tests/system/ahci_pattern.py [--ata|--virtio] disk.img`` (exit
 status 0 when every sector matches).
 """
 
@@ -38,6 +38,13 @@ ATA = dict(
     end="<!-- ata-ranges:end -->",
 )
 ATA_C_TABLE = os.path.join(REPO, "tests", "kernel", "ata_pattern.c")
+# load_ranges(**VIRTIO): the test guest's virtio-blk table (docs/virtio-guest.md).
+VIRTIO = dict(
+    doc_path=os.path.join(REPO, "docs", "virtio-guest.md"),
+    begin="<!-- virtio-guest-ranges:begin -->",
+    end="<!-- virtio-guest-ranges:end -->",
+)
+VIRTIO_C_TABLE = os.path.join(REPO, "guest", "virtio_pattern.c")
 LAYOUTS = ("contig", "scatter", "subpage")
 
 
@@ -108,6 +115,28 @@ def load_c_ranges(c_path=C_TABLE):
     ]
 
 
+def load_virtio_c_ranges(c_path=VIRTIO_C_TABLE):
+    """The table of guest/virtio_pattern.c (no FUA column: always no)."""
+    row = re.compile(
+        r'\{\s*"(\w[\w-]*)",\s*(-?\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*'
+        r"VBUF_(\w+)\s*\}"
+    )
+    with open(c_path, encoding="utf-8") as f:
+        text = f.read()
+    return [
+        dict(
+            name=m.group(1),
+            lba=int(m.group(2)),
+            sectors=int(m.group(3)),
+            repeat=int(m.group(4)),
+            stride=int(m.group(5)),
+            layout=m.group(6).lower(),
+            fua=False,
+        )
+        for m in row.finditer(text)
+    ]
+
+
 def request_extents(rng, capacity):
     """(first LBA, sectors) of every request of range @rng."""
     first = rng["lba"] if rng["lba"] >= 0 else capacity + rng["lba"]
@@ -156,12 +185,17 @@ def check_pattern(image_path, ranges=None, max_errors=20):
 
 
 def main(argv):
-    ata = len(argv) == 3 and argv[1] == "--ata"
-    if len(argv) != 2 and not ata:
-        print("usage: ahci_pattern.py [--ata] DISK.IMG", file=sys.stderr)
+    flag = argv[1] if len(argv) == 3 else None
+    if len(argv) not in (2, 3) or flag not in (None, "--ata", "--virtio"):
+        print("usage: ahci_pattern.py [--ata|--virtio] DISK.IMG", file=sys.stderr)
         return 2
-    doc = load_ranges(**ATA) if ata else load_ranges()
-    if doc != load_c_ranges(ATA_C_TABLE if ata else C_TABLE):
+    if flag == "--virtio":
+        doc, c_table = load_ranges(**VIRTIO), load_virtio_c_ranges()
+    elif flag == "--ata":
+        doc, c_table = load_ranges(**ATA), load_c_ranges(ATA_C_TABLE)
+    else:
+        doc, c_table = load_ranges(), load_c_ranges(C_TABLE)
+    if doc != c_table:
         print("ahci_pattern: the docs table and the C table disagree", file=sys.stderr)
         return 1
     errors = check_pattern(argv[-1], doc)
