@@ -7,6 +7,7 @@
  */
 #include "core/console.h"
 #include "core/lib.h"
+#include "core/poll.h"
 #include "arch/x86/arch.h"
 #include "vmx/exitqual.h"
 #include "vmx/vcpu.h"
@@ -157,6 +158,10 @@ int vmx_handle_exit(struct vcpu *v)
 	v->exit_count[basic]++;
 	tsc = rdtsc() - v->exit_tsc;
 	v->exit_cycles[basic] += tsc;
+	/* Keel's background work, when due (core/poll.h); a poller may
+	 * raise an interrupt or end the guest, which the return reports. */
+	if (unlikely(v->exit_tsc >= keel_poll_next))
+		vmx_background(v);
 	/* Non-zero: the guest ended, an NMI or a device interrupt waits
 	 * (VM_ATTN_*), and the stub asks vmx_exit_attention() what to do. */
 	return (int)v->vm->attention;
