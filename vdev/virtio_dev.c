@@ -12,6 +12,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
+#include "core/poll.h"
 #include "arch/x86/acpi.h"
 #include "drivers/pci.h"
 #include "vdev/pci_cfg.h"
@@ -121,10 +122,17 @@ static void on_log(void *ctx, const char *line)
 	say(line);
 }
 
+/* I/O was submitted from an exit handler: poll at the end of this exit. */
+static void on_kick(void *ctx)
+{
+	keel_poll_kick();
+}
+
 static const struct vblk_ops ops = {
 	.msi = on_msi,
 	.intx = on_intx,
 	.log = on_log,
+	.kick = on_kick,
 };
 
 /* ---- the BAR ---- */
@@ -175,13 +183,6 @@ static int bar_access(struct vm *vm, u64 gpa, unsigned int size, bool write,
 		return 0;
 	}
 	vblk_bar_write(&vd.blk, (u32)(gpa - vd.base), size, *val);
-	/*
-	 * Until Keel polls in the background (core/poll.h), a notify
-	 * waits here for what it submitted; each wait in the disk drivers
-	 * is bounded.
-	 */
-	while (vblk_poll(&vd.blk))
-		;
 	return 0;
 }
 
@@ -422,6 +423,20 @@ static void virtio_dev_stop(struct vm *vm)
 		vd.blk.violations);
 	vd.vm = NULL;
 }
+
+/*
+ * Completions (core/poll.h): reaps the disk, finishes requests into the
+ * guest's rings and interrupts it; busy while requests are in flight, so
+ * Keel polls about every 50 us of guest time until they are done.
+ */
+static unsigned int virtio_poll(void)
+{
+	if (!vd.vm)
+		return POLL_IDLE;
+	return vblk_poll(&vd.blk) ? POLL_BUSY : POLL_IDLE;
+}
+
+KEEL_POLLER(virtio_blk, virtio_poll);
 
 VM_DEVICE(virtio_blk, .name = "virtio-blk", .init = virtio_dev_init,
 	  .stop = virtio_dev_stop);
