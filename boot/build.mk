@@ -2,4 +2,4 @@ keel-y += boot/head.S boot/main.c boot/options.c boot/options_table.c boot/crash
 	boot/platform.c boot/storage.c boot/guest.c \
 	boot/multiboot2.c
 host-y += boot/multiboot2.c boot/options_table.c
-host-tests += tests/host/test_mb2.c tests/host/test_options_doc.c
+host-tests += tests/host/test_mb2.c tests/host/test_options_doc.c tests/host/test_options_guest_disk.c
