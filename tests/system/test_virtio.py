@@ -9,6 +9,7 @@ serving after the reset. After poweroff the image is read from the host:
 the pattern sits at the range's offset, and nothing outside the range was
 written."""
 import os
+import struct
 
 from ahci_pattern import VIRTIO, load_ranges, request_extents, sector_bytes
 from conftest import GUEST_ELF, build_iso, run_bochs
@@ -24,8 +25,23 @@ HOSTILE = ["hostile_avail_head_range", "hostile_next_range", "hostile_loop",
            "hostile_header_writable"]
 
 
+def _write_boot_iso(disk, sectors):
+    """What Keel's ISO written to a disk starts with (ECMA-119 volume
+    descriptors from 2048-byte block 16: primary with the volume size,
+    El Torito boot record, terminator)."""
+    with open(disk, "r+b") as img:
+        for i, (kind, body) in enumerate([
+                (1, b""), (0, b"EL TORITO SPECIFICATION"), (255, b"")]):
+            img.seek((16 + i) * 2048)
+            img.write(bytes([kind]) + b"CD001\x01" + body)
+        img.seek(16 * 2048 + 80)
+        img.write(struct.pack("<I", sectors // 4) + struct.pack(">I", sectors // 4))
+
+
 def _run(name, guest_cmdline):
     disk = fresh_disk(name)
+    # Keel's boot disk ends where the guest's range starts: allowed.
+    _write_boot_iso(disk, FIRST)
     iso = build_iso(name, "sched=deadline guest_disk=sda:%d+%d "
                     "on_guest_exit=poweroff" % (FIRST, COUNT),
                     GUEST_ELF, guest_cmdline)
@@ -96,6 +112,23 @@ def test_virtio_intx_on_ata(keel_built):
     assert run.has(r"TEST virtio\.irq_intx PASS .* isr 0x1$"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
     assert _check_image(disk) == []
+
+
+def test_virtio_refuses_keels_boot_disk(keel_built):
+    """A disk holding a bootable ISO 9660 volume (Keel's ISO written to
+    it) is never given to the guest where the volume lies."""
+    disk = fresh_disk("virtio-bootdisk")
+    _write_boot_iso(disk, FIRST)
+    iso = build_iso("virtio-bootdisk", "guest_disk=sda:%d+16 poweroff"
+                    % (FIRST - 8))
+    run = run_bochs("virtio-bootdisk", iso, timeout=180,
+                    until=r"keel: power off", extra_config=ata_slave(disk))
+    assert run.has(r"^keel: guest_disk=sda: sectors 0\.\.%d of sda hold a "
+                   r"bootable ISO 9660 image \(Keel's boot disk\); the guest "
+                   r"gets no disk \(start its range at %d or later\)$"
+                   % (FIRST - 1, FIRST)), run
+    assert not run.has(r"^keel: guest disk:"), run
+    assert run.has(r"^keel: power off \(status 0\)"), run
 
 
 def test_virtio_image_check_catches_a_missing_pattern(keel_built):
