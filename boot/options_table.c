@@ -77,13 +77,20 @@ static bool disk_name_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* guest_disk=DEV or DEV:FIRST+COUNT; the device is looked up at run time. */
+/*
+ * guest_disk=DEV, DEV:FIRST+COUNT, either with ,ro; the device is looked up
+ * at run time.
+ */
 static int parse_guest_disk(const char *v, size_t n, void *dst, char *why,
 			    size_t size)
 {
 	struct vm_disk *d = dst, nd = { 0 };
 	size_t name = 0, plus;
 
+	if (n > 3 && !memcmp(v + n - 3, ",ro", 3)) {
+		nd.ro = true;
+		n -= 3;
+	}
 	while (name < n && disk_name_char(v[name]))
 		name++;
 	if (!name || name >= VM_DISK_NAME || (name < n && v[name] != ':'))
@@ -105,7 +112,7 @@ static int parse_guest_disk(const char *v, size_t n, void *dst, char *why,
 bad:
 	ksnprintf(
 		why, size,
-		"not understood; use DEV or DEV:FIRST+COUNT (e.g. sda:2048+1048576)");
+		"not understood; use DEV or DEV:FIRST+COUNT, optionally ,ro (e.g. sda:2048+1048576)");
 	return -EINVAL;
 }
 
@@ -179,7 +186,7 @@ static const struct opt_desc keel_opts[] = {
 	  .type = OPT_CUSTOM,
 	  .offset = OFF(guest.disk),
 	  .parse = parse_guest_disk,
-	  .values = "DEV or DEV:FIRST+COUNT",
+	  .values = "DEV or DEV:FIRST+COUNT, optionally ,ro",
 	  .help = "The disk, or sector range of one, the guest gets as virtio-blk." },
 	{ .name = "on_guest_exit",
 	  .type = OPT_ENUM,

@@ -126,7 +126,8 @@ bool storage_guest_disk(struct vm_disk *d)
 		return false;
 	}
 	d->dev = dev;
-	pr_info("keel: guest disk: %s sectors %llu..%llu (%llu sectors) as virtio-blk\n",
-		d->name, d->first, d->first + d->count - 1, d->count);
+	pr_info("keel: guest disk: %s sectors %llu..%llu (%llu sectors) as virtio-blk%s\n",
+		d->name, d->first, d->first + d->count - 1, d->count,
+		d->ro ? ", read-only" : "");
 	return true;
 }

@@ -379,9 +379,9 @@ static int pick_places(struct vm *vm)
 static int virtio_dev_init(struct vm *vm)
 {
 	const struct vm_disk *d = &vm->cfg->disk;
-	struct vblk_disk disk = { .first = d->first,
-				  .count = d->count,
-				  .id = d->name };
+	struct vblk_disk disk = {
+		.first = d->first, .count = d->count, .ro = d->ro, .id = d->name
+	};
 	int rc;
 
 	if (!d->dev)
@@ -405,10 +405,11 @@ static int virtio_dev_init(struct vm *vm)
 		rc = pci_cfg_add_emulated(vd.bdf, &cfg_ops);
 	if (rc)
 		return rc;
-	pr_info("keel: guest: virtio-blk %04x:%04x at %02x:%02x.%u, BAR0 %#llx+%#x (trapped), %s sectors %llu+%llu, INTx line %u\n",
+	pr_info("keel: guest: virtio-blk %04x:%04x at %02x:%02x.%u, BAR0 %#llx+%#x (trapped), %s sectors %llu+%llu%s, INTx line %u\n",
 		VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE + VIRTIO_ID_BLOCK,
 		vd.bdf >> 8, (vd.bdf >> 3) & 0x1f, vd.bdf & 7, vd.base,
-		VBLK_BAR_SIZE, d->name, d->first, d->count, vd.int_line);
+		VBLK_BAR_SIZE, d->name, d->first, d->count,
+		d->ro ? " read-only" : "", vd.int_line);
 	return 0;
 }
 

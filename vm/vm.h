@@ -78,6 +78,7 @@ struct blk_dev;
 struct vm_disk {
 	char name[VM_DISK_NAME];
 	bool range; /* DEV:FIRST+COUNT; otherwise the whole disk */
+	bool ro; /* ,ro: the guest may only read */
 	u64 first, count;
 	struct blk_dev *dev;
 };

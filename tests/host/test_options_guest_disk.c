@@ -47,6 +47,21 @@ static void test_range(void **state)
 	assert_true(o.guest.disk.range);
 	assert_int_equal(o.guest.disk.first, 2048);
 	assert_int_equal(o.guest.disk.count, 0x4000);
+	assert_false(o.guest.disk.ro);
+}
+
+static void test_read_only(void **state)
+{
+	struct keel_options o;
+
+	assert_int_equal(parse("guest_disk=sda,ro", &o), 0);
+	assert_string_equal(o.guest.disk.name, "sda");
+	assert_true(o.guest.disk.ro);
+	assert_false(o.guest.disk.range);
+	assert_int_equal(parse("guest_disk=sdc:8+16,ro", &o), 0);
+	assert_true(o.guest.disk.ro);
+	assert_int_equal(o.guest.disk.first, 8);
+	assert_int_equal(o.guest.disk.count, 16);
 }
 
 static void test_refused(void **state)
@@ -63,6 +78,9 @@ static void test_refused(void **state)
 		"guest_disk=sda:18446744073709551615+2",
 		"guest_disk=averyveryverylongname",
 		"guest_disk=sda;1+2",
+		"guest_disk=,ro",
+		"guest_disk=sda,rw",
+		"guest_disk=sda:1+2,ro,ro",
 	};
 	struct keel_options o;
 
@@ -81,6 +99,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_disk),
 		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_refused),
 	};
 

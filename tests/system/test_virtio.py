@@ -38,12 +38,25 @@ def _write_boot_iso(disk, sectors):
         img.write(struct.pack("<I", sectors // 4) + struct.pack(">I", sectors // 4))
 
 
-def _run(name, guest_cmdline):
+def _fill_pattern(disk):
+    """The pattern the guest would write, put there from the host."""
+    with open(disk, "r+b") as img:
+        for rng in load_ranges(**VIRTIO):
+            for first, count in request_extents(rng, COUNT):
+                img.seek((FIRST + first) * 512)
+                img.write(b"".join(sector_bytes(first + s)
+                                   for s in range(count)))
+
+
+def _run(name, guest_cmdline, ro=False):
     disk = fresh_disk(name)
     # Keel's boot disk ends where the guest's range starts: allowed.
     _write_boot_iso(disk, FIRST)
-    iso = build_iso(name, "sched=deadline guest_disk=sda:%d+%d "
-                    "on_guest_exit=poweroff" % (FIRST, COUNT),
+    if ro:
+        _fill_pattern(disk)
+    iso = build_iso(name, "sched=deadline guest_disk=sda:%d+%d%s "
+                    "on_guest_exit=poweroff" % (FIRST, COUNT,
+                                                ",ro" if ro else ""),
                     GUEST_ELF, guest_cmdline)
     run = run_bochs(name, iso, timeout=400, until=r"keel: power off",
                     extra_config=ata_slave(disk))
@@ -112,6 +125,30 @@ def test_virtio_intx_on_ata(keel_built):
     assert run.has(r"TEST virtio\.irq_intx PASS .* isr 0x1$"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
     assert _check_image(disk) == []
+
+
+def test_virtio_read_only_on_ata(keel_built):
+    """guest_disk=...,ro: VIRTIO_BLK_F_RO offered, the guest skips its
+    writes, reads back what the host put there, and the image is left as
+    it was."""
+    disk, run = _run("virtio-ro", "scenario=virtio virtio_irq=poll", ro=True)
+    with open(disk, "rb") as f:
+        after = f.read()
+    _fill_disk = fresh_disk("virtio-ro-expected")
+    _write_boot_iso(_fill_disk, FIRST)
+    _fill_pattern(_fill_disk)
+    with open(_fill_disk, "rb") as f:
+        expected = f.read()
+    assert run.has(r"^keel: guest: virtio-blk .* sda sectors %d\+%d read-only, "
+                   % (FIRST, COUNT)), run
+    res = _results(run)
+    assert res.get("write") == "SKIP", run
+    assert not [n for n in res if n.startswith("write_")], run
+    for n in RANGES:
+        assert res.get("read_" + n) == "PASS", (n, run)
+    assert not [n for n, r in res.items() if r == "FAIL"], run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+    assert after == expected
 
 
 def test_virtio_refuses_keels_boot_disk(keel_built):
