@@ -418,6 +418,32 @@ static void test_more_requests_than_slots(void **state)
 		assert_int_equal(status_byte(i), VIRTIO_BLK_S_OK);
 }
 
+/* A request larger than the disk takes at once is split, and completes
+ * once, after every piece. */
+static void test_split_request(void **state)
+{
+	u8 *w = fake_ptr(&g, DATA);
+
+	rd.dev.limits.max_sectors = 8; /* idle: the limits may change */
+	driver_init(true);
+	for (int i = 0; i < 32 * 512; i++)
+		w[i] = (u8)(i * 13 + 1);
+	request(0, 0, VIRTIO_BLK_T_OUT, 100, DATA, 32 * 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_true(rd.dev.q.stats.bios >= 4);
+	assert_memory_equal(disk_buf + (FIRST + 100) * 512, w, 32 * 512);
+	/* More pieces than a request may have: IOERR, nothing hangs. */
+	request(3, 1, VIRTIO_BLK_T_IN, 0, DATA + 0x8000,
+		(VBLK_MAX_SPLITS + 2) * 8 * 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(status_byte(1), VIRTIO_BLK_S_IOERR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +458,7 @@ int main(void)
 		T(test_bad_layout_needs_reset),
 		T(test_reset_with_io_in_flight),
 		T(test_more_requests_than_slots),
+		T(test_split_request),
 #undef T
 	};
 
