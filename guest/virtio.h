@@ -83,6 +83,7 @@
 #define VCOM_Q_DESC 0x20
 #define VCOM_Q_DRIVER 0x28
 #define VCOM_Q_DEVICE 0x30
+#define VCOM_MIN_LEN 0x38 /* through queue_device, all this driver uses */
 #define VIRTIO_MSI_NO_VECTOR 0xffff /* 4.1.5.1.2 */
 
 /* ISR status, 4.1.4.5 */
@@ -111,6 +112,7 @@
 #define VBLK_CFG_SIZE_MAX 8
 #define VBLK_CFG_SEG_MAX 12
 #define VBLK_CFG_BLK_SIZE 20
+#define VBLK_CFG_MIN_LEN 8 /* capacity: the one field without a feature */
 
 /* ---- Requests, 5.2.6 ---- */
 #define VIRTIO_BLK_T_IN 0
@@ -121,6 +123,8 @@
 #define VIRTIO_BLK_S_OK 0
 #define VIRTIO_BLK_S_IOERR 1
 #define VIRTIO_BLK_S_UNSUPP 2
+#define VBLK_S_NONE \
+	0xff /* no status of 5.2.6: set before, so unwritten shows */
 #define VBLK_SECTOR 512 /* request sectors are always 512 bytes */
 
 struct vblk_req_hdr {
@@ -183,6 +187,7 @@ struct vblk {
 	u32 poll_max; /* iterations of any poll loop */
 	u32 bar[6]; /* assigned memory BAR addresses (0: none) */
 	u32 common, notify, isr, devcfg; /* MMIO addresses of the regions */
+	u32 common_len, notify_len, isr_len, devcfg_len; /* cap.length */
 	u32 notify_mult;
 	u32 notify_addr; /* queue 0's doorbell */
 	u8 msix_cap; /* config offset of the MSI-X capability, or 0 */

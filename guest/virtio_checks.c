@@ -121,7 +121,7 @@ static void check_irq(struct vblk *d)
 {
 	char name[16];
 	u32 before, got = 0;
-	u8 st = 0xff;
+	u8 st = VBLK_S_NONE;
 
 	if (d->irq_mode == VIRTIO_IRQ_NONE) {
 		vskip("irq", "polling only (virtio_irq=poll or no set-up)");
@@ -143,7 +143,7 @@ static void check_get_id(struct vblk *d)
 {
 	char id[VIRTIO_BLK_ID_BYTES + 1];
 	struct vseg seg = { vpat_scratch(), VIRTIO_BLK_ID_BYTES };
-	u8 st = 0xff;
+	u8 st = VBLK_S_NONE;
 	int rc;
 
 	memset((void *)seg.addr, 0, VIRTIO_BLK_ID_BYTES);
@@ -164,7 +164,7 @@ static void check_pattern(struct vblk *d)
 {
 	char name[32], why[96];
 	bool ok;
-	u8 st = 0xff;
+	u8 st = VBLK_S_NONE;
 
 	if (d->features & FEAT(VIRTIO_BLK_F_RO)) {
 		vskip("write", "device is read-only (VIRTIO_BLK_F_RO)");
@@ -199,13 +199,13 @@ static void check_pattern(struct vblk *d)
 static void check_errors(struct vblk *d)
 {
 	struct vseg seg = { vpat_scratch(), VBLK_SECTOR };
-	u8 st = 0xff;
+	u8 st = VBLK_S_NONE;
 	int rc;
 
 	rc = vblk_do(d, VIRTIO_BLK_T_IN, d->capacity, &seg, 1, &st);
 	vreport("read_beyond_end", !rc && st == VIRTIO_BLK_S_IOERR,
 		"sector %u status=%u", (u32)d->capacity, st);
-	st = 0xff;
+	st = VBLK_S_NONE;
 	rc = vblk_do(d, UNKNOWN_TYPE, 0, &seg, 1, &st);
 	vreport("unknown_type_unsupp", !rc && st == VIRTIO_BLK_S_UNSUPP,
 		"type 0x%x status=%u", UNKNOWN_TYPE, st);

@@ -70,18 +70,22 @@ u64 vblk_cfg_capacity(const struct vblk *d)
 	return (u64)hi << 32 | lo;
 }
 
+/* A 32-bit field of the device configuration, or @dflt when the
+ * feature that brings it was not negotiated or the region is too short. */
+static u32 cfg32(const struct vblk *d, u32 feature, u32 off, u32 dflt)
+{
+	if (!(d->features & FEAT(feature)) || off + 4 > d->devcfg_len)
+		return dflt;
+	return mmio_rd32(d->devcfg + off);
+}
+
 static void read_config(struct vblk *d)
 {
 	d->capacity = vblk_cfg_capacity(d);
-	d->size_max = d->features & FEAT(VIRTIO_BLK_F_SIZE_MAX) ?
-			      mmio_rd32(d->devcfg + VBLK_CFG_SIZE_MAX) :
-			      0;
-	d->seg_max = d->features & FEAT(VIRTIO_BLK_F_SEG_MAX) ?
-			     mmio_rd32(d->devcfg + VBLK_CFG_SEG_MAX) :
-			     0;
-	d->blk_size = d->features & FEAT(VIRTIO_BLK_F_BLK_SIZE) ?
-			      mmio_rd32(d->devcfg + VBLK_CFG_BLK_SIZE) :
-			      VBLK_SECTOR;
+	d->size_max = cfg32(d, VIRTIO_BLK_F_SIZE_MAX, VBLK_CFG_SIZE_MAX, 0);
+	d->seg_max = cfg32(d, VIRTIO_BLK_F_SEG_MAX, VBLK_CFG_SEG_MAX, 0);
+	d->blk_size =
+		cfg32(d, VIRTIO_BLK_F_BLK_SIZE, VBLK_CFG_BLK_SIZE, VBLK_SECTOR);
 }
 
 static void build_free_list(struct vblk *d)
@@ -121,6 +125,7 @@ static int setup_queue(struct vblk *d, u16 want, u16 msix_vec, char *why,
 		       size_t whysz)
 {
 	u16 max, q = 1;
+	u32 noff;
 
 	mmio_wr16(d->common + VCOM_Q_SELECT, 0);
 	max = mmio_rd16(d->common + VCOM_Q_SIZE);
@@ -136,8 +141,14 @@ static int setup_queue(struct vblk *d, u16 want, u16 msix_vec, char *why,
 	write64(d->common + VCOM_Q_DESC, (u32)ring_desc);
 	write64(d->common + VCOM_Q_DRIVER, (u32)&ring_avail);
 	write64(d->common + VCOM_Q_DEVICE, (u32)&ring_used);
-	d->notify_addr = d->notify + mmio_rd16(d->common + VCOM_Q_NOTIFY_OFF) *
-					     d->notify_mult;
+	noff = mmio_rd16(d->common + VCOM_Q_NOTIFY_OFF) * d->notify_mult;
+	/* 4.1.4.4: the doorbell lies inside the notification region. */
+	if (noff + 2 > d->notify_len) {
+		vsay(why, whysz, "doorbell 0x%x beyond notify length 0x%x",
+		     noff, d->notify_len);
+		return -1;
+	}
+	d->notify_addr = d->notify + noff;
 	mmio_wr16(d->common + VCOM_Q_MSIX, msix_vec);
 	/* 4.1.5.1.2: a vector the device cannot map reads back NO_VECTOR. */
 	if (msix_vec != VIRTIO_MSI_NO_VECTOR &&
@@ -146,6 +157,12 @@ static int setup_queue(struct vblk *d, u16 want, u16 msix_vec, char *why,
 		return -1;
 	}
 	mmio_wr16(d->common + VCOM_Q_ENABLE, 1);
+	/* A device that refuses the queue's layout leaves it off. */
+	if (mmio_rd16(d->common + VCOM_Q_ENABLE) != 1) {
+		vsay(why, whysz, "queue_enable reads 0 (status 0x%x)",
+		     vblk_status(d));
+		return -1;
+	}
 	return 0;
 }
 
@@ -245,7 +262,7 @@ int vblk_submit(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 		return -1;
 	head = alloc_desc(d);
 	req_hdr[head] = (struct vblk_req_hdr){ type, 0, sector };
-	req_status[head] = 0xff;
+	req_status[head] = VBLK_S_NONE;
 	set_desc(head, (u32)&req_hdr[head], sizeof(req_hdr[0]), 0, 0);
 	prev = head;
 	for (u32 s = 0; s < nseg; s++) {

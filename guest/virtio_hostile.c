@@ -59,7 +59,7 @@ static void post_bad(struct vblk *d, enum bad_chain kind,
 	u32 data = vpat_scratch();
 
 	bad_hdr = (struct vblk_req_hdr){ VIRTIO_BLK_T_IN, 0, 0 };
-	bad_status = 0xff;
+	bad_status = VBLK_S_NONE;
 	put(d, 0, (u32)&bad_hdr, sizeof(bad_hdr), VRING_DESC_F_NEXT, 1);
 	put(d, 1, data, VBLK_SECTOR, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
 	put(d, 2, (u32)&bad_status, 1, VRING_DESC_F_WRITE, 0);
@@ -108,7 +108,7 @@ static void one_bad_chain(struct vblk *d, enum bad_chain kind,
 {
 	char why[96] = "";
 	bool needs_reset, cfg_ok, up, served;
-	u8 st0, st = 0xff;
+	u8 st0, st = VBLK_S_NONE;
 
 	post_bad(d, kind, env);
 	needs_reset = wait_needs_reset(d);

@@ -167,22 +167,25 @@ bool vpat_range_io(struct vblk *d, const struct vpat_range *rg, bool write,
 		r->lba = vpat_req_lba(rg, d->capacity, k);
 		r->nsect = rg->sectors;
 		used = layout_req(r, rg->layout, at, d->size_max);
-		if (!used && !n) {
-			vsay(why, whysz, "request does not fit the pool");
+		if (used && d->seg_max && r->nseg > d->seg_max) {
+			vsay(why, whysz, "%u segments, seg_max %u", r->nseg,
+			     d->seg_max);
 			return false;
 		}
-		if (!used || r->nseg + 2 > d->nfree ||
-		    (d->seg_max && r->nseg > d->seg_max && n)) {
+		if (!used || r->nseg + 2 > d->nfree) {
+			/* An empty batch that cannot take it never will. */
+			if (!n) {
+				vsay(why, whysz,
+				     "request needs %u descriptors (queue %u) "
+				     "or more than the pool",
+				     r->nseg + 2, d->qsize);
+				return false;
+			}
 			vblk_kick(d);
 			if (!finish_batch(d, reqs, n, write, why, whysz))
 				return false;
 			n = at = 0;
 			continue;
-		}
-		if (d->seg_max && r->nseg > d->seg_max) {
-			vsay(why, whysz, "%u segments, seg_max %u", r->nseg,
-			     d->seg_max);
-			return false;
 		}
 		if (write)
 			fill(r);

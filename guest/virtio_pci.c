@@ -135,6 +135,7 @@ static int assign_bars(struct vblk *d, u32 bar_at)
 			if (is64)
 				pci_cfg_write32(d->bdf, reg + 4, 0);
 			lo = next;
+			hi = 0;
 			next += sz < PAGE ? PAGE : sz;
 			kprintf("keel-guest: virtio BAR%u assigned 0x%x size 0x%x\n",
 				i, lo, sz);
@@ -154,6 +155,7 @@ static void parse_vendor_cap(struct vblk *d, u8 c)
 	u8 type = pci_cfg_read8(d->bdf, c + VIRTIO_CAP_CFG_TYPE);
 	u8 bar = pci_cfg_read8(d->bdf, c + VIRTIO_CAP_BAR);
 	u32 off = pci_cfg_read32(d->bdf, c + VIRTIO_CAP_OFFSET);
+	u32 len = pci_cfg_read32(d->bdf, c + VIRTIO_CAP_LENGTH);
 	u32 addr;
 
 	/* 4.1.4: the driver ignores capabilities with a reserved BAR. */
@@ -163,23 +165,30 @@ static void parse_vendor_cap(struct vblk *d, u8 c)
 	/* 4.1.4.1: use the first capability of each type. */
 	switch (type) {
 	case VIRTIO_PCI_CAP_COMMON_CFG:
-		if (!d->common)
+		if (!d->common) {
 			d->common = addr;
+			d->common_len = len;
+		}
 		break;
 	case VIRTIO_PCI_CAP_NOTIFY_CFG:
 		if (!d->notify) {
 			d->notify = addr;
+			d->notify_len = len;
 			d->notify_mult = pci_cfg_read32(
 				d->bdf, c + VIRTIO_CAP_NOTIFY_MULT);
 		}
 		break;
 	case VIRTIO_PCI_CAP_ISR_CFG:
-		if (!d->isr)
+		if (!d->isr) {
 			d->isr = addr;
+			d->isr_len = len;
+		}
 		break;
 	case VIRTIO_PCI_CAP_DEVICE_CFG:
-		if (!d->devcfg)
+		if (!d->devcfg) {
 			d->devcfg = addr;
+			d->devcfg_len = len;
+		}
 		break;
 	default:
 		break;
@@ -214,13 +223,18 @@ static void parse_caps(struct vblk *d)
 
 /*
  * Map the device found at d->bdf: BARs, then capabilities. Returns 0 when
- * the four regions the driver needs were found, -1 otherwise.
+ * the four regions the driver needs were found, each as long as what the
+ * driver reads there (the doorbell is checked once its offset is known),
+ * -1 otherwise.
  */
 int virtio_map(struct vblk *d, u32 bar_at)
 {
 	assign_bars(d, bar_at);
 	parse_caps(d);
 	if (!d->common || !d->notify || !d->isr || !d->devcfg)
+		return -1;
+	if (d->common_len < VCOM_MIN_LEN || !d->isr_len ||
+	    d->devcfg_len < VBLK_CFG_MIN_LEN)
 		return -1;
 	return 0;
 }

@@ -122,3 +122,30 @@ def test_virtio_guest_read_only():
     assert run.status == EXIT_PASS, run
     with open(image, "rb") as f:
         assert f.read() == before
+
+
+def test_virtio_guest_small_queue_polled():
+    """Queue of 8: the batches split, the rings wrap many times; no
+    interrupts (virtio_irq=poll), so the used ring alone completes them."""
+    image = _image("virtio-guest-q8")
+    run = _run("virtio-guest-q8", image,
+               "scenario=virtio virtio_qsize=8 virtio_irq=poll")
+    res = _results(run)
+    assert run.has(r"TEST virtio\.init PASS .* qsize=8 "), run
+    assert res.get("irq") == "SKIP", run
+    for name in EXPECTED:
+        if name != "irq_setup":
+            assert res.get(name) == "PASS", (name, run)
+    assert run.status == EXIT_PASS, run
+    errors = check_pattern(image, load_ranges(**VIRTIO))
+    assert not errors, errors
+
+
+def test_virtio_scenario_without_device_fails():
+    """scenario=virtio with no device: one failure, not a silent pass."""
+    assert os.path.exists(GUEST_ELF), "run make first"
+    run = run_qemu("virtio-guest-none", None, mem=128, timeout=60, extra=[
+        "-kernel", GUEST_ELF, "-append", "scenario=virtio"])
+    assert run.has(r"^TEST virtio\.found FAIL no 1af4:1042 on any bus$"), run
+    assert run.has(r"^TESTS: 0 passed, 1 failed$"), run
+    assert run.status == EXIT_FAIL, run
