@@ -117,8 +117,13 @@ def test_virtio_msix_and_hostile_chains_on_ata(keel_built):
 
 
 def test_virtio_intx_on_ata(keel_built):
-    disk, run = _run("virtio-intx", "scenario=virtio virtio_irq=intx")
+    """INTx through the guest's IOAPIC pin, with the BAR moved by the
+    guest: Keel's device follows it."""
+    disk, run = _run("virtio-intx", "scenario=virtio virtio_irq=intx "
+                     "virtio_bar=0xd8000000")
     _assert_path(run)
+    assert run.has(r"TEST virtio\.caps PASS common=0xd8000000 "), run
+    assert not run.has(r"keel: virtio-blk: the guest moved BAR0"), run
     res = _results(run)
     for name in EXPECTED + ["irq_intx"]:
         assert res.get(name) == "PASS", (name, res.get(name), run)
