@@ -104,8 +104,12 @@ static int run_kind(enum selftest_kind kind, u32 mask)
 /* Run the guest, if there is one; with on_guest_exit=poweroff, end there. */
 static void run_guest(const struct boot_info *bi, const struct keel_options *o)
 {
-	int status = guest_run(bi, &o->guest,
-			       o->on_guest_reset == GUEST_RESET_RESTART);
+	struct vm_config cfg = o->guest;
+	int status;
+
+	if (!storage_guest_disk(&cfg.disk))
+		cfg.disk.dev = NULL;
+	status = guest_run(bi, &cfg, o->on_guest_reset == GUEST_RESET_RESTART);
 
 	iommu_poll_faults(NULL, 0); /* what the guest's time left recorded */
 

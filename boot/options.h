@@ -92,6 +92,12 @@ void platform_init(const struct boot_info *bi);
 /* The block layer's default elevator (sched=), then the AHCI disks. */
 void storage_init(const char *sched);
 /*
+ * guest_disk=: find @d's block device and check its range (the whole disk
+ * when no range was given). False, said on the console, when there is no
+ * such disk or the range does not fit it; the guest then gets no disk.
+ */
+bool storage_guest_disk(struct vm_disk *d);
+/*
  * crash=, self-tests, the guest (on_guest_exit=), then poweroff / reboot /
  * halt; does not return.
  */

@@ -100,6 +100,50 @@ static int parse_passthrough(const char *v, size_t n, void *dst, char *why,
 			  size);
 }
 
+static bool disk_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * guest_disk=DEV, DEV:FIRST+COUNT, either with ,ro; the device is looked up
+ * at run time.
+ */
+static int parse_guest_disk(const char *v, size_t n, void *dst, char *why,
+			    size_t size)
+{
+	struct vm_disk *d = dst, nd = { 0 };
+	size_t name = 0, plus;
+
+	if (n > 3 && !memcmp(v + n - 3, ",ro", 3)) {
+		nd.ro = true;
+		n -= 3;
+	}
+	while (name < n && disk_name_char(v[name]))
+		name++;
+	if (!name || name >= VM_DISK_NAME || (name < n && v[name] != ':'))
+		goto bad;
+	memcpy(nd.name, v, name);
+	if (name < n) {
+		for (plus = name + 1; plus < n && v[plus] != '+'; plus++)
+			;
+		if (plus == n ||
+		    kstrtou64(v + name + 1, plus - name - 1, false,
+			      &nd.first) ||
+		    kstrtou64(v + plus + 1, n - plus - 1, false, &nd.count) ||
+		    !nd.count || nd.first + nd.count < nd.first)
+			goto bad;
+		nd.range = true;
+	}
+	*d = nd;
+	return 0;
+bad:
+	ksnprintf(
+		why, size,
+		"not understood; use DEV or DEV:FIRST+COUNT, optionally ,ro (e.g. sda:2048+1048576)");
+	return -EINVAL;
+}
+
 static const struct opt_desc keel_opts[] = {
 	{ .name = "console",
 	  .type = OPT_CUSTOM,
@@ -184,6 +228,12 @@ static const struct opt_desc keel_opts[] = {
 	  .offset = OFF(iommu.unconfined_dma),
 	  .values = "no value",
 	  .help = "Without working VT-d, let the guest's devices bus-master anyway." },
+	{ .name = "guest_disk",
+	  .type = OPT_CUSTOM,
+	  .offset = OFF(guest.disk),
+	  .parse = parse_guest_disk,
+	  .values = "DEV or DEV:FIRST+COUNT, optionally ,ro",
+	  .help = "The disk, or sector range of one, the guest gets as virtio-blk." },
 	{ .name = "on_guest_exit",
 	  .type = OPT_ENUM,
 	  .offset = OFF(on_guest_exit),

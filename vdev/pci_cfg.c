@@ -19,6 +19,7 @@
 #include "drivers/uart/uart.h"
 #include "iommu/iommu.h"
 #include "vdev/pci_vcfg.h"
+#include "vdev/pci_cfg.h"
 #include "vm/vm.h"
 
 /* One 4 KiB register page each: SDM Vol.3A 11.4.1, IOAPIC datasheet 3.0. */
@@ -28,7 +29,34 @@
 extern const u8 __image_start[], __image_end[];
 
 static struct pci_vcfg vcfg;
-static struct pci_vfn vfns[PCI_MAX_DEVICES];
+static struct pci_vfn vfns[PCI_MAX_DEVICES + PCI_CFG_MAX_EMUL];
+
+/* Emulated functions registered for the guest being built. */
+static struct {
+	u16 bdf;
+	const struct pci_vfn_emul *emul;
+} emuls[PCI_CFG_MAX_EMUL];
+static unsigned int n_emuls;
+
+int pci_cfg_add_emulated(u16 bdf, const struct pci_vfn_emul *emul)
+{
+	if (n_emuls == PCI_CFG_MAX_EMUL)
+		return -ENOSPC;
+	emuls[n_emuls].bdf = bdf;
+	emuls[n_emuls++].emul = emul;
+	return 0;
+}
+
+/* They are used once, by the guest whose devices registered them. */
+static int add_emulated(void)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; !rc && i < n_emuls; i++)
+		rc = pci_vcfg_add_emul(&vcfg, emuls[i].bdf, emuls[i].emul);
+	n_emuls = 0;
+	return rc;
+}
 
 static struct pci_dev *dev_of(u16 bdf)
 {
@@ -332,6 +360,9 @@ static int pci_cfg_init(struct vm *vm)
 	rc = forbid_ranges(vm);
 	if (!rc)
 		rc = add_visible(vm);
+	if (!rc)
+		rc = add_emulated();
+	n_emuls = 0;
 	if (rc)
 		return rc;
 	dma_policy(vm);

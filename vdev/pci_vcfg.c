@@ -294,7 +294,11 @@ static u8 read_byte(const struct pci_vfn *f, unsigned int off, u32 real)
 
 u32 pci_vcfg_read(struct pci_vcfg *c, struct pci_vfn *f, u8 off, unsigned int n)
 {
-	u32 real = c->ops->read(c->ops->ctx, f->bdf, off & ~3, 4), v = 0;
+	u32 real, v = 0;
+
+	if (f->emul)
+		return f->emul->read(f->emul->ctx, off, n);
+	real = c->ops->read(c->ops->ctx, f->bdf, off & ~3, 4);
 
 	for (unsigned int i = 0; i < n; i++)
 		v |= (u32)read_byte(f, off + i, real) << (8 * i);
@@ -351,6 +355,10 @@ void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 {
 	u32 cmd_bytes = 0, cmd_mask = 0, bars = 0;
 
+	if (f->emul) {
+		f->emul->write(f->emul->ctx, off, n, val);
+		return;
+	}
 	if (all_pass(f, off, n) && n != 3 && !(off & (n - 1))) {
 		c->ops->write(c->ops->ctx, f->bdf, off, (int)n, val);
 		return;
@@ -563,6 +571,22 @@ int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask)
 			f->shadow[o - PCI_BRIDGE_ROUTING_START] =
 				(u8)c->ops->read(c->ops->ctx, f->bdf, (u8)o, 1);
 	find_caps(c, f);
+	return 0;
+}
+
+int pci_vcfg_add_emul(struct pci_vcfg *c, u16 bdf,
+		      const struct pci_vfn_emul *emul)
+{
+	struct pci_vfn *f;
+
+	if (pci_vcfg_find(c, bdf))
+		return -EEXIST;
+	if (c->nfns == c->max_fns)
+		return -ENOSPC;
+	f = &c->fns[c->nfns++];
+	memset(f, 0, sizeof(*f)); /* no BARs for the mapping code to see */
+	f->bdf = bdf;
+	f->emul = emul;
 	return 0;
 }
 

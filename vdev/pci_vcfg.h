@@ -82,8 +82,19 @@ struct pci_vbar {
 	u64 refused_gpa; /* last refused base, so a retry is not logged */
 };
 
+/*
+ * A function Keel emulates whole (no hardware behind it, e.g. virtio-blk):
+ * every configuration access goes to these hooks.
+ */
+struct pci_vfn_emul {
+	u32 (*read)(void *ctx, u8 off, unsigned int n);
+	void (*write)(void *ctx, u8 off, unsigned int n, u32 val);
+	void *ctx;
+};
+
 struct pci_vfn {
 	u16 bdf;
+	const struct pci_vfn_emul *emul; /* NULL: a real function */
 	u8 header_type; /* PCI_HEADER_TYPE_* */
 	u8 nbars;
 	u16 cmd_view; /* the guest's IO and MEMORY bits */
@@ -127,6 +138,12 @@ int pci_vcfg_forbid(struct pci_vcfg *c, u64 base, u64 size, const char *what);
  * that may never be mapped. -ENOSPC when full.
  */
 int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask);
+/*
+ * Give the guest an emulated function at @bdf. -EEXIST when the guest
+ * already sees a function there, -ENOSPC when full.
+ */
+int pci_vcfg_add_emul(struct pci_vcfg *c, u16 bdf,
+		      const struct pci_vfn_emul *emul);
 /*
  * Map the memory BARs of every function whose view has memory decoding
  * on, at their current places, checked like any move. Returns the number

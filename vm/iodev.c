@@ -90,6 +90,26 @@ int vm_register_mmio(struct vm *vm, u64 base, u64 size, vm_mmio_fn fn,
 	return 0;
 }
 
+int vm_move_mmio(struct vm *vm, u64 old_base, u64 new_base)
+{
+	struct vm_mmio_handler *h = NULL;
+
+	for (unsigned int i = 0; i < vm->n_mmio; i++)
+		if (vm->mmio[i].base == old_base)
+			h = &vm->mmio[i];
+	if (!h || new_base + h->size < new_base)
+		return -EINVAL;
+	for (unsigned int i = 0; i < vm->n_mmio; i++) {
+		const struct vm_mmio_handler *o = &vm->mmio[i];
+
+		if (o != h && new_base < o->base + o->size &&
+		    o->base < new_base + h->size)
+			return -EBUSY;
+	}
+	h->base = new_base;
+	return 0;
+}
+
 struct vm_mmio_handler *vm_find_mmio(struct vm *vm, u64 gpa)
 {
 	for (unsigned int i = 0; i < vm->n_mmio; i++) {

@@ -66,6 +66,23 @@ struct vm_mmio_handler {
 	const char *name;
 };
 
+#define VM_DISK_NAME 16
+
+struct blk_dev;
+
+/*
+ * The disk the guest gets as virtio-blk (guest_disk=): sectors [first,
+ * first+count) of a block device. boot/ parses the name and range and
+ * finds the device; no name, no disk.
+ */
+struct vm_disk {
+	char name[VM_DISK_NAME];
+	bool range; /* DEV:FIRST+COUNT; otherwise the whole disk */
+	bool ro; /* ,ro: the guest may only read */
+	u64 first, count;
+	struct blk_dev *dev;
+};
+
 /* What the machine is given: filled from Keel's options by boot/. */
 struct vm_config {
 	u64 mem_size; /* bytes; a multiple of VM_CHUNK_SIZE */
@@ -75,6 +92,7 @@ struct vm_config {
 	/* PCI_BDF() of passthrough= functions: the guest's even when a Keel
 	 * driver would claim them (docs/iommu.md) */
 	u16 passthrough[VM_PCI_HIDE_MAX];
+	struct vm_disk disk;
 };
 
 #define VM_MAX_MODULES 8
@@ -247,6 +265,11 @@ int vm_pass_pio(struct vm *vm, u16 base, u16 count, const char *owner);
 bool vm_pio_claimed(const struct vm *vm, u16 port, unsigned int size);
 /* The handler covering all of [port, port+size), or NULL. */
 struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size);
+/*
+ * Move the MMIO range registered at @old_base to @new_base (a device
+ * whose BAR the guest moved). -EBUSY when it would overlap another range.
+ */
+int vm_move_mmio(struct vm *vm, u64 old_base, u64 new_base);
 struct vm_mmio_handler *vm_find_mmio(struct vm *vm, u64 gpa);
 
 #endif

@@ -360,12 +360,50 @@ static void test_bus_mastering_denied(void **state)
 			 PCI_COMMAND_MASTER);
 }
 
+/* ---- functions Keel emulates whole ---- */
+
+static u32 emul_last_write;
+static u8 emul_last_off;
+
+static u32 emul_read(void *ctx, u8 off, unsigned int n)
+{
+	return 0x10421af4U >> (8 * (off & 3));
+}
+
+static void emul_write(void *ctx, u8 off, unsigned int n, u32 val)
+{
+	emul_last_off = off;
+	emul_last_write = val;
+}
+
+static const struct pci_vfn_emul emul = { emul_read, emul_write, NULL };
+
+static void test_emulated_function(void **state)
+{
+	u16 bdf = PCI_BDF(0, 7, 0);
+	unsigned int writes = fk.nwrites;
+
+	assert_int_equal(pci_vcfg_add_emul(&vc, bdf, &emul), 0);
+	assert_int_equal(pci_vcfg_add_emul(&vc, bdf, &emul), -EEXIST);
+	assert_int_equal(pci_vcfg_add_emul(&vc, BDF_XHCI, &emul), -EEXIST);
+	assert_int_equal(cfg_in(bdf, 0x00, 4), 0x10421af4);
+	assert_int_equal(cfg_in(bdf, 0x02, 2), 0x1042);
+	cfg_out(bdf, 0x10, 4, 0xffffffff);
+	assert_int_equal(emul_last_off, 0x10);
+	assert_int_equal(emul_last_write, 0xffffffff);
+	/* No real configuration write and no EPT change for it. */
+	assert_int_equal(fk.nwrites, writes);
+	assert_int_equal(pci_vcfg_start(&vc), 0);
+	assert_int_equal(fk.nmaps, 2);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_start_maps_bars_where_firmware_put_them),
+		T(test_emulated_function),
 		T(test_size_64bit_bar),
 		T(test_size_32bit_and_io_bars),
 		T(test_size_bar_above_4g),

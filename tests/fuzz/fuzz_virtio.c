@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target for Keel's virtio-blk device against a fake guest
+ * memory (tests/host/virtio_fake.h). The first byte picks a mode:
+ *
+ *  - even: the input is a queue layout and guest memory; every chain the
+ *    queue offers is walked (vdev/virtq.c) and decoded
+ *    (vdev/virtio_blk_req.c), and the used ring written;
+ *  - odd: the input is a sequence of register writes and notifies to the
+ *    whole device (vdev/virtio_pci.c, vdev/virtio_blk.c) over a RAM disk,
+ *    with guest memory from the input too.
+ *
+ * Besides ASan and UBSan, it checks that nothing ever asked the fake
+ * memory for an address outside RAM (the code must check first), that
+ * every bio_vec lies inside one piece of guest RAM, and that no I/O stays
+ * in flight.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vdev/virtio_blk.h"
+#include "../host/virtio_fake.h"
+
+#define GUEST_BYTES 0x8000u /* the part of RAM the input fills */
+#define DISK_BYTES (256u << 10)
+
+static struct fake_guest g;
+static struct vblk v;
+static struct ramdisk rd;
+static struct request pool[32];
+static u8 *disk;
+static struct virtq_chain chain;
+static struct vblk_req req;
+
+static u64 clk(void *ctx)
+{
+	return 0;
+}
+
+static void on_msi(void *ctx, u64 addr, u32 data)
+{
+}
+
+static void on_intx(void *ctx)
+{
+}
+
+static void on_log(void *ctx, const char *line)
+{
+}
+
+static const struct vblk_ops ops = { on_msi, on_intx, on_log, NULL, NULL };
+
+static void check(int ok)
+{
+	if (!ok)
+		__builtin_trap();
+}
+
+/* Each bio_vec lies inside one piece of the fake RAM. */
+static void check_vecs(const struct vblk_req *r)
+{
+	for (unsigned int i = 0; i < r->nvecs; i++) {
+		const u8 *p = (const u8 *)(uintptr_t)(r->vecs[i].bv_page +
+						      r->vecs[i].bv_offset);
+		int inside = 0;
+
+		for (unsigned int c = 0; c < FAKE_CHUNKS; c++)
+			if (p >= g.chunk[c] &&
+			    r->vecs[i].bv_len <= FAKE_CHUNK - (p - g.chunk[c]))
+				inside = 1;
+		check(inside && r->vecs[i].bv_len);
+	}
+}
+
+static u64 take(const u8 **d, size_t *n, unsigned int bytes)
+{
+	u64 v = 0;
+
+	for (unsigned int i = 0; i < bytes && *n; i++, (*d)++, (*n)--)
+		v |= (u64) * *d << (8 * i);
+	return v;
+}
+
+static void fill_guest(const u8 *d, size_t n)
+{
+	for (unsigned int c = 0; c < FAKE_CHUNKS; c++)
+		memset(g.chunk[c], 0,
+		       c * FAKE_CHUNK < GUEST_BYTES ? FAKE_CHUNK : 0);
+	if (n > GUEST_BYTES)
+		n = GUEST_BYTES;
+	fake_copy(&g, 0, (u8 *)d, n, true);
+}
+
+static void walk_queue(const u8 *d, size_t n)
+{
+	struct vblk_disk dk = { .first = take(&d, &n, 1),
+				.count = take(&d, &n, 2),
+				.ro = take(&d, &n, 1) & 1,
+				.id = "fuzz" };
+	struct virtq q = { 0 };
+	const char *why;
+
+	q.size = (u16)(1u << (take(&d, &n, 1) % 10)); /* up to 512: refused */
+	q.desc = take(&d, &n, 3);
+	q.avail = take(&d, &n, 3);
+	q.used = take(&d, &n, 3);
+	q.last_avail = (u16)take(&d, &n, 2);
+	q.used_idx = q.last_avail;
+	fill_guest(d, n);
+	if (virtq_check_layout(&q, &g.mem, &why))
+		return;
+	for (int i = 0; i < 2 * VIRTQ_MAX_SIZE; i++) {
+		int rc = virtq_pop(&q, &g.mem, &chain, &why);
+
+		if (rc <= 0)
+			break;
+		check(chain.n >= 1 && chain.n <= q.size);
+		check((u64)chain.rlen + chain.wlen <= VIRTQ_MAX_CHAIN_BYTES);
+		if (vblk_decode(&chain, &g.mem, &dk, &req, &why))
+			break;
+		check_vecs(&req);
+		if (req.action == VBLK_IO && req.op != REQ_OP_FLUSH)
+			check(req.sector >= dk.first &&
+			      req.sector + req.bytes / 512 <=
+				      dk.first + dk.count);
+		check(!virtq_push(&q, &g.mem, chain.head, req.used_len));
+	}
+}
+
+static void drive_device(const u8 *d, size_t n)
+{
+	struct vblk_disk dk = { .first = 8, .count = 256, .id = "fuzz" };
+	size_t ops_len = take(&d, &n, 1) * 8;
+
+	if (ops_len > n)
+		ops_len = n;
+	fill_guest(d + ops_len, n - ops_len);
+	n = ops_len;
+	dk.ro = n & 1;
+	vblk_init(&v, &ops, &g.mem, &rd.dev, &dk);
+	while (n) {
+		u32 off = (u32)take(&d, &n, 2) % VBLK_BAR_SIZE;
+		unsigned int size = 1u << (take(&d, &n, 1) % 4);
+		u64 val = take(&d, &n, 4);
+		u64 out;
+
+		switch (take(&d, &n, 1) % 4) {
+		case 0:
+			vblk_bar_read(&v, off, size, &out);
+			break;
+		case 1:
+			vblk_bar_write(&v, off, size, val);
+			break;
+		case 2:
+			vblk_msix_ctrl_write(&v, (u16)val);
+			break;
+		default:
+			vblk_poll(&v);
+			break;
+		}
+	}
+	vblk_drain(&v);
+	check(!v.inflight && blk_idle(&rd.dev));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+
+	if (!ready) {
+		fake_guest_init(&g);
+		disk = calloc(1, DISK_BYTES);
+		if (ramdisk_init(&rd, "rd0", disk, DISK_BYTES, 4, pool, 32, clk,
+				 NULL))
+			abort();
+		ready = 1;
+	}
+	if (!size)
+		return 0;
+	g.bad = 0;
+	if (data[0] & 1)
+		drive_device(data + 1, size - 1);
+	else
+		walk_queue(data + 1, size - 1);
+	check(!g.bad);
+	return 0;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host tests for the whole virtio-blk device (vdev/virtio_pci.c and
+ * vdev/virtio_blk.c): a driver written in the test programs it through
+ * its BAR registers as the virtio 1.2 spec says (3.1.1), and its requests
+ * reach a RAM disk through the block layer. Checks feature negotiation,
+ * the status machine, data on the disk, the status byte and used ring,
+ * MSI-X and INTx, NEEDS_RESET on a broken chain, and resets with I/O in
+ * flight.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "vdev/virtio_blk.h"
+#include "virtio_fake.h"
+
+#define QSIZE 16
+#define DESC 0x1000ULL
+#define AVAIL 0x2000ULL
+#define USED 0x3000ULL
+#define HDR 0x4000ULL
+#define STATUS 0x4100ULL
+#define DATA 0x10000ULL
+#define DISK_BYTES (1u << 20)
+#define FIRST 64 /* the guest's range starts here on the disk */
+#define COUNT 1024
+#define MSI_DATA 0x41
+#define MSI_CONFIG 0x42
+
+static struct fake_guest g;
+static struct vblk v;
+static struct ramdisk rd;
+static struct request pool[32];
+static u8 *disk_buf;
+static int msis, intxs, logs;
+static u32 last_msi_data;
+static char last_log[200];
+static u16 avail_idx;
+
+static u64 clk(void *ctx)
+{
+	return 0;
+}
+
+static void on_msi(void *ctx, u64 addr, u32 data)
+{
+	assert_int_equal(addr, 0xfee00000ULL);
+	msis++;
+	last_msi_data = data;
+}
+
+static void on_intx(void *ctx)
+{
+	intxs++;
+}
+
+static void on_log(void *ctx, const char *line)
+{
+	logs++;
+	snprintf(last_log, sizeof(last_log), "%s", line);
+}
+
+static const struct vblk_ops ops = { on_msi, on_intx, on_log, NULL, NULL };
+
+static void setup_disk(bool ro)
+{
+	struct vblk_disk d = {
+		.first = FIRST, .count = COUNT, .ro = ro, .id = "test"
+	};
+
+	fake_guest_init(&g);
+	disk_buf = calloc(1, DISK_BYTES);
+	assert_int_equal(ramdisk_init(&rd, "rd0", disk_buf, DISK_BYTES, 4, pool,
+				      32, clk, NULL),
+			 0);
+	vblk_init(&v, &ops, &g.mem, &rd.dev, &d);
+	msis = intxs = logs = 0;
+	avail_idx = 0;
+}
+
+static int setup(void **state)
+{
+	setup_disk(false);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	vblk_drain(&v);
+	fake_guest_free(&g);
+	free(disk_buf);
+	return 0;
+}
+
+static u64 rd_bar(u32 off, unsigned int size)
+{
+	u64 val;
+
+	vblk_bar_read(&v, off, size, &val);
+	return val;
+}
+
+static void wr_bar(u32 off, unsigned int size, u64 val)
+{
+	vblk_bar_write(&v, off, size, val);
+}
+
+static u8 status(void)
+{
+	return (u8)rd_bar(VIRTIO_COMMON_STATUS, 1);
+}
+
+static u64 device_features(void)
+{
+	wr_bar(VIRTIO_COMMON_DFSELECT, 4, 0);
+	u64 f = rd_bar(VIRTIO_COMMON_DF, 4);
+
+	wr_bar(VIRTIO_COMMON_DFSELECT, 4, 1);
+	return f | rd_bar(VIRTIO_COMMON_DF, 4) << 32;
+}
+
+static void set_features(u64 f)
+{
+	wr_bar(VIRTIO_COMMON_GFSELECT, 4, 0);
+	wr_bar(VIRTIO_COMMON_GF, 4, (u32)f);
+	wr_bar(VIRTIO_COMMON_GFSELECT, 4, 1);
+	wr_bar(VIRTIO_COMMON_GF, 4, f >> 32);
+}
+
+/* virtio 1.2 3.1.1, with MSI-X vector 1 for the queue when @msix. */
+static void driver_init(bool msix)
+{
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
+	wr_bar(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr_bar(VIRTIO_COMMON_STATUS, 1,
+	       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	set_features(device_features());
+	wr_bar(VIRTIO_COMMON_STATUS, 1,
+	       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		       VIRTIO_STATUS_FEATURES_OK);
+	assert_true(status() & VIRTIO_STATUS_FEATURES_OK);
+	if (msix) {
+		wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE, 4, 0xfee00000);
+		wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_DATA,
+		       4, MSI_DATA);
+		wr_bar(VBLK_MSIX_TABLE_OFF, 4, 0xfee00000);
+		wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_DATA, 4, MSI_CONFIG);
+		vblk_msix_ctrl_write(&v, MSIX_CTRL_ENABLE | 1);
+		wr_bar(VIRTIO_COMMON_MSIX, 2, 0);
+	}
+	wr_bar(VIRTIO_COMMON_Q_SELECT, 2, 0);
+	assert_int_equal(rd_bar(VIRTIO_COMMON_Q_SIZE, 2), VIRTQ_MAX_SIZE);
+	wr_bar(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
+	wr_bar(VIRTIO_COMMON_Q_DESCLO, 8, DESC); /* one 64-bit access */
+	wr_bar(VIRTIO_COMMON_Q_AVAILLO, 4, AVAIL);
+	wr_bar(VIRTIO_COMMON_Q_AVAILHI, 4, 0);
+	wr_bar(VIRTIO_COMMON_Q_USEDLO, 4, USED);
+	wr_bar(VIRTIO_COMMON_Q_USEDHI, 4, 0);
+	if (msix)
+		wr_bar(VIRTIO_COMMON_Q_MSIX, 2, 1);
+	wr_bar(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	assert_int_equal(rd_bar(VIRTIO_COMMON_Q_ENABLE, 2), 1);
+	wr_bar(VIRTIO_COMMON_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
+	assert_true(status() & VIRTIO_STATUS_DRIVER_OK);
+}
+
+static void put_hdr(u64 gpa, u32 type, u64 sector)
+{
+	u8 h[VIRTIO_BLK_HDR_SIZE] = { 0 };
+
+	memcpy(h, &type, 4);
+	memcpy(h + 8, &sector, 8);
+	fake_copy(&g, gpa, h, sizeof(h), true);
+}
+
+/* A request using descriptors @d..@d+2 and header/status slot @k. */
+static void request(u16 d, int k, u32 type, u64 sector, u64 data, u32 len)
+{
+	bool in = type != VIRTIO_BLK_T_OUT;
+	u64 hdr = HDR + 32ULL * k, st = STATUS + k;
+
+	put_hdr(hdr, type, sector);
+	fake_copy(&g, st, (u8 *)"\xff", 1, true);
+	fake_desc(&g, DESC, d, hdr, VIRTIO_BLK_HDR_SIZE, VIRTQ_DESC_F_NEXT,
+		  d + 1);
+	if (len) {
+		fake_desc(&g, DESC, d + 1, data, len,
+			  VIRTQ_DESC_F_NEXT | (in ? VIRTQ_DESC_F_WRITE : 0),
+			  d + 2);
+		fake_desc(&g, DESC, d + 2, st, 1, VIRTQ_DESC_F_WRITE, 0);
+	} else {
+		fake_desc(&g, DESC, d + 1, st, 1, VIRTQ_DESC_F_WRITE, 0);
+	}
+	fake_avail(&g, AVAIL, QSIZE, avail_idx++, d);
+}
+
+static void notify(void)
+{
+	wr_bar(VBLK_NOTIFY_OFF, 2, 0);
+}
+
+static u16 used_idx(void)
+{
+	return fake_get16(&g, USED + VIRTQ_USED_IDX);
+}
+
+static u8 status_byte(int k)
+{
+	u8 b;
+
+	fake_copy(&g, STATUS + k, &b, 1, false);
+	return b;
+}
+
+static void run_until_idle(void)
+{
+	for (int i = 0; i < 100 && vblk_poll(&v); i++)
+		;
+	assert_false(vblk_poll(&v));
+}
+
+static void test_features(void **state)
+{
+	u64 f = device_features();
+
+	assert_true(f & BIT(VIRTIO_F_VERSION_1));
+	assert_true(f & BIT(VIRTIO_BLK_F_SEG_MAX));
+	assert_true(f & BIT(VIRTIO_BLK_F_SIZE_MAX));
+	assert_true(f & BIT(VIRTIO_BLK_F_BLK_SIZE));
+	assert_true(f & BIT(VIRTIO_BLK_F_FLUSH));
+	assert_false(f & BIT(VIRTIO_BLK_F_RO));
+	/* Without VERSION_1, or with a bit not offered: no FEATURES_OK. */
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 3);
+	set_features(f & ~BIT(VIRTIO_F_VERSION_1));
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
+	assert_false(status() & VIRTIO_STATUS_FEATURES_OK);
+	set_features(f | BIT(28));
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
+	assert_false(status() & VIRTIO_STATUS_FEATURES_OK);
+	set_features(BIT(VIRTIO_F_VERSION_1));
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
+	assert_true(status() & VIRTIO_STATUS_FEATURES_OK);
+	/* Device configuration (5.2.4). */
+	assert_int_equal(rd_bar(VBLK_DEVCFG_OFF + VIRTIO_BLK_CFG_CAPACITY, 4),
+			 COUNT);
+	assert_int_equal(rd_bar(VBLK_DEVCFG_OFF + VIRTIO_BLK_CFG_SEG_MAX, 4),
+			 VBLK_SEG_MAX);
+	assert_int_equal(rd_bar(VBLK_DEVCFG_OFF + VIRTIO_BLK_CFG_SIZE_MAX, 4),
+			 VBLK_SIZE_MAX);
+	assert_int_equal(rd_bar(VBLK_DEVCFG_OFF + VIRTIO_BLK_CFG_BLK_SIZE, 4),
+			 512);
+	assert_int_equal(rd_bar(VIRTIO_COMMON_NUMQ, 2), 1);
+}
+
+static void test_read_only_offers_ro(void **state)
+{
+	teardown(state);
+	setup_disk(true);
+	assert_true(device_features() & BIT(VIRTIO_BLK_F_RO));
+	driver_init(true);
+	request(0, 0, VIRTIO_BLK_T_OUT, 0, DATA, 512);
+	notify();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(rd.dev.q.stats.bios, 0);
+}
+
+static void test_write_then_read(void **state)
+{
+	u8 *w = fake_ptr(&g, DATA), *r = fake_ptr(&g, DATA + 0x4000);
+
+	driver_init(true);
+	for (int i = 0; i < 4096; i++)
+		w[i] = (u8)(i * 7 + 3);
+	request(0, 0, VIRTIO_BLK_T_OUT, 10, DATA, 4096);
+	notify();
+	/* Not complete before the disk driver says so. */
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(status_byte(0), 0xff);
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_int_equal(fake_get32(&g, USED + VIRTQ_USED_RING), 0);
+	assert_int_equal(fake_get32(&g, USED + VIRTQ_USED_RING + 4), 1);
+	assert_memory_equal(disk_buf + (FIRST + 10) * 512, w, 4096);
+	assert_true(msis >= 1);
+	assert_int_equal(last_msi_data, MSI_DATA);
+	/* Read it back, and flush. */
+	request(3, 1, VIRTIO_BLK_T_IN, 10, DATA + 0x4000, 4096);
+	request(6, 2, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 3);
+	assert_int_equal(status_byte(1), VIRTIO_BLK_S_OK);
+	assert_int_equal(status_byte(2), VIRTIO_BLK_S_OK);
+	/* The flush may end first: find the read's element by its head. */
+	for (int i = 1; i < 3; i++)
+		if (fake_get32(&g, USED + VIRTQ_USED_RING + 8 * i) == 3)
+			assert_int_equal(fake_get32(&g, USED + VIRTQ_USED_RING +
+								8 * i + 4),
+					 4097);
+	assert_memory_equal(r, w, 4096);
+	assert_int_equal(intxs, 0);
+}
+
+static void test_disk_error_is_ioerr(void **state)
+{
+	driver_init(true);
+	rd.fail_sector = FIRST + 5;
+	request(0, 0, VIRTIO_BLK_T_IN, 4, DATA, 1024);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_IOERR);
+}
+
+static void test_intx_fallback(void **state)
+{
+	driver_init(false);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(msis, 0);
+	assert_int_equal(intxs, 1);
+	assert_int_equal(rd_bar(VBLK_ISR_OFF, 1), VIRTIO_ISR_QUEUE);
+	assert_int_equal(rd_bar(VBLK_ISR_OFF, 1), 0); /* read clears */
+}
+
+static void test_masked_vector_pends(void **state)
+{
+	driver_init(true);
+	wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL, 4,
+	       MSIX_ENTRY_CTRL_MASK);
+	request(0, 0, VIRTIO_BLK_T_GET_ID, 0, DATA, 20);
+	notify();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(msis, 0);
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 4), 2);
+	wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL, 4, 0);
+	assert_int_equal(msis, 1);
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 4), 0);
+}
+
+static void test_broken_chain_needs_reset(void **state)
+{
+	driver_init(true);
+	/* A loop: 0 -> 1 -> 0. */
+	fake_desc(&g, DESC, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	fake_desc(&g, DESC, 1, HDR, 16, VIRTQ_DESC_F_NEXT, 0);
+	fake_avail(&g, AVAIL, QSIZE, avail_idx++, 0);
+	notify();
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	assert_int_equal(logs, 1);
+	assert_non_null(strstr(last_log, "loops"));
+	/* The configuration-change interrupt, on vector 0. */
+	assert_int_equal(msis, 1);
+	assert_int_equal(last_msi_data, MSI_CONFIG);
+	notify();
+	notify();
+	assert_int_equal(logs, 1);
+	assert_int_equal(used_idx(), 0);
+	/* The driver cannot clear NEEDS_RESET by writing status... */
+	wr_bar(VIRTIO_COMMON_STATUS, 1, status() & ~VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	/* ... only a reset does, and the device works again. */
+	fake_put16(&g, AVAIL + VIRTQ_AVAIL_IDX, 0); /* fresh rings */
+	driver_init(true);
+	assert_false(status() & VIRTIO_STATUS_NEEDS_RESET);
+	avail_idx = 0;
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+}
+
+static void test_bad_layout_needs_reset(void **state)
+{
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
+	wr_bar(VIRTIO_COMMON_Q_DESCLO, 4, FAKE_RAM - 64);
+	wr_bar(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	assert_int_equal(rd_bar(VIRTIO_COMMON_Q_ENABLE, 2), 0);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	assert_int_equal(logs, 1);
+}
+
+/* A reset with I/O in flight: the late completion touches nothing. */
+static void test_reset_with_io_in_flight(void **state)
+{
+	driver_init(true);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	assert_int_equal(v.inflight, 1);
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
+	run_until_idle();
+	assert_int_equal(v.inflight, 0);
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(status_byte(0), 0xff);
+}
+
+/* More requests than slots: the rest wait, then all complete. */
+static void test_more_requests_than_slots(void **state)
+{
+	int n = 5;
+
+	driver_init(true);
+	for (int i = 0; i < n; i++)
+		request((u16)(3 * i), i, VIRTIO_BLK_T_IN, (u64)i,
+			DATA + 512ULL * i, 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), n);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(status_byte(i), VIRTIO_BLK_S_OK);
+}
+
+/* A request larger than the disk takes at once is split, and completes
+ * once, after every piece. */
+static void test_split_request(void **state)
+{
+	u8 *w = fake_ptr(&g, DATA);
+
+	rd.dev.limits.max_sectors = 8; /* idle: the limits may change */
+	driver_init(true);
+	for (int i = 0; i < 32 * 512; i++)
+		w[i] = (u8)(i * 13 + 1);
+	request(0, 0, VIRTIO_BLK_T_OUT, 100, DATA, 32 * 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_true(rd.dev.q.stats.bios >= 4);
+	assert_memory_equal(disk_buf + (FIRST + 100) * 512, w, 32 * 512);
+	/* More pieces than a request may have: IOERR, nothing hangs. */
+	request(3, 1, VIRTIO_BLK_T_IN, 0, DATA + 0x8000,
+		(VBLK_MAX_SPLITS + 2) * 8 * 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(status_byte(1), VIRTIO_BLK_S_IOERR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_features),
+		T(test_read_only_offers_ro),
+		T(test_write_then_read),
+		T(test_disk_error_is_ioerr),
+		T(test_intx_fallback),
+		T(test_masked_vector_pends),
+		T(test_broken_chain_needs_reset),
+		T(test_bad_layout_needs_reset),
+		T(test_reset_with_io_in_flight),
+		T(test_more_requests_than_slots),
+		T(test_split_request),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The virtio-blk back end (vdev/virtio_blk.h): requests from the queue
+ * become bios whose bio_vecs are the guest's own buffers, submitted to the
+ * block layer; when the block layer ends them (the driver has reported the
+ * data written, or the disk's cache flushed), the status byte and then the
+ * used ring are written and the guest is interrupted. A broken chain sets
+ * DEVICE_NEEDS_RESET (virtio 1.2 2.1.2), said once on the console, and the
+ * queue is not looked at again until the driver resets the device.
+ */
+#include "core/lib.h"
+#include "vdev/virtio_blk.h"
+
+static void vlog(struct vblk *v, const char *fmt, ...) __printf(2, 3);
+
+static void vlog(struct vblk *v, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	v->ops->log(v->ops->ctx, line);
+}
+
+void vblk_violation(struct vblk *v, const char *why)
+{
+	v->violations++;
+	if (v->status & VIRTIO_STATUS_NEEDS_RESET)
+		return;
+	v->status |= VIRTIO_STATUS_NEEDS_RESET;
+	if (!v->reported) {
+		v->reported = true;
+		vlog(v,
+		     "keel: virtio-blk: the guest's driver broke the rules (%s): device needs reset",
+		     why);
+	}
+	/* 4.1.4.3.1 via 2.1.2: tell a running driver its device is broken. */
+	if (v->status & VIRTIO_STATUS_DRIVER_OK)
+		vblk_interrupt(v, true);
+}
+
+static bool queue_live(const struct vblk *v)
+{
+	return v->vq_enabled && (v->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(v->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+/* Status byte, then the used ring: the driver reads them in that order. */
+static void finish(struct vblk *v, u16 head, const struct vblk_req *r,
+		   u8 status)
+{
+	if (v->mem->write(v->mem->ctx, r->status_gpa, &status, 1) ||
+	    virtq_push(&v->vq, v->mem, head, r->used_len)) {
+		vblk_violation(v, "used ring or status byte left guest RAM");
+		return;
+	}
+	v->completed++;
+	if (status != VIRTIO_BLK_S_OK)
+		v->errors++;
+}
+
+static void bio_done(struct bio *bio)
+{
+	struct vblk_slot *s = bio->bi_private;
+	struct vblk *v = s->v;
+
+	s->busy = false;
+	v->inflight--;
+	/* A reset in between: the driver forgot this request. */
+	if (s->gen != v->gen || !queue_live(v))
+		return;
+	finish(v, s->head, &s->req,
+	       bio->bi_status ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
+	vblk_interrupt(v, false);
+}
+
+/* End a piece that never reached the block layer, failing the request. */
+static void fail_piece(struct bio *bio)
+{
+	bio->bi_status = BLK_STS_IOERR;
+	bio_endio(bio);
+}
+
+static void submit(struct vblk *v, struct vblk_slot *s)
+{
+	struct bio *bio = &s->bio;
+	u32 sectors;
+	int k = 0;
+
+	bio_init(bio, v->bdev, s->req.op, 0, s->req.vecs, s->req.nvecs);
+	bio->bi_iter.bi_sector = s->req.sector;
+	bio->bi_end_io = bio_done;
+	bio->bi_private = s;
+	for (unsigned int i = 0; i < s->req.nvecs; i++)
+		bio_add_page(bio, s->req.vecs[i].bv_page, s->req.vecs[i].bv_len,
+			     s->req.vecs[i].bv_offset);
+	/* Pieces the device's limits allow, each its own bio, chained. */
+	while (s->req.op != REQ_OP_FLUSH &&
+	       (sectors = blk_bio_split_sectors(bio)) != 0) {
+		struct bio *part = &s->split[k];
+
+		if (k == VBLK_MAX_SPLITS || bio_split(bio, sectors, part)) {
+			fail_piece(bio);
+			return;
+		}
+		k++;
+		if (blk_submit_bio(part))
+			fail_piece(part);
+	}
+	if (blk_submit_bio(bio))
+		fail_piece(bio);
+}
+
+static struct vblk_slot *free_slot(struct vblk *v)
+{
+	for (unsigned int i = 0; i < VBLK_SLOTS; i++)
+		if (!v->slot[i].busy)
+			return &v->slot[i];
+	return NULL;
+}
+
+/* One chain: answered now, or submitted. false when the queue broke. */
+static bool take_one(struct vblk *v, struct vblk_slot *s, bool *answered)
+{
+	const char *why = NULL;
+	int rc = virtq_pop(&v->vq, v->mem, &v->chain, &why);
+
+	if (rc <= 0) {
+		if (rc)
+			vblk_violation(v, why);
+		return false;
+	}
+	v->requests++;
+	if (vblk_decode(&v->chain, v->mem, &v->disk, &s->req, &why)) {
+		vblk_violation(v, why);
+		return false;
+	}
+	if (s->req.action == VBLK_IO && !v->bdev) {
+		s->req.action = VBLK_DONE;
+		s->req.status = VIRTIO_BLK_S_IOERR;
+		s->req.used_len = 1;
+	}
+	if (s->req.action == VBLK_DONE) {
+		finish(v, v->chain.head, &s->req, s->req.status);
+		*answered = true;
+		return true;
+	}
+	s->busy = true;
+	s->gen = v->gen;
+	s->head = v->chain.head;
+	v->inflight++;
+	submit(v, s);
+	return true;
+}
+
+void vblk_process(struct vblk *v)
+{
+	bool answered = false, submitted = false;
+	struct vblk_slot *s;
+
+	/* Bounded: each round takes one chain of at most a ring's worth. */
+	for (unsigned int i = 0; i < VIRTQ_MAX_SIZE && queue_live(v); i++) {
+		s = free_slot(v);
+		if (!s)
+			break;
+		if (!take_one(v, s, &answered))
+			break;
+		submitted |= s->busy;
+	}
+	if (answered && queue_live(v))
+		vblk_interrupt(v, false);
+	if (submitted && v->ops->kick)
+		v->ops->kick(v->ops->ctx);
+}
+
+bool vblk_poll(struct vblk *v)
+{
+	u32 before = v->inflight;
+
+	if (v->bdev && v->inflight)
+		blk_poll(v->bdev);
+	if (v->inflight < before)
+		vblk_process(v);
+	return v->inflight != 0;
+}
+
+void vblk_drain(struct vblk *v)
+{
+	/* Every wait in the disk drivers is bounded, so this ends. */
+	while (v->bdev && v->inflight)
+		blk_poll(v->bdev);
+}
+
+void vblk_init(struct vblk *v, const struct vblk_ops *ops,
+	       const struct virtq_mem *mem, struct blk_dev *bdev,
+	       const struct vblk_disk *disk)
+{
+	memset(v, 0, sizeof(*v));
+	v->ops = ops;
+	v->mem = mem;
+	v->bdev = bdev;
+	v->disk = *disk;
+	v->write_cache = bdev && (bdev->limits.features & BLK_FEAT_WRITE_CACHE);
+	v->features = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_SEG_MAX) |
+		      BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_BLK_SIZE) |
+		      BIT(VIRTIO_BLK_F_FLUSH);
+	if (disk->ro)
+		v->features |= BIT(VIRTIO_BLK_F_RO);
+	for (unsigned int i = 0; i < VBLK_SLOTS; i++)
+		v->slot[i].v = v;
+	vblk_reset(v);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device side of a split virtqueue (virtio 1.2 2.7), written for a
+ * hostile driver: every descriptor chain is checked before anything in it
+ * is used (indexes in range, no loops, chain length at most the queue size,
+ * a bounded total length, every buffer inside guest RAM, device-readable
+ * buffers before device-writable ones, no indirect descriptors since that
+ * feature is never offered). Guest memory is reached only through struct
+ * virtq_mem, which checks each access, so host tests and the fuzzer run
+ * this against a fake memory.
+ */
+#ifndef KEEL_VDEV_VIRTQ_H
+#define KEEL_VDEV_VIRTQ_H
+
+#include "core/types.h"
+#include "vdev/virtio_regs.h"
+
+/*
+ * The most bytes one chain may describe. A request's data needs at most
+ * seg_max * size_max (vdev/virtio_blk.c offers 126 * 64 KiB), so anything
+ * longer is a broken or hostile driver.
+ */
+#define VIRTQ_MAX_CHAIN_BYTES MiB(16)
+
+/*
+ * Guest memory: RAM is GPA [0, ram_size). read and write copy and fail
+ * (non-zero) outside RAM; map gives the host-physical address of @gpa and
+ * returns how many bytes from there (1..@len) are contiguous in host
+ * memory, 0 outside RAM.
+ */
+struct virtq_mem {
+	u64 ram_size;
+	int (*read)(void *ctx, u64 gpa, void *buf, u64 len);
+	int (*write)(void *ctx, u64 gpa, const void *buf, u64 len);
+	u64 (*map)(void *ctx, u64 gpa, u64 len, phys_addr_t *hpa);
+	void *ctx;
+};
+
+/* Is [gpa, gpa+len) entirely guest RAM? */
+static inline bool virtq_in_ram(const struct virtq_mem *m, u64 gpa, u64 len)
+{
+	return gpa < m->ram_size && len <= m->ram_size - gpa;
+}
+
+/* One queue as the driver configured it (virtio 1.2 4.1.4.3). */
+struct virtq {
+	u16 size; /* a power of 2, 1..VIRTQ_MAX_SIZE */
+	u64 desc, avail, used; /* guest-physical */
+	u16 last_avail; /* next avail ring entry the device takes */
+	u16 used_idx; /* the device's used->idx */
+};
+
+/* One buffer of a chain, checked: inside guest RAM. */
+struct virtq_buf {
+	u64 gpa;
+	u32 len;
+	bool write; /* device-writable */
+};
+
+/*
+ * A checked chain: buf[0..nread) device-readable, buf[nread..n)
+ * device-writable; rlen and wlen are their total lengths.
+ */
+struct virtq_chain {
+	u16 head;
+	u16 n, nread;
+	u32 rlen, wlen;
+	struct virtq_buf buf[VIRTQ_MAX_SIZE];
+};
+
+/*
+ * Check the layout of @q before it is enabled: size, alignment of each
+ * part and every part inside RAM (virtio 1.2 2.7). 0, or -EINVAL with
+ * *why set.
+ */
+int virtq_check_layout(const struct virtq *q, const struct virtq_mem *m,
+		       const char **why);
+/*
+ * Take the next available chain into @c. 1: taken; 0: none available;
+ * -EINVAL: the driver broke the rules (*why says how), and the queue must
+ * not be used again until the device is reset.
+ */
+int virtq_pop(struct virtq *q, const struct virtq_mem *m, struct virtq_chain *c,
+	      const char **why);
+/*
+ * Give chain @head back with @len bytes written into it: the used element
+ * first, then used->idx, so the driver never sees an index before its
+ * element. -EFAULT if the ring is no longer in RAM.
+ */
+int virtq_push(struct virtq *q, const struct virtq_mem *m, u16 head, u32 len);
+
+/* Copy @len bytes of the chain's readable (or writable) stream at @off. */
+int virtq_chain_read(const struct virtq_chain *c, const struct virtq_mem *m,
+		     u32 off, void *buf, u32 len);
+int virtq_chain_write(const struct virtq_chain *c, const struct virtq_mem *m,
+		      u32 off, const void *buf, u32 len);
+/*
+ * Where byte @off of the chain's writable stream lies (guest-physical),
+ * or ~0 past its end.
+ */
+u64 virtq_chain_write_gpa(const struct virtq_chain *c, u32 off);
+
+#endif
