@@ -22,12 +22,12 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/lapic.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
 /* MSR numbers, SDM Vol.4 table 2-2 */
 #define MSR_IA32_TSC 0x10
-#define MSR_IA32_APIC_BASE 0x1b
 #define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_SPEC_CTRL 0x48
 #define MSR_IA32_PRED_CMD 0x49
@@ -222,10 +222,8 @@ static bool pat_valid(u64 pat)
 	return true;
 }
 
-/* IA32_APIC_BASE, SDM Vol.3A 10.4.4 and 10.12.1 */
+/* IA32_APIC_BASE.BSP, SDM Vol.3A 11.4.4; the other bits: arch/x86/lapic.h */
 #define APIC_BASE_BSP BIT(8)
-#define APIC_BASE_EXTD BIT(10)
-#define APIC_BASE_EN BIT(11)
 #define APIC_BASE_ADDR_SHIFT 12
 
 static u64 apic_base_addr_mask(void)
