@@ -64,4 +64,11 @@ int iommu_attach_keel(u8 bus, u8 dev, u8 fn);
  */
 bool iommu_context(u8 bus, u8 dev, u8 fn, u16 *did, bool *keel);
 
+/*
+ * For the shell: the state, each unit (capabilities, domains, invalidation,
+ * fault count), the domains, every function's context entry and the last
+ * faults read.
+ */
+void iommu_show(void);
+
 #endif

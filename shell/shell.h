@@ -58,7 +58,20 @@ int shell_parse_u64(const char *s, u64 *v);
 int shell_parse_kv(char *s, char **key, char **val);
 
 /* ---- served by shell/input.c ---- */
-/* Serve the shell with no guest until poweroff or reboot (shell=1). */
+/* shell=, in the order of the option table's names. */
+enum shell_mode {
+	SHELL_OFF, /* no shell: every input byte goes to the guest */
+	SHELL_GUEST, /* Ctrl-A x3 opens the shell while a guest runs */
+	SHELL_ON, /* as guest, and Keel serves the shell when no guest runs */
+};
+void shell_set_mode(enum shell_mode m);
+/*
+ * Read what the console UART received and route it: to the guest's COM1
+ * or the shell, running at most one command. Returns 1 while bytes wait
+ * for room in the guest's COM1, else 0.
+ */
+unsigned int shell_poll(void);
+/* Serve the shell with no guest until poweroff or reboot (shell=on). */
 void shell_serve_forever(void) __noreturn;
 
 #endif

@@ -146,6 +146,8 @@ int vmx_handle_exit(struct vcpu *v)
 	if (unlikely((s32)(basic | idt) < 0))
 		reinject_idt_vectoring(basic, idt);
 	basic &= VMX_EXIT_REASON_BASIC;
+	if (unlikely(vmx_tracing))
+		vmx_trace_record(v, basic);
 	if (unlikely(basic >= VMX_EXIT_REASON_NR)) {
 		out_of_range_exit(v);
 	} else {

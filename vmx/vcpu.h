@@ -47,6 +47,16 @@ struct vcpu {
 	u64 exit_cycles[VMX_EXIT_REASON_NR + 1];
 };
 
+/* ---- run.c ---- */
+/* The vCPU between two exits of a running guest, else NULL. */
+struct vcpu *vcpu_running(void);
+
+/* ---- debug.c ---- */
+/* The trace ring is on (the shell's "trace on"); exit.c tests it. */
+extern bool vmx_tracing;
+/* Record the exit being handled: reason, RIP and qualification. */
+void vmx_trace_record(struct vcpu *v, u32 reason);
+
 /* ---- vmx.c ---- */
 extern struct vmx_config vmx_cfg;
 const struct vmx_caps_msrs *vmx_caps(void);

@@ -331,9 +331,10 @@ static void test_dispatch_errors(void **state)
 	/* Errors are one line. */
 	assert_null(strchr(err, '\n'));
 	/* A very long unknown name is cut, not overflowing the line. */
-	assert_int_equal(run("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-			     err),
-			 -EINVAL);
+	assert_int_equal(
+		run("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		    err),
+		-EINVAL);
 	assert_true(strlen(err) < SHELL_ERR_MAX);
 }
 
