@@ -13,7 +13,7 @@ GUEST_ASFLAGS := -m32 -Iguest -I. -MMD -MP
 GUEST_SRCS := guest/boot.S guest/main.c guest/lib.c guest/tests.c \
 	guest/mmio.c guest/scenarios.c guest/hostile.c guest/taskswitch.c \
 	guest/tasks.S guest/paging.c guest/cpu_checks.c \
-	guest/uart_checks.c
+	guest/uart_checks.c guest/console.c
 GUEST_OBJS := $(patsubst guest/%,build/guest/%.o,$(basename $(GUEST_SRCS)))
 
 build/guest/%.o: guest/%.c

@@ -228,6 +228,7 @@ void run_hostile_nmi(const struct guest_env *env);
 void run_hostile_reset(const struct guest_env *env, const char *how);
 void run_exit_width(const struct guest_env *env, const char *width);
 void run_bar_move(const struct guest_env *env, bool touch_old);
+void run_console(const struct guest_env *env);
 void run_pt_in_mmio(const struct guest_env *env);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);

@@ -17,9 +17,9 @@
 /* Tunable names the elevators answer to (block/deadline.c, kyber.c,
  * keel.c); sched shows the ones the current elevator has. */
 static const char *const tunables[] = {
-	"read_expire",	  "write_expire", "fifo_batch",	 "writes_starved",
-	"front_merges",	  "read_lat_nsec", "write_lat_nsec", "write_depth",
-	"young_ms",	  "young_reach",
+	"read_expire",	"write_expire",	 "fifo_batch",	   "writes_starved",
+	"front_merges", "read_lat_nsec", "write_lat_nsec", "write_depth",
+	"young_ms",	"young_reach",
 };
 
 int cmd_pci(int argc, char **argv)
@@ -81,7 +81,8 @@ static void show_hist(const char *dir, const u64 *h)
 	}
 	printf("    %s latency:\n", dir);
 	for (unsigned int b = lo; b <= hi; b++) {
-		unsigned int n = (unsigned int)((h[b] * BAR_WIDTH + max - 1) / max);
+		unsigned int n =
+			(unsigned int)((h[b] * BAR_WIDTH + max - 1) / max);
 
 		memset(bar, '#', n);
 		bar[n] = '\0';
@@ -94,9 +95,9 @@ static void show_dev(struct blk_dev *d)
 {
 	const struct blk_stats *s = blk_get_stats(d);
 
-	printf("%s: %llu MiB, elevator %s, depth %u, %u outstanding\n",
-	       d->name, (unsigned long long)(d->capacity >> 11),
-	       blk_elevator_name(d), d->queue_depth, d->q.nr_outstanding);
+	printf("%s: %llu MiB, elevator %s, depth %u, %u outstanding\n", d->name,
+	       (unsigned long long)(d->capacity >> 11), blk_elevator_name(d),
+	       d->queue_depth, d->q.nr_outstanding);
 	printf("    bios %llu requests %llu merges %llu+%llu reads %llu/%llu writes %llu/%llu flushes %llu errors %llu max depth %u\n",
 	       s->bios, s->requests, s->back_merges, s->front_merges,
 	       s->completed[BLK_READ], s->dispatched[BLK_READ],

@@ -59,8 +59,7 @@ int cmd_info(int argc, char **argv)
 	vmx_show_caps();
 	mm_get_stats(&st);
 	printf("memory: total %llu KiB, reserved %llu KiB, used %llu KiB, free %llu KiB\n",
-	       st.total >> 10, st.reserved >> 10, st.used >> 10,
-	       st.free >> 10);
+	       st.total >> 10, st.reserved >> 10, st.used >> 10, st.free >> 10);
 	printf("firmware: %s\n", boot_info.have_efi64_systab ? "UEFI" : "BIOS");
 	printf("cmdline: %.400s\n", boot_info.cmdline);
 	return 0;

@@ -100,7 +100,7 @@ static int parse_gpa(const char *cmd, const char *s, u64 *v)
 }
 
 static const char *const level_names[] = { "PML4E", "PDPTE", "PDE", "PTE" };
-static const char *const memtype_names[8] = { "UC", "WC", "?", "?",
+static const char *const memtype_names[8] = { "UC", "WC", "?",	"?",
 					      "WT", "WP", "WB", "?" };
 
 static void show_ept_entry(const struct ept_walk *w, unsigned int i)
@@ -116,7 +116,7 @@ static void show_ept_entry(const struct ept_walk *w, unsigned int i)
 	printf("  %-5s[%3u] %016llx %c%c%c -> %s %#llx%s%s\n", level_names[i],
 	       w->index[i], e, e & EPT_READ ? 'R' : '-',
 	       e & EPT_WRITE ? 'W' : '-', e & EPT_EXEC ? 'X' : '-',
-	       !leaf ? "table at" :
+	       !leaf  ? "table at" :
 	       i == 1 ? "1G page at" :
 	       i == 2 ? "2M page at" :
 			"4K page at",
@@ -173,7 +173,7 @@ int cmd_mem(int argc, char **argv)
 	    (argc == 3 && parse_gpa("mem", argv[2], &len)))
 		return -EINVAL;
 	if (!len || len > MEM_MAX) {
-		printf("mem: LEN must be 1..%u\n", MEM_MAX);
+		printf("mem: LEN must be 1..%d\n", MEM_MAX);
 		return -EINVAL;
 	}
 	vm = shell_need_guest("mem");

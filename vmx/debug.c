@@ -151,7 +151,8 @@ void vmx_show_vmcs(void)
 	u64 act = vmread(VMCS_GUEST_ACTIVITY_STATE);
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
-	const char *rname = vmx_exit_reason_name((u32)(reason & VMX_EXIT_REASON_BASIC));
+	const char *rname =
+		vmx_exit_reason_name((u32)(reason & VMX_EXIT_REASON_BASIC));
 
 	printf("  VMCS at %016llx, VPID %llu, launched %llu\n",
 	       (unsigned long long)v->vmcs, vmread(VMCS_VPID), v->launched);
@@ -257,8 +258,8 @@ unsigned int vmx_trace_dump(void)
 					   vmx_exit_reason_name(t->reason) :
 					   NULL;
 
-		printf("  %12llu  %-20s RIP %016llx qual %llx\n",
-		       t->tsc - t0, name ? name : "?", t->rip, t->qual);
+		printf("  %12llu  %-20s RIP %016llx qual %llx\n", t->tsc - t0,
+		       name ? name : "?", t->rip, t->qual);
 	}
 	return ring_count;
 }

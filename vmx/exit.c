@@ -102,6 +102,26 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
+/*
+ * Stand-in for the pollers of core/poll.h until they land: Keel's
+ * background work (the serial shell) runs from the exit path, at most
+ * once per POLL_STANDIN_CYCLES of TSC.
+ */
+#define POLL_STANDIN_CYCLES 200000
+static unsigned int (*poll_hook)(void);
+static u64 next_poll;
+
+void vmx_set_poll_hook(unsigned int (*fn)(void))
+{
+	poll_hook = fn;
+}
+
+static __attribute__((noinline)) void poll_standin(u64 now)
+{
+	next_poll = now + POLL_STANDIN_CYCLES;
+	poll_hook();
+}
+
 /* Out of line: the hot path below then needs one callee-saved register. */
 static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
 {
@@ -159,6 +179,8 @@ int vmx_handle_exit(struct vcpu *v)
 	v->exit_count[basic]++;
 	tsc = rdtsc() - v->exit_tsc;
 	v->exit_cycles[basic] += tsc;
+	if (unlikely(poll_hook && v->exit_tsc >= next_poll))
+		poll_standin(v->exit_tsc);
 	/* Non-zero: the guest ended, an NMI or a device interrupt waits
 	 * (VM_ATTN_*), and the stub asks vmx_exit_attention() what to do. */
 	return (int)v->vm->attention;
