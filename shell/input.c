@@ -115,8 +115,10 @@ static bool take(struct vm *vm, u8 c)
 			leave_shell();
 		else if (!in_shell)
 			enter_shell();
-		else
+		else {
 			printf("\nkeel: no guest to switch to\n");
+			lined_redraw(&ed, SHELL_PROMPT);
+		}
 		return false;
 	}
 	for (unsigned int i = 0; i < n; i++) {
