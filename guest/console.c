@@ -54,8 +54,8 @@ void run_console(const struct guest_env *env)
 	for (;;) {
 		c = read_byte();
 		if (c < 0) {
-			report("console.input", false, "no 'quit' after %u lines",
-			       lines);
+			report("console.input", false,
+			       "no 'quit' after %u lines", lines);
 			return;
 		}
 		if (c != '\r' && c != '\n') {
