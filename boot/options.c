@@ -12,7 +12,6 @@
 #include "iommu/iommu.h"
 #include "shell/shell.h"
 #include "vm/vm.h"
-#include "vmx/vmx.h"
 
 /* Status passed to the exit device when Keel stopped the guest. */
 #define GUEST_STOPPED_STATUS 255
@@ -104,7 +103,6 @@ void options_run_actions(const struct boot_info *bi,
 	if (o->crash != OPT_ENUM_UNSET)
 		crash_now(o->crash);
 	shell_set_mode(o->shell);
-	vmx_set_poll_hook(shell_poll);
 	pr_info("keel: boot complete\n");
 	failed = run_kind(SELFTEST_TEST, o->test);
 	failed += run_kind(SELFTEST_BENCH, o->bench);

@@ -8,6 +8,7 @@
  */
 #include "core/console.h"
 #include "core/lib.h"
+#include "core/poll.h"
 #include "arch/x86/arch.h"
 #include "drivers/uart/uart.h"
 #include "vdev/vuart.h"
@@ -145,7 +146,7 @@ unsigned int shell_poll(void)
 	if (!vm)
 		n_held = 0;
 	else if (!flush_to_guest(vm))
-		return 1; /* the guest's FIFO is full: the UART holds the rest */
+		return POLL_BUSY; /* the guest's FIFO is full: the UART holds the rest */
 	for (unsigned int i = 0; i < INPUT_BUDGET; i++) {
 		c = uart_getc();
 		if (c < 0)
@@ -159,14 +160,16 @@ unsigned int shell_poll(void)
 		else if (!flush_to_guest(vm))
 			break;
 	}
-	return n_held ? 1 : 0;
+	return n_held ? POLL_BUSY : POLL_IDLE;
 }
+
+KEEL_POLLER(shell, shell_poll);
 
 void shell_serve_forever(void)
 {
 	printf("keel: serving the shell (shell=on); 'poweroff' or 'reboot' to end\n");
 	for (;;) {
-		shell_poll();
+		keel_poll();
 		cpu_relax();
 	}
 }

@@ -67,8 +67,8 @@ enum shell_mode {
 void shell_set_mode(enum shell_mode m);
 /*
  * Read what the console UART received and route it: to the guest's COM1
- * or the shell, running at most one command. Returns 1 while bytes wait
- * for room in the guest's COM1, else 0.
+ * or the shell, running at most one command. A poller (core/poll.h):
+ * POLL_BUSY while bytes wait for room in the guest's COM1.
  */
 unsigned int shell_poll(void);
 /* Serve the shell with no guest until poweroff or reboot (shell=on). */

@@ -7,6 +7,7 @@
  */
 #include "core/console.h"
 #include "core/lib.h"
+#include "core/poll.h"
 #include "arch/x86/arch.h"
 #include "vmx/exitqual.h"
 #include "vmx/vcpu.h"
@@ -102,26 +103,6 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
-/*
- * Stand-in for the pollers of core/poll.h until they land: Keel's
- * background work (the serial shell) runs from the exit path, at most
- * once per POLL_STANDIN_CYCLES of TSC.
- */
-#define POLL_STANDIN_CYCLES 200000
-static unsigned int (*poll_hook)(void);
-static u64 next_poll;
-
-void vmx_set_poll_hook(unsigned int (*fn)(void))
-{
-	poll_hook = fn;
-}
-
-static __attribute__((noinline)) void poll_standin(u64 now)
-{
-	next_poll = now + POLL_STANDIN_CYCLES;
-	poll_hook();
-}
-
 /* Out of line: the hot path below then needs one callee-saved register. */
 static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
 {
@@ -179,8 +160,10 @@ int vmx_handle_exit(struct vcpu *v)
 	v->exit_count[basic]++;
 	tsc = rdtsc() - v->exit_tsc;
 	v->exit_cycles[basic] += tsc;
-	if (unlikely(poll_hook && v->exit_tsc >= next_poll))
-		poll_standin(v->exit_tsc);
+	/* Keel's background work, when due (core/poll.h); a poller may
+	 * raise an interrupt or end the guest, which the return reports. */
+	if (unlikely(v->exit_tsc >= keel_poll_next))
+		vmx_background(v);
 	/* Non-zero: the guest ended, an NMI or a device interrupt waits
 	 * (VM_ATTN_*), and the stub asks vmx_exit_attention() what to do. */
 	return (int)v->vm->attention;

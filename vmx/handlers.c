@@ -6,6 +6,7 @@
  */
 #include "core/console.h"
 #include "core/lib.h"
+#include "core/poll.h"
 #include "arch/x86/arch.h"
 #include "vm/guest_abi.h"
 #include "vmx/cpuid_features.h"
@@ -221,9 +222,15 @@ void vmx_exit_interrupt_window(struct vcpu *v)
 	vcpu_deliver_pending_irq(v);
 }
 
-/* Keel's background work runs on every exit; the timer only forces one. */
+/*
+ * The timer only forces an exit; the exit path then runs the background
+ * work. Due now even if the timer's coarse rate fired it a little early,
+ * because a zero timer value would exit again at once.
+ */
 void vmx_exit_preemption_timer(struct vcpu *v)
 {
+	(void)v;
+	keel_poll_kick();
 }
 
 static void dump_entry_failure(u32 reason)

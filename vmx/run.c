@@ -71,9 +71,12 @@ static int vcpu_setup(struct vcpu *v, struct vm *vm,
 		invvpid(INVVPID_ALL_CONTEXT, 0, 0);
 	}
 	rc = vmcs_setup(v, entry);
-	if (rc)
+	if (rc) {
 		pr_err("keel: guest: cannot set up the VMCS (%d)\n", rc);
-	return rc;
+		return rc;
+	}
+	vmx_background_setup(v);
+	return 0;
 }
 
 static void report_end(struct vcpu *v)

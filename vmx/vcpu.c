@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include "core/console.h"
 #include "core/lib.h"
+#include "core/poll.h"
 #include "arch/x86/arch.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
@@ -224,4 +225,6 @@ void vcpu_print_stats(const struct vcpu *v)
 		cycles += v->exit_cycles[EXIT_STAT_UNKNOWN];
 	}
 	printf("keel:   %-22s %10llu %14llu\n", "total", total, cycles);
+	printf("keel: background work ran %llu times (%u pollers)\n", v->polls,
+	       keel_poller_count());
 }

@@ -40,6 +40,7 @@ struct vcpu {
 	u64 nmis_injected, nmis_root;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
 	u64 exits;
+	u64 polls; /* background runs (vmx/background.c) */
 	u32 exit_reason; /* statistics slot of the exit being handled */
 	/* Per reason: exits, and TSC cycles spent in Keel handling them.
 	 * Two arrays, so that one scaled index reaches either. */
@@ -67,6 +68,12 @@ const struct vmx_caps_msrs *vmx_caps(void);
  * guest field for a multiboot (v1) entry as @entry says.
  */
 int vmcs_setup(struct vcpu *v, const struct vm_entry *entry);
+
+/* ---- background.c ---- */
+/* Arm the preemption timer in the current VMCS, if the CPU has one. */
+void vmx_background_setup(struct vcpu *v);
+/* Run Keel's pollers (core/poll.h) and re-arm the timer. */
+void vmx_background(struct vcpu *v);
 
 /* ---- vmx_entry.S ---- */
 /*

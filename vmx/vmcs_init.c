@@ -48,7 +48,7 @@ static bool write_all(const struct vmcs_field_val *f, size_t n)
 static bool setup_controls(struct vcpu *v)
 {
 	const struct vmx_config *c = v->cfg;
-	/* The preemption timer is armed only while Keel has background work. */
+	/* vmx/background.c turns the preemption timer on. */
 	u32 pin = c->ctl.word[VMX_CTL_PIN] & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	u32 exit = c->ctl.word[VMX_CTL_EXIT] &
 		   ~VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;

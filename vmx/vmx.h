@@ -31,9 +31,6 @@ void vmx_ept_page_sizes(bool *allow_2m, bool *allow_1g);
  */
 int vmx_run(struct vm *vm, const struct vm_entry *entry);
 
-/* Stand-in until core/poll.h: @fn runs from the exit path now and then. */
-void vmx_set_poll_hook(unsigned int (*fn)(void));
-
 /*
  * ---- The shell's view (vmx/debug.c) ----
  * Why VT-x is off ("this CPU has no VMX"), or NULL when it is on.

@@ -114,6 +114,15 @@ def test_exit_counts_match_checks(all_run):
     assert int(total.group(1)) == sum(c for c, _ in stats.values())
 
 
+def test_background_work_runs_while_guest_runs(all_run):
+    # core/poll.h: the pollers run from the exit path and the preemption
+    # timer; the first entry arms the timer at zero, so it fires once.
+    stats = exit_stats(all_run)
+    assert stats.get("PREEMPTION_TIMER", (0,))[0] >= 1, stats
+    ran = all_run.find(r"^keel: background work ran (\d+) times")
+    assert ran and int(ran.group(1)) >= 2, all_run
+
+
 @pytest.mark.parametrize("scenario,access", [("oob-read", "read"),
                                              ("oob-write", "write")])
 def test_access_outside_ram_stops_guest(keel_built, scenario, access):
