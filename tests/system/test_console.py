@@ -402,3 +402,92 @@ def test_qemu_shell_without_vtx(keel_built):
             proc.wait(timeout=15)
     # isa-debug-exit: status 0 -> exit code 1.
     assert proc.returncode == 1, proc.returncode
+
+
+def test_bochs_trace_dumped_when_the_guest_dies(keel_built):
+    disk = fresh_disk("console-crash", CYLINDERS * HEADS * SPT * 512)
+    iso = build_iso("console-crash", "on_guest_exit=poweroff",
+                    guest=GUEST_ELF, guest_cmdline="scenario=console")
+    port = free_port()
+    proc = start_bochs("console-crash", iso, port, disk)
+    try:
+        con = Console("console-crash", port, proc)
+    except OSError:
+        stop(proc)
+        raise
+    try:
+        assert con.wait_for(r"guest\| keel-guest: console: ready", 240), con.text()
+        con.type(CTRL_A3)
+        assert con.wait_for(re.escape(PROMPT), 60)
+        assert con.command("trace on").strip() == "trace: on"
+        mark = len(con.buf)
+        con.type(CTRL_A3)
+        assert con.wait_for(r"^keel: input goes to the guest again", 60, mark)
+        con.type(b"crash\r")
+        assert con.wait_for(r"^keel: end of the exit trace", 240, mark), con.text(mark)
+        con.pump(0.5)
+    finally:
+        con.save()
+        con.close()
+        stop(proc)
+    text = con.text(mark).replace("\r", "")
+    assert re.search(r"^keel: guest stopped: triple fault$", text, re.M), text
+    dump = text[text.index("keel: guest stopped: triple fault"):]
+    entries = re.findall(r"^\s+\d+  (\S+)\s+RIP ([0-9a-f]{16}) qual ([0-9a-f]+)$", dump, re.M)
+    assert entries, dump
+    # The last exit recorded is the one that killed the guest; before it,
+    # the guest's own output (port 0x3f8 writes) and its polling.
+    assert entries[-1][0] == "TRIPLE_FAULT", entries[-5:]
+    assert any(e[0] == "IO_INSTRUCTION" for e in entries), entries
+    assert re.search(r"^  trace: last %d exits, oldest first \(tracing on\)$" % len(entries),
+                     dump, re.M), dump
+    assert re.search(r"^keel: power off \(status 255\)$", text, re.M), text
+
+
+def test_qemu_shell_iommu_after_self_tests(keel_built):
+    disk = fresh_disk("console-vtd", 64 << 20)
+    # test=vtd makes the AHCI disk DMA where the IOMMU blocks it (one
+    # write, one read), then through it: iommu has real history to show.
+    iso = build_iso("console-vtd", "test=vtd shell=on")
+    port = free_port()
+    proc = start_qemu("console-vtd", iso, port, extra=[
+        "-device", "intel-iommu",
+        "-drive", "file=%s,format=raw,if=none,id=d0" % disk,
+        "-device", "ide-hd,drive=d0,bus=ide.0"])
+    try:
+        con = Console("console-vtd", port, proc)
+    except OSError:
+        proc.kill()
+        proc.wait()
+        raise
+    try:
+        assert con.wait_for(r"^keel: serving the shell", 120), con.text()
+        assert con.wait_for(re.escape(PROMPT), 60)
+        log = con.text().replace("\r", "")
+        faults = re.findall(r"keel: iommu: fault: 00:1f\.2 (write to|read from) (0x[0-9a-f]+) blocked: "
+                            r"reason (\d+)", log)
+        assert len(faults) == 2, log
+        out = con.command("iommu")
+        blk = con.command("blk sda")
+        con.type(b"poweroff\r")
+        con.wait_for(r"^keel: power off", 30)
+        proc.wait(timeout=30)
+    finally:
+        con.save()
+        con.close()
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=15)
+    assert out.startswith("iommu: on, 1 unit(s)"), out
+    assert re.search(r"^  unit 0 at 0xfed90000: translating, CAP [0-9a-f]{16} ECAP [0-9a-f]{16}, "
+                     r"\d+ domains, 39-bit, queued invalidation, faults 2$", out, re.M), out
+    did = re.search(r"^  Keel domain (\d+): 3-level", out, re.M).group(1)
+    assert re.search(r"^  00:1f\.2 context: domain %s \(Keel\)$" % did, out, re.M), out
+    # Functions no Keel driver owns have no context: their DMA is blocked.
+    assert re.search(r"^  00:01\.0 context: none \(DMA blocked\)$", out, re.M), out
+    recent = re.findall(r"^    00:1f\.2 (read|write) (0x[0-9a-f]+) reason (\d+)$", out, re.M)
+    want = [("write" if d == "write to" else "read", a, r) for d, a, r in faults]
+    assert sorted(recent) == sorted(want), (recent, want)
+    # test=vtd drives the AHCI port below the block layer.
+    assert re.search(r"^sda: 64 MiB, elevator deadline,", blk, re.M), blk
+    assert proc.returncode == 1, proc.returncode
