@@ -18,6 +18,9 @@
 /* Polls before the guest gives up waiting (minutes of Bochs time). */
 #define CON_POLL_LIMIT 40000000u
 #define CON_CPUID_EVERY 256u
+/* A line now and then while nothing arrives: output while Keel's shell
+ * has the input, which must not tear the shell's prompt or be torn. */
+#define CON_NOTE_EVERY (1u << 18)
 
 static char line[CON_LINE_MAX + 1];
 
@@ -31,6 +34,8 @@ static int read_byte(void)
 			return inb(COM1);
 		if (!(polls % CON_CPUID_EVERY))
 			(void)cpuid(0, 0);
+		if (!(polls % CON_NOTE_EVERY))
+			kputs("keel-guest: console: still waiting\n");
 	}
 	return -1;
 }

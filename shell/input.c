@@ -143,6 +143,9 @@ unsigned int shell_poll(void)
 	/* No guest to type to: everything is the shell's. */
 	if (!vm && !in_shell && mode == SHELL_ON)
 		enter_shell();
+	/* A line printed while the prompt was up ended it: show it again. */
+	if (in_shell && console_at_line_start())
+		lined_redraw(&ed, SHELL_PROMPT);
 	if (!vm)
 		n_held = 0;
 	else if (!flush_to_guest(vm))
