@@ -220,6 +220,14 @@ def test_bochs_shell_while_the_guest_runs(keel_built):
 
         out = con.command("vm")
         assert re.search(r"^vm: running, 128 MiB of RAM", out, re.M), out
+        info = con.command("info")
+        assert re.search(r"^vmx: VMCS revision \d+, EPT 2M 1G.*, VPID, preemption timer, basic [0-9a-f]{16}$",
+                         info, re.M), info
+        assert "cmdline: test=ata on_guest_exit=poweroff" in info, info
+        # Bochs's IDE function is Keel's; its UHCI is the guest's.
+        pci = con.command("pci")
+        assert re.search(r"^  00:01\.1 8086:7010 .*\[Keel's\]$", pci, re.M), pci
+        assert re.search(r"^  00:01\.2 8086:7020 .*[^]]$", pci, re.M), pci
 
         # The guest polls its LSR (IN from 0x3fd) and runs CPUID every 256
         # polls: both reasons must be counted, and keep counting while the
@@ -301,6 +309,9 @@ def test_bochs_shell_while_the_guest_runs(keel_built):
         assert con.wait_for(re.escape(PROMPT + b"exi"), 30, m.end())
         later = exit_counts(con.command("ts", echo=False))
         assert later["IO_INSTRUCTION"][0] > first["IO_INSTRUCTION"][0], (first, later)
+        assert con.command("exits reset").strip() == "exits: counts reset"
+        fresh = exit_counts(con.command("exits"))
+        assert fresh["total"][0] < later["total"][0], (later, fresh)
 
         mark = len(con.buf)
         con.type(CTRL_A3)
