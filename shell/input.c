@@ -137,7 +137,7 @@ unsigned int shell_poll(void)
 	int c;
 
 	if (mode == SHELL_OFF && !vmx_running_vm())
-		return 0;
+		return POLL_IDLE;
 	setup();
 	vm = vmx_running_vm();
 	/* No guest to type to: everything is the shell's. */
