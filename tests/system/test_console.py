@@ -511,3 +511,30 @@ def test_qemu_shell_iommu_after_self_tests(keel_built):
     # test=vtd drives the AHCI port below the block layer.
     assert re.search(r"^sda: 64 MiB, elevator deadline,", blk, re.M), blk
     assert proc.returncode == 1, proc.returncode
+
+
+def test_bochs_shell_off_passes_every_byte(keel_built):
+    disk = fresh_disk("console-off", CYLINDERS * HEADS * SPT * 512)
+    iso = build_iso("console-off", "shell=off on_guest_exit=poweroff",
+                    guest=GUEST_ELF, guest_cmdline="scenario=console")
+    port = free_port()
+    proc = start_bochs("console-off", iso, port, disk)
+    try:
+        con = Console("console-off", port, proc)
+    except OSError:
+        stop(proc)
+        raise
+    try:
+        assert con.wait_for(r"guest\| keel-guest: console: ready", 240), con.text()
+        typed = CTRL_A3 + b"help"
+        con.type(typed + b"\r")
+        assert con.wait_for(r"console: got 7 bytes sum %08x '\\x01\\x01\\x01help'\r?$"
+                            % guest_sum(typed), 120), con.text()
+        con.type(b"quit\r")
+        assert con.wait_for(r"^keel: power off \(status 0\)", 240), con.text()
+    finally:
+        con.save()
+        con.close()
+        stop(proc)
+    assert "keel: shell;" not in con.text()
+    assert PROMPT not in con.buf
