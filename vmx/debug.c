@@ -23,7 +23,7 @@ struct trace_entry {
 
 static struct trace_entry ring[TRACE_LEN];
 static unsigned int ring_next, ring_count;
-bool vmx_tracing;
+u32 vmx_trace_bit;
 
 struct vm *vmx_running_vm(void)
 {
@@ -238,11 +238,11 @@ void vmx_trace_record(struct vcpu *v, u32 reason)
 
 void vmx_trace_set(bool on)
 {
-	if (on && !vmx_tracing) {
+	if (on && !vmx_trace_bit) {
 		ring_next = 0;
 		ring_count = 0;
 	}
-	vmx_tracing = on;
+	vmx_trace_bit = on ? VMX_TRACE_ON : 0;
 }
 
 unsigned int vmx_trace_dump(void)
@@ -251,7 +251,7 @@ unsigned int vmx_trace_dump(void)
 	u64 t0 = ring[first].tsc;
 
 	printf("  trace: last %u exits, oldest first (tracing %s)\n",
-	       ring_count, vmx_tracing ? "on" : "off");
+	       ring_count, vmx_trace_bit ? "on" : "off");
 	for (unsigned int k = 0; k < ring_count; k++) {
 		const struct trace_entry *t = &ring[(first + k) % TRACE_LEN];
 		const char *name = t->reason < VMX_EXIT_REASON_NR ?

@@ -53,8 +53,12 @@ struct vcpu {
 struct vcpu *vcpu_running(void);
 
 /* ---- debug.c ---- */
-/* The trace ring is on (the shell's "trace on"); exit.c tests it. */
-extern bool vmx_tracing;
+/*
+ * Bit 31 while the trace ring is on (the shell's "trace on"): exit.c folds
+ * it into the one test of the exit reason's and IDT-vectoring bit 31s.
+ */
+#define VMX_TRACE_ON BIT(31)
+extern u32 vmx_trace_bit;
 /* Record the exit being handled: reason, RIP and qualification. */
 void vmx_trace_record(struct vcpu *v, u32 reason);
 
