@@ -31,6 +31,8 @@ static bool ready;
 static u8 held[SWITCH_OUT_MAX];
 static unsigned int n_held;
 static enum shell_mode mode = SHELL_GUEST;
+/* shell_serve_forever() runs: with no guest, the input is the shell's. */
+static bool serving;
 
 static void echo(void *ctx, const char *s, size_t n)
 {
@@ -136,12 +138,13 @@ unsigned int shell_poll(void)
 	struct vm *vm;
 	int c;
 
-	if (mode == SHELL_OFF && !vmx_running_vm())
+	vm = vmx_running_vm();
+	/* Before any guest (self-tests poll too) and after it, the input is
+	 * no one's until Keel serves the shell (shell=on): it stays unread. */
+	if (!vm && !serving)
 		return POLL_IDLE;
 	setup();
-	vm = vmx_running_vm();
-	/* No guest to type to: everything is the shell's. */
-	if (!vm && !in_shell && mode == SHELL_ON)
+	if (!vm && !in_shell)
 		enter_shell();
 	/* A line printed while the prompt was up ended it: show it again. */
 	if (in_shell && console_at_line_start())
@@ -170,6 +173,7 @@ KEEL_POLLER(shell, shell_poll);
 
 void shell_serve_forever(void)
 {
+	serving = true;
 	printf("keel: serving the shell (shell=on); 'poweroff' or 'reboot' to end\n");
 	for (;;) {
 		keel_poll();

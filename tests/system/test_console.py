@@ -88,16 +88,26 @@ class Console:
         self.sock.sendall(data)
 
     def command(self, line, timeout=120, echo=True):
-        """Type a command line; return what it printed (up to the prompt)."""
+        """Type a command line; return what it printed (up to the prompt),
+        without the guest's lines that came in between."""
         start = len(self.buf)
         self.type(line.encode() + b"\r")
-        m = self.wait_for(re.escape(PROMPT), timeout, start)
+        if echo:
+            # The prompt and the whole line, then the end of the line: a
+            # guest line may have come while it was echoed (the prompt is
+            # then drawn again with what was typed so far).
+            m = self.wait_for(re.escape(PROMPT + line.encode()) + b"\r\n", timeout,
+                              max(0, start - len(PROMPT) - len(line)))
+            assert m, "no echo of %r:\n%s" % (line, self.text(start))
+            begin = m.end()
+        else:
+            m = self.wait_for(b"\r\n", timeout, start)
+            assert m, "no end of line after %r:\n%s" % (line, self.text(start))
+            begin = m.end()
+        m = self.wait_for(re.escape(PROMPT), timeout, begin)
         assert m, "no prompt after %r:\n%s" % (line, self.text(start))
-        out = self.text(start, m.start())
-        # The echo of the line comes first.
-        echoed, _, rest = out.partition("\n")
-        assert not echo or echoed.strip() == line, (line, out)
-        return rest.replace("\r", "")
+        out = self.text(begin, m.start()).replace("\r", "")
+        return "".join(l for l in out.splitlines(True) if not l.startswith("guest| "))
 
     def text(self, a=0, b=None):
         return self.buf[a:b].decode("latin-1")
@@ -489,7 +499,9 @@ def test_qemu_shell_iommu_after_self_tests(keel_built):
         log = con.text().replace("\r", "")
         faults = re.findall(r"keel: iommu: fault: 00:1f\.2 (write to|read from) (0x[0-9a-f]+) blocked: "
                             r"reason (\d+)", log)
-        assert len(faults) == 2, log
+        # One write and one read blocked (more when test=vtd also floods
+        # the unit; beyond a limit Keel counts them without a line).
+        assert len(faults) >= 2, log
         out = con.command("iommu")
         blk = con.command("blk sda")
         con.type(b"poweroff\r")
@@ -502,15 +514,19 @@ def test_qemu_shell_iommu_after_self_tests(keel_built):
             proc.terminate()
             proc.wait(timeout=15)
     assert out.startswith("iommu: on, 1 unit(s)"), out
-    assert re.search(r"^  unit 0 at 0xfed90000: translating, CAP [0-9a-f]{16} ECAP [0-9a-f]{16}, "
-                     r"\d+ domains, 39-bit, queued invalidation, faults 2$", out, re.M), out
+    m = re.search(r"^  unit 0 at 0xfed90000: translating, CAP [0-9a-f]{16} ECAP [0-9a-f]{16}, "
+                  r"\d+ domains, 39-bit, queued invalidation, faults (\d+)$", out, re.M)
+    assert m and int(m.group(1)) >= len(faults), out
     did = re.search(r"^  Keel domain (\d+): 3-level", out, re.M).group(1)
     assert re.search(r"^  00:1f\.2 context: domain %s \(Keel\)$" % did, out, re.M), out
     # Functions no Keel driver owns have no context: their DMA is blocked.
     assert re.search(r"^  00:01\.0 context: none \(DMA blocked\)$", out, re.M), out
     recent = re.findall(r"^    00:1f\.2 (read|write) (0x[0-9a-f]+) reason (\d+)$", out, re.M)
-    want = [("write" if d == "write to" else "read", a, r) for d, a, r in faults]
-    assert sorted(recent) == sorted(want), (recent, want)
+    logged = {("write" if d == "write to" else "read", a, r) for d, a, r in faults}
+    n = int(re.search(r"^  recent faults: (\d+)$", out, re.M).group(1))
+    assert n == len(recent) == min(8, int(m.group(1))), out
+    # The faults the shell keeps are faults Keel reported.
+    assert set(recent) <= logged, (recent, logged)
     # test=vtd drives the AHCI port below the block layer.
     assert re.search(r"^sda: 64 MiB, elevator deadline,", blk, re.M), blk
     assert proc.returncode == 1, proc.returncode
