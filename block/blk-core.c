@@ -32,6 +32,32 @@ static const struct elevator_type *const elevators[] = {
 	&elevator_keel,
 };
 
+/* Registered devices, for listing (the shell's blk); the first ones only. */
+static struct blk_dev *devices[BLK_MAX_DEVICES];
+static unsigned int n_devices;
+
+static void remember_dev(struct blk_dev *dev)
+{
+	for (unsigned int i = 0; i < n_devices; i++)
+		if (devices[i] == dev)
+			return;
+	if (n_devices < BLK_MAX_DEVICES)
+		devices[n_devices++] = dev;
+}
+
+struct blk_dev *blk_dev_at(unsigned int i)
+{
+	return i < n_devices ? devices[i] : NULL;
+}
+
+struct blk_dev *blk_dev_find(const char *name)
+{
+	for (unsigned int i = 0; i < n_devices; i++)
+		if (devices[i]->name && !strcmp(devices[i]->name, name))
+			return devices[i];
+	return NULL;
+}
+
 static u64 now_ns(struct blk_queue *q)
 {
 	return q->clock(q->clock_ctx);
@@ -107,6 +133,7 @@ int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
 	blk_index_init(q, pool, npool);
 	q->elv = default_elv;
 	q->elv->init(q);
+	remember_dev(dev);
 	return 0;
 }
 

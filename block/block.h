@@ -372,6 +372,15 @@ int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
 		     blk_clock_fn clock, void *clock_ctx);
 
 /*
+ * Devices registered so far, in order, for listing: the @i-th or NULL past
+ * the last, and by name. The host tests register devices on their stacks,
+ * so only Keel itself walks this list.
+ */
+#define BLK_MAX_DEVICES 16
+struct blk_dev *blk_dev_at(unsigned int i);
+struct blk_dev *blk_dev_find(const char *name);
+
+/*
  * Queue @bio. 0 when accepted: bi_end_io runs later, from blk_poll() or
  * blk_complete_request(). -EINVAL for a malformed bio or one that breaks the
  * queue limits on its own (see blk_bio_split_sectors), -EBUSY when the

@@ -10,7 +10,7 @@ host-y += $(block-src)
 host-tests += tests/host/test_block.c tests/host/test_block_rules.c tests/host/test_block_bio.c \
 	tests/host/test_block_elv.c tests/host/test_block_replay.c \
 	tests/host/test_block_iosim.c tests/host/test_block_sortq.c \
-	tests/host/test_block_tunable.c
+	tests/host/test_block_tunable.c tests/host/test_block_devs.c
 host-tools += $(BUILD)/host/iosim $(BUILD)/host/blkcost
 
 BLOCK_NOSAN_CFLAGS := $(filter-out -O1 -g,$(HOST_CFLAGS)) -O2

@@ -17,6 +17,12 @@
 
 static struct vm the_vm;
 static struct vm_image the_image;
+static bool started; /* the_vm has run (or is running) */
+
+const struct vm *guest_vm(void)
+{
+	return started ? &the_vm : NULL;
+}
 
 /* "name rest..." -> does the first word equal @name; *rest = the rest. */
 static bool module_named(const char *cmdline, const char *name,
@@ -74,6 +80,7 @@ static int start_guest(struct vm *vm, const struct vm_config *cfg,
 	if (rc)
 		return rc;
 	rc = vm_load(vm, img, &entry);
+	started = true;
 	if (!rc)
 		rc = vmx_run(vm, &entry);
 	vm_destroy(vm);

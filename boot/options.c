@@ -10,6 +10,7 @@
 #include "drivers/pci.h"
 #include "arch/x86/arch.h"
 #include "iommu/iommu.h"
+#include "shell/shell.h"
 #include "vm/vm.h"
 
 /* Status passed to the exit device when Keel stopped the guest. */
@@ -113,7 +114,7 @@ static void run_guest(const struct boot_info *bi, const struct keel_options *o)
 
 	iommu_poll_faults(NULL, 0); /* what the guest's time left recorded */
 
-	if (o->on_guest_exit != GUEST_EXIT_POWEROFF)
+	if (o->on_guest_exit != GUEST_EXIT_POWEROFF || o->shell == SHELL_ON)
 		return;
 	arch_poweroff(status < 0 ? GUEST_STOPPED_STATUS : status);
 }
@@ -125,11 +126,14 @@ void options_run_actions(const struct boot_info *bi,
 
 	if (o->crash != OPT_ENUM_UNSET)
 		crash_now(o->crash);
+	shell_set_mode(o->shell);
 	pr_info("keel: boot complete\n");
 	failed = run_kind(SELFTEST_TEST, o->test);
 	failed += run_kind(SELFTEST_BENCH, o->bench);
 	iommu_poll_faults(NULL, 0);
 	run_guest(bi, o);
+	if (o->shell == SHELL_ON)
+		shell_serve_forever();
 	if (o->reboot)
 		arch_reboot();
 	/* A mistyped option fails the run too: test=bogus must not pass. */

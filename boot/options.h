@@ -21,6 +21,12 @@
 int guest_run(const struct boot_info *bi, const struct vm_config *cfg,
 	      bool restart_on_reset);
 
+/*
+ * The guest Keel runs or ran last, for the shell's vm command: its state,
+ * exit status or stop reason. NULL before any guest was loaded.
+ */
+const struct vm *guest_vm(void);
+
 /* on_guest_exit=, in the order of the table's names. */
 enum guest_exit_action {
 	GUEST_EXIT_HALT,
@@ -57,6 +63,7 @@ struct keel_options {
 	u32 test, bench; /* bit i: the i-th registered test or benchmark */
 	unsigned int on_guest_exit; /* enum guest_exit_action */
 	unsigned int on_guest_reset; /* enum guest_reset_action */
+	unsigned int shell; /* enum shell_mode (shell/shell.h) */
 	struct vm_config guest; /* guest_mem=, pci_hide=, passthrough= */
 	struct iommu_config iommu; /* iommu=, unconfined_dma */
 };

@@ -21,6 +21,7 @@ static const char *const crash_names[] = { "ud",    "pf",    "gp",
 static const char *const guest_exit_names[] = { "halt", "poweroff", NULL };
 static const char *const guest_reset_names[] = { "stop", "restart", NULL };
 static const char *const iommu_names[] = { "on", "off", NULL };
+static const char *const shell_names[] = { "off", "guest", "on", NULL };
 
 static const char *test_name(unsigned int i)
 {
@@ -248,6 +249,13 @@ static const struct opt_desc keel_opts[] = {
 	  .names = guest_reset_names,
 	  .values = "stop or restart",
 	  .help = "What Keel does when its guest resets the machine." },
+	{ .name = "shell",
+	  .type = OPT_ENUM,
+	  .offset = OFF(shell),
+	  .def = "guest",
+	  .names = shell_names,
+	  .values = "off, guest or on",
+	  .help = "guest: Ctrl-A x3 opens Keel's shell while a guest runs; on: also serve it when no guest runs, instead of halting or powering off; off: no shell." },
 };
 
 const struct opt_table keel_option_table = { keel_opts, ARRAY_SIZE(keel_opts) };

@@ -16,6 +16,8 @@
 static const struct console_sink *sinks[CONSOLE_MAX_SINKS];
 static unsigned int n_sinks;
 static int log_level = LOG_INFO;
+/* The last byte written ended a line: the next write starts a new one. */
+static bool at_line_start = true;
 
 void console_register(const struct console_sink *s)
 {
@@ -35,6 +37,13 @@ void console_write(const char *s, size_t n)
 {
 	for (unsigned int i = 0; i < n_sinks; i++)
 		sinks[i]->write(s, n);
+	if (n)
+		at_line_start = s[n - 1] == '\n';
+}
+
+bool console_at_line_start(void)
+{
+	return at_line_start;
 }
 
 static int vprint_line(const char *fmt, va_list ap)

@@ -28,6 +28,12 @@ struct console_sink {
 void console_register(const struct console_sink *sink);
 void console_set_level(int level);
 void console_write(const char *s, size_t n);
+/*
+ * Whether the console is at the start of a line. A guest line and the
+ * shell's prompt (a partial line while someone types) use it so that
+ * neither lands in the middle of the other.
+ */
+bool console_at_line_start(void);
 
 int vprintk(int level, const char *fmt, va_list ap);
 int printk(int level, const char *fmt, ...) __printf(2, 3);

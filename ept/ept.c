@@ -280,6 +280,30 @@ int ept_lookup(const struct ept *e, u64 gpa, struct ept_mapping *m)
 	return -ENOENT;
 }
 
+int ept_walk(const struct ept *e, u64 gpa, struct ept_walk *w)
+{
+	const u64 *t = e->pml4;
+
+	w->n = 0;
+	w->leaf = false;
+	if (gpa >= EPT_GPA_LIMIT)
+		return -EINVAL;
+	for (int level = EPT_LEVELS - 1; level >= 0; level--) {
+		u64 v = t[level_index(gpa, level)];
+
+		w->entry[w->n] = v;
+		w->index[w->n++] = level_index(gpa, level);
+		if (!entry_present(v))
+			return 0;
+		if (entry_is_leaf(v, level)) {
+			w->leaf = true;
+			return 0;
+		}
+		t = table_of(e, v);
+	}
+	return 0;
+}
+
 u64 ept_eptp(const struct ept *e, bool ad)
 {
 	u64 eptp = FIELD_PREP(EPTP_MEMTYPE, EPT_MT_WB) |

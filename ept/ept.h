@@ -114,6 +114,17 @@ int ept_protect(struct ept *e, u64 gpa, u64 size, u32 perms);
 /* Translate @gpa. Returns 0 or -ENOENT when not mapped. */
 int ept_lookup(const struct ept *e, u64 gpa, struct ept_mapping *m);
 
+/* Each level's entry on the way to one GPA, PML4E first (the shell's ept). */
+struct ept_walk {
+	unsigned int n; /* entries filled: 1 (PML4E) .. 4 (PTE) */
+	bool leaf; /* the last entry maps the page; else it is not present */
+	unsigned int index[4]; /* slot used in each table */
+	u64 entry[4];
+};
+
+/* Walk the tables for @gpa. 0, or -EINVAL when @gpa is beyond 48 bits. */
+int ept_walk(const struct ept *e, u64 gpa, struct ept_walk *w);
+
 /*
  * The EPT pointer for the VMCS: WB paging structures, 4-level walk,
  * accessed/dirty flags when @ad (only if the capability has them).

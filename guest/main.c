@@ -82,6 +82,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_bar_move(&env, false);
 	} else if (!memcmp(scenario, "bar-move-old", 13)) {
 		run_bar_move(&env, true);
+	} else if (!memcmp(scenario, "console", 8)) {
+		run_console(&env);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

@@ -132,4 +132,11 @@ u16 iommu_guest_did(void);
 /* Where the guest domain sends @gpa: 0 or -ENOENT. */
 int iommu_guest_lookup(u64 gpa, phys_addr_t *hpa);
 
+/*
+ * For the shell: the state, each unit (capabilities, domains, invalidation,
+ * fault count), the domains, every function's context entry and the last
+ * faults read.
+ */
+void iommu_show(void);
+
 #endif

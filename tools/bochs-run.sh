@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bochs-run.sh ISO SERIAL_LOG [TIMEOUT_S] [CPU_MODEL] [MEGS]
 # Boot ISO as a CD in Bochs (VMX with EPT on corei7_skylake_x), serial to
-# SERIAL_LOG, non-interactively. Bochs always exits 1, so callers judge the
+# SERIAL_LOG, non-interactively (BOCHS_COM1 may replace the com1: line,
+# e.g. with a socket; SERIAL_LOG then stays empty). Bochs always exits 1, so callers judge the
 # run by the serial log. Its own log lands next to SERIAL_LOG.
 set -u
 iso=$(readlink -f "$1")
@@ -22,7 +23,7 @@ romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev=$serial
+${BOCHS_COM1:-com1: enabled=1, mode=file, dev=$serial}
 port_e9_hack: enabled=1
 ${BOCHS_EXTRA:-}
 display_library: term

@@ -25,6 +25,9 @@ void vm_console_flush(struct vm *vm)
 	if (!vm->con_len)
 		return;
 	append(vm, "\n", 1);
+	/* Someone's partial line (the shell's prompt) ends first. */
+	if (!console_at_line_start())
+		console_write("\n", 1);
 	console_write(vm->con_line, vm->con_len);
 	vm->con_len = 0;
 }

@@ -103,6 +103,23 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
+/*
+ * The rare work at the start of an exit: a lost event, the trace ring.
+ * It reads the fields again and returns the exit reason, so the hot path
+ * keeps nothing live across the call.
+ */
+static __attribute__((noinline)) u32 exit_start_slow(struct vcpu *v)
+{
+	u32 basic = (u32)vmread(VMCS_EXIT_REASON);
+	u32 idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+
+	if ((s32)(basic | idt) < 0)
+		reinject_idt_vectoring(basic, idt);
+	if (vmx_trace_bit)
+		vmx_trace_record(v, basic & VMX_EXIT_REASON_BASIC);
+	return basic;
+}
+
 /* Out of line: the hot path below then needs one callee-saved register. */
 static __attribute__((noinline)) void out_of_range_exit(struct vcpu *v)
 {
@@ -143,9 +160,10 @@ int vmx_handle_exit(struct vcpu *v)
 	v->exit_tsc = rdtsc();
 	basic = (u32)vmread(VMCS_EXIT_REASON);
 	idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
-	/* Both flags are bit 31: one test keeps the common path short. */
-	if (unlikely((s32)(basic | idt) < 0))
-		reinject_idt_vectoring(basic, idt);
+	/* Both flags are bit 31, as is the trace switch: one test keeps the
+	 * common path short. */
+	if (unlikely((s32)(basic | idt | vmx_trace_bit) < 0))
+		basic = exit_start_slow(v);
 	basic &= VMX_EXIT_REASON_BASIC;
 	if (unlikely(basic >= VMX_EXIT_REASON_NR)) {
 		out_of_range_exit(v);

@@ -15,6 +15,13 @@
 #define IO_BITMAP_PAGES 2 /* A: ports 0-0x7fff, B: 0x8000-0xffff */
 
 static struct vcpu the_vcpu;
+/* Set while the guest runs: between exits its VMCS is current. */
+static struct vcpu *running;
+
+struct vcpu *vcpu_running(void)
+{
+	return running;
+}
 
 void vmx_ept_page_sizes(bool *allow_2m, bool *allow_1g)
 {
@@ -82,6 +89,9 @@ static void report_end(struct vcpu *v)
 	else
 		printf("keel: guest stopped: %s\n", vm->stop_reason);
 	vcpu_print_stats(v);
+	/* A guest that died: its last exits say how it got there. */
+	if (vm->state == VM_STOPPED && vmx_trace_dump())
+		printf("keel: end of the exit trace\n");
 }
 
 int vmx_run(struct vm *vm, const struct vm_entry *entry)
@@ -96,7 +106,9 @@ int vmx_run(struct vm *vm, const struct vm_entry *entry)
 	pr_info("keel: guest: starting with %llu MiB of RAM, cmdline '%s'\n",
 		vm->mem_size >> 20, entry->cmdline);
 	vmx_nmi_start(v);
+	running = v;
 	rc = vmx_enter(v);
+	running = NULL;
 	vmx_nmi_stop(v);
 	if (rc) {
 		err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);

@@ -52,6 +52,20 @@ struct vcpu {
 	u64 exit_cycles[VMX_EXIT_REASON_NR + 1];
 };
 
+/* ---- run.c ---- */
+/* The vCPU between two exits of a running guest, else NULL. */
+struct vcpu *vcpu_running(void);
+
+/* ---- debug.c ---- */
+/*
+ * Bit 31 while the trace ring is on (the shell's "trace on"): exit.c folds
+ * it into the one test of the exit reason's and IDT-vectoring bit 31s.
+ */
+#define VMX_TRACE_ON BIT(31)
+extern u32 vmx_trace_bit;
+/* Record the exit being handled: reason, RIP and qualification. */
+void vmx_trace_record(struct vcpu *v, u32 reason);
+
 /* ---- vmx.c ---- */
 extern struct vmx_config vmx_cfg;
 const struct vmx_caps_msrs *vmx_caps(void);

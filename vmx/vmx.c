@@ -18,6 +18,8 @@
 static struct vmx_caps_msrs caps;
 struct vmx_config vmx_cfg;
 static bool enabled;
+/* Why VT-x is off, for the shell's one-line refusals; set by vmx_init(). */
+static const char *why_off = "VT-x was not set up";
 
 static u64 rdmsr_or_zero(u32 msr)
 {
@@ -44,6 +46,7 @@ static int check_feature_control(void)
 
 	if (rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc)) {
 		pr_err("keel: vmx: VT-x not usable: IA32_FEATURE_CONTROL cannot be read\n");
+		why_off = "IA32_FEATURE_CONTROL cannot be read";
 		return -ENODEV;
 	}
 	if (!(fc & FEATURE_CONTROL_LOCKED)) {
@@ -52,12 +55,14 @@ static int check_feature_control(void)
 		fc |= FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCKED;
 		if (wrmsr_safe(MSR_IA32_FEATURE_CONTROL, fc)) {
 			pr_err("keel: vmx: VT-x not usable: cannot lock IA32_FEATURE_CONTROL\n");
+			why_off = "IA32_FEATURE_CONTROL cannot be locked";
 			return -ENODEV;
 		}
 		pr_info("keel: vmx: IA32_FEATURE_CONTROL was unlocked; locked with VMX on\n");
 	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
 		pr_err("keel: vmx: VT-x disabled in firmware (IA32_FEATURE_CONTROL %#llx locked)\n",
 		       fc);
+		why_off = "VT-x is disabled in firmware";
 		return -EPERM;
 	}
 	return 0;
@@ -91,6 +96,7 @@ int vmx_init(void)
 	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
 		pr_err("keel: vmx: VT-x not available: this %s CPU has no VMX (CPUID.1:ECX.VMX=0); continuing without a guest\n",
 		       vendor);
+		why_off = "this CPU has no VMX";
 		return -ENODEV;
 	}
 	rc = check_feature_control();
@@ -101,6 +107,7 @@ int vmx_init(void)
 	if (vmx_caps_negotiate(&caps, &wants, &vmx_cfg, &missing)) {
 		pr_err("keel: vmx: VT-x not usable: the CPU lacks %s, which Keel requires\n",
 		       missing ? missing : "a required feature");
+		why_off = "this CPU lacks a VT-x feature Keel requires";
 		return -ENOTSUP;
 	}
 
@@ -114,6 +121,7 @@ int vmx_init(void)
 	region = alloc_pages(1, PAGE_SIZE);
 	if (region == PHYS_INVALID) {
 		pr_err("keel: vmx: no memory for the VMXON region\n");
+		why_off = "no memory for the VMXON region";
 		return -ENOMEM;
 	}
 	*(u32 *)phys_to_virt(region) = vmx_cfg.revision;
@@ -121,6 +129,7 @@ int vmx_init(void)
 		pr_err("keel: vmx: VMXON failed (RFLAGS %#llx)\n",
 		       read_rflags());
 		free_pages(region, 1);
+		why_off = "VMXON failed";
 		return -EIO;
 	}
 	enabled = true;
@@ -131,6 +140,35 @@ int vmx_init(void)
 bool vmx_enabled(void)
 {
 	return enabled;
+}
+
+const char *vmx_off_reason(void)
+{
+	return enabled ? NULL : why_off;
+}
+
+void vmx_show_caps(void)
+{
+	const struct vmx_ept_caps *e = &vmx_cfg.ept;
+
+	if (!enabled) {
+		printf("vmx: off: %s\n", why_off);
+		return;
+	}
+	printf("vmx: VMCS revision %u, EPT%s%s%s, %s, %s, basic %016llx\n",
+	       vmx_cfg.revision, e->page_2m ? " 2M" : "",
+	       e->page_1g ? " 1G" : "", e->ad ? " A/D" : "",
+	       vmx_cfg.ctl.word[VMX_CTL_PROC2] & SECONDARY_EXEC_ENABLE_VPID ?
+		       "VPID" :
+		       "no VPID",
+	       vmx_cfg.ctl.word[VMX_CTL_PIN] & PIN_BASED_VMX_PREEMPTION_TIMER ?
+		       "preemption timer" :
+		       "no preemption timer",
+	       caps.basic);
+	printf("vmx: controls: pin %08x proc %08x proc2 %08x exit %08x entry %08x\n",
+	       vmx_cfg.ctl.word[VMX_CTL_PIN], vmx_cfg.ctl.word[VMX_CTL_PROC],
+	       vmx_cfg.ctl.word[VMX_CTL_PROC2], vmx_cfg.ctl.word[VMX_CTL_EXIT],
+	       vmx_cfg.ctl.word[VMX_CTL_ENTRY]);
 }
 
 const struct vmx_caps_msrs *vmx_caps(void)

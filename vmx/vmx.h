@@ -31,4 +31,31 @@ void vmx_ept_page_sizes(bool *allow_2m, bool *allow_1g);
  */
 int vmx_run(struct vm *vm, const struct vm_entry *entry);
 
+/*
+ * ---- The shell's view (vmx/debug.c) ----
+ * Why VT-x is off ("this CPU has no VMX"), or NULL when it is on.
+ */
+const char *vmx_off_reason(void);
+/* The VMX capabilities Keel negotiated, two lines. */
+void vmx_show_caps(void);
+/*
+ * The VM whose vCPU is between two exits now, else NULL. The functions
+ * below read its VMCS and may be called only while this is non-NULL (from
+ * a poller on the exit path).
+ */
+struct vm *vmx_running_vm(void);
+void vmx_show_regs(void);
+/* The key VMCS fields, decoded. */
+void vmx_show_vmcs(void);
+/* Exit counts and Keel's cycles per reason, since the start or a reset. */
+void vmx_show_exits(void);
+void vmx_reset_exits(void);
+/*
+ * The ring of the last exits (reason, RIP, qualification). Switching it
+ * on empties it; it is dumped when a guest is stopped. Dump returns how
+ * many entries it printed.
+ */
+void vmx_trace_set(bool on);
+unsigned int vmx_trace_dump(void);
+
 #endif

@@ -361,6 +361,41 @@ static void test_high_gpa(void **state)
 	expect_unmapped(f, 0x3000);
 }
 
+static void test_walk(void **state)
+{
+	struct fixture *f = *state;
+	struct ept_walk w;
+
+	assert_int_equal(
+		ept_map(&f->ept, 0x1000, 0x205000, 0x1000, EPT_MAP_RAM), 0);
+	assert_int_equal(ept_map(&f->ept, EPT_SIZE_2M, 0x400000, EPT_SIZE_2M,
+				 EPT_MAP_RAM),
+			 0);
+	/* A 4K page: PML4E, PDPTE, PDE, then the PTE that maps it. */
+	assert_int_equal(ept_walk(&f->ept, 0x1abc, &w), 0);
+	assert_int_equal(w.n, 4);
+	assert_true(w.leaf);
+	assert_int_equal(w.index[3], 1);
+	assert_int_equal(w.entry[3] & EPT_ADDR_MASK, 0x205000);
+	assert_false(w.entry[2] & EPT_LARGE);
+	/* A 2M page ends at the PDE, with the large bit. */
+	assert_int_equal(ept_walk(&f->ept, EPT_SIZE_2M + 0x1234, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_true(w.leaf);
+	assert_int_equal(w.index[2], 1);
+	assert_true(w.entry[2] & EPT_LARGE);
+	assert_int_equal(w.entry[2] & EPT_ADDR_MASK, 0x400000);
+	/* Unmapped: the walk stops at the first entry not present. */
+	assert_int_equal(ept_walk(&f->ept, 0x8000000000ULL, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_false(w.leaf);
+	assert_int_equal(w.entry[0], 0);
+	assert_int_equal(ept_walk(&f->ept, 0x3000, &w), 0);
+	assert_int_equal(w.n, 4);
+	assert_false(w.leaf);
+	assert_int_equal(ept_walk(&f->ept, EPT_GPA_LIMIT, &w), -EINVAL);
+}
+
 #define T(fn, s) cmocka_unit_test_setup_teardown(fn, s, teardown)
 
 int main(void)
@@ -384,6 +419,7 @@ int main(void)
 		T(test_alloc_failure, setup_all),
 		T(test_eptp, setup_all),
 		T(test_high_gpa, setup_all),
+		T(test_walk, setup_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
