@@ -235,6 +235,7 @@ int vblk_submit(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 u8 vblk_req_status(u16 head);
 void vblk_kick(struct vblk *d);
 int vblk_wait_all(struct vblk *d);
+u32 vblk_reap(struct vblk *d);
 int vblk_do(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 	    u32 nseg, u8 *status);
 

@@ -322,6 +322,24 @@ int vblk_wait_all(struct vblk *d)
 	return 0;
 }
 
+/* Free every chain the device has returned; how many there were. */
+u32 vblk_reap(struct vblk *d)
+{
+	u16 idx = *(volatile u16 *)&d->used->idx;
+	u32 n = 0;
+
+	barrier();
+	while (d->used_seen != idx) {
+		u32 id = d->used->ring[d->used_seen % d->qsize].id;
+
+		if (id < d->qsize)
+			free_chain(d, (u16)id);
+		d->used_seen++;
+		n++;
+	}
+	return n;
+}
+
 /* One request, waited for; @status gets its status byte. */
 int vblk_do(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 	    u32 nseg, u8 *status)
