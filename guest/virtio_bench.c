@@ -151,13 +151,13 @@ static void report_run(const struct vbench_workload *w, u32 qd,
 			w->name, qd);
 	kprintf("BENCH virtio.%s.qd%u.iops %u IOPS\n", w->name, qd, (u32)iops);
 	bench_line(w->name, qd, "mbs", mbs100, "MB/s");
-	bench_line(w->name, qd, "exits", (u32)udiv64((u64)r->exits * 100, w->ios),
-		   "exits/IO");
-	bench_line(w->name, qd, "kicks", (u32)udiv64((u64)r->kicks * 100, w->ios),
-		   "notifies/IO");
+	bench_line(w->name, qd, "exits",
+		   (u32)udiv64((u64)r->exits * 100, w->ios), "exits/IO");
+	bench_line(w->name, qd, "kicks",
+		   (u32)udiv64((u64)r->kicks * 100, w->ios), "notifies/IO");
 	if (r->stuck || r->errors)
-		kprintf("BENCH virtio.%s.qd%u FAIL %s, %u errors\n", w->name, qd,
-			r->stuck ? "stuck" : "done", r->errors);
+		kprintf("BENCH virtio.%s.qd%u FAIL %s, %u errors\n", w->name,
+			qd, r->stuck ? "stuck" : "done", r->errors);
 }
 
 void run_virtio_bench(const struct guest_env *env)

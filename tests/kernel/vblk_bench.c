@@ -130,14 +130,13 @@ static int vblk_bench(void)
 	if (buf == PHYS_INVALID)
 		return 1;
 	printf("BENCH direct %s sectors %llu+%llu, TSC %llu kHz\n", dev->name,
-	       (unsigned long long)first,
-	       (unsigned long long)span,
+	       (unsigned long long)first, (unsigned long long)span,
 	       (unsigned long long)tsc_khz());
 	for (u32 i = 0; i < ARRAY_SIZE(vbench_workloads); i++)
 		for (u32 q = 0; q < ARRAY_SIZE(vbench_depths); q++) {
 			const struct vbench_workload *w = &vbench_workloads[i];
-			u64 cycles = run_one(dev, w, first, vbench_depths[q],
-					     buf);
+			u64 cycles =
+				run_one(dev, w, first, vbench_depths[q], buf);
 
 			report(w, vbench_depths[q], cycles);
 			if (!cycles || failures)
