@@ -110,10 +110,8 @@ static struct run_result run_one(struct vblk *d,
 			issued++;
 			posted++;
 		}
-		if (posted) {
-			vblk_kick(d);
+		if (posted && vblk_kick_advised(d))
 			r.kicks++;
-		}
 		if (!wait_some(d, &done)) {
 			r.stuck = true;
 			break;

@@ -293,6 +293,21 @@ void vblk_kick(struct vblk *d)
 }
 
 /*
+ * Notify unless the device advised against it (2.7.10, no EVENT_IDX:
+ * used->flags bit 0). The full fence orders the avail->idx store before
+ * the flags load (SDM Vol.3A 9.2.3.4); LOCK ADD is one on every x86.
+ * Returns whether it notified.
+ */
+bool vblk_kick_advised(struct vblk *d)
+{
+	__asm__ volatile("lock; addl $0, (%%esp)" ::: "memory");
+	if (*(volatile u16 *)&d->used->flags & VRING_USED_F_NO_NOTIFY)
+		return false;
+	vblk_kick(d);
+	return true;
+}
+
+/*
  * Poll the used ring until every posted chain is back, freeing each.
  * Returns 0, or -1 after d->poll_max polls without progress.
  */
