@@ -160,8 +160,7 @@ int virtq_push(struct virtq *q, const struct virtq_mem *m, u16 head, u32 len)
 	return 0;
 }
 
-int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m,
-			 u16 flags)
+int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m, u16 flags)
 {
 	if (flags == q->used_flags)
 		return 0;

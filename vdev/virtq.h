@@ -94,8 +94,7 @@ int virtq_push(struct virtq *q, const struct virtq_mem *m, u16 head, u32 len);
  * (virtio 1.2 2.7.10); a full fence after, so that the device's next read
  * of avail->idx comes after the driver can see the new flags.
  */
-int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m,
-			 u16 flags);
+int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m, u16 flags);
 
 /* Copy @len bytes of the chain's readable (or writable) stream at @off. */
 int virtq_chain_read(const struct virtq_chain *c, const struct virtq_mem *m,

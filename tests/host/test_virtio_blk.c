@@ -440,8 +440,7 @@ static void read2(int k)
 	fake_copy(&g, data + 512, (u8 *)"\xff", 1, true);
 	fake_desc(&g, DESC, (u16)(2 * k), hdr, VIRTIO_BLK_HDR_SIZE,
 		  VIRTQ_DESC_F_NEXT, (u16)(2 * k + 1));
-	fake_desc(&g, DESC, (u16)(2 * k + 1), data, 513, VIRTQ_DESC_F_WRITE,
-		  0);
+	fake_desc(&g, DESC, (u16)(2 * k + 1), data, 513, VIRTQ_DESC_F_WRITE, 0);
 	fake_avail(&g, AVAIL, BIG_Q, avail_idx++, (u16)(2 * k));
 }
 
