@@ -10,7 +10,8 @@
  * Time is the guest's TSC against its rate, measured on the PIT (in Bochs
  * both run on emulated time). Exits are Keel's count (KEEL_HC_INFO) after
  * the run minus before it, less the one INFO call itself. All I/O of a run
- * shares one buffer: only its timing matters.
+ * shares one buffer: only its timing matters. virtio_notify_always=1
+ * notifies even when the device advises against it.
  */
 #include "virtio.h"
 #include "vbench_plan.h"
@@ -81,9 +82,18 @@ static bool wait_some(struct vblk *d, u32 *done)
 	return false;
 }
 
+/* Notify per batch: always, or as the device advises (2.7.10). */
+static bool notify(struct vblk *d, bool always)
+{
+	if (!always)
+		return vblk_kick_advised(d);
+	vblk_kick(d);
+	return true;
+}
+
 /* Keep @qd requests in flight until the workload's I/Os are done. */
-static struct run_result run_one(struct vblk *d,
-				 const struct vbench_workload *w, u32 qd)
+static struct run_result
+run_one(struct vblk *d, const struct vbench_workload *w, u32 qd, bool always)
 {
 	u32 spb = w->bytes / VBENCH_SECTOR, slots = (u32)d->capacity / spb;
 	u32 issued = 0, done = 0, e0;
@@ -110,7 +120,7 @@ static struct run_result run_one(struct vblk *d,
 			issued++;
 			posted++;
 		}
-		if (posted && vblk_kick_advised(d))
+		if (posted && notify(d, always))
 			r.kicks++;
 		if (!wait_some(d, &done)) {
 			r.stuck = true;
@@ -164,6 +174,7 @@ void run_virtio_bench(const struct guest_env *env)
 	struct vblk *d = &dev;
 	char why[96] = "";
 	u32 per_ms;
+	bool always = virtio_opt(env, "virtio_notify_always", 0);
 
 	memset(d, 0, sizeof(*d));
 	d->poll_max = virtio_opt(env, "virtio_poll", VIRTIO_POLL_MAX);
@@ -186,7 +197,7 @@ void run_virtio_bench(const struct guest_env *env)
 		for (u32 q = 0; q < ARRAY_SIZE(vbench_depths); q++) {
 			const struct vbench_workload *w = &vbench_workloads[i];
 			u32 qd = vbench_depths[q];
-			struct run_result r = run_one(d, w, qd);
+			struct run_result r = run_one(d, w, qd, always);
 
 			report_run(w, qd, &r, per_ms);
 		}

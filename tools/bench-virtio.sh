@@ -7,7 +7,9 @@
 # "BENCH virtio.*"). Bochs's TSC counts instructions, so the figures are
 # exact and repeatable (emulated time, not a real disk's). Prints one row
 # per workload and queue depth. Raw lines: build/bench/virtio.txt.
-# VIRTIO_BENCH_SCHED picks another elevator (default deadline).
+# VIRTIO_BENCH_SCHED picks another elevator (default deadline);
+# VIRTIO_BENCH_GUEST adds to the guest's command line (e.g.
+# virtio_notify_always=1, to see the figures without notify suppression).
 set -eu
 cd "$(dirname "$0")/.."
 out=build/bench
@@ -19,7 +21,7 @@ rm -f "$disk"
 truncate -s $((20 * 16 * 63 * 512)) "$disk"
 tools/mkiso.sh "$out/virtio-bench.iso" \
 	"sched=${VIRTIO_BENCH_SCHED:-deadline} guest_disk=sda:2048+16384 bench=guest-disk on_guest_exit=poweroff" \
-	build/guest/guest.elf "scenario=virtio-bench"
+	build/guest/guest.elf "scenario=virtio-bench ${VIRTIO_BENCH_GUEST:-}"
 BOCHS_EXTRA="ata0-slave: type=disk, path=$(readlink -f "$disk"), mode=flat, cylinders=20, heads=16, spt=63" \
 	tools/bochs-run.sh "$out/virtio-bench.iso" "$out/virtio-bench.log" \
 	"${VIRTIO_BENCH_TIMEOUT:-900}"
