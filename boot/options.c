@@ -89,6 +89,11 @@ void options_apply_console(const struct boot_info *bi,
 	console_set_level((int)o->loglevel);
 }
 
+const struct vm_disk *options_guest_disk(void)
+{
+	return &opts.guest.disk;
+}
+
 /* Run the registered entries of @kind whose bits are set in @mask. */
 static int run_kind(enum selftest_kind kind, u32 mask)
 {

@@ -104,6 +104,10 @@ void storage_init(const char *sched);
  * such disk or the range does not fit it; the guest then gets no disk.
  */
 bool storage_guest_disk(struct vm_disk *d);
+/* The registered disk named @name (sda, ...), or NULL. */
+struct blk_dev *storage_find_disk(const char *name);
+/* guest_disk= as parsed (the device not yet looked up): for bench=. */
+const struct vm_disk *options_guest_disk(void);
 /*
  * crash=, self-tests, the guest (on_guest_exit=), then poweroff / reboot /
  * halt; does not return.

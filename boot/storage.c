@@ -30,7 +30,7 @@ void storage_init(const char *sched)
 		ide_blk_register_all();
 }
 
-static struct blk_dev *find_disk(const char *name)
+struct blk_dev *storage_find_disk(const char *name)
 {
 	for (unsigned int i = 0; i < ahci_blk_count(); i++)
 		if (!strcmp(ahci_blk_dev(i)->name, name))
@@ -104,7 +104,7 @@ bool storage_guest_disk(struct vm_disk *d)
 
 	if (!d->name[0])
 		return false;
-	dev = find_disk(d->name);
+	dev = storage_find_disk(d->name);
 	if (!dev) {
 		pr_err("keel: guest_disk=%s: no such disk; the guest gets none\n",
 		       d->name);

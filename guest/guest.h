@@ -235,6 +235,7 @@ void run_console(const struct guest_env *env);
 void run_pt_in_mmio(const struct guest_env *env);
 /* virtio_checks.c: @standalone reports a missing device as a failure. */
 void run_virtio(const struct guest_env *env, bool standalone);
+void run_virtio_bench(const struct guest_env *env);
 
 u32 lm_call(u32 pml4, u32 mmio, u64 *out);
 u64 udiv64(u64 n, u32 d);

@@ -14,6 +14,7 @@
  *   task-switch  the hardware task-switch checks alone
  *   pt-in-mmio   page directory in a device (Keel stops us)
  *   virtio       the virtio-blk checks alone (docs/virtio-guest.md)
+ *   virtio-bench the virtio-blk benchmark (docs/virtio.md, "Performance")
  */
 #include "guest.h"
 
@@ -64,6 +65,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_pt_in_mmio(&env);
 	} else if (!memcmp(scenario, "task-switch", 12)) {
 		task_switch_tests();
+	} else if (!memcmp(scenario, "virtio-bench", 13)) {
+		run_virtio_bench(&env);
 	} else if (!memcmp(scenario, "virtio", 7)) {
 		run_virtio(&env, true);
 	} else if (!memcmp(scenario, "bar", 4)) {

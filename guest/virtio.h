@@ -140,6 +140,7 @@ struct vblk_req_hdr {
 #define VQ_ALIGN_AVAIL 2
 #define VQ_ALIGN_USED 4
 #define VQ_MAX 256 /* the largest queue this driver sets up */
+#define VRING_USED_F_NO_NOTIFY 1 /* 2.7.10: the device needs no notify */
 
 struct vring_desc {
 	u64 addr;
@@ -234,7 +235,9 @@ int vblk_submit(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 		u32 nseg);
 u8 vblk_req_status(u16 head);
 void vblk_kick(struct vblk *d);
+bool vblk_kick_advised(struct vblk *d);
 int vblk_wait_all(struct vblk *d);
+u32 vblk_reap(struct vblk *d);
 int vblk_do(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 	    u32 nseg, u8 *status);
 

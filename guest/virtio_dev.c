@@ -293,6 +293,21 @@ void vblk_kick(struct vblk *d)
 }
 
 /*
+ * Notify unless the device advised against it (2.7.10, no EVENT_IDX:
+ * used->flags bit 0). The full fence orders the avail->idx store before
+ * the flags load (SDM Vol.3A 9.2.3.4); LOCK ADD is one on every x86.
+ * Returns whether it notified.
+ */
+bool vblk_kick_advised(struct vblk *d)
+{
+	__asm__ volatile("lock; addl $0, (%%esp)" ::: "memory");
+	if (*(volatile u16 *)&d->used->flags & VRING_USED_F_NO_NOTIFY)
+		return false;
+	vblk_kick(d);
+	return true;
+}
+
+/*
  * Poll the used ring until every posted chain is back, freeing each.
  * Returns 0, or -1 after d->poll_max polls without progress.
  */
@@ -320,6 +335,24 @@ int vblk_wait_all(struct vblk *d)
 		}
 	}
 	return 0;
+}
+
+/* Free every chain the device has returned; how many there were. */
+u32 vblk_reap(struct vblk *d)
+{
+	u16 idx = *(volatile u16 *)&d->used->idx;
+	u32 n = 0;
+
+	barrier();
+	while (d->used_seen != idx) {
+		u32 id = d->used->ring[d->used_seen % d->qsize].id;
+
+		if (id < d->qsize)
+			free_chain(d, (u16)id);
+		d->used_seen++;
+		n++;
+	}
+	return n;
 }
 
 /* One request, waited for; @status gets its status byte. */

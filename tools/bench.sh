@@ -7,6 +7,8 @@
 #     VT-d translation off and on, AHCI_RUNS times (default 3), as medians
 #     with their spread and the on/off ratio.
 #  3. The block layer's elevators on iosim's disk models, and their CPU cost.
+#  4. virtio-blk in Bochs: the guest's I/O through virtio beside the same
+#     I/O issued by Keel on the same disk (tools/bench-virtio.sh).
 set -eu
 cd "$(dirname "$0")/.."
 out=build/bench
@@ -113,3 +115,7 @@ grep -q '(errors)' "$out/ahci.txt" && {
 echo
 echo "== Block layer: elevators on iosim's disk models, and their CPU cost"
 tools/bench-block.sh
+
+echo
+echo "== virtio-blk (Bochs, ATA disk, deadline; emulated time): guest via virtio vs Keel direct"
+tools/bench-virtio.sh

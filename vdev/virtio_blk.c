@@ -155,9 +155,9 @@ static bool take_one(struct vblk *v, struct vblk_slot *s, bool *answered)
 	return true;
 }
 
-void vblk_process(struct vblk *v)
+/* Take available chains while a slot is free. */
+static void take_all(struct vblk *v, bool *answered, bool *submitted)
 {
-	bool answered = false, submitted = false;
 	struct vblk_slot *s;
 
 	/* Bounded: each round takes one chain of at most a ring's worth. */
@@ -165,10 +165,42 @@ void vblk_process(struct vblk *v)
 		s = free_slot(v);
 		if (!s)
 			break;
-		if (!take_one(v, s, &answered))
+		if (!take_one(v, s, answered))
 			break;
-		submitted |= s->busy;
+		*submitted |= s->busy;
 	}
+}
+
+/*
+ * Notification suppression without EVENT_IDX (virtio 1.2 2.7.10): while
+ * every slot is busy a notify could not be served anyway, and the next
+ * completion looks at the avail ring (vblk_poll), so Keel advises the
+ * driver not to notify. When a slot stays free, it clears the advice and
+ * looks once more (after the fence in virtq_set_used_flags), for a chain
+ * posted while the advice still stood. Only a full queue sets it: with
+ * free slots, a notify is the only thing that makes Keel look.
+ */
+static void advise_notify(struct vblk *v, bool *answered, bool *submitted)
+{
+	u16 want = v->inflight == VBLK_SLOTS ? VIRTQ_USED_F_NO_NOTIFY : 0;
+	bool was = v->vq.used_flags & VIRTQ_USED_F_NO_NOTIFY;
+
+	if (!queue_live(v) || want == v->vq.used_flags)
+		return;
+	if (virtq_set_used_flags(&v->vq, v->mem, want)) {
+		vblk_violation(v, "used ring left guest RAM");
+		return;
+	}
+	if (was && !want)
+		take_all(v, answered, submitted);
+}
+
+void vblk_process(struct vblk *v)
+{
+	bool answered = false, submitted = false;
+
+	take_all(v, &answered, &submitted);
+	advise_notify(v, &answered, &submitted);
 	if (answered && queue_live(v))
 		vblk_interrupt(v, false);
 	if (submitted && v->ops->kick)
@@ -181,6 +213,7 @@ bool vblk_poll(struct vblk *v)
 
 	if (v->bdev && v->inflight)
 		blk_poll(v->bdev);
+	/* With notifies suppressed, new chains are found only here. */
 	if (v->inflight < before)
 		vblk_process(v);
 	return v->inflight != 0;

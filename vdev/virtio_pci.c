@@ -174,6 +174,7 @@ static void enable_queue(struct vblk *v)
 	}
 	v->vq.last_avail = 0;
 	v->vq.used_idx = 0;
+	v->vq.used_flags = 0; /* the driver zeroed its rings (2.7.8) */
 	v->vq_enabled = true;
 }
 

@@ -32,7 +32,10 @@
 #define VIRTQ_USED_ALIGN 4
 #define VIRTQ_AVAIL_IDX 2 /* 2.7.6: le16 flags, le16 idx, le16 ring[] */
 #define VIRTQ_AVAIL_RING 4
-#define VIRTQ_USED_IDX 2 /* 2.7.8: le16 flags, le16 idx, elem ring[] */
+#define VIRTQ_USED_FLAGS 0 /* 2.7.8: le16 flags, le16 idx, elem ring[] */
+#define VIRTQ_USED_IDX 2
+/* 2.7.10: without EVENT_IDX, the device's advice that it needs no notify. */
+#define VIRTQ_USED_F_NO_NOTIFY BIT(0)
 #define VIRTQ_USED_RING 4
 #define VIRTQ_USED_ELEM_SIZE 8 /* le32 id, le32 len */
 /* 4.1.4.3.2: the driver MUST NOT write a size that is not a power of 2. */

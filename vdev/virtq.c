@@ -160,6 +160,19 @@ int virtq_push(struct virtq *q, const struct virtq_mem *m, u16 head, u32 len)
 	return 0;
 }
 
+int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m, u16 flags)
+{
+	if (flags == q->used_flags)
+		return 0;
+	if (m->write(m->ctx, q->used + VIRTQ_USED_FLAGS, &flags, sizeof(flags)))
+		return -EFAULT;
+	q->used_flags = flags;
+	/* Store (flags) then load (avail->idx): only a full fence orders
+	 * them (SDM Vol.3A 9.2.3.4, loads may pass older stores). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 0;
+}
+
 /* Visit the pieces of [off, off+len) of one stream of @c. */
 static int stream_copy(const struct virtq_chain *c, const struct virtq_mem *m,
 		       bool write, u32 off, void *buf, u32 len)

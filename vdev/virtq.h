@@ -48,6 +48,7 @@ struct virtq {
 	u64 desc, avail, used; /* guest-physical */
 	u16 last_avail; /* next avail ring entry the device takes */
 	u16 used_idx; /* the device's used->idx */
+	u16 used_flags; /* what the device last wrote to used->flags */
 };
 
 /* One buffer of a chain, checked: inside guest RAM. */
@@ -88,6 +89,12 @@ int virtq_pop(struct virtq *q, const struct virtq_mem *m, struct virtq_chain *c,
  * element. -EFAULT if the ring is no longer in RAM.
  */
 int virtq_push(struct virtq *q, const struct virtq_mem *m, u16 head, u32 len);
+/*
+ * Write @flags to used->flags when they differ from what was written last
+ * (virtio 1.2 2.7.10); a full fence after, so that the device's next read
+ * of avail->idx comes after the driver can see the new flags.
+ */
+int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m, u16 flags);
 
 /* Copy @len bytes of the chain's readable (or writable) stream at @off. */
 int virtq_chain_read(const struct virtq_chain *c, const struct virtq_mem *m,

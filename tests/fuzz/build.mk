@@ -6,7 +6,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_virtio
 FUZZ_SRC := tests/fuzz/fuzz_virtio.c vdev/virtq.c vdev/virtio_blk_req.c \
-	vdev/virtio_blk.c vdev/virtio_pci.c core/printf.c $(block-src)
+	vdev/virtio_blk.c vdev/virtio_pci.c core/printf.c core/kstrtou64.c $(block-src)
 FUZZ_CFLAGS := -std=c11 -g -O1 -DKEEL_HOST -D_DEFAULT_SOURCE -I. -Wall -Wextra \
 	-Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -131,8 +131,9 @@ static void set_features(u64 f)
 	wr_bar(VIRTIO_COMMON_GF, 4, f >> 32);
 }
 
-/* virtio 1.2 3.1.1, with MSI-X vector 1 for the queue when @msix. */
-static void driver_init(bool msix)
+/* virtio 1.2 3.1.1, with MSI-X vector 1 for the queue when @msix and a
+ * queue of @qsize entries. */
+static void driver_init_q(bool msix, u16 qsize)
 {
 	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
 	wr_bar(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -154,7 +155,7 @@ static void driver_init(bool msix)
 	}
 	wr_bar(VIRTIO_COMMON_Q_SELECT, 2, 0);
 	assert_int_equal(rd_bar(VIRTIO_COMMON_Q_SIZE, 2), VIRTQ_MAX_SIZE);
-	wr_bar(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
+	wr_bar(VIRTIO_COMMON_Q_SIZE, 2, qsize);
 	wr_bar(VIRTIO_COMMON_Q_DESCLO, 8, DESC); /* one 64-bit access */
 	wr_bar(VIRTIO_COMMON_Q_AVAILLO, 4, AVAIL);
 	wr_bar(VIRTIO_COMMON_Q_AVAILHI, 4, 0);
@@ -166,6 +167,11 @@ static void driver_init(bool msix)
 	assert_int_equal(rd_bar(VIRTIO_COMMON_Q_ENABLE, 2), 1);
 	wr_bar(VIRTIO_COMMON_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
 	assert_true(status() & VIRTIO_STATUS_DRIVER_OK);
+}
+
+static void driver_init(bool msix)
+{
+	driver_init_q(msix, QSIZE);
 }
 
 static void put_hdr(u64 gpa, u32 type, u64 sector)
@@ -418,6 +424,69 @@ static void test_more_requests_than_slots(void **state)
 		assert_int_equal(status_byte(i), VIRTIO_BLK_S_OK);
 }
 
+/* Notification suppression (virtio 1.2 2.7.10), a queue of BIG_Q entries:
+ * request k reads sector k into its own 512 bytes, in two descriptors
+ * (header; data and status in one writable buffer). */
+#define BIG_Q 64
+#define BIG_HDR 0x5000ULL
+#define BIG_DATA 0x20000ULL
+
+static void read2(int k)
+{
+	u64 hdr = BIG_HDR + VIRTIO_BLK_HDR_SIZE * (u64)k;
+	u64 data = BIG_DATA + 1024ULL * k;
+
+	put_hdr(hdr, VIRTIO_BLK_T_IN, (u64)k);
+	fake_copy(&g, data + 512, (u8 *)"\xff", 1, true);
+	fake_desc(&g, DESC, (u16)(2 * k), hdr, VIRTIO_BLK_HDR_SIZE,
+		  VIRTQ_DESC_F_NEXT, (u16)(2 * k + 1));
+	fake_desc(&g, DESC, (u16)(2 * k + 1), data, 513, VIRTQ_DESC_F_WRITE, 0);
+	fake_avail(&g, AVAIL, BIG_Q, avail_idx++, (u16)(2 * k));
+}
+
+static u16 used_flags(void)
+{
+	return fake_get16(&g, USED + VIRTQ_USED_FLAGS);
+}
+
+/* Every slot busy: NO_NOTIFY; a chain posted then, with no notify, is
+ * still taken when a slot frees; idle again, the advice is withdrawn. */
+static void test_full_queue_suppresses_notify(void **state)
+{
+	int n = VBLK_SLOTS + 2;
+
+	driver_init_q(true, BIG_Q);
+	for (int k = 0; k < VBLK_SLOTS + 1; k++)
+		read2(k);
+	notify();
+	assert_int_equal(v.inflight, VBLK_SLOTS);
+	assert_int_equal(used_flags(), VIRTQ_USED_F_NO_NOTIFY);
+	read2(VBLK_SLOTS + 1); /* advised: no notify */
+	run_until_idle();
+	assert_int_equal(used_idx(), n);
+	for (int k = 0; k < n; k++) {
+		u8 st;
+
+		fake_copy(&g, BIG_DATA + 1024ULL * k + 512, &st, 1, false);
+		assert_int_equal(st, VIRTIO_BLK_S_OK);
+	}
+	assert_int_equal(used_flags(), 0);
+}
+
+/* With a slot free, a notify is what makes Keel look: no advice. */
+static void test_free_slot_keeps_notify(void **state)
+{
+	driver_init_q(true, BIG_Q);
+	for (int k = 0; k < VBLK_SLOTS - 1; k++)
+		read2(k);
+	notify();
+	assert_int_equal(v.inflight, VBLK_SLOTS - 1);
+	assert_int_equal(used_flags(), 0);
+	run_until_idle();
+	assert_int_equal(used_idx(), VBLK_SLOTS - 1);
+	assert_int_equal(used_flags(), 0);
+}
+
 /* A request larger than the disk takes at once is split, and completes
  * once, after every piece. */
 static void test_split_request(void **state)
@@ -459,6 +528,8 @@ int main(void)
 		T(test_reset_with_io_in_flight),
 		T(test_more_requests_than_slots),
 		T(test_split_request),
+		T(test_full_queue_suppresses_notify),
+		T(test_free_slot_keeps_notify),
 #undef T
 	};
 
