@@ -110,6 +110,11 @@ else
 	echo "KEEL-LINUX: no /dev/vda"
 fi
 dmesg | grep -i -E 'virtio|vda' | sed 's/^/KEEL-LINUX: dmesg /'
+echo "KEEL-LINUX: vda features $(cat /sys/bus/virtio/devices/virtio0/features 2>/dev/null)"
+grep virtio /proc/interrupts | sed 's/^/KEEL-LINUX: irq /'
+for f in /sys/bus/pci/devices/0000:00:02.0/msi_irqs/*; do
+	echo "KEEL-LINUX: msi_irq ${f##*/} $(cat "$f")"
+done
 echo "KEEL-LINUX: uptime $(cat /proc/uptime)"
 echo "KEEL-LINUX: done"
 poweroff -f

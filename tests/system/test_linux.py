@@ -104,6 +104,21 @@ def test_debian_kernel_boots_to_init(keel_built):
     assert run.has(r"^guest\| KEEL-LINUX: vda pattern \d+ requests written, "
                    r"read back, equal$"), run
     assert not run.has(r"KEEL-LINUX: insmod .* failed"), run
+    # Linux's virtio_pci took two MSI-X vectors (configuration, queue) and
+    # the requests completed through the queue's.
+    # (/proc/interrupts names the x86 MSI domain, "PCI-MSI", for both;
+    # msi_irqs/N says which.)
+    assert run.has(r"^guest\| KEEL-LINUX: irq +\d+: +\d+ +PCI-MSI \d+-edge "
+                   r"+virtio0-config$"), run
+    req = run.findall(r"^guest\| KEEL-LINUX: irq +\d+: +(\d+) +PCI-MSI "
+                      r"\d+-edge +virtio0-req\.0$")
+    assert req and int(req[0].group(1)) > 0, run
+    modes = run.findall(r"^guest\| KEEL-LINUX: msi_irq \d+ (\S+)$")
+    assert [m.group(1) for m in modes] == ["msix", "msix"], run
+    # memory size: 128 MiB of guest RAM (guest_mem's default) less the
+    # kernel's own
+    mem = run.findall(r"^guest\| KEEL-LINUX: memtotal MemTotal: +(\d+) kB$")
+    assert mem and 64 * 1024 < int(mem[0].group(1)) < 128 * 1024, run
     assert run.has(r"^guest\| KEEL-LINUX: done$"), run
     assert not run.has(r"unchecked MSR access error"), run
     assert run.has(r"^keel: guest: powered itself off \(ACPI PM1a_CNT\)$"), run
