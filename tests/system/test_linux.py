@@ -1,6 +1,6 @@
 """Linux guests in Bochs (corei7_skylake_x): a malformed bzImage is refused
 with one line while Keel carries on; and (unless KEEL_LINUX_TEST=0: it
-downloads Debian packages, about 70 MB once, and takes 3.5 minutes of
+downloads Debian packages, about 70 MB once, and takes 2-4 minutes of
 Bochs; skipped when the download fails), Debian's
 stock kernel boots under Keel to a busybox /init that reports the kernel's
 view of the machine, finds Keel's virtio-blk device as /dev/vda (its own
