@@ -13,9 +13,14 @@
 
 #include "core/types.h"
 
-/* What a poller returns: busy asks for the fast tick (work in flight). */
+/*
+ * What a poller returns: busy asks for the fast tick (work in flight);
+ * progress, with busy, says this run finished some of it. A busy round
+ * without progress lets the tick back off (vmx/background.c).
+ */
 #define POLL_IDLE 0U
 #define POLL_BUSY 1U
+#define POLL_PROGRESS 2U
 
 struct keel_poller {
 	const char *name;
@@ -34,7 +39,7 @@ struct keel_poller {
  */
 extern u64 keel_poll_next;
 
-/* Run every poller once; POLL_BUSY if any has work in flight. */
+/* Run every poller once; the POLL_* bits of all of them ORed. */
 unsigned int keel_poll(void);
 
 /* Ask for a poll soon, e.g. after submitting I/O from an exit handler. */

@@ -427,14 +427,18 @@ static void virtio_dev_stop(struct vm *vm)
 
 /*
  * Completions (core/poll.h): reaps the disk, finishes requests into the
- * guest's rings and interrupts it; busy while requests are in flight, so
- * Keel polls about every 50 us of guest time until they are done.
+ * guest's rings and interrupts it; busy while requests are in flight, with
+ * progress when one finished (the tick's back-off, vmx/background.c).
  */
 static unsigned int virtio_poll(void)
 {
+	u64 done = vd.blk.completed;
+	unsigned int r;
+
 	if (!vd.vm)
 		return POLL_IDLE;
-	return vblk_poll(&vd.blk) ? POLL_BUSY : POLL_IDLE;
+	r = vblk_poll(&vd.blk) ? POLL_BUSY : POLL_IDLE;
+	return vd.blk.completed != done ? r | POLL_PROGRESS : r;
 }
 
 KEEL_POLLER(virtio_blk, virtio_poll);

@@ -4,8 +4,12 @@
  * external-interrupt exiting off and takes no interrupts, so its pollers
  * run from the exit path when they are due, and the VMX-preemption timer
  * (SDM Vol.3C 26.5.1) forces an exit when the guest runs long without one.
- * While work is in flight the tick is fast; otherwise it is slow, so an
- * idle guest pays about a hundred exits a second.
+ * While work is in flight the tick starts fast and doubles, up to a
+ * bound, for each round that finished nothing: a disk command takes
+ * milliseconds, and each poll costs the guest an exit. A round that
+ * finished something, or a kick (new work submitted), makes it fast again.
+ * With nothing in flight it is slow, so an idle guest pays about a
+ * hundred exits a second. docs/virtio.md, "Performance", has the figures.
  */
 #include "core/lib.h"
 #include "core/poll.h"
@@ -14,9 +18,10 @@
 #include "vmx/vmx_ops.h"
 
 #define POLL_FAST_US 50 /* I/O in flight: completions are noticed soon */
+#define POLL_BUSY_MAX_US 200 /* the back-off's bound while work is in flight */
 #define POLL_SLOW_US 10000 /* only the console and faults to watch */
 
-static u64 fast_tsc, slow_tsc;
+static u64 fast_tsc, busy_max_tsc, slow_tsc, busy_tsc;
 static bool have_timer;
 
 static u64 us_to_tsc(u64 us)
@@ -43,6 +48,8 @@ void vmx_background_setup(struct vcpu *v)
 
 	(void)v;
 	fast_tsc = us_to_tsc(POLL_FAST_US);
+	busy_max_tsc = us_to_tsc(POLL_BUSY_MAX_US);
+	busy_tsc = fast_tsc;
 	slow_tsc = us_to_tsc(POLL_SLOW_US);
 	have_timer = vmx_cfg.ctl.word[VMX_CTL_PIN] &
 		     PIN_BASED_VMX_PREEMPTION_TIMER;
@@ -56,9 +63,26 @@ void vmx_background_setup(struct vcpu *v)
 	vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, 0);
 }
 
+/* The next interval after a round that returned @r (core/poll.h). */
+static u64 next_interval(unsigned int r, bool kicked)
+{
+	if (!(r & POLL_BUSY)) {
+		busy_tsc = fast_tsc;
+		return slow_tsc;
+	}
+	if (kicked || (r & POLL_PROGRESS))
+		busy_tsc = fast_tsc;
+	else if (busy_tsc < busy_max_tsc / 2)
+		busy_tsc *= 2;
+	else
+		busy_tsc = busy_max_tsc;
+	return busy_tsc;
+}
+
 void vmx_background(struct vcpu *v)
 {
-	u64 interval = keel_poll() == POLL_BUSY ? fast_tsc : slow_tsc;
+	bool kicked = !keel_poll_next;
+	u64 interval = next_interval(keel_poll(), kicked);
 
 	keel_poll_schedule(rdtsc() + interval);
 	if (!keel_poll_next)

@@ -227,14 +227,13 @@ void vmx_exit_interrupt_window(struct vcpu *v)
 }
 
 /*
- * The timer only forces an exit; the exit path then runs the background
- * work. Due now even if the timer's coarse rate fired it a little early,
+ * The timer only forces an exit; the background work runs here, even if
+ * the timer's coarse rate fired it a little before keel_poll_next,
  * because a zero timer value would exit again at once.
  */
 void vmx_exit_preemption_timer(struct vcpu *v)
 {
-	(void)v;
-	keel_poll_kick();
+	vmx_background(v);
 }
 
 static void dump_entry_failure(u32 reason)
