@@ -237,11 +237,12 @@ def keys_for(text):
     return ["spc" if c == " " else c for c in text]
 
 
-def test_shell_reads_the_ps2_keyboard(keel_built):
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_shell_reads_the_ps2_keyboard(keel_built, firmware):
     """console=serial,fb shell=on on QEMU (no VT-x, no guest): lines typed on
     the PS/2 keyboard run in Keel's shell, whose replies come out on the
     serial log; Ctrl-A x3 from the keyboard reaches the switch detector."""
-    name = "kbd-shell"
+    name = "kbd-shell-" + firmware
     os.makedirs(LOGS, exist_ok=True)
     iso = build_iso(name, "console=serial,fb shell=on")
     log = os.path.join(LOGS, name + ".log")
@@ -254,6 +255,8 @@ def test_shell_reads_the_ps2_keyboard(keel_built):
            "-monitor", "unix:%s,server,nowait" % mon,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", "file:" + log, "-cdrom", iso]
+    if firmware == "uefi":
+        cmd += ["-bios", OVMF]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
