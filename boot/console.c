@@ -10,6 +10,7 @@
 #include "boot/options.h"
 #include "drivers/fb/fbcon.h"
 #include "drivers/uart/uart.h"
+#include "shell/shell.h"
 
 #define WHY_MAX 160
 
@@ -42,7 +43,12 @@ static int serial_start(const struct boot_info *bi, const struct console_opt *c,
 static int fb_start(const struct boot_info *bi, const struct console_opt *c,
 		    char *why, size_t why_size)
 {
-	return fbcon_start(bi, why, why_size);
+	int rc = fbcon_start(bi, why, why_size);
+
+	/* The keyboard behind the screen is the shell's input too. */
+	if (!rc)
+		shell_use_keyboard();
+	return rc;
 }
 
 static const struct console_backend backends[] = {

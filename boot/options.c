@@ -12,6 +12,7 @@
 #include "iommu/iommu.h"
 #include "shell/shell.h"
 #include "vm/vm.h"
+#include "vmx/vmx.h"
 
 /* Status passed to the exit device when Keel stopped the guest. */
 #define GUEST_STOPPED_STATUS 255
@@ -136,6 +137,7 @@ void options_run_actions(const struct boot_info *bi,
 	failed = run_kind(SELFTEST_TEST, o->test);
 	failed += run_kind(SELFTEST_BENCH, o->bench);
 	iommu_poll_faults(NULL, 0);
+	vmx_trace_set(o->exit_trace);
 	run_guest(bi, o);
 	if (o->shell == SHELL_ON)
 		shell_serve_forever();

@@ -64,6 +64,7 @@ struct keel_options {
 	unsigned int on_guest_exit; /* enum guest_exit_action */
 	unsigned int on_guest_reset; /* enum guest_reset_action */
 	unsigned int shell; /* enum shell_mode (shell/shell.h) */
+	unsigned int exit_trace; /* 1: the exit trace ring records from boot */
 	struct vm_config guest; /* guest_mem=, pci_hide=, passthrough= */
 	struct iommu_config iommu; /* iommu=, unconfined_dma */
 };

@@ -22,6 +22,7 @@ static const char *const guest_exit_names[] = { "halt", "poweroff", NULL };
 static const char *const guest_reset_names[] = { "stop", "restart", NULL };
 static const char *const iommu_names[] = { "on", "off", NULL };
 static const char *const shell_names[] = { "off", "guest", "on", NULL };
+static const char *const off_on_names[] = { "off", "on", NULL };
 
 static const char *test_name(unsigned int i)
 {
@@ -256,6 +257,13 @@ static const struct opt_desc keel_opts[] = {
 	  .names = shell_names,
 	  .values = "off, guest or on",
 	  .help = "guest: Ctrl-A x3 opens Keel's shell while a guest runs; on: also serve it when no guest runs, instead of halting or powering off; off: no shell." },
+	{ .name = "exit_trace",
+	  .type = OPT_ENUM,
+	  .offset = OFF(exit_trace),
+	  .def = "off",
+	  .names = off_on_names,
+	  .values = "off or on",
+	  .help = "Record the guest's last exits from boot (the shell's trace on), so a guest that dies has them dumped." },
 };
 
 const struct opt_table keel_option_table = { keel_opts, ARRAY_SIZE(keel_opts) };

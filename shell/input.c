@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Keel's serial input (docs/console.md): bytes from the console UART go
- * through the Ctrl-A x3 detector to the guest's COM1 (vuart_input) or to
+ * Keel's console input (docs/console.md): bytes from the console UART, and
+ * with console=fb the characters typed on the PS/2 keyboard, go through the Ctrl-A x3 detector to the guest's COM1 (vuart_input) or to
  * the shell's line editor. Polled, never interrupt-driven: from the exit
  * path and the preemption timer while a guest runs, from a loop when none
  * does. One command runs per poll, so the guest waits at most that long.
@@ -10,6 +10,7 @@
 #include "core/lib.h"
 #include "core/poll.h"
 #include "arch/x86/arch.h"
+#include "drivers/kbd/ps2.h"
 #include "drivers/uart/uart.h"
 #include "vdev/vuart.h"
 #include "vmx/vmx.h"
@@ -33,6 +34,8 @@ static unsigned int n_held;
 static enum shell_mode mode = SHELL_GUEST;
 /* shell_serve_forever() runs: with no guest, the input is the shell's. */
 static bool serving;
+/* The screen console is up: its keyboard is an input too. */
+static bool keyboard;
 
 static void echo(void *ctx, const char *s, size_t n)
 {
@@ -43,6 +46,25 @@ static void echo(void *ctx, const char *s, size_t n)
 void shell_set_mode(enum shell_mode m)
 {
 	mode = m;
+}
+
+void shell_use_keyboard(void)
+{
+	keyboard = true;
+}
+
+/*
+ * The next input byte, the UART's first. The guest never owns the 8042
+ * (vdev/reset.c emulates it as absent), so the keyboard is Keel's whether
+ * or not a guest runs.
+ */
+static int input_getc(void)
+{
+	int c = uart_getc();
+
+	if (c < 0 && keyboard)
+		c = ps2_kbd_getc();
+	return c;
 }
 
 static void setup(void)
@@ -106,7 +128,7 @@ static bool to_shell(u8 c)
 	}
 }
 
-/* One byte from the UART; true when the shell ran a command. */
+/* One input byte; true when the shell ran a command. */
 static bool take(struct vm *vm, u8 c)
 {
 	u8 out[SWITCH_OUT_MAX];
@@ -154,7 +176,7 @@ unsigned int shell_poll(void)
 	else if (!flush_to_guest(vm))
 		return POLL_BUSY; /* the guest's FIFO is full: the UART holds the rest */
 	for (unsigned int i = 0; i < INPUT_BUDGET; i++) {
-		c = uart_getc();
+		c = input_getc();
 		if (c < 0)
 			break;
 		if (mode == SHELL_OFF)

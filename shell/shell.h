@@ -66,7 +66,13 @@ enum shell_mode {
 };
 void shell_set_mode(enum shell_mode m);
 /*
- * Read what the console UART received and route it: to the guest's COM1
+ * console=fb is up: read the PS/2 keyboard as well as the UART (nothing
+ * when there is no 8042). The keyboard's characters take the serial
+ * bytes' path, Ctrl-A x3 included.
+ */
+void shell_use_keyboard(void);
+/*
+ * Read what the console UART (and keyboard) received and route it: to the guest's COM1
  * or the shell, running at most one command. A poller (core/poll.h):
  * POLL_BUSY while bytes wait for room in the guest's COM1.
  */

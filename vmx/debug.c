@@ -245,6 +245,11 @@ void vmx_trace_set(bool on)
 	vmx_trace_bit = on ? VMX_TRACE_ON : 0;
 }
 
+unsigned int vmx_trace_entries(void)
+{
+	return ring_count;
+}
+
 unsigned int vmx_trace_dump(void)
 {
 	unsigned int first = (ring_next + TRACE_LEN - ring_count) % TRACE_LEN;

@@ -90,7 +90,7 @@ static void report_end(struct vcpu *v)
 		printf("keel: guest stopped: %s\n", vm->stop_reason);
 	vcpu_print_stats(v);
 	/* A guest that died: its last exits say how it got there. */
-	if (vm->state == VM_STOPPED && vmx_trace_dump())
+	if (vm->state == VM_STOPPED && vmx_trace_entries() && vmx_trace_dump())
 		printf("keel: end of the exit trace\n");
 }
 

@@ -52,10 +52,11 @@ void vmx_show_exits(void);
 void vmx_reset_exits(void);
 /*
  * The ring of the last exits (reason, RIP, qualification). Switching it
- * on empties it; it is dumped when a guest is stopped. Dump returns how
- * many entries it printed.
+ * on empties it; it is dumped when a guest is stopped, unless empty (it
+ * never was on). Dump returns how many entries it printed.
  */
 void vmx_trace_set(bool on);
 unsigned int vmx_trace_dump(void);
+unsigned int vmx_trace_entries(void);
 
 #endif

@@ -15,6 +15,8 @@ import struct
 import subprocess
 import time
 
+import pytest
+
 from conftest import BUILD, GUEST_ELF, LOGS, ROOT, build_iso
 
 CTRL_A3 = b"\x01\x01\x01"
@@ -475,6 +477,47 @@ def test_bochs_trace_dumped_when_the_guest_dies(keel_built):
     assert re.search(r"^  trace: last %d exits, oldest first \(tracing on\)$" % len(entries),
                      dump, re.M), dump
     assert re.search(r"^keel: power off \(status 255\)$", text, re.M), text
+
+
+@pytest.mark.parametrize("trace", ["on", "off"])
+def test_bochs_exit_trace_option(keel_built, trace):
+    """exit_trace=on records from boot: the guest crashes with no one having
+    typed `trace on`, and Keel dumps its last exits; with exit_trace=off
+    the same crash dumps nothing."""
+    name = "console-exit-trace-" + trace
+    disk = fresh_disk(name, CYLINDERS * HEADS * SPT * 512)
+    iso = build_iso(name, "exit_trace=%s on_guest_exit=poweroff" % trace,
+                    guest=GUEST_ELF, guest_cmdline="scenario=console")
+    port = free_port()
+    proc = start_bochs(name, iso, port, disk)
+    try:
+        con = Console(name, port, proc)
+    except OSError:
+        stop(proc)
+        raise
+    try:
+        assert con.wait_for(r"guest\| keel-guest: console: ready", 240), con.text()
+        mark = len(con.buf)
+        con.type(b"crash\r")
+        assert con.wait_for(r"^keel: power off \(status 255\)", 240, mark), con.text(mark)
+        con.pump(0.5)
+    finally:
+        con.save()
+        con.close()
+        stop(proc)
+    text = con.text(mark).replace("\r", "")
+    assert re.search(r"^keel: guest stopped: triple fault$", text, re.M), text
+    dump = text[text.index("keel: guest stopped: triple fault"):]
+    entries = re.findall(r"^\s+\d+  (\S+)\s+RIP ([0-9a-f]{16}) qual ([0-9a-f]+)$", dump, re.M)
+    if trace == "off":
+        assert "trace:" not in dump and not entries, dump
+        assert "keel: end of the exit trace" not in dump, dump
+        return
+    assert re.search(r"^  trace: last %d exits, oldest first \(tracing on\)$" % len(entries),
+                     dump, re.M), dump
+    assert entries[-1][0] == "TRIPLE_FAULT", entries[-5:]
+    assert any(e[0] == "IO_INSTRUCTION" for e in entries), entries
+    assert re.search(r"^keel: end of the exit trace$", dump, re.M), dump
 
 
 def test_qemu_shell_iommu_after_self_tests(keel_built):

@@ -230,3 +230,64 @@ def test_ps2_keyboard_input(keel_built, firmware):
     serial = _read(log)
     assert "TEST kbd.typed PASS [^AKeel ok-1!]" in serial, serial[-2000:]
     assert proc.returncode == 1, proc.returncode
+
+
+def keys_for(text):
+    """QEMU monitor key names that type @text (lower case, digits, space)."""
+    return ["spc" if c == " " else c for c in text]
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_shell_reads_the_ps2_keyboard(keel_built, firmware):
+    """console=serial,fb shell=on on QEMU (no VT-x, no guest): lines typed on
+    the PS/2 keyboard run in Keel's shell, whose replies come out on the
+    serial log; Ctrl-A x3 from the keyboard reaches the switch detector."""
+    name = "kbd-shell-" + firmware
+    os.makedirs(LOGS, exist_ok=True)
+    iso = build_iso(name, "console=serial,fb shell=on")
+    log = os.path.join(LOGS, name + ".log")
+    mon = os.path.join(LOGS, name + ".mon")
+    for p in (log, mon):
+        if os.path.exists(p):
+            os.remove(p)
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-m", "512",
+           "-display", "none", "-no-reboot",
+           "-monitor", "unix:%s,server,nowait" % mon,
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-serial", "file:" + log, "-cdrom", iso]
+    if firmware == "uefi":
+        cmd += ["-bios", OVMF]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait(text, start, timeout=60):
+        deadline = time.time() + timeout
+        while text not in _read(log)[start:] and time.time() < deadline:
+            time.sleep(0.3)
+        return text in _read(log)[start:]
+
+    def typed(keys):
+        for key in keys:
+            m.command("sendkey " + key)
+            time.sleep(0.2)
+
+    try:
+        m = Monitor(mon)
+        assert wait("keel: serving the shell (shell=on)", 0, 120), _read(log)[-2000:]
+        mark = len(_read(log))
+        typed(keys_for("help") + ["ret"])
+        assert wait("  exits [reset]", mark), _read(log)[mark:]
+        mark = len(_read(log))
+        typed(keys_for("vm") + ["ret"])
+        assert wait("vm: no guest: this CPU has no VMX", mark), _read(log)[mark:]
+        mark = len(_read(log))
+        typed(["ctrl-a"] * 3)
+        assert wait("keel: no guest to switch to", mark), _read(log)[mark:]
+        typed(keys_for("poweroff") + ["ret"])
+        assert wait("keel: power off (status 0)", mark), _read(log)[mark:]
+        m.close()
+        proc.wait(timeout=30)
+    finally:
+        _stop(proc)
+    # isa-debug-exit: status 0 -> exit code 1.
+    assert proc.returncode == 1, proc.returncode
