@@ -292,6 +292,10 @@ static void report_mapped(void)
 	}
 }
 
+/* Interrupt Pin: 1-4 for INTA#-INTD#, 0 none, above 4 reserved (PCI 3.0
+ * 6.2.4). */
+#define PCI_INTX_PINS 4
+
 /*
  * What the guest's _PRT is built from (vm/load.c): each bus-0 function's
  * Interrupt Pin and Line as the guest would read them now, the firmware's
@@ -307,7 +311,7 @@ static void record_intx(struct vm *vm)
 		if (f->bdf >> 8)
 			continue;
 		pin = (u8)pci_vcfg_read(&vcfg, f, PCI_INTERRUPT_PIN, 1);
-		if (!pin)
+		if (!pin || pin > PCI_INTX_PINS)
 			continue;
 		if (vm->n_intx == VM_MAX_INTX) {
 			pr_warn("keel: guest: more than %u PCI functions with INTx; the rest get no _PRT entry\n",
