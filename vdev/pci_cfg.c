@@ -292,6 +292,39 @@ static void report_mapped(void)
 	}
 }
 
+/* Interrupt Pin: 1-4 for INTA#-INTD#, 0 none, above 4 reserved (PCI 3.0
+ * 6.2.4). */
+#define PCI_INTX_PINS 4
+
+/*
+ * What the guest's _PRT is built from (vm/load.c): each bus-0 function's
+ * Interrupt Pin and Line as the guest would read them now, the firmware's
+ * line for a real function, Keel's for an emulated one.
+ */
+static void record_intx(struct vm *vm)
+{
+	vm->n_intx = 0;
+	for (unsigned int n = 0; n < vcfg.nfns; n++) {
+		struct pci_vfn *f = &vfns[n];
+		u8 pin;
+
+		if (f->bdf >> 8)
+			continue;
+		pin = (u8)pci_vcfg_read(&vcfg, f, PCI_INTERRUPT_PIN, 1);
+		if (!pin || pin > PCI_INTX_PINS)
+			continue;
+		if (vm->n_intx == VM_MAX_INTX) {
+			pr_warn("keel: guest: more than %u PCI functions with INTx; the rest get no _PRT entry\n",
+				VM_MAX_INTX);
+			return;
+		}
+		vm->intx[vm->n_intx++] = (struct vm_intx){
+			f->bdf, pin,
+			(u8)pci_vcfg_read(&vcfg, f, PCI_INTERRUPT_LINE, 1)
+		};
+	}
+}
+
 /* Guest RAM as the guest domain mirrors it: chunk i backs GPA i * 2M. */
 static struct iommu_ram guest_ram[VM_MAX_CHUNKS];
 
@@ -366,6 +399,7 @@ static int pci_cfg_init(struct vm *vm)
 	if (rc)
 		return rc;
 	dma_policy(vm);
+	record_intx(vm);
 	pci_vcfg_start(&vcfg);
 	report_mapped();
 	return vm_register_pio(vm, PCI_CONF1_ADDR, PCI_CONF1_PORTS, cfg_io,

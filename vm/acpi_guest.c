@@ -212,7 +212,7 @@ static void plan(const struct gacpi_cfg *c, struct layout *l)
 	l->madt_len = madt_len(c);
 	l->dsdt = ALIGN_UP(l->madt + l->madt_len, TABLE_ALIGN);
 	l->dsdt_len = ACPI_HDR_LEN + sizeof(s5_aml_template) +
-		      (c->pci_mem_lo ? GACPI_PCI0_AML_LEN : 0);
+		      (c->pci_mem_lo ? gacpi_pci0_aml_len(c) : 0);
 	l->end = l->dsdt + l->dsdt_len;
 }
 
@@ -343,7 +343,7 @@ static void build_dsdt(u8 *t, const struct gacpi_cfg *c, u32 len)
 	aml[S5_TYPA_AT] = c->s5_typa;
 	aml[S5_TYPB_AT] = c->s5_typb;
 	if (c->pci_mem_lo)
-		gacpi_pci0_aml(aml + sizeof(s5_aml_template), c->pci_mem_lo);
+		gacpi_pci0_aml(aml + sizeof(s5_aml_template), c);
 	finish(t, len);
 }
 

@@ -15,6 +15,16 @@
 #define GACPI_MAX_IOAPICS 8
 #define GACPI_MAX_OVERRIDES 16
 #define GACPI_MAX_NMIS 2
+#define GACPI_MAX_PRT 32
+
+/*
+ * A _PRT entry of PCI0 (ACPI 6.4 6.2.13): device @dev of bus 0 (every
+ * function) signals INTx pin @pin (0 = INTA#) on @gsi.
+ */
+struct gacpi_prt {
+	u8 dev, pin;
+	u32 gsi;
+};
 
 /* What the guest's platform is, taken from the host's (gacpi_cfg_from). */
 struct gacpi_cfg {
@@ -34,11 +44,28 @@ struct gacpi_cfg {
 	/* Where the PCI root bridge's MMIO window starts: the top of guest
 	 * RAM (below the IOAPIC, 1 MiB-aligned); 0 for no PCI0 device. */
 	u32 pci_mem_lo;
+	/* PCI0's _PRT; none when 0 (gacpi_prt_add). */
+	unsigned int n_prt;
+	struct gacpi_prt prt[GACPI_MAX_PRT];
 };
 
-/* Scope (\_SB) { Device (PCI0) } in AML (vm/acpi_guest_pci.c). */
+/*
+ * Scope (\_SB) { Device (PCI0) } in AML (vm/acpi_guest_pci.c): its length
+ * without a _PRT, what each _PRT entry adds and the _PRT's framing.
+ */
 #define GACPI_PCI0_AML_LEN 152
-u32 gacpi_pci0_aml(u8 *out, u32 mem_lo);
+#define GACPI_PRT_ENTRY_LEN 16
+#define GACPI_PRT_NAME_LEN 9
+u32 gacpi_pci0_aml_len(const struct gacpi_cfg *c);
+u32 gacpi_pci0_aml(u8 *out, const struct gacpi_cfg *c);
+/*
+ * Route INTx pin @pin (1 = INTA# .. 4 = INTD#, the Interrupt Pin
+ * register's encoding) of bus-0 device @dev to @gsi in PCI0's _PRT.
+ * 0 when added or already there with the same GSI; -EINVAL for a pin
+ * or device out of range, -EEXIST when that pin is already routed to
+ * another GSI, -ENOSPC when the table is full.
+ */
+int gacpi_prt_add(struct gacpi_cfg *c, u8 dev, u8 pin, u32 gsi);
 
 /*
  * The guest's platform from the host's ACPI: the LAPIC, the IOAPICs, ISA

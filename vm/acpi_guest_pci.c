@@ -3,7 +3,9 @@
  * The guest's PCI root bridge in AML: Scope (\_SB) { Device (PCI0) } with
  * _HID PNP0A03, _UID 0 and a _CRS of what the guest may decode: buses
  * 0-255, configuration mechanism #1 at 0xCF8, the other I/O ports, the
- * VGA window and the MMIO between the top of guest RAM and the IOAPIC.
+ * VGA window and the MMIO between the top of guest RAM and the IOAPIC,
+ * and a static _PRT (6.2.13) saying which GSI each bus-0 device's INTx
+ * pins reach, so Linux need not guess from the Interrupt Line register.
  * Without a root bridge in the namespace, x86 Linux with ACPI enumerates
  * no PCI device at all (docs/linux-guest.md). Encodings: ACPI 6.4 ch. 20
  * (AML) and 6.4 (resource descriptors).
@@ -18,11 +20,21 @@
 #define AML_DWORD_PREFIX 0x0c
 #define AML_SCOPE_OP 0x10
 #define AML_BUFFER_OP 0x11
+#define AML_PACKAGE_OP 0x12
 #define AML_EXT_OP_PREFIX 0x5b
 #define AML_DEVICE_OP 0x82 /* after AML_EXT_OP_PREFIX */
 #define AML_ROOT_CHAR 0x5c
 #define AML_PKGLEN_2BYTES 0x40 /* 20.2.4: ByteData count 1, low nibble */
 #define AML_PKGLEN_MAX2 0xfff
+#define AML_PKGLEN_MAX1 0x3f /* 20.2.4: a one-byte PkgLength, bits 0-5 */
+
+/* _PRT, ACPI 6.4 6.2.13: the mapping package fields */
+#define PRT_FN_ALL 0xffffU /* Address: device in the high word, any fn */
+#define PRT_FIELDS 4 /* Address, Pin, Source, Source Index */
+#define PRT_PINS 4 /* INTA#..INTD#, 0-3 */
+#define PCI_DEVS 32 /* a 5-bit device number, PCI 3.0 3.2.2.3.2 */
+/* Package (4) { DWordConst, ByteConst, Zero, DWordConst } */
+#define PRT_ENTRY_BODY (5 + 2 + 1 + 5)
 
 /* EisaId ("PNP0A03"): compressed vendor "PNP" 0x41D0, product 0x0A03,
  * as stored (ACPI 6.4 6.1.5). */
@@ -140,22 +152,70 @@ static u8 *crs(u8 *p, u32 mem_lo)
 #define DEVICE_BODY (4 + HID_NAME_LEN + UID_NAME_LEN + CRS_NAME_LEN)
 #define DEVICE_LEN (2 + 2 + DEVICE_BODY)
 #define SCOPE_BODY (5 + DEVICE_LEN)
+/* Name (_PRT, Package (n) {...}): 1 + 4 + 1 + 2 + 1, then the entries */
+#define PRT_LEN(n) (GACPI_PRT_NAME_LEN + (n)*GACPI_PRT_ENTRY_LEN)
 
 _Static_assert(GACPI_PCI0_AML_LEN == 1 + 2 + SCOPE_BODY,
 	       "GACPI_PCI0_AML_LEN is out of date");
-_Static_assert(2 + SCOPE_BODY <= AML_PKGLEN_MAX2, "needs a longer PkgLength");
+_Static_assert(GACPI_PRT_ENTRY_LEN == 2 + 1 + PRT_ENTRY_BODY,
+	       "GACPI_PRT_ENTRY_LEN is out of date");
+_Static_assert(1 + 1 + PRT_ENTRY_BODY <= AML_PKGLEN_MAX1,
+	       "a _PRT entry needs a longer PkgLength");
+_Static_assert(2 + SCOPE_BODY + PRT_LEN(GACPI_MAX_PRT) <= AML_PKGLEN_MAX2,
+	       "needs a longer PkgLength");
+_Static_assert(GACPI_MAX_PRT <= 0xff, "NumElements is one byte");
 
-u32 gacpi_pci0_aml(u8 *out, u32 mem_lo)
+static u32 prt_len(const struct gacpi_cfg *c)
+{
+	return c->n_prt ? PRT_LEN(c->n_prt) : 0;
+}
+
+u32 gacpi_pci0_aml_len(const struct gacpi_cfg *c)
+{
+	return GACPI_PCI0_AML_LEN + prt_len(c);
+}
+
+/* Package (4) { 0xDDDDFFFF, pin, Zero, GSI }: Source Zero names no link
+ * device, so Source Index is the GSI itself (6.2.13). */
+static u8 *prt_entry(u8 *p, const struct gacpi_prt *e)
+{
+	*p++ = AML_PACKAGE_OP;
+	*p++ = 1 + 1 + PRT_ENTRY_BODY; /* PkgLength, one byte */
+	*p++ = PRT_FIELDS;
+	*p++ = AML_DWORD_PREFIX;
+	wr32(p, (u32)e->dev << 16 | PRT_FN_ALL);
+	p += 4;
+	*p++ = AML_BYTE_PREFIX;
+	*p++ = e->pin;
+	*p++ = AML_ZERO_OP;
+	*p++ = AML_DWORD_PREFIX;
+	wr32(p, e->gsi);
+	return p + 4;
+}
+
+static u8 *prt(u8 *p, const struct gacpi_cfg *c)
+{
+	*p++ = AML_NAME_OP;
+	p = name_seg(p, "_PRT");
+	*p++ = AML_PACKAGE_OP;
+	p = pkglen(p, 1 + c->n_prt * GACPI_PRT_ENTRY_LEN);
+	*p++ = (u8)c->n_prt;
+	for (unsigned int i = 0; i < c->n_prt; i++)
+		p = prt_entry(p, &c->prt[i]);
+	return p;
+}
+
+u32 gacpi_pci0_aml(u8 *out, const struct gacpi_cfg *c)
 {
 	u8 *p = out;
 
 	*p++ = AML_SCOPE_OP;
-	p = pkglen(p, SCOPE_BODY);
+	p = pkglen(p, SCOPE_BODY + prt_len(c));
 	*p++ = AML_ROOT_CHAR;
 	p = name_seg(p, "_SB_");
 	*p++ = AML_EXT_OP_PREFIX;
 	*p++ = AML_DEVICE_OP;
-	p = pkglen(p, DEVICE_BODY);
+	p = pkglen(p, DEVICE_BODY + prt_len(c));
 	p = name_seg(p, "PCI0");
 	*p++ = AML_NAME_OP;
 	p = name_seg(p, "_HID");
@@ -171,6 +231,21 @@ u32 gacpi_pci0_aml(u8 *out, u32 mem_lo)
 	p = pkglen(p, 2 + CRS_LEN);
 	*p++ = AML_BYTE_PREFIX;
 	*p++ = CRS_LEN;
-	p = crs(p, mem_lo);
+	p = crs(p, c->pci_mem_lo);
+	if (c->n_prt)
+		p = prt(p, c);
 	return (u32)(p - out);
+}
+
+int gacpi_prt_add(struct gacpi_cfg *c, u8 dev, u8 pin, u32 gsi)
+{
+	if (dev >= PCI_DEVS || pin < 1 || pin > PRT_PINS)
+		return -EINVAL;
+	for (unsigned int i = 0; i < c->n_prt; i++)
+		if (c->prt[i].dev == dev && c->prt[i].pin == pin - 1)
+			return c->prt[i].gsi == gsi ? 0 : -EEXIST;
+	if (c->n_prt == GACPI_MAX_PRT)
+		return -ENOSPC;
+	c->prt[c->n_prt++] = (struct gacpi_prt){ dev, (u8)(pin - 1), gsi };
+	return 0;
 }

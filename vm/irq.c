@@ -34,8 +34,7 @@ void vm_raise_irq(struct vm *vm, u8 vector)
 	__atomic_fetch_or(&vm->attention, VM_ATTN_IRQ, __ATOMIC_RELAXED);
 }
 
-/* ISA IRQs are GSIs of the same number unless the MADT overrides them. */
-static u32 isa_gsi(unsigned int irq)
+u32 vm_isa_gsi(unsigned int irq)
 {
 	for (unsigned int i = 0; i < acpi_info.n_overrides; i++)
 		if (acpi_info.overrides[i].bus == 0 &&
@@ -88,7 +87,7 @@ static const char *isa_irq_vector(unsigned int irq, u8 *vector)
 {
 	u32 rte, mode;
 
-	if (!gsi_rte(isa_gsi(irq), &rte))
+	if (!gsi_rte(vm_isa_gsi(irq), &rte))
 		return "no IOAPIC has its pin";
 	if (rte & IOAPIC_RTE_MASKED)
 		return "the guest masked its IOAPIC pin (8259 PIC routing is not emulated)";

@@ -57,6 +57,39 @@ static int write_bda(struct vm *vm)
 		    vm_write(vm, PC_BDA_BASE_MEM_KB, &base_kb, sizeof(base_kb));
 }
 
+/* Interrupt Line for "unknown or no connection" (PCI 3.0 6.2.4). */
+#define PCI_LINE_NONE 0xff
+
+/*
+ * PCI0's _PRT: each INTx pin the guest's bus-0 functions use, on the GSI
+ * it reaches. Keel's virtio-blk raises its line through the IOAPIC pin of
+ * that GSI (vm/irq.c); a passed-through function's pin is wired by the
+ * host, whose firmware left the ISA IRQ in Interrupt Line (PC practice).
+ */
+static void build_prt(const struct vm *vm, struct gacpi_cfg *cfg)
+{
+	cfg->n_prt = 0;
+	for (unsigned int i = 0; i < vm->n_intx; i++) {
+		const struct vm_intx *x = &vm->intx[i];
+		u8 dev = (x->bdf >> 3) & 0x1f;
+		int rc;
+
+		if (!x->line || x->line == PCI_LINE_NONE) {
+			pr_info("keel: guest: PCI 00:%02x.%u INT%c has no interrupt line (%#x); no _PRT entry\n",
+				dev, x->bdf & 7, 'A' + x->pin - 1, x->line);
+			continue;
+		}
+		rc = gacpi_prt_add(cfg, dev, x->pin, vm_isa_gsi(x->line));
+		if (!rc)
+			pr_info("keel: guest: _PRT: PCI 00:%02x.%u INT%c -> GSI %u (line %u)\n",
+				dev, x->bdf & 7, 'A' + x->pin - 1,
+				vm_isa_gsi(x->line), x->line);
+		else
+			pr_warn("keel: guest: PCI 00:%02x.%u INT%c (line %u): no _PRT entry (%d)\n",
+				dev, x->bdf & 7, 'A' + x->pin - 1, x->line, rc);
+	}
+}
+
 /* The guest's ACPI tables; their RSDP's GPA, or 0 when there are none. */
 static u64 install_acpi(struct vm *vm)
 {
@@ -73,6 +106,7 @@ static u64 install_acpi(struct vm *vm)
 	/* The PCI root bridge's MMIO window starts above guest RAM (at most
 	 * VM_MAX_MEM, so well below the IOAPIC). */
 	cfg.pci_mem_lo = (u32)vm->mem_size;
+	build_prt(vm, &cfg);
 	rsdp = gacpi_build(&cfg, PC_BIOS_AREA, area, sizeof(area));
 	if (!rsdp || vm_write(vm, PC_BIOS_AREA, area, sizeof(area)))
 		return 0;

@@ -125,6 +125,13 @@ struct vm_entry {
 #define VM_ATTN_NMI BIT(1) /* an NMI waits for the guest (vmx/nmi.c) */
 #define VM_ATTN_IRQ BIT(2) /* a device raised an interrupt (vm/irq.c) */
 
+#define VM_MAX_INTX 32
+struct vm_intx {
+	u16 bdf;
+	u8 pin; /* 1 = INTA# .. 4 = INTD# */
+	u8 line; /* the firmware's ISA IRQ; 0 or 0xFF: none */
+};
+
 enum vm_state {
 	VM_RUNNING,
 	VM_EXITED, /* the guest asked to end, with a status */
@@ -160,6 +167,13 @@ struct vm {
 	/* The guest's console output, passed on a framed line at a time. */
 	char con_line[VM_CONSOLE_LINE];
 	unsigned int con_len;
+	/*
+	 * The INTx pins of the bus-0 functions the guest sees, as their
+	 * Interrupt Pin and Line registers read when its devices were set
+	 * up (vdev/pci_cfg.c): the guest's _PRT is built from them.
+	 */
+	unsigned int n_intx;
+	struct vm_intx intx[VM_MAX_INTX];
 };
 
 /*
@@ -249,6 +263,9 @@ void vm_raise_irq(struct vm *vm, u8 vector);
  * has not routed the line through an IOAPIC.
  */
 bool vm_raise_isa_irq(struct vm *vm, unsigned int irq);
+/* The GSI ISA line @irq reaches: the same number unless the host's MADT
+ * overrides it (ACPI 6.4 5.2.12.5). */
+u32 vm_isa_gsi(unsigned int irq);
 
 /* ---- iodev.c: the device registry ---- */
 int vm_register_pio(struct vm *vm, u16 base, u16 count, vm_pio_fn fn, void *ctx,

@@ -328,6 +328,89 @@ static void test_dsdt_pci0(void **state)
 	assert_int_equal(get32(d + 4), 36 + 14);
 }
 
+/* A one-byte PkgLength (ACPI 6.4 20.2.4): bits 6-7 zero, 0-5 the length. */
+static u32 pkglen1(const u8 *p)
+{
+	assert_int_equal(p[0] >> 6, 0);
+	return p[0];
+}
+
+/*
+ * PCI0's _PRT after _CRS: every PkgLength closes where the scope and the
+ * device end, and each entry is Package (4) { 0xDDDDFFFF, pin, Zero, GSI }
+ * in the order added.
+ */
+static void test_dsdt_pci0_prt(void **state)
+{
+	static const struct {
+		u8 dev, pin;
+		u32 gsi;
+	} want[] = { { 2, 1, 11 }, { 1, 4, 9 }, { 31, 2, 23 } };
+	struct gacpi_cfg c = pc_cfg();
+	const u8 *f, *d, *aml, *end, *p;
+	u32 dlen;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(want); i++)
+		assert_int_equal(gacpi_prt_add(&c, want[i].dev, want[i].pin,
+					       want[i].gsi),
+				 0);
+	/* The same pin again: one entry; another GSI for it: refused. */
+	assert_int_equal(gacpi_prt_add(&c, 2, 1, 11), 0);
+	assert_int_equal(gacpi_prt_add(&c, 2, 1, 10), -EEXIST);
+	assert_int_equal(gacpi_prt_add(&c, 2, 0, 11), -EINVAL);
+	assert_int_equal(gacpi_prt_add(&c, 2, 5, 11), -EINVAL);
+	assert_int_equal(gacpi_prt_add(&c, 32, 1, 11), -EINVAL);
+	assert_int_equal(c.n_prt, 3);
+
+	assert_int_not_equal(build(&c), 0);
+	f = mem + get64(mem + PC_BIOS_AREA + 24); /* XSDT */
+	f = mem + get64(f + 36); /* FADT */
+	d = mem + get32(f + 40);
+	dlen = get32(d + 4);
+	assert_int_equal(dlen, 36 + 14 + GACPI_PCI0_AML_LEN + 9 + 3 * 16);
+	assert_int_equal(sum(d, dlen), 0);
+	aml = d + 36 + 14;
+	end = d + dlen;
+	assert_ptr_equal(aml + 1 + pkglen2(aml + 1), end); /* Scope */
+	assert_ptr_equal(aml + 10 + pkglen2(aml + 10), end); /* Device */
+	assert_memory_equal(aml + 32, "\x08_CRS\x11", 6);
+	p = aml + 38 + pkglen2(aml + 38); /* past the _CRS buffer */
+	assert_memory_equal(p, "\x08_PRT\x12", 6); /* Name, PackageOp */
+	assert_ptr_equal(p + 6 + pkglen2(p + 6), end);
+	assert_int_equal(p[8], 3); /* NumElements */
+	p += 9;
+	for (unsigned int i = 0; i < ARRAY_SIZE(want); i++) {
+		assert_int_equal(p[0], 0x12); /* PackageOp */
+		assert_int_equal(pkglen1(p + 1), 15);
+		assert_int_equal(p[2], 4); /* NumElements */
+		assert_int_equal(p[3], 0x0c); /* DWordConst: Address */
+		assert_int_equal(get32(p + 4), (u32)want[i].dev << 16 | 0xffff);
+		assert_int_equal(p[8], 0x0a); /* ByteConst: Pin, 0 = INTA# */
+		assert_int_equal(p[9], want[i].pin - 1);
+		assert_int_equal(p[10], 0x00); /* ZeroOp: Source, no link */
+		assert_int_equal(p[11], 0x0c); /* DWordConst: Source Index */
+		assert_int_equal(get32(p + 12), want[i].gsi);
+		p += 1 + pkglen1(p + 1);
+	}
+	assert_ptr_equal(p, end);
+	/* Keel's own AML scan still finds _S5. */
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	assert_true(ai.have_s5);
+}
+
+/* A full table refuses more. */
+static void test_prt_full(void **state)
+{
+	struct gacpi_cfg c = pc_cfg();
+
+	for (unsigned int i = 0; i < GACPI_MAX_PRT; i++)
+		assert_int_equal(gacpi_prt_add(&c, (u8)(i / 4), (u8)(i % 4 + 1),
+					       16 + i),
+				 0);
+	assert_int_equal(gacpi_prt_add(&c, 8, 1, 11), -ENOSPC);
+	assert_int_not_equal(build(&c), 0);
+}
+
 static void test_too_small(void **state)
 {
 	struct gacpi_cfg c = pc_cfg();
@@ -384,8 +467,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_checksums), T(test_parsed),    T(test_x2apic_and_tmr),
-		T(test_dsdt_pci0), T(test_too_small), T(test_cfg_from_host),
+		T(test_checksums),	T(test_parsed),
+		T(test_x2apic_and_tmr), T(test_dsdt_pci0),
+		T(test_dsdt_pci0_prt),	T(test_prt_full),
+		T(test_too_small),	T(test_cfg_from_host),
 #undef T
 	};
 

@@ -122,6 +122,10 @@ def test_debian_kernel_boots_to_init(keel_built):
     assert mem and 64 * 1024 < int(mem[0].group(1)) < 128 * 1024, run
     assert run.has(r"^guest\| KEEL-LINUX: done$"), run
     assert not run.has(r"unchecked MSR access error"), run
+    # PCI0's _PRT routes every INTx pin the guest sees (docs/linux-guest.md).
+    assert run.has(r"^keel: guest: _PRT: PCI 00:\S+ INTA -> GSI 11 \(line 11\)$"), run
+    assert not run.has(r"can't derive routing for PCI INT"), run
+    assert not run.has(r"PCI INT [A-D]: no GSI"), run
     assert run.has(r"^keel: guest: powered itself off \(ACPI PM1a_CNT\)$"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
     assert _check_image(disk) == []
