@@ -9,11 +9,12 @@
 
 #include "core/types.h"
 
-/* Basic leaves (below 32) the filter changes, as a bitmap for the exit
- * handler's fast test; 8000_0001h is the one extended leaf it changes. */
+/* Basic leaves (below 32) the exit handler changes, as a bitmap for its
+ * fast test: the filter's, and the time leaves 15h and 16h
+ * (vmx/cpuid_time.h); 8000_0001h is the one extended leaf it changes. */
 #define CPUID_FILTER_LEAVES                                          \
 	(BIT(1) | BIT(6) | BIT(7) | BIT(0xa) | BIT(0xd) | BIT(0xf) | \
-	 BIT(0x10) | BIT(0x12) | BIT(0x14))
+	 BIT(0x10) | BIT(0x12) | BIT(0x14) | BIT(0x15) | BIT(0x16))
 #define CPUID_FILTER_EXT_LEAF 0x80000001U
 
 static inline bool cpuid_filter_wants(u32 leaf)

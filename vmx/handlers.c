@@ -11,6 +11,7 @@
 #include "vm/guest_abi.h"
 #include "vmx/cpuid_features.h"
 #include "vmx/cpuid_filter.h"
+#include "vmx/cpuid_time.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"
@@ -47,6 +48,8 @@ static __attribute__((noinline)) void fix_cpuid(struct guest_regs *g, u32 leaf,
 		r[CPUID_ECX] &= ~(u32)CPUID_7_ECX_OSPKE;
 		if (cr4 & X86_CR4_PKE)
 			r[CPUID_ECX] |= CPUID_7_ECX_OSPKE;
+	} else if (leaf == CPUID_LEAF_TSC || leaf == CPUID_LEAF_FREQ) {
+		vmx_time_leaf(leaf, r);
 	}
 	g->rax = r[CPUID_EAX];
 	g->rbx = r[CPUID_EBX];

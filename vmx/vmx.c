@@ -10,6 +10,7 @@
 #include "arch/x86/arch.h"
 #include "vmx/caps.h"
 #include "vmx/vmx.h"
+#include "vmx/vmx_handlers.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
@@ -134,6 +135,7 @@ int vmx_init(void)
 	}
 	enabled = true;
 	print_features();
+	vmx_time_leaves_init();
 	return 0;
 }
 

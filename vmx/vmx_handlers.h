@@ -17,4 +17,9 @@ void vmx_exit_entry_failure(struct vcpu *v);
 void vmx_exit_preemption_timer(struct vcpu *v);
 void vmx_exit_xsetbv(struct vcpu *v);
 
+/* CPUID 15h and 16h for the guest (vmx/time_leaves.c): set up once by
+ * vmx_time_leaves_init(); vmx_time_leaf() replaces the hardware's @r. */
+void vmx_time_leaves_init(void);
+void vmx_time_leaf(u32 leaf, u32 r[4]);
+
 #endif

@@ -221,6 +221,7 @@ void *ioremap(phys_addr_t phys, u64 size);
 void time_init(u16 pm_tmr_port, bool pm_tmr_32bit);
 const char *tsc_source(void);
 u64 tsc_khz(void);
+u64 lapic_khz(void); /* the LAPIC timer at divide-by-1; 0: unknown */
 u64 time_us(void); /* microseconds since time_init() */
 void udelay(u64 us);
 void mdelay(u64 ms);

@@ -60,3 +60,41 @@ bool lapic_self_ipi(enum lapic_mode mode, u8 vector)
 						      ICR_SHORTHAND_SELF);
 	return true;
 }
+
+static void timer_write(enum lapic_mode mode, u32 reg, u32 msr, u32 val)
+{
+	if (mode == LAPIC_MODE_X2APIC)
+		wrmsr(msr, val);
+	else
+		mmio_write32(xapic_regs() + reg, val);
+}
+
+static u32 timer_count(enum lapic_mode mode)
+{
+	if (mode == LAPIC_MODE_X2APIC)
+		return (u32)rdmsr(MSR_X2APIC_TIMER_CCR);
+	return mmio_read32(xapic_regs() + LAPIC_REG_TIMER_CCR);
+}
+
+u64 lapic_timer_khz(u64 tsc_khz, u64 tsc_ticks)
+{
+	enum lapic_mode mode = lapic_mode();
+	u64 t0, t1;
+	u32 left;
+
+	if (mode == LAPIC_MODE_OFF || !tsc_ticks)
+		return 0;
+	timer_write(mode, LAPIC_REG_LVT_TIMER, MSR_X2APIC_LVT_TIMER,
+		    LAPIC_LVT_MASKED);
+	timer_write(mode, LAPIC_REG_TIMER_DCR, MSR_X2APIC_TIMER_DCR,
+		    LAPIC_TIMER_DIV_1);
+	timer_write(mode, LAPIC_REG_TIMER_ICR, MSR_X2APIC_TIMER_ICR,
+		    0xffffffffU);
+	t0 = rdtsc();
+	do
+		t1 = rdtsc();
+	while (t1 - t0 < tsc_ticks);
+	left = timer_count(mode);
+	timer_write(mode, LAPIC_REG_TIMER_ICR, MSR_X2APIC_TIMER_ICR, 0);
+	return (u64)(0xffffffffU - left) * tsc_khz / (t1 - t0);
+}

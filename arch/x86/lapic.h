@@ -19,10 +19,22 @@
 #define LAPIC_REG_TPR 0x80
 #define LAPIC_REG_SVR 0xf0
 #define LAPIC_REG_ICR_LO 0x300
+#define LAPIC_REG_LVT_TIMER 0x320
+#define LAPIC_REG_TIMER_ICR 0x380 /* initial count */
+#define LAPIC_REG_TIMER_CCR 0x390 /* current count */
+#define LAPIC_REG_TIMER_DCR 0x3e0 /* divide configuration */
 
 /* x2APIC MSRs, SDM Vol.3A 11.12.1.2 table 11-6 */
 #define MSR_X2APIC_SVR 0x80f
+#define MSR_X2APIC_LVT_TIMER 0x832
+#define MSR_X2APIC_TIMER_ICR 0x838
+#define MSR_X2APIC_TIMER_CCR 0x839
+#define MSR_X2APIC_TIMER_DCR 0x83e
 #define MSR_X2APIC_SELF_IPI 0x83f
+
+/* LVT timer and divide configuration, SDM Vol.3A 11.5.1 and 11.5.4 */
+#define LAPIC_LVT_MASKED BIT(16)
+#define LAPIC_TIMER_DIV_1 0xb
 
 /* Spurious-interrupt vector register, SDM Vol.3A 11.9 */
 #define LAPIC_SVR_ENABLE BIT(8) /* APIC software enable */
@@ -55,5 +67,13 @@ bool lapic_sw_enabled(enum lapic_mode mode);
  * xAPIC's previous IPI never left (ICR delivery status stuck).
  */
 bool lapic_self_ipi(enum lapic_mode mode, u8 vector);
+
+/*
+ * The rate, in kHz, at which the LAPIC timer counts with divide-by-1,
+ * measured over @tsc_ticks of the TSC (which runs at @tsc_khz), with the
+ * timer masked throughout and stopped afterwards. 0 with the LAPIC off.
+ * Boot only: the guest owns the timer once it runs.
+ */
+u64 lapic_timer_khz(u64 tsc_khz, u64 tsc_ticks);
 
 #endif

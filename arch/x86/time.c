@@ -8,6 +8,7 @@
  */
 #include "core/console.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/lapic.h"
 
 #define PM_TIMER_HZ 3579545ULL
 #define PIT_HZ 1193182ULL
@@ -28,6 +29,7 @@
 #define TSC_FALLBACK_KHZ 1000000ULL
 
 static u64 khz;
+static u64 apic_khz;
 static u64 tsc_at_init;
 static const char *source = "none";
 
@@ -118,6 +120,16 @@ void time_init(u16 pm_tmr_port, bool pm_tmr_32bit)
 	tsc_at_init = rdtsc();
 	pr_info("keel: time: TSC %llu.%03llu MHz (%s)\n", khz / 1000,
 		khz % 1000, source);
+	/* The guest's CPUID 15h names the timer's rate (vmx/cpuid_time.c). */
+	apic_khz = lapic_timer_khz(khz, khz * CALIBRATE_MS);
+	if (apic_khz)
+		pr_info("keel: time: LAPIC timer %llu.%03llu MHz at divide-by-1\n",
+			apic_khz / 1000, apic_khz % 1000);
+}
+
+u64 lapic_khz(void)
+{
+	return apic_khz;
 }
 
 u64 tsc_khz(void)
