@@ -2,7 +2,8 @@
 /*
  * Building the guest's ACPI tables (vm/acpi_guest.h). Offsets are those of
  * ACPI 6.4: the RSDP 5.2.5.3, the header 5.2.6, RSDT/XSDT 5.2.7-8, FADT
- * 5.2.9 (table 5.9), FACS 5.2.10, DSDT 5.2.11.1, MADT 5.2.12.
+ * 5.2.9 (table 5.9), FACS 5.2.10, DSDT 5.2.11.1, MADT 5.2.12; the HPET
+ * table is the IA-PC HPET spec 1.0a's, 3.2.4 table 3.
  */
 #include "core/lib.h"
 #include "arch/x86/pc_ports.h"
@@ -74,6 +75,16 @@
 /* Generic Address Structure, 5.2.3.2: space, width, offset, access size */
 #define GAS_ACCESS_BYTE 1
 
+/* HPET, IA-PC HPET spec 1.0a 3.2.4 table 3 */
+#define HPET_REVISION 1
+#define HPET_LEN 56
+#define HPET_BLOCK_ID 36
+#define HPET_BASE_GAS 40
+#define HPET_NUMBER 52
+#define HPET_MIN_TICK 53
+#define HPET_PAGE_PROT 55
+#define GAS_ACCESS_DWORD 3
+
 /* MADT, 5.2.12 */
 #define MADT_REVISION 5
 #define MADT_LAPIC_ADDR 36
@@ -105,7 +116,7 @@
 
 #define RSDT_REVISION 1
 #define XSDT_REVISION 1
-#define N_ROOT_ENTRIES 2 /* FADT, MADT */
+#define MAX_ROOT_ENTRIES 3 /* FADT, MADT, HPET */
 #define TABLE_ALIGN 16
 
 static void wr16(u8 *p, u16 v)
@@ -165,8 +176,9 @@ static void gas_io(u8 *g, u16 port, u8 bits)
 
 /* The offsets of each table in the buffer. */
 struct layout {
-	u32 rsdp, facs, rsdt, xsdt, fadt, madt, dsdt, end;
+	u32 rsdp, facs, rsdt, xsdt, fadt, madt, dsdt, hpet, end;
 	u32 madt_len, dsdt_len;
+	u32 n_roots; /* FADT, MADT and, when there is one, the HPET */
 };
 
 static u32 madt_len(const struct gacpi_cfg *c)
@@ -201,19 +213,25 @@ static const u8 s5_aml_template[] = {
 
 static void plan(const struct gacpi_cfg *c, struct layout *l)
 {
+	l->n_roots = c->hpet.present ? 3 : 2;
 	l->rsdp = 0;
 	l->facs = ALIGN_UP(RSDP_LEN, FACS_ALIGN);
 	l->rsdt = l->facs + FACS_LEN;
-	l->xsdt = ALIGN_UP(l->rsdt + ACPI_HDR_LEN + 4 * N_ROOT_ENTRIES,
-			   TABLE_ALIGN);
-	l->fadt = ALIGN_UP(l->xsdt + ACPI_HDR_LEN + 8 * N_ROOT_ENTRIES,
-			   TABLE_ALIGN);
+	l->xsdt =
+		ALIGN_UP(l->rsdt + ACPI_HDR_LEN + 4 * l->n_roots, TABLE_ALIGN);
+	l->fadt =
+		ALIGN_UP(l->xsdt + ACPI_HDR_LEN + 8 * l->n_roots, TABLE_ALIGN);
 	l->madt = ALIGN_UP(l->fadt + FADT_LEN, TABLE_ALIGN);
 	l->madt_len = madt_len(c);
 	l->dsdt = ALIGN_UP(l->madt + l->madt_len, TABLE_ALIGN);
 	l->dsdt_len = ACPI_HDR_LEN + sizeof(s5_aml_template) +
 		      (c->pci_mem_lo ? gacpi_pci0_aml_len(c) : 0);
 	l->end = l->dsdt + l->dsdt_len;
+	l->hpet = 0;
+	if (c->hpet.present) {
+		l->hpet = ALIGN_UP(l->end, TABLE_ALIGN);
+		l->end = l->hpet + HPET_LEN;
+	}
 }
 
 static void build_rsdp(u8 *r, u64 rsdt, u64 xsdt)
@@ -230,14 +248,14 @@ static void build_rsdp(u8 *r, u64 rsdt, u64 xsdt)
 
 static void build_roots(u8 *buf, const struct layout *l, u64 base)
 {
-	const u32 tables[N_ROOT_ENTRIES] = { l->fadt, l->madt };
+	const u32 tables[MAX_ROOT_ENTRIES] = { l->fadt, l->madt, l->hpet };
 	u8 *rsdt = buf + l->rsdt, *xsdt = buf + l->xsdt;
-	u32 rlen = ACPI_HDR_LEN + 4 * N_ROOT_ENTRIES;
-	u32 xlen = ACPI_HDR_LEN + 8 * N_ROOT_ENTRIES;
+	u32 rlen = ACPI_HDR_LEN + 4 * l->n_roots;
+	u32 xlen = ACPI_HDR_LEN + 8 * l->n_roots;
 
 	header(rsdt, "RSDT", rlen, RSDT_REVISION);
 	header(xsdt, "XSDT", xlen, XSDT_REVISION);
-	for (int i = 0; i < N_ROOT_ENTRIES; i++) {
+	for (u32 i = 0; i < l->n_roots; i++) {
 		wr32(rsdt + ACPI_HDR_LEN + 4 * i, (u32)(base + tables[i]));
 		wr64(xsdt + ACPI_HDR_LEN + 8 * i, base + tables[i]);
 	}
@@ -347,6 +365,25 @@ static void build_dsdt(u8 *t, const struct gacpi_cfg *c, u32 len)
 	finish(t, len);
 }
 
+/* The host's HPET, which passes through (vm/platform.c), as the host's
+ * own table describes it. */
+static void build_hpet(u8 *t, const struct acpi_hpet *h)
+{
+	u8 *g = t + HPET_BASE_GAS;
+
+	header(t, "HPET", HPET_LEN, HPET_REVISION);
+	wr32(t + HPET_BLOCK_ID, h->block_id);
+	g[0] = ACPI_GAS_MEMORY;
+	g[1] = 64;
+	g[2] = 0;
+	g[3] = GAS_ACCESS_DWORD;
+	wr64(g + 4, h->base);
+	t[HPET_NUMBER] = h->number;
+	wr16(t + HPET_MIN_TICK, h->min_tick);
+	t[HPET_PAGE_PROT] = h->page_prot;
+	finish(t, HPET_LEN);
+}
+
 u64 gacpi_build(const struct gacpi_cfg *c, u64 base, u8 *buf, size_t len)
 {
 	struct layout l;
@@ -362,6 +399,8 @@ u64 gacpi_build(const struct gacpi_cfg *c, u64 base, u8 *buf, size_t len)
 	build_fadt(buf + l.fadt, c, base + l.facs, base + l.dsdt);
 	build_madt(buf + l.madt, c, l.madt_len);
 	build_dsdt(buf + l.dsdt, c, l.dsdt_len);
+	if (l.hpet)
+		build_hpet(buf + l.hpet, &c->hpet);
 	build_rsdp(buf + l.rsdp, base + l.rsdt, base + l.xsdt);
 	return base + l.rsdp;
 }
@@ -425,5 +464,7 @@ int gacpi_cfg_from(const struct acpi_info *ai, u32 apic_id, struct gacpi_cfg *c,
 		c->s5_typa = ai->s5_slp_typa;
 		c->s5_typb = ai->s5_slp_typb;
 	}
+	if (ai->hpet.present && ai->hpet.base < GiB(4))
+		c->hpet = ai->hpet;
 	return 0;
 }

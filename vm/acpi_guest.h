@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest's ACPI tables, built by Keel (ACPI 6.4 ch. 5): RSDP, RSDT,
- * XSDT, FADT with FACS and a minimal DSDT, and a MADT with the guest's one
- * CPU and the IOAPICs it reaches. The host's own tables stay hidden: the
+ * XSDT, FADT with FACS and a minimal DSDT, a MADT with the guest's one
+ * CPU and the IOAPICs it reaches, and the host's HPET when it has one. The host's own tables stay hidden: the
  * guest sees only what it is given (docs/linux-guest.md). Pure, so the
  * host tests parse the result with Keel's own ACPI parser.
  */
@@ -41,6 +41,8 @@ struct gacpi_cfg {
 	u8 s5_typa, s5_typb;
 	u16 reset_port; /* FADT reset register, I/O space */
 	u8 reset_value;
+	/* The HPET, passed through; no table when !hpet.present. */
+	struct acpi_hpet hpet;
 	/* Where the PCI root bridge's MMIO window starts: the top of guest
 	 * RAM (below the IOAPIC, 1 MiB-aligned); 0 for no PCI0 device. */
 	u32 pci_mem_lo;

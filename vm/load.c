@@ -106,6 +106,8 @@ static u64 install_acpi(struct vm *vm)
 	/* The PCI root bridge's MMIO window starts above guest RAM (at most
 	 * VM_MAX_MEM, so well below the IOAPIC). */
 	cfg.pci_mem_lo = (u32)vm->mem_size;
+	if (!vm->hpet_passed)
+		cfg.hpet.present = false;
 	build_prt(vm, &cfg);
 	rsdp = gacpi_build(&cfg, PC_BIOS_AREA, area, sizeof(area));
 	if (!rsdp || vm_write(vm, PC_BIOS_AREA, area, sizeof(area)))

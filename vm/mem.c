@@ -149,6 +149,15 @@ int vm_map_mmio(struct vm *vm, u64 gpa, u64 size)
 	return vm_map_mmio_at(vm, gpa, gpa, size);
 }
 
+int vm_map_mmio_readonly(struct vm *vm, u64 gpa, u64 size)
+{
+	int rc = ept_map(&vm->ept, gpa, gpa, size,
+			 EPT_READ | EPT_MAP_MT(EPT_MT_UC));
+
+	vm->ept_dirty = true;
+	return rc;
+}
+
 int vm_unmap(struct vm *vm, u64 gpa, u64 size)
 {
 	int rc = ept_unmap(&vm->ept, gpa, size);

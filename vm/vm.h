@@ -160,6 +160,7 @@ struct vm {
 	/* Vectors devices raised, one bit each, for vmx/ to inject. */
 	u64 irq_pending[4];
 	u64 irqs_lost; /* device interrupts the guest had not routed */
+	bool hpet_passed; /* the host's HPET is the guest's (vdev/hpet.c) */
 	u64 bad_vectors; /* vm_raise_irq() calls refused: vector < 32 */
 	int status;
 	bool reset_requested; /* it stopped because it asked for a reset */
@@ -231,6 +232,12 @@ int vm_map_mmio(struct vm *vm, u64 gpa, u64 size);
  */
 int vm_map_mmio_at(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 int vm_unmap(struct vm *vm, u64 gpa, u64 size);
+/*
+ * Map @size bytes of device memory at @gpa 1:1, uncached and read-only:
+ * reads reach the device, writes take EPT violations that go to the
+ * handler registered on the range (vm_register_mmio).
+ */
+int vm_map_mmio_readonly(struct vm *vm, u64 gpa, u64 size);
 
 /* ---- load.c: guest loaders ---- */
 /*

@@ -116,6 +116,16 @@ struct acpi_mcfg {
 	u8 bus_start, bus_end;
 };
 
+/* HPET description table, IA-PC HPET spec 1.0a, 3.2.4 table 3 */
+struct acpi_hpet {
+	bool present;
+	u32 block_id; /* event timer block ID: GCAP_ID bits 31:0 */
+	u64 base; /* register block, system memory */
+	u8 number; /* HPET sequence number */
+	u16 min_tick; /* main counter minimum clock tick, periodic mode */
+	u8 page_prot; /* page protection and OEM attribute */
+};
+
 struct acpi_fadt {
 	bool present;
 	u8 revision; /* FADT header revision */
@@ -198,6 +208,7 @@ struct acpi_info {
 	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 
 	struct acpi_fadt fadt;
+	struct acpi_hpet hpet;
 
 	/* \_S5 from the DSDT */
 	bool have_s5;
@@ -234,6 +245,7 @@ void acpi_print_summary(const struct acpi_info *ai);
 int acpi_parse_madt(const void *tbl, u32 len, struct acpi_info *ai);
 int acpi_parse_mcfg(const void *tbl, u32 len, struct acpi_info *ai);
 int acpi_parse_fadt(const void *tbl, u32 len, struct acpi_fadt *fadt);
+int acpi_parse_hpet(const void *tbl, u32 len, struct acpi_hpet *hpet);
 int acpi_parse_dmar(const void *tbl, u32 len, struct acpi_dmar *dmar);
 /* Find \_S5 in the AML of a DSDT/SSDT body; 0 or -ENOENT / -EINVAL. */
 int acpi_find_s5(const void *aml, u32 len, u8 *slp_typa, u8 *slp_typb);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * MADT, MCFG and FADT parsers. Pure: each gets a whole table already checked
+ * MADT, MCFG, FADT and HPET parsers. Pure: each gets a whole table already checked
  * for length and checksum, and reads nothing past the length it is given.
  */
 #include "arch/x86/acpi.h"
@@ -55,6 +55,16 @@
 /* Local APIC flags, ACPI 6.4 5.2.12.2 table 5.47 */
 #define MADT_LAPIC_ENABLED BIT(0)
 #define MADT_LAPIC_ONLINE_CAPABLE BIT(1)
+
+/* HPET, IA-PC HPET spec 1.0a 3.2.4 table 3 */
+#define HPET_BLOCK_ID 36
+#define HPET_BASE_GAS 40
+#define HPET_NUMBER 52
+#define HPET_MIN_TICK 53
+#define HPET_PAGE_PROT 55
+#define HPET_LEN 56
+/* Its register block is 1 KiB, 4.3; the table must place it aligned. */
+#define HPET_REGS_ALIGN 0x400
 
 /* MCFG, PCI Firmware 3.0 4.1.2 table 4-3 */
 #define MCFG_ENTRIES 44 /* header + 8 reserved bytes */
@@ -339,5 +349,36 @@ int acpi_parse_fadt(const void *tbl, u32 len, struct acpi_fadt *f)
 	if (has(len, FADT_X_DSDT, 8))
 		x_dsdt = acpi_rd64(t + FADT_X_DSDT);
 	f->dsdt = x_dsdt ? x_dsdt : acpi_rd32(t + FADT_DSDT);
+	return 0;
+}
+
+/*
+ * The HPET's register block must be in memory space and aligned: Keel
+ * hands that page to the guest (vm/platform.c), so anything else is a
+ * table not to trust.
+ */
+int acpi_parse_hpet(const void *tbl, u32 len, struct acpi_hpet *hpet)
+{
+	const u8 *t = tbl;
+	struct acpi_gas g;
+
+	memset(hpet, 0, sizeof(*hpet));
+	if (len < HPET_LEN) {
+		pr_err("keel: acpi: HPET: length %u, below %u, ignored\n", len,
+		       HPET_LEN);
+		return -EINVAL;
+	}
+	rd_gas(t + HPET_BASE_GAS, &g);
+	if (g.space != ACPI_GAS_MEMORY || !g.addr || g.addr % HPET_REGS_ALIGN) {
+		pr_err("keel: acpi: HPET: registers at 0x%llx in address space %u, not an aligned memory block, ignored\n",
+		       (unsigned long long)g.addr, g.space);
+		return -EINVAL;
+	}
+	hpet->present = true;
+	hpet->block_id = acpi_rd32(t + HPET_BLOCK_ID);
+	hpet->base = g.addr;
+	hpet->number = t[HPET_NUMBER];
+	hpet->min_tick = acpi_rd16(t + HPET_MIN_TICK);
+	hpet->page_prot = t[HPET_PAGE_PROT];
 	return 0;
 }

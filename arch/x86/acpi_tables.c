@@ -279,6 +279,8 @@ static void parse_entry(struct scan *s, u64 phys)
 		acpi_parse_madt(t, len, ai);
 	} else if (!memcmp(t, "MCFG", ACPI_SIG_LEN) && !ai->n_mcfg) {
 		acpi_parse_mcfg(t, len, ai);
+	} else if (!memcmp(t, "HPET", ACPI_SIG_LEN) && !ai->hpet.present) {
+		acpi_parse_hpet(t, len, &ai->hpet);
 	} else if (!memcmp(t, "DMAR", ACPI_SIG_LEN) && !ai->have_dmar) {
 		ai->have_dmar = true;
 		ai->dmar_phys = phys;
@@ -416,6 +418,9 @@ void acpi_print_summary(const struct acpi_info *ai)
 			ai->mcfg[i].seg);
 	if (ai->fadt.present)
 		print_fadt(ai);
+	if (ai->hpet.present)
+		pr_info("keel: acpi: HPET: registers at 0x%llx, block id 0x%x\n",
+			(unsigned long long)ai->hpet.base, ai->hpet.block_id);
 	if (ai->have_dmar)
 		print_dmar(ai);
 	pr_info("keel: acpi: %u tables ok, %u bad\n", ai->n_tables, ai->n_bad);

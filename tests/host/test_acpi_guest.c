@@ -231,6 +231,46 @@ static void test_x2apic_and_tmr(void **state)
 	assert_true(ai.fadt.pm_tmr_32bit);
 }
 
+/* The host's HPET passes through: its table names the same block, and a
+ * table that places the block anywhere but aligned memory is refused. */
+static void test_hpet(void **state)
+{
+	struct gacpi_cfg c = pc_cfg();
+	const struct acpi_table_ref *t = NULL;
+	u8 *h;
+
+	c.hpet = (struct acpi_hpet){ .present = true,
+				     .block_id = 0x8086a201,
+				     .base = 0xfed00000,
+				     .min_tick = 0x80 };
+	assert_int_not_equal(build(&c), 0);
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	assert_int_equal(ai.n_bad, 0);
+	assert_int_equal(ai.n_tables, 5);
+	for (unsigned int i = 0; i < ai.n_tables; i++)
+		if (!strcmp(ai.tables[i].sig, "HPET"))
+			t = &ai.tables[i];
+	assert_non_null(t);
+	assert_int_equal(t->len, 56);
+	assert_true(ai.hpet.present);
+	assert_int_equal(ai.hpet.block_id, 0x8086a201);
+	assert_int_equal(ai.hpet.base, 0xfed00000);
+	assert_int_equal(ai.hpet.min_tick, 0x80);
+	assert_true(ai.have_madt && ai.fadt.present);
+	/* The block in I/O space, or misaligned: not believed. */
+	h = mem + t->phys;
+	h[40] = ACPI_GAS_IO;
+	assert_int_equal(acpi_parse_hpet(h, 56, &ai.hpet), -EINVAL);
+	assert_false(ai.hpet.present);
+	h[40] = ACPI_GAS_MEMORY;
+	h[44] = 0x10;
+	assert_int_equal(acpi_parse_hpet(h, 56, &ai.hpet), -EINVAL);
+	h[44] = 0;
+	assert_int_equal(acpi_parse_hpet(h, 55, &ai.hpet), -EINVAL);
+	assert_int_equal(acpi_parse_hpet(h, 56, &ai.hpet), 0);
+	assert_non_null(strstr(logbuf, "HPET: registers at 0xfed00010"));
+}
+
 static u16 get16(const u8 *p)
 {
 	return (u16)(p[0] | p[1] << 8);
@@ -458,6 +498,13 @@ static void test_cfg_from_host(void **state)
 	assert_int_equal(c.pm_tmr, 0x608);
 	assert_int_equal(c.s5_typa, 7);
 	assert_int_equal(c.reset_port, 0xcf9);
+	assert_false(c.hpet.present);
+	host.hpet = (struct acpi_hpet){ .present = true, .base = 0xfed00000 };
+	assert_int_equal(gacpi_cfg_from(&host, 2, &c, &why), 0);
+	assert_true(c.hpet.present);
+	host.hpet.base = 0x100000000ULL;
+	assert_int_equal(gacpi_cfg_from(&host, 2, &c, &why), 0);
+	assert_false(c.hpet.present);
 	/* A LAPIC above 4 GiB cannot be named in the MADT's 32-bit field. */
 	host.lapic_base = 0x100000000ULL;
 	assert_int_equal(gacpi_cfg_from(&host, 2, &c, &why), -ENODEV);
@@ -471,6 +518,7 @@ int main(void)
 		T(test_x2apic_and_tmr), T(test_dsdt_pci0),
 		T(test_dsdt_pci0_prt),	T(test_prt_full),
 		T(test_too_small),	T(test_cfg_from_host),
+		T(test_hpet),
 #undef T
 	};
 
