@@ -6,17 +6,21 @@ stock kernel boots under Keel to a busybox /init that reports the kernel's
 view of the machine, finds Keel's virtio-blk device as /dev/vda (its own
 virtio_pci and virtio_blk modules, MSI-X), writes the test guest's virtio
 pattern to it through Keel's back end, the deadline elevator and the ATA
-disk (ata0-slave, as tests/system/test_virtio.py), reads it back, and
-powers off through ACPI; the pattern is then checked in the disk image
-from the host (docs/linux-guest.md)."""
+disk (ata0-slave, as tests/system/test_virtio.py), reads it back, reads
+it again through INTx (virtio-pci rebound with MSI disallowed), checks
+its clock against the RTC, reads a line typed at Keel's serial console
+(the shell's guest mode; the 8250 driver takes it by IRQ 4), and powers
+off through ACPI; the pattern is then checked in the disk image from the
+host (docs/linux-guest.md)."""
 import os
 import struct
 import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, build_iso, run_bochs
+from conftest import BUILD, LOGS, ROOT, Run, build_iso, run_bochs
 from test_ata import ata_slave, fresh_disk
+from test_console import Console, free_port, stop
 from test_virtio import COUNT, FIRST, _check_image, _write_boot_iso
 
 KEEL_CMD = "on_guest_exit=poweroff"
@@ -65,6 +69,39 @@ def test_bad_bzimage_is_refused(keel_built, name, image, line):
     assert run.has(r"keel: power off \(status 255\)"), run
 
 
+# What the test types at Keel's console once /init asks for a line.
+TYPED = "keel console check 42"
+
+
+def boot_and_type(name, iso, disk, line):
+    """Boot in Bochs with COM1 on a socket; type @line when /init asks."""
+    port = free_port()
+    os.makedirs(LOGS, exist_ok=True)
+    env = dict(os.environ,
+               BOCHS_COM1="com1: enabled=1, mode=socket-server, "
+                          "dev=localhost:%d" % port,
+               BOCHS_EXTRA=ata_slave(disk))
+    proc = subprocess.Popen(
+        [os.path.join(ROOT, "tools", "bochs-run.sh"), iso,
+         os.path.join(LOGS, name + ".bochs-serial.log"), "1500"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        con = Console(name, port, proc)
+    except OSError:
+        stop(proc)
+        raise
+    timed_out = False
+    try:
+        if con.wait_for(r"^guest\| KEEL-LINUX: type a line", 1500):
+            con.type(line.encode() + b"\r")
+        timed_out = not con.wait_for(r"^keel: power off", 600)
+    finally:
+        con.save()
+        con.close()
+        stop(proc)
+    return Run(name, None, con.text(), timed_out)
+
+
 def build_kit():
     try:
         subprocess.run([os.path.join(ROOT, "tools", "linux-kit.sh"), KIT],
@@ -87,8 +124,7 @@ def test_debian_kernel_boots_to_init(keel_built):
                         "console=ttyS0 earlyprintk=ttyS0 panic=-1")
     finally:
         del os.environ["GUEST_MODULE"]
-    run = run_bochs("linux-boot", iso, timeout=1500, until=r"keel: power off",
-                    extra_config=ata_slave(disk))
+    run = boot_and_type("linux-boot", iso, disk, TYPED)
     assert run.has(r"^keel: guest: loaded Linux bzImage, boot protocol 2\.\d+"), run
     assert run.has(r"^guest\| \[ +[\d.]+\] ACPI: RSDP 0x00000000000E0000 000024 \(v02 KEEL  \)"), run
     assert run.has(r"^guest\| \[ +[\d.]+\] smpboot: Allowing 1 CPUs"), run
@@ -120,6 +156,37 @@ def test_debian_kernel_boots_to_init(keel_built):
     # kernel's own
     mem = run.findall(r"^guest\| KEEL-LINUX: memtotal MemTotal: +(\d+) kB$")
     assert mem and 64 * 1024 < int(mem[0].group(1)) < 128 * 1024, run
+    # INTx: the same device rebound without MSI, on the IOAPIC line the
+    # _PRT names, and the pattern read back through it.
+    assert run.has(r"^guest\| KEEL-LINUX: intx msi_irqs 0$"), run
+    intx = run.findall(r"^guest\| KEEL-LINUX: intx irq +\d+: +(\d+) +IO-APIC "
+                       r"+11-fasteoi +virtio\d$")
+    assert intx and int(intx[0].group(1)) > 0, run
+    assert run.has(r"^guest\| KEEL-LINUX: intx vda pattern read back, equal$"), run
+    # Time: the TSC rate Keel measured (CPUID 15h), the HPET the host has,
+    # the TSC as clocksource, and 3 s of sleep are 3 s of the RTC.
+    khz = run.findall(r"^keel: time: TSC (\d+)\.(\d+) MHz")
+    assert khz, run
+    assert run.has(r"^guest\| \[ +[\d.]+\] tsc: Detected %s\.%s MHz TSC$"
+                   % (khz[0].group(1), khz[0].group(2))) or \
+        run.has(r"^guest\| \[ +[\d.]+\] tsc: Detected %s\.%s MHz processor$"
+                % (khz[0].group(1), khz[0].group(2))), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] hpet0: at MMIO 0xfed00000"), run
+    assert run.has(r"^guest\| \[ +[\d.]+\] clocksource: Switched to "
+                   r"clocksource tsc$"), run
+    assert not run.has(r"Marking clocksource .* as unstable"), run
+    assert not run.has(r"read-back delay"), run
+    clock = run.findall(r"^guest\| KEEL-LINUX: clock uptime ([\d.]+) ([\d.]+) "
+                        r"rtc (\d+) (\d+)$")
+    assert clock, run
+    up = float(clock[0].group(2)) - float(clock[0].group(1))
+    rtc = int(clock[0].group(4)) - int(clock[0].group(3))
+    assert 3.0 <= up < 4.0 and 2 <= rtc <= 5, (up, rtc, run)
+    # Console input reached Linux through its UART's receive interrupt.
+    assert run.has(r"^guest\| KEEL-LINUX: console got '%s'$" % TYPED), run
+    ttys = run.findall(r"^guest\| KEEL-LINUX: irq +4: +(\d+) +IO-APIC +4-edge "
+                       r"+ttyS0$")
+    assert ttys and int(ttys[0].group(1)) > 0, run
     assert run.has(r"^guest\| KEEL-LINUX: done$"), run
     assert not run.has(r"unchecked MSR access error"), run
     # PCI0's _PRT routes every INTx pin the guest sees (docs/linux-guest.md).
