@@ -209,3 +209,54 @@ void test_cr0_reserved(void)
 		       (v & BIT(4)),
 	       "fault=%s read=0x%x", vec_name(f), v);
 }
+
+/* PIT channel 2 as a one-shot (82C54 datasheet; gate and output on port
+ * 61h, IBM PC/AT technical reference), 10 ms at 1.193182 MHz. */
+#define PIT_HZ 1193182u
+#define TSC_CAL_MS 10
+#define PORT_B 0x61
+#define PORT_B_GATE2 0x01
+#define PORT_B_SPEAKER 0x02
+#define PORT_B_OUT2 0x20
+
+static u32 tsc_khz_by_pit(void)
+{
+	u16 count = PIT_HZ * TSC_CAL_MS / 1000;
+	u8 b = inb(PORT_B);
+	u32 spins = 0;
+	u64 t0;
+
+	outb(PORT_B, (b & ~PORT_B_SPEAKER) | PORT_B_GATE2);
+	outb(0x43, 0xb0); /* channel 2, lo/hi, mode 0 */
+	outb(0x42, count & 0xff);
+	outb(0x42, count >> 8);
+	t0 = rdtsc();
+	while (!(inb(PORT_B) & PORT_B_OUT2) && ++spins < 100000000)
+		;
+	outb(PORT_B, b);
+	return (u32)udiv64(rdtsc() - t0, TSC_CAL_MS);
+}
+
+/*
+ * CPUID 15h (SDM Vol.2A: TSC = ECX * EBX / EAX) describes the TSC the
+ * guest measures against the PIT, within 2 %: Keel rewrites the leaf
+ * where the hardware's does not (docs/cpuid-msr.md). SKIP on a CPU
+ * without the leaf.
+ */
+void test_tsc_rate_cpuid(void)
+{
+	struct cpuid_regs r = { 0 };
+	u32 measured = tsc_khz_by_pit(), said = 0;
+
+	if (cpuid(0, 0).eax >= 0x15)
+		r = cpuid(0x15, 0);
+	if (!r.eax || !r.ebx || !r.ecx) {
+		report_skip("tsc_rate_cpuid", "no TSC leaf (15h)");
+		return;
+	}
+	said = (u32)udiv64((u64)(r.ecx / 1000) * r.ebx, r.eax);
+	report("tsc_rate_cpuid",
+	       measured && said * 50ULL >= measured * 49ULL &&
+		       said * 50ULL <= measured * 51ULL,
+	       "cpuid %u kHz, measured %u kHz against the PIT", said, measured);
+}

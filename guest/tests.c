@@ -533,6 +533,7 @@ void run_all_tests(const struct guest_env *env)
 	test_injected_fault_frame();
 	test_cr();
 	test_cr0_reserved();
+	test_tsc_rate_cpuid();
 	test_xsetbv();
 	test_cache();
 	test_vmx_insns();

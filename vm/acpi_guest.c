@@ -225,7 +225,8 @@ static void plan(const struct gacpi_cfg *c, struct layout *l)
 	l->madt_len = madt_len(c);
 	l->dsdt = ALIGN_UP(l->madt + l->madt_len, TABLE_ALIGN);
 	l->dsdt_len = ACPI_HDR_LEN + sizeof(s5_aml_template) +
-		      (c->pci_mem_lo ? gacpi_pci0_aml_len(c) : 0);
+		      (c->pci_mem_lo ? gacpi_pci0_aml_len(c) : 0) +
+		      gacpi_isa_aml_len();
 	l->end = l->dsdt + l->dsdt_len;
 	l->hpet = 0;
 	if (c->hpet.present) {
@@ -360,12 +361,14 @@ static void build_dsdt(u8 *t, const struct gacpi_cfg *c, u32 len)
 	memcpy(aml, s5_aml_template, sizeof(s5_aml_template));
 	aml[S5_TYPA_AT] = c->s5_typa;
 	aml[S5_TYPB_AT] = c->s5_typb;
+	aml += sizeof(s5_aml_template);
 	if (c->pci_mem_lo)
-		gacpi_pci0_aml(aml + sizeof(s5_aml_template), c);
+		aml += gacpi_pci0_aml(aml, c);
+	gacpi_isa_aml(aml);
 	finish(t, len);
 }
 
-/* The host's HPET, which passes through (vm/platform.c), as the host's
+/* The host's HPET, which passes through (vdev/hpet.c), as the host's
  * own table describes it. */
 static void build_hpet(u8 *t, const struct acpi_hpet *h)
 {

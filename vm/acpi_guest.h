@@ -60,6 +60,9 @@ struct gacpi_cfg {
 #define GACPI_PRT_NAME_LEN 9
 u32 gacpi_pci0_aml_len(const struct gacpi_cfg *c);
 u32 gacpi_pci0_aml(u8 *out, const struct gacpi_cfg *c);
+/* Scope (\_SB) { Device (COM1) Device (RTC) } (vm/acpi_guest_isa.c). */
+u32 gacpi_isa_aml_len(void);
+u32 gacpi_isa_aml(u8 *out);
 /*
  * Route INTx pin @pin (1 = INTA# .. 4 = INTD#, the Interrupt Pin
  * register's encoding) of bus-0 device @dev to @gsi in PCI0's _PRT.

@@ -284,6 +284,50 @@ static u32 pkglen2(const u8 *p)
 }
 
 /*
+ * Scope (\_SB) { Device (COM1) Device (RTC) } at the DSDT's end: the
+ * bytes `iasl` (20200925) compiles from the ASL in vm/acpi_guest_isa.c,
+ * but for the scope's name, which Keel writes from the root ("\_SB_", as
+ * for PCI0; iasl drops the '\').
+ */
+static const u8 isa_aml[] = {
+	0x10, 0x4b, 0x05, '\\', '_',  'S',  'B',  '_', /* Scope, PkgLength 91 */
+	0x5b, 0x82, 0x2b, 'C',	'O',  'M',  '1', /* Device, PkgLength 43 */
+	0x08, '_',  'H',  'I',	'D',  0x0c, 0x41, 0xd0, 0x05, 0x01, 0x08, '_',
+	'U',  'I',  'D',  0x01, 0x08, '_',  'C',  'R',	'S',  0x11, 0x10, 0x0a,
+	0x0d, 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, /* IO */
+	0x22, 0x10, 0x00, /* IRQNoFlags {4} */
+	0x79, 0x00, 0x5b, 0x82, 0x25, 'R',  'T',  'C',	'_', /* Device, PkgLength 37 */
+	0x08, '_',  'H',  'I',	'D',  0x0c, 0x41, 0xd0, 0x0b, 0x00, 0x08, '_',
+	'C',  'R',  'S',  0x11, 0x10, 0x0a, 0x0d, 0x47, 0x01, 0x70, 0x00, 0x70,
+	0x00, 0x01, 0x02, /* IO */
+	0x22, 0x00, 0x01, /* IRQNoFlags {8} */
+	0x79, 0x00,
+};
+#define ISA_AML_LEN ((u32)sizeof(isa_aml))
+
+static void test_dsdt_isa(void **state)
+{
+	struct gacpi_cfg c = pc_cfg();
+	const u8 *f, *d;
+	u32 dlen;
+
+	assert_int_equal(gacpi_isa_aml_len(), ISA_AML_LEN);
+	assert_int_not_equal(build(&c), 0);
+	f = mem + get64(mem + PC_BIOS_AREA + 24); /* XSDT */
+	f = mem + get64(f + 36); /* FADT */
+	d = mem + get32(f + 40);
+	dlen = get32(d + 4);
+	assert_memory_equal(d + dlen - ISA_AML_LEN, isa_aml, ISA_AML_LEN);
+	/* Without PCI0 the legacy devices follow _S5 directly. */
+	c.pci_mem_lo = 0;
+	assert_int_not_equal(build(&c), 0);
+	dlen = get32(d + 4);
+	assert_int_equal(dlen, 36 + 14 + ISA_AML_LEN);
+	assert_int_equal(sum(d, dlen), 0);
+	assert_memory_equal(d + 36 + 14, isa_aml, ISA_AML_LEN);
+}
+
+/*
  * The DSDT's \_SB.PCI0: the AML framing (each PkgLength ends where the
  * next object starts) and every resource of its _CRS, up to the end tag
  * that closes the buffer exactly.
@@ -300,8 +344,9 @@ static void test_dsdt_pci0(void **state)
 	f = mem + get64(f + 36); /* FADT */
 	d = mem + get32(f + 40);
 	dlen = get32(d + 4);
-	assert_int_equal(dlen, 36 + 14 + GACPI_PCI0_AML_LEN);
+	assert_int_equal(dlen, 36 + 14 + GACPI_PCI0_AML_LEN + ISA_AML_LEN);
 	assert_int_equal(sum(d, dlen), 0);
+	dlen -= ISA_AML_LEN; /* the legacy devices follow PCI0 */
 	aml = d + 36 + 14; /* after Name (_S5, ...) */
 	end = d + dlen;
 	assert_int_equal(aml[0], 0x10); /* ScopeOp */
@@ -362,10 +407,10 @@ static void test_dsdt_pci0(void **state)
 	/* Keel's own AML scan still finds _S5 before the scope. */
 	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
 	assert_true(ai.have_s5);
-	/* No window, no device. */
+	/* No window, no PCI0: only the legacy devices follow _S5. */
 	c.pci_mem_lo = 0;
 	assert_int_not_equal(build(&c), 0);
-	assert_int_equal(get32(d + 4), 36 + 14);
+	assert_int_equal(get32(d + 4), 36 + 14 + ISA_AML_LEN);
 }
 
 /* A one-byte PkgLength (ACPI 6.4 20.2.4): bits 6-7 zero, 0-5 the length. */
@@ -407,8 +452,10 @@ static void test_dsdt_pci0_prt(void **state)
 	f = mem + get64(f + 36); /* FADT */
 	d = mem + get32(f + 40);
 	dlen = get32(d + 4);
-	assert_int_equal(dlen, 36 + 14 + GACPI_PCI0_AML_LEN + 9 + 3 * 16);
+	assert_int_equal(dlen, 36 + 14 + GACPI_PCI0_AML_LEN + 9 + 3 * 16 +
+				       ISA_AML_LEN);
 	assert_int_equal(sum(d, dlen), 0);
+	dlen -= ISA_AML_LEN;
 	aml = d + 36 + 14;
 	end = d + dlen;
 	assert_ptr_equal(aml + 1 + pkglen2(aml + 1), end); /* Scope */
@@ -518,7 +565,7 @@ int main(void)
 		T(test_x2apic_and_tmr), T(test_dsdt_pci0),
 		T(test_dsdt_pci0_prt),	T(test_prt_full),
 		T(test_too_small),	T(test_cfg_from_host),
-		T(test_hpet),
+		T(test_hpet),		T(test_dsdt_isa),
 #undef T
 	};
 

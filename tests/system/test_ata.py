@@ -18,6 +18,10 @@ def fresh_disk(name, size=DISK_SIZE):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.truncate(size)
+    # A Bochs that was killed leaves its lock, and the next one would
+    # refuse the image.
+    if os.path.exists(path + ".lock"):
+        os.remove(path + ".lock")
     return path
 
 
