@@ -108,11 +108,6 @@
 
 /* DSDT revision 2: integers are 64-bit (5.2.11.1). */
 #define DSDT_REVISION 2
-/* AML opcodes, ACPI 6.4 20.2.5 */
-#define AML_NAME_OP 0x08
-#define AML_PACKAGE_OP 0x12
-#define AML_BYTE_PREFIX 0x0a
-#define AML_ZERO_OP 0x00
 
 #define RSDT_REVISION 1
 #define XSDT_REVISION 1

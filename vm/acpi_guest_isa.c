@@ -17,30 +17,14 @@
  * (small resource descriptors), 6.1.5 (EISA IDs).
  */
 #include "core/lib.h"
+#include "arch/x86/acpi.h"
 #include "vm/acpi_guest.h"
-
-/* AML, ACPI 6.4 20.2 */
-#define AML_NAME_OP 0x08
-#define AML_ONE_OP 0x01
-#define AML_BYTE_PREFIX 0x0a
-#define AML_DWORD_PREFIX 0x0c
-#define AML_SCOPE_OP 0x10
-#define AML_BUFFER_OP 0x11
-#define AML_EXT_OP_PREFIX 0x5b
-#define AML_DEVICE_OP 0x82 /* after AML_EXT_OP_PREFIX */
-#define AML_ROOT_CHAR 0x5c
-#define AML_PKGLEN_2BYTES 0x40 /* 20.2.4: one more byte, low nibble here */
 
 /* EisaId ("PNP0501") and ("PNP0B00"), as stored (6.1.5). */
 #define EISA_PNP0501 0x0105d041U
 #define EISA_PNP0B00 0x000bd041U
 
-/* Small resource descriptors, 6.4.2 */
-#define RES_IRQ_NOFLAGS 0x22 /* IRQ, 2 bytes: the mask (6.4.2.1) */
-#define RES_IO 0x47 /* I/O port, 7 bytes (6.4.2.5) */
-#define RES_IO_DECODE16 BIT(0)
-#define RES_END 0x79 /* end tag and its checksum byte (6.4.2.9) */
-#define CRS_BYTES (8 + 3 + 2)
+#define CRS_BYTES (ACPI_RES_IO_LEN + 3 + ACPI_RES_END_LEN)
 
 #define COM1_PORT 0x3f8
 #define COM1_PORTS 8
@@ -83,18 +67,18 @@ static u8 *name_crs(u8 *p, const struct isa_dev *d)
 	*p++ = 1 + 2 + CRS_BYTES; /* PkgLength: itself, the size, the data */
 	*p++ = AML_BYTE_PREFIX;
 	*p++ = CRS_BYTES;
-	*p++ = RES_IO;
-	*p++ = RES_IO_DECODE16;
+	*p++ = ACPI_RES_IO;
+	*p++ = ACPI_RES_IO_DECODE16;
 	*p++ = (u8)d->port;
 	*p++ = (u8)(d->port >> 8);
 	*p++ = (u8)d->port;
 	*p++ = (u8)(d->port >> 8);
 	*p++ = 1; /* alignment */
 	*p++ = d->ports;
-	*p++ = RES_IRQ_NOFLAGS;
+	*p++ = ACPI_RES_IRQ_NOFLAGS;
 	*p++ = (u8)BIT(d->irq);
 	*p++ = (u8)(BIT(d->irq) >> 8);
-	*p++ = RES_END;
+	*p++ = ACPI_RES_END;
 	*p++ = 0; /* checksum 0: "treated as if the checksum is valid" */
 	return p;
 }

@@ -11,22 +11,8 @@
  * (AML) and 6.4 (resource descriptors).
  */
 #include "core/lib.h"
+#include "arch/x86/acpi.h"
 #include "vm/acpi_guest.h"
-
-/* AML, ACPI 6.4 20.2 */
-#define AML_NAME_OP 0x08
-#define AML_ZERO_OP 0x00
-#define AML_BYTE_PREFIX 0x0a
-#define AML_DWORD_PREFIX 0x0c
-#define AML_SCOPE_OP 0x10
-#define AML_BUFFER_OP 0x11
-#define AML_PACKAGE_OP 0x12
-#define AML_EXT_OP_PREFIX 0x5b
-#define AML_DEVICE_OP 0x82 /* after AML_EXT_OP_PREFIX */
-#define AML_ROOT_CHAR 0x5c
-#define AML_PKGLEN_2BYTES 0x40 /* 20.2.4: ByteData count 1, low nibble */
-#define AML_PKGLEN_MAX2 0xfff
-#define AML_PKGLEN_MAX1 0x3f /* 20.2.4: a one-byte PkgLength, bits 0-5 */
 
 /* _PRT, ACPI 6.4 6.2.13: the mapping package fields */
 #define PRT_FN_ALL 0xffffU /* Address: device in the high word, any fn */
@@ -41,11 +27,6 @@
 #define EISA_PNP0A03 0x030ad041U
 
 /* Resource descriptors, ACPI 6.4 6.4 */
-#define RES_IO 0x47 /* small: I/O port, 6.4.2.5 */
-#define RES_IO_LEN 8
-#define RES_IO_DECODE16 BIT(0)
-#define RES_END 0x79 /* small: end tag, 6.4.2.9 */
-#define RES_END_LEN 2
 #define RES_WORD 0x88 /* large: word address space, 6.4.3.5.3 */
 #define RES_WORD_LEN 16
 #define RES_DWORD 0x87 /* large: dword address space, 6.4.3.5.2 */
@@ -65,9 +46,9 @@
 #define VGA_WINDOW_LEN 0x20000U
 #define IOAPIC_DEFAULT 0xfec00000U /* the window stops below it */
 
-#define CRS_LEN                                                             \
-	(RES_WORD_LEN + RES_IO_LEN + 2 * RES_WORD_LEN + 2 * RES_DWORD_LEN + \
-	 RES_END_LEN)
+#define CRS_LEN                                              \
+	(RES_WORD_LEN + ACPI_RES_IO_LEN + 2 * RES_WORD_LEN + \
+	 2 * RES_DWORD_LEN + ACPI_RES_END_LEN)
 
 static void wr16(u8 *p, u16 v)
 {
@@ -128,21 +109,21 @@ static u8 *res_dword_mem(u8 *p, u32 min, u32 len)
 static u8 *crs(u8 *p, u32 mem_lo)
 {
 	p = res_word(p, RES_TYPE_BUS, 0, 0, 0xff);
-	p[0] = RES_IO;
-	p[1] = RES_IO_DECODE16;
+	p[0] = ACPI_RES_IO;
+	p[1] = ACPI_RES_IO_DECODE16;
 	wr16(p + 2, PCI_CONF1_PORT);
 	wr16(p + 4, PCI_CONF1_PORT);
 	p[6] = 1;
 	p[7] = PCI_CONF1_LEN;
-	p += RES_IO_LEN;
+	p += ACPI_RES_IO_LEN;
 	p = res_word(p, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, 0,
 		     PCI_CONF1_PORT - 1);
 	p = res_word(p, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, PCI_IO_HIGH, 0xffff);
 	p = res_dword_mem(p, VGA_WINDOW, VGA_WINDOW_LEN);
 	p = res_dword_mem(p, mem_lo, IOAPIC_DEFAULT - mem_lo);
-	p[0] = RES_END;
+	p[0] = ACPI_RES_END;
 	p[1] = 0; /* checksum 0: "treated as valid" (6.4.2.9) */
-	return p + RES_END_LEN;
+	return p + ACPI_RES_END_LEN;
 }
 
 /* Name (_CRS, Buffer (CRS_LEN) {...}): 1 + 4 + 1 + 2 + 2 + CRS_LEN */

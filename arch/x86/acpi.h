@@ -66,6 +66,38 @@
 
 /* How the parser reads physical memory: NULL if [phys, phys+len) is not
  * readable. The pointer must stay valid until acpi_init() returns. */
+
+/*
+ * AML encodings, ACPI 6.4 20.2: the parser (acpi_aml.c) reads them, the
+ * guest's table builders (vm/acpi_guest*.c) write them.
+ */
+#define AML_ZERO_OP 0x00 /* 20.2.3 */
+#define AML_ONE_OP 0x01
+#define AML_ONES_OP 0xff
+#define AML_NAME_OP 0x08 /* 20.2.5.1 DefName */
+#define AML_BYTE_PREFIX 0x0a
+#define AML_WORD_PREFIX 0x0b
+#define AML_DWORD_PREFIX 0x0c
+#define AML_SCOPE_OP 0x10 /* 20.2.5.1 DefScope */
+#define AML_BUFFER_OP 0x11 /* 20.2.5.4 DefBuffer */
+#define AML_PACKAGE_OP 0x12 /* 20.2.5.4 DefPackage */
+#define AML_EXT_OP_PREFIX 0x5b
+#define AML_DEVICE_OP 0x82 /* after AML_EXT_OP_PREFIX: DefDevice */
+#define AML_ROOT_CHAR '\\' /* 20.2.2 */
+#define AML_NAMESEG_LEN 4
+#define AML_PKGLEN_BYTES_SHIFT 6 /* 20.2.4: bits 7:6 of the lead byte */
+#define AML_PKGLEN_2BYTES 0x40 /* one more byte; the low nibble here */
+#define AML_PKGLEN_MAX1 0x3f /* a one-byte PkgLength, bits 5:0 */
+#define AML_PKGLEN_MAX2 0xfff
+
+/* Small resource descriptors, ACPI 6.4 6.4.2 */
+#define ACPI_RES_IRQ_NOFLAGS 0x22 /* IRQ, 2 bytes: the mask (6.4.2.1) */
+#define ACPI_RES_IO 0x47 /* I/O port, 7 bytes (6.4.2.5) */
+#define ACPI_RES_IO_LEN 8
+#define ACPI_RES_IO_DECODE16 BIT(0)
+#define ACPI_RES_END 0x79 /* end tag and its checksum byte (6.4.2.9) */
+#define ACPI_RES_END_LEN 2
+
 struct acpi_platform {
 	const void *(*map)(u64 phys, u64 len, void *ctx);
 	void *ctx;

@@ -10,19 +10,6 @@
 #include "arch/x86/acpi.h"
 #include "core/lib.h"
 
-/* AML encodings, ACPI 6.4 20.2 */
-#define AML_ZERO_OP 0x00 /* 20.2.3 */
-#define AML_ONE_OP 0x01
-#define AML_ONES_OP 0xff
-#define AML_BYTE_PREFIX 0x0a
-#define AML_WORD_PREFIX 0x0b
-#define AML_DWORD_PREFIX 0x0c
-#define AML_NAME_OP 0x08 /* 20.2.5.1 DefName */
-#define AML_PACKAGE_OP 0x12 /* 20.2.5.4 DefPackage */
-#define AML_ROOT_CHAR '\\' /* 20.2.2 */
-#define AML_PKGLEN_BYTES_SHIFT 6 /* 20.2.4: bits 7:6 of the lead byte */
-#define AML_NAMESEG_LEN 4
-
 /* Decode one integer constant at *pos; false if it is anything else. */
 static bool aml_int(const u8 *a, u32 len, u32 *pos, u32 *val)
 {
