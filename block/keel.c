@@ -38,6 +38,7 @@ static const u32 writes_starved = 2;
 static const bool front_merges = true;
 static const u64 young_ms = 50;
 static const u32 young_reach = 16;
+static const u32 gap_kb = 64;
 
 #define NS_PER_MS 1000000ULL
 #define RB_OFF offsetof(struct request, rb_node)
@@ -63,6 +64,7 @@ struct keel_data {
 	u64 expire[BLK_NR_DIRS]; /* ns */
 	u64 young_ns;
 	u32 young_reach;
+	u32 gap_kb; /* gap reads: largest gap read and discarded, KiB */
 	u32 fifo_batch;
 	u32 writes_starved;
 	bool front_merges;
@@ -91,6 +93,7 @@ static void keel_init(struct blk_queue *q)
 	d->expire[BLK_WRITE] = write_expire_ms * NS_PER_MS;
 	d->young_ns = young_ms * NS_PER_MS;
 	d->young_reach = young_reach;
+	d->gap_kb = gap_kb;
 	d->fifo_batch = fifo_batch;
 	d->writes_starved = writes_starved;
 	d->front_merges = front_merges;
@@ -299,6 +302,26 @@ static int keel_choose_dir(struct blk_queue *q, u64 now)
 	return BLK_READ;
 }
 
+/* @rq goes to the device now: out of the trees and the FIFO. */
+static void keel_remove(struct keel_data *d, struct request *rq)
+{
+	int dir = rq_data_dir(rq);
+
+	if (rq == fifo_head(d, dir))
+		d->since_aged[dir] = 0;
+	if (rq == d->first_young) {
+		struct list_head *next = rq->queuelist.next;
+
+		d->first_young =
+			next == &d->fifo_list[BLK_READ] ?
+				NULL :
+				list_entry(next, struct request, queuelist);
+	}
+	tree_erase(d, rq, rq->sector);
+	rq->rq_flags &= ~RQF_ELV_YOUNG;
+	list_del_init(&rq->queuelist);
+}
+
 static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 {
 	struct keel_data *d = kd(q);
@@ -332,23 +355,28 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 	} else {
 		rq = next_write(d);
 	}
-	if (rq == fifo_head(d, dir))
-		d->since_aged[dir] = 0;
-	if (rq == d->first_young) {
-		struct list_head *next = rq->queuelist.next;
-
-		d->first_young =
-			next == &d->fifo_list[BLK_READ] ?
-				NULL :
-				list_entry(next, struct request, queuelist);
-	}
-	tree_erase(d, rq, rq->sector);
-	rq->rq_flags &= ~RQF_ELV_YOUNG;
-	list_del_init(&rq->queuelist);
+	keel_remove(d, rq);
 	d->head = rq_end_sector(rq);
 	if (dir == BLK_WRITE)
 		d->wpos = d->head;
 	return rq;
+}
+
+/* Gap reads: a read joins the command of the read just dispatched. */
+static void keel_take(struct blk_queue *q, struct request *rq)
+{
+	struct keel_data *d = kd(q);
+
+	if (!list_empty(&d->fifo_list[BLK_WRITE]))
+		d->reads_passed++;
+	keel_remove(d, rq);
+	/* The command ends past the farthest of its requests. */
+	d->head = MAX(d->head, rq_end_sector(rq));
+}
+
+static u32 keel_gap_sectors(struct blk_queue *q)
+{
+	return kd(q)->gap_kb * (1024 / SECTOR_SIZE);
 }
 
 static void keel_completed(struct blk_queue *q, struct request *rq)
@@ -385,6 +413,9 @@ static const struct blk_tunable keel_tunables[] = {
 		struct keel_data, young_reach, .name = "young_reach", .min = 1,
 		.max = 0xffff,
 		.help = "an old read goes first only if this many times closer"),
+	BLK_TUNABLE(struct keel_data, gap_kb, .name = "gap_kb", .max = 1024,
+		    .help = "largest gap in KiB read and thrown away to join "
+			    "reads; 0 off"),
 	BLK_TUNABLE(struct keel_data, fifo_batch, .name = "fifo_batch",
 		    .min = 1, .max = 0xffff, .help = "requests per batch"),
 	BLK_TUNABLE(struct keel_data, writes_starved, .name = "writes_starved",
@@ -404,6 +435,8 @@ const struct elevator_type elevator_keel = {
 	.dispatch_next = keel_dispatch_next,
 	.completed = keel_completed,
 	.has_work = keel_has_work,
+	.gap_sectors = keel_gap_sectors,
+	.take = keel_take,
 	.tunables = keel_tunables,
 	.nr_tunables = ARRAY_SIZE(keel_tunables),
 };
