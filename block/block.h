@@ -194,6 +194,11 @@ struct blk_queue_limits {
 #define BLK_FEAT_WRITE_CACHE BIT(0)
 /* The driver does FUA writes itself; otherwise the queue adds a flush. */
 #define BLK_FEAT_FUA BIT(1)
+/*
+ * No seek cost (memory, SSD; Linux's QUEUE_FLAG_NONROT): reading a gap
+ * costs transfer time and saves nothing, so keel makes no gap reads.
+ */
+#define BLK_FEAT_NONROT BIT(2)
 
 /* Limits that constrain nothing a sane driver cares about. */
 void blk_limits_default(struct blk_queue_limits *lim);

@@ -38,7 +38,7 @@ static const u32 writes_starved = 2;
 static const bool front_merges = true;
 static const u64 young_ms = 50;
 static const u32 young_reach = 16;
-static const u32 gap_kb = 64;
+static const u32 gap_kb = 512;
 
 #define NS_PER_MS 1000000ULL
 #define RB_OFF offsetof(struct request, rb_node)
@@ -374,8 +374,11 @@ static void keel_take(struct blk_queue *q, struct request *rq)
 	d->head = MAX(d->head, rq_end_sector(rq));
 }
 
+/* Only where a seek costs more than reading the gap: a rotating disk. */
 static u32 keel_gap_sectors(struct blk_queue *q)
 {
+	if (q->dev->limits.features & BLK_FEAT_NONROT)
+		return 0;
 	return kd(q)->gap_kb * (1024 / SECTOR_SIZE);
 }
 

@@ -376,6 +376,9 @@ int main(int argc, char **argv)
 	sim.dev.limits.seg_boundary_mask = ~0ULL;
 	/* A write cache, so flushes reach the disk and are ordered there. */
 	sim.dev.limits.features = BLK_FEAT_WRITE_CACHE;
+	/* The SSD has no seek cost: no gap reads there (block/keel.c). */
+	if (sim.ssd)
+		sim.dev.limits.features |= BLK_FEAT_NONROT;
 	if (blk_dev_register(&sim.dev, pool, npool, sim_clock, NULL)) {
 		fprintf(stderr, "iosim: cannot set up the queue\n");
 		return 2;
