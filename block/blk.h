@@ -12,6 +12,8 @@
 #define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
 #define RQF_ELV_YOUNG BIT(1) /* keel: in the young tree of its direction */
 #define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
+#define RQF_ELV_ELDER \
+	BIT(3) /* keel: in its tree of the longest-waiting reads */
 
 enum elv_merge {
 	ELV_NO_MERGE,

@@ -186,6 +186,38 @@ static void test_keel_read_cuts_writes_where_cheap(void **state)
 	expect_sectors(want, 4);
 }
 
+/*
+ * A drain (no read young): the reads that waited at least drain_pct % as
+ * long as the oldest go first, upwards from the head and wrapping, before
+ * nearer reads that waited less.
+ */
+static void drain_run(u64 pct, const sector_t *want)
+{
+	setup_keel_nogap("keel");
+	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", pct), 0);
+	R(392, 8); /* in flight; the head ends at 400 */
+	blk_start_plug(&fk.dev);
+	R(300, 8); /* waits 115 ms by the drain: elder */
+	R(700, 8);
+	R(500, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 60 * MS;
+	R(410, 8); /* waits 55 ms: not elder (under 60 % of 115) */
+	fake_now = 115 * MS; /* nothing young (50 ms) any more: a drain */
+	drain();
+	expect_sectors(want, 5);
+}
+
+static void test_keel_drain_serves_elder_reads_first(void **state)
+{
+	static const sector_t elder_first[] = { 392, 500, 700, 300, 410 };
+	static const sector_t nearest[] = { 392, 410, 500, 700, 300 };
+
+	drain_run(60, elder_first);
+	/* drain_pct 0: nearest first, as before a drain. */
+	drain_run(0, nearest);
+}
+
 static void test_keel_tunables(void **state)
 {
 	u64 v;
@@ -196,7 +228,13 @@ static void test_keel_tunables(void **state)
 	assert_int_equal(blk_get_tunable(&fk.dev, "young_ms", &v), 0);
 	assert_int_equal(v, 50);
 	assert_int_equal(blk_get_tunable(&fk.dev, "young_reach", &v), 0);
-	assert_int_equal(v, 16);
+	assert_int_equal(v, 32);
+	assert_int_equal(blk_get_tunable(&fk.dev, "gap_kb", &v), 0);
+	assert_int_equal(v, 512);
+	assert_int_equal(blk_get_tunable(&fk.dev, "drain_pct", &v), 0);
+	assert_int_equal(v, 60);
+	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", 101), -ERANGE);
+	assert_int_equal(blk_set_tunable(&fk.dev, "gap_kb", 1025), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "young_reach", 0), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 0), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "front_merges", 2), -EINVAL);
@@ -317,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_keel_writes_not_starved),
 		cmocka_unit_test(test_keel_writes_first_while_flush_waits),
 		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
+		cmocka_unit_test(test_keel_drain_serves_elder_reads_first),
 		cmocka_unit_test(test_keel_tunables),
 		cmocka_unit_test(test_kyber_fifo_per_class),
 		cmocka_unit_test(test_kyber_writes_not_starved),
