@@ -286,8 +286,8 @@ static struct request *pick_read(struct keel_data *d)
 /*
  * Reads that have waited at least drain_pct % as long as the oldest read
  * become elder, oldest first. The bound only rises (time passes, and the
- * oldest read only gets younger as it is served), so a read never has to
- * leave the elder tree before it is dispatched.
+ * oldest read, once served, is followed by a younger one), so a read never
+ * has to leave the elder tree before it is dispatched.
  */
 static void keel_promote(struct keel_data *d, u64 now)
 {
