@@ -24,8 +24,10 @@
  *    after it, reads too, wait for exactly the writes queued now.
  *  - Drains: when no read is young (none arrived for young_ms), reads that
  *    have waited at least drain_pct % as long as the oldest one ("elder"
- *    reads, a tree of their own) go first, in an upward sweep: the reads
- *    that young-first left behind are served before the drain ends.
+ *    reads, a tree of their own) go first, nearest first, as one batch:
+ *    no read joins it until it is done, and aging waits for it, since the
+ *    oldest read is in it. The reads that young-first left behind are
+ *    served before the drain ends, at one seek each.
  *
  * Every operation is O(log n): tree inserts, erases and lower bounds, list
  * heads; a read moves from the young to the old tree once.
@@ -154,8 +156,8 @@ static struct request *closer(sector_t head, struct request *down,
 	return dist(head, down) < dist(head, up) ? down : up;
 }
 
-/* The young read nearest to @head in either direction, or NULL. */
-static struct request *nearest_young(const struct rb_root *root, sector_t head)
+/* The read of a young or elder tree nearest to @head either way, or NULL. */
+static struct request *nearest_rb(const struct rb_root *root, sector_t head)
 {
 	struct rb_node *n = rq_rb_lower_bound(root, head, RB_OFF);
 
@@ -268,9 +270,9 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 /* The read keel would serve next outside a drain. */
 static struct request *pick_read(struct keel_data *d)
 {
-	struct request *y = nearest_young(&d->young, d->head);
+	struct request *y = nearest_rb(&d->young, d->head);
 	struct request *o = nearest(&d->sort[BLK_READ], d->head);
-	struct request *e = nearest_young(&d->elder, d->head);
+	struct request *e = nearest_rb(&d->elder, d->head);
 
 	/* Elder reads left from a drain count as old ones. */
 	if (e && (!o || dist(d->head, e) < dist(d->head, o)))
@@ -307,22 +309,20 @@ static void keel_promote(struct keel_data *d, u64 now)
 }
 
 /*
- * The read keel serves next. In a drain (no read young) that is the next
- * elder read upwards from the head, wrapping to the lowest: one sweep over
- * the reads that waited longest, where nearest-first would leave them to
- * aging until the drain's end.
+ * The read keel serves next. In a drain (no read young) that is the elder
+ * read nearest to the head: the reads that waited longest, where plain
+ * nearest-first would leave them to aging until the drain's end. Elder
+ * reads form a batch: more become elder only once it is empty, so no read
+ * that turned elder later and sits nearer keeps the oldest waiting, and
+ * the batch ends within as many reads as it holds.
  */
 static struct request *choose_read(struct keel_data *d, u64 now)
 {
-	struct rb_node *n;
-
 	if (!d->drain_pct || d->young.node)
 		return pick_read(d);
-	keel_promote(d, now);
-	n = rq_rb_lower_bound(&d->elder, d->head, RB_OFF);
-	if (!n)
-		n = rb_first(&d->elder);
-	return n ? rb_rq(n) : pick_read(d);
+	if (!d->elder.node)
+		keel_promote(d, now);
+	return d->elder.node ? nearest_rb(&d->elder, d->head) : pick_read(d);
 }
 
 /*
@@ -378,6 +378,24 @@ static int keel_choose_dir(struct blk_queue *q, u64 now)
 	return BLK_READ;
 }
 
+/*
+ * Aging serves the oldest request of @dir every fifo_batch-th dispatch
+ * once it has expired; except in a drain whose elder batch holds the
+ * oldest read: the batch reaches it within its size, and jumping to it
+ * would only add a seek (a long one: 3 % of randread's throughput). The
+ * count runs on, so aging is overdue once a young read ends the drain.
+ */
+static bool aging_due(struct keel_data *d, int dir, u64 now)
+{
+	if (!expired(d, dir, now))
+		return false;
+	++d->since_aged[dir];
+	if (dir == BLK_READ && !d->young.node &&
+	    (fifo_head(d, dir)->rq_flags & RQF_ELV_ELDER))
+		return false;
+	return d->since_aged[dir] >= d->fifo_batch;
+}
+
 /* @rq goes to the device now: out of the trees and the FIFO. */
 static void keel_remove(struct keel_data *d, struct request *rq)
 {
@@ -418,7 +436,7 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 		if (++d->batch >= d->fifo_batch)
 			d->write_turn = false;
 	}
-	if (expired(d, dir, now) && ++d->since_aged[dir] >= d->fifo_batch) {
+	if (aging_due(d, dir, now)) {
 		/* Aging: the oldest goes now and then, whatever the head. */
 		q->stats.expired++;
 		rq = fifo_head(d, dir);

@@ -218,6 +218,63 @@ static void test_keel_drain_serves_elder_reads_first(void **state)
 	drain_run(0, nearest);
 }
 
+/*
+ * The elder reads of a drain are a batch: a read that turns elder while it
+ * runs (here 950, elder by 200 ms) waits for the batch to end, even where
+ * it is nearer than the rest of the batch.
+ */
+static void test_keel_drain_elder_batch(void **state)
+{
+	setup_keel_nogap("keel");
+	R(0, 8); /* in flight; the head ends at 8 */
+	blk_start_plug(&fk.dev);
+	R(1000, 8);
+	R(900, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 45 * MS;
+	R(950, 8); /* by 100 ms under 60 % of the oldest's wait: not elder */
+	fake_now = 100 * MS; /* a drain: the batch is 900 and 1000 */
+	blk_complete_request(only_inflight(), BLK_STS_OK);
+	assert_int_equal(only_inflight()->sector, 900);
+	fake_now = 200 * MS; /* 950 waited 155 of 200 ms: elder by now */
+	assert_int_equal(step(), 1000);
+	assert_int_equal(step(), 950);
+	drain();
+}
+
+/*
+ * In a drain aging waits for the elder batch, which holds the oldest read
+ * (1000): with fifo_batch 2 and every read expired, the batch goes nearest
+ * first; with drain_pct 0 (no batch) aging jumps to 1000 second.
+ */
+static void drain_aging_run(u64 pct, const sector_t *want)
+{
+	setup_keel_nogap("keel");
+	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", pct), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 2), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "read_expire", 10), 0);
+	R(0, 8); /* in flight; the head ends at 8 */
+	R(1000, 8);
+	fake_now = 1 * MS;
+	blk_start_plug(&fk.dev);
+	R(100, 8);
+	R(200, 8);
+	R(300, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 100 * MS; /* all expired and elder, none young */
+	drain();
+	expect_sectors(want, 5);
+}
+
+static void test_keel_drain_aging_waits_for_batch(void **state)
+{
+	static const sector_t batch[] = { 0, 100, 200, 300, 1000 };
+	static const sector_t aged[] = { 0, 100, 1000, 300, 200 };
+
+	drain_aging_run(60, batch);
+	drain_aging_run(0, aged);
+}
+
 static void test_keel_tunables(void **state)
 {
 	u64 v;
@@ -356,6 +413,8 @@ int main(void)
 		cmocka_unit_test(test_keel_writes_first_while_flush_waits),
 		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
 		cmocka_unit_test(test_keel_drain_serves_elder_reads_first),
+		cmocka_unit_test(test_keel_drain_elder_batch),
+		cmocka_unit_test(test_keel_drain_aging_waits_for_batch),
 		cmocka_unit_test(test_keel_tunables),
 		cmocka_unit_test(test_kyber_fifo_per_class),
 		cmocka_unit_test(test_kyber_writes_not_starved),
