@@ -193,19 +193,56 @@ u32 blk_bio_split_sectors(const struct bio *bio)
 void blk_rq_seg_init(struct blk_seg_iter *it, const struct request *rq)
 {
 	it->lim = &rq->q->dev->limits;
+	it->part = rq;
+	it->gap = 0;
 	it->bio = rq->op == REQ_OP_FLUSH ? NULL : rq->bio;
 	if (it->bio)
 		it->iter = it->bio->bi_iter;
 }
 
+/* A bit bucket segment of at most @bytes, cut as any other segment. */
+static u32 gap_seg(const struct blk_queue_limits *lim, u32 bytes)
+{
+	return seg_len(lim, blk_bit_bucket(), MIN(bytes, BLK_BIT_BUCKET_SIZE));
+}
+
+u32 blk_gap_segments(const struct blk_queue_limits *lim, u32 bytes)
+{
+	u32 n = 0;
+
+	for (; bytes; n++)
+		bytes -= gap_seg(lim, bytes);
+	return n;
+}
+
 bool blk_rq_seg_next(struct blk_seg_iter *it, phys_addr_t *addr, u32 *len)
 {
-	while (it->bio) {
-		if (next_seg(it->lim, it->bio->bi_io_vec, &it->iter, addr, len))
+	for (;;) {
+		const struct request *next;
+
+		if (it->gap) {
+			*addr = blk_bit_bucket();
+			*len = gap_seg(it->lim, it->gap);
+			it->gap -= *len;
 			return true;
-		it->bio = it->bio->bi_next;
-		if (it->bio)
-			it->iter = it->bio->bi_iter;
+		}
+		while (it->bio) {
+			if (next_seg(it->lim, it->bio->bi_io_vec, &it->iter,
+				     addr, len))
+				return true;
+			it->bio = it->bio->bi_next;
+			if (it->bio)
+				it->iter = it->bio->bi_iter;
+		}
+		next = it->part ? it->part->cmd_next : NULL;
+		if (!next)
+			return false;
+		/* The part's bios are contiguous: its last one ends it. */
+		it->gap =
+			(u32)((next->sector - bio_end_sector(it->part->biotail))
+			      << SECTOR_SHIFT);
+		it->part = next;
+		it->bio = next->bio;
+		it->iter = it->bio->bi_iter;
 	}
-	return false;
 }

@@ -174,10 +174,11 @@ void blk_stats_reset(struct blk_dev *dev)
 /*
  * Count outstanding requests, other than @skip, overlapping [s, s + n) that
  * conflict with an access of the given direction; stop at the first one
- * when @any. Flushes never sit in the index, POSTFLUSH requests do.
+ * when @any (and then leave no mark). Flushes never sit in the index,
+ * POSTFLUSH requests do.
  */
-static u32 scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
-			  const struct request *skip, bool any)
+u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
+		       const struct request *skip, bool any)
 {
 	sector_t lo = s > q->dev->limits.max_sectors ?
 			      s - q->dev->limits.max_sectors + 1 :
@@ -226,8 +227,8 @@ static bool can_merge(struct blk_queue *q, struct request *rq,
 	if ((u64)rq->nr_sectors + bio_sectors(bio) > lim->max_sectors ||
 	    (u32)rq->nr_segments + segs > lim->max_segments)
 		return false;
-	return !scan_conflicts(q, bio->bi_iter.bi_sector, bio_sectors(bio),
-			       op_is_write(bio->bi_op), rq, true);
+	return !blk_scan_conflicts(q, bio->bi_iter.bi_sector, bio_sectors(bio),
+				   op_is_write(bio->bi_op), rq, true);
 }
 
 static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
@@ -328,6 +329,7 @@ int blk_submit_bio(struct bio *bio)
 	rq->fifo_time = 0;
 	rq->dispatch_ns = 0;
 	rq->bio = rq->biotail = bio;
+	rq->cmd_next = NULL;
 	rq->barrier = flush;
 	rq->nr_blockers = flush ? 1 : 0;
 	if (rq->op == REQ_OP_FLUSH) {
@@ -336,9 +338,9 @@ int blk_submit_bio(struct bio *bio)
 		list_add_tail(&rq->flushlist, &q->flushes);
 		q->stats.flushes++;
 	} else {
-		rq->nr_blockers += scan_conflicts(q, rq->sector, rq->nr_sectors,
-						  op_is_write(rq->op), NULL,
-						  false);
+		rq->nr_blockers +=
+			blk_scan_conflicts(q, rq->sector, rq->nr_sectors,
+					   op_is_write(rq->op), NULL, false);
 		blk_index_add(q, rq);
 	}
 	q->stats.requests++;
@@ -456,10 +458,10 @@ static void release_held(struct blk_queue *q, u64 now)
 	}
 }
 
-static void finish_request(struct blk_queue *q, struct request *rq,
+/* Bookkeeping of one ended request; its bios are the caller's to end. */
+static void retire_request(struct blk_queue *q, struct request *rq,
 			   blk_status_t status, u64 now)
 {
-	struct bio *bio = rq->bio;
 	bool flush = rq->op == REQ_OP_FLUSH;
 	int dir = rq_data_dir(rq);
 
@@ -478,13 +480,32 @@ static void finish_request(struct blk_queue *q, struct request *rq,
 	release_held(q, now);
 	rq->state = RQ_FREE;
 	rq->bio = rq->biotail = NULL;
+	rq->cmd_next = NULL;
 	rq->barrier = NULL;
 	list_add(&rq->queuelist, &q->free);
 	q->nr_outstanding--;
+}
+
+/* @rq and the other requests of its command, if a gap read, ended. */
+static void finish_request(struct blk_queue *q, struct request *rq,
+			   blk_status_t status, u64 now)
+{
+	struct bio *bio = NULL, **tail = &bio;
+
+	while (rq) {
+		struct request *next = rq->cmd_next;
+
+		*tail = rq->bio;
+		if (rq->biotail)
+			tail = &rq->biotail->bi_next;
+		retire_request(q, rq, status, now);
+		rq = next;
+	}
 	/*
 	 * After the bookkeeping, so that a bi_end_io that resubmits sees a
 	 * consistent queue; before dispatching, so that a flush this request
-	 * released cannot end ahead of it.
+	 * released cannot end ahead of it. Every request of a gap read ends
+	 * with the command's status.
 	 */
 	while (bio) {
 		struct bio *next = bio->bi_next;
@@ -546,6 +567,7 @@ void blk_run_queue(struct blk_dev *dev)
 	for (;;) {
 		struct request *rq = NULL;
 		blk_status_t sts;
+		u32 parts;
 		int tag, dir;
 		bool flush;
 
@@ -571,6 +593,7 @@ void blk_run_queue(struct blk_dev *dev)
 			if (!rq)
 				break;
 			q->nr_queued--;
+			rq = blk_gap_build(q, rq, now);
 		}
 		tag = __builtin_ctz(~q->tags_used);
 		q->tags_used |= (u32)BIT(tag);
@@ -583,6 +606,9 @@ void blk_run_queue(struct blk_dev *dev)
 		/* A synchronous completion may recycle @rq inside submit. */
 		dir = rq_data_dir(rq);
 		flush = rq->op == REQ_OP_FLUSH;
+		parts = 0;
+		for (struct request *r = rq; r; r = r->cmd_next)
+			parts++;
 		sts = dev->ops->submit(dev, rq);
 		if (sts == BLK_STS_RESOURCE) {
 			q->tags[tag] = NULL;
@@ -594,7 +620,7 @@ void blk_run_queue(struct blk_dev *dev)
 			break;
 		}
 		if (!flush)
-			q->stats.dispatched[dir]++;
+			q->stats.dispatched[dir] += parts;
 		if (sts)
 			blk_complete_request(rq, sts);
 	}

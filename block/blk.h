@@ -12,6 +12,8 @@
 #define RQF_POSTFLUSH BIT(0) /* FUA write now in its emulated flush phase */
 #define RQF_ELV_YOUNG BIT(1) /* keel: in the young tree of its direction */
 #define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
+#define RQF_ELV_ELDER \
+	BIT(3) /* keel: in its tree of the longest-waiting reads */
 
 enum elv_merge {
 	ELV_NO_MERGE,
@@ -46,6 +48,15 @@ struct elevator_type {
 	/* blk_complete_request() for a request that came from here. */
 	void (*completed)(struct blk_queue *q, struct request *rq);
 	bool (*has_work)(struct blk_queue *q);
+	/*
+	 * Gap reads (block/blk-gap.c), both optional. gap_sectors: the
+	 * largest gap the core may read and discard to join two queued reads
+	 * into one command, 0 for none. take: dispatch loop, after
+	 * dispatch_next: remove queued @rq, which goes out in the same command
+	 * as the request just returned.
+	 */
+	u32 (*gap_sectors)(struct blk_queue *q);
+	void (*take)(struct blk_queue *q, struct request *rq);
 	/* Its knobs in q->elv_priv, for block/tunable.c (none: NULL, 0). */
 	const struct blk_tunable *tunables;
 	u32 nr_tunables;
@@ -85,6 +96,21 @@ struct request *blk_index_find_merge(struct blk_queue *q, int dir, sector_t pos,
 
 /* Segments @bio needs under @lim; no coalescing across bio_vecs. */
 u32 bio_nr_segments(const struct blk_queue_limits *lim, const struct bio *bio);
+/* Segments a gap of @bytes takes in the bit bucket under @lim. */
+u32 blk_gap_segments(const struct blk_queue_limits *lim, u32 bytes);
+
+/*
+ * Outstanding requests, other than @skip, overlapping [s, s + n) that
+ * conflict with an access of direction @write; with @any, stop at 1.
+ */
+u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
+		       const struct request *skip, bool any);
+/*
+ * Dispatch loop: grow read @rq, just out of the elevator, into a gap read
+ * with the queued reads near it; returns the command's head (sector
+ * order), @rq itself when nothing joined.
+ */
+struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now);
 
 /* Insert @rq into @root ordered by start sector; equal keys go right. */
 static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,

@@ -194,6 +194,11 @@ struct blk_queue_limits {
 #define BLK_FEAT_WRITE_CACHE BIT(0)
 /* The driver does FUA writes itself; otherwise the queue adds a flush. */
 #define BLK_FEAT_FUA BIT(1)
+/*
+ * No seek cost (memory, SSD; Linux's QUEUE_FLAG_NONROT): reading a gap
+ * costs transfer time and saves nothing, so keel makes no gap reads.
+ */
+#define BLK_FEAT_NONROT BIT(2)
 
 /* Limits that constrain nothing a sane driver cares about. */
 void blk_limits_default(struct blk_queue_limits *lim);
@@ -246,6 +251,9 @@ struct blk_stats {
 	u64 expired; /* deadline: FIFO head served because it expired */
 	u64 batches; /* deadline: batches started */
 	u64 held; /* requests that waited for a conflict or a flush */
+	u64 gap_reads; /* read commands that carried more than one request */
+	u64 gap_merged; /* requests that joined such a command */
+	u64 gap_sectors; /* sectors read into the bit bucket */
 	u32 max_depth; /* most requests outstanding at once */
 	u64 lat_hist[BLK_NR_DIRS][BLK_LAT_BUCKETS];
 };
@@ -290,6 +298,12 @@ struct request {
 	u64 fifo_time; /* deadline: expiry time */
 	u64 dispatch_ns;
 	struct bio *bio, *biotail;
+	/*
+	 * Gap reads (block/blk-gap.c): the next request, in sector order, of
+	 * the read command this request heads or belongs to. The head's
+	 * sector and nr_sectors are then the whole command, gaps included.
+	 */
+	struct request *cmd_next;
 	struct request *barrier; /* the flush it waits behind */
 	/*
 	 * This pool slot's share of the outstanding index: bucket heads per
@@ -310,16 +324,28 @@ static inline u64 blk_rq_bytes(const struct request *rq)
 	return (u64)rq->nr_sectors << SECTOR_SHIFT;
 }
 
-/* Walks a request's data as DMA segments that obey the queue limits. */
+/*
+ * Walks a request's data as DMA segments that obey the queue limits. For a
+ * gap read (rq->cmd_next set) the walk goes through every request of the
+ * command in sector order, and each gap between two of them is read into
+ * the bit bucket: a page of Keel's own that nobody reads back, so the
+ * same page may appear in many segments of one command.
+ */
 struct blk_seg_iter {
 	const struct blk_queue_limits *lim;
+	const struct request *part; /* whose bios are being walked */
 	struct bio *bio;
 	struct bvec_iter iter;
+	u32 gap; /* bit bucket bytes still to yield before @bio */
 };
 
 void blk_rq_seg_init(struct blk_seg_iter *it, const struct request *rq);
 /* Next segment's physical address and length; false at the end. */
 bool blk_rq_seg_next(struct blk_seg_iter *it, phys_addr_t *addr, u32 *len);
+
+/* Size and address of the bit bucket, for drivers' and tests' checks. */
+#define BLK_BIT_BUCKET_SIZE 4096U
+phys_addr_t blk_bit_bucket(void);
 
 struct elevator_type;
 

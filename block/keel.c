@@ -22,6 +22,12 @@
  *    the middle of a stream of writes costs two long seeks.
  *  - Writes first while a flush waits: the flush and everything submitted
  *    after it, reads too, wait for exactly the writes queued now.
+ *  - Drains: when no read is young (none arrived for young_ms), reads that
+ *    have waited at least drain_pct % as long as the oldest one ("elder"
+ *    reads, a tree of their own) go first, nearest first, as one batch:
+ *    no read joins it until it is done, and aging waits for it, since the
+ *    oldest read is in it. The reads that young-first left behind are
+ *    served before the drain ends, at one seek each.
  *
  * Every operation is O(log n): tree inserts, erases and lower bounds, list
  * heads; a read moves from the young to the old tree once.
@@ -37,7 +43,9 @@ static const u32 fifo_batch = 16;
 static const u32 writes_starved = 2;
 static const bool front_merges = true;
 static const u64 young_ms = 50;
-static const u32 young_reach = 16;
+static const u32 young_reach = 32;
+static const u32 gap_kb = 512;
+static const u32 drain_pct = 60;
 
 #define NS_PER_MS 1000000ULL
 #define RB_OFF offsetof(struct request, rb_node)
@@ -50,9 +58,13 @@ struct keel_data {
 	 */
 	struct sortq sort[BLK_NR_DIRS];
 	struct rb_root young;
+	/* Elder reads by sector: they open the read FIFO, up to first_plain. */
+	struct rb_root elder;
 	struct list_head fifo_list[BLK_NR_DIRS];
 	/* The oldest read still young, or NULL: the young ones end the FIFO. */
 	struct request *first_young;
+	/* The oldest read not elder, or NULL. */
+	struct request *first_plain;
 	sector_t head; /* sector just past the last request dispatched */
 	sector_t wpos; /* the same for the last write: the write sweep */
 	bool write_turn; /* a write batch was granted to starved writes */
@@ -63,6 +75,8 @@ struct keel_data {
 	u64 expire[BLK_NR_DIRS]; /* ns */
 	u64 young_ns;
 	u32 young_reach;
+	u32 gap_kb; /* gap reads: largest gap read and discarded, KiB */
+	u32 drain_pct; /* elder: waited this % of the oldest's wait; 0 off */
 	u32 fifo_batch;
 	u32 writes_starved;
 	bool front_merges;
@@ -82,6 +96,7 @@ static void keel_init(struct blk_queue *q)
 
 	memset(d, 0, sizeof(*d));
 	d->young = RB_ROOT;
+	d->elder = RB_ROOT;
 	for (int i = 0; i < BLK_NR_DIRS; i++) {
 		sortq_init(&d->sort[i], q->ot_pool, q->dev->capacity);
 		INIT_LIST_HEAD(&d->fifo_list[i]);
@@ -91,6 +106,8 @@ static void keel_init(struct blk_queue *q)
 	d->expire[BLK_WRITE] = write_expire_ms * NS_PER_MS;
 	d->young_ns = young_ms * NS_PER_MS;
 	d->young_reach = young_reach;
+	d->gap_kb = gap_kb;
+	d->drain_pct = drain_pct;
 	d->fifo_batch = fifo_batch;
 	d->writes_starved = writes_starved;
 	d->front_merges = front_merges;
@@ -101,11 +118,13 @@ static struct request *rb_rq(struct rb_node *n)
 	return n ? rb_entry(n, struct request, rb_node) : NULL;
 }
 
-/* Into the young tree or its direction's sort list, by its flag. */
+/* Into the young or elder tree or its direction's sort list, by flag. */
 static void tree_insert(struct keel_data *d, struct request *rq)
 {
 	if (rq->rq_flags & RQF_ELV_YOUNG)
 		rq_rb_insert(&d->young, &rq->rb_node, RB_OFF);
+	else if (rq->rq_flags & RQF_ELV_ELDER)
+		rq_rb_insert(&d->elder, &rq->rb_node, RB_OFF);
 	else
 		sortq_insert(&d->sort[rq_data_dir(rq)], rq);
 }
@@ -115,6 +134,8 @@ static void tree_erase(struct keel_data *d, struct request *rq, sector_t key)
 {
 	if (rq->rq_flags & RQF_ELV_YOUNG)
 		rb_erase(&rq->rb_node, &d->young);
+	else if (rq->rq_flags & RQF_ELV_ELDER)
+		rb_erase(&rq->rb_node, &d->elder);
 	else
 		sortq_erase(&d->sort[rq_data_dir(rq)], rq, key);
 }
@@ -135,8 +156,8 @@ static struct request *closer(sector_t head, struct request *down,
 	return dist(head, down) < dist(head, up) ? down : up;
 }
 
-/* The young read nearest to @head in either direction, or NULL. */
-static struct request *nearest_young(const struct rb_root *root, sector_t head)
+/* The read of a young or elder tree nearest to @head either way, or NULL. */
+static struct request *nearest_rb(const struct rb_root *root, sector_t head)
 {
 	struct rb_node *n = rq_rb_lower_bound(root, head, RB_OFF);
 
@@ -171,6 +192,16 @@ static struct request *next_write(struct keel_data *d)
 	struct request *rq = sortq_lower_bound(&d->sort[BLK_WRITE], d->wpos);
 
 	return rq ? rq : fifo_head(d, BLK_WRITE);
+}
+
+/* The read after @rq in the FIFO, or NULL. */
+static struct request *fifo_next(struct keel_data *d, struct request *rq)
+{
+	struct list_head *next = rq->queuelist.next;
+
+	return next == &d->fifo_list[BLK_READ] ?
+		       NULL :
+		       list_entry(next, struct request, queuelist);
 }
 
 /* Reads older than young_ns move to the old tree, oldest first. */
@@ -224,6 +255,9 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 	/* Insertion time: FIFO order, which ages and expires requests. */
 	rq->fifo_time = now;
 	rq->rq_flags &= ~RQF_ELV_YOUNG;
+	rq->rq_flags &= ~RQF_ELV_ELDER;
+	if (dir == BLK_READ && !d->first_plain)
+		d->first_plain = rq;
 	if (dir == BLK_READ && d->young_ns) {
 		rq->rq_flags |= RQF_ELV_YOUNG;
 		if (!d->first_young)
@@ -233,11 +267,16 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
 }
 
-/* The read keel would serve next. */
+/* The read keel would serve next outside a drain. */
 static struct request *pick_read(struct keel_data *d)
 {
-	struct request *y = nearest_young(&d->young, d->head);
+	struct request *y = nearest_rb(&d->young, d->head);
 	struct request *o = nearest(&d->sort[BLK_READ], d->head);
+	struct request *e = nearest_rb(&d->elder, d->head);
+
+	/* Elder reads left from a drain count as old ones. */
+	if (e && (!o || dist(d->head, e) < dist(d->head, o)))
+		o = e;
 
 	if (!y || !o)
 		return y ? y : o;
@@ -247,13 +286,53 @@ static struct request *pick_read(struct keel_data *d)
 }
 
 /*
+ * Reads that have waited at least drain_pct % as long as the oldest read
+ * become elder, oldest first. The bound only rises (time passes, and the
+ * oldest read, once served, is followed by a younger one), so a read never
+ * has to leave the elder tree before it is dispatched.
+ */
+static void keel_promote(struct keel_data *d, u64 now)
+{
+	struct request *oldest = fifo_head(d, BLK_READ), *rq;
+	u64 bound;
+
+	if (!oldest)
+		return;
+	bound = now - (now - oldest->fifo_time) / 100 * d->drain_pct;
+	while ((rq = d->first_plain) && !(rq->rq_flags & RQF_ELV_YOUNG) &&
+	       rq->fifo_time <= bound) {
+		sortq_erase(&d->sort[BLK_READ], rq, rq->sector);
+		rq->rq_flags |= RQF_ELV_ELDER;
+		rq_rb_insert(&d->elder, &rq->rb_node, RB_OFF);
+		d->first_plain = fifo_next(d, rq);
+	}
+}
+
+/*
+ * The read keel serves next. In a drain (no read young) that is the elder
+ * read nearest to the head: the reads that waited longest, where plain
+ * nearest-first would leave them to aging until the drain's end. Elder
+ * reads form a batch: more become elder only once it is empty, so no read
+ * that turned elder later and sits nearer keeps the oldest waiting, and
+ * the batch ends within as many reads as it holds.
+ */
+static struct request *choose_read(struct keel_data *d, u64 now)
+{
+	if (!d->drain_pct || d->young.node)
+		return pick_read(d);
+	if (!d->elder.node)
+		keel_promote(d, now);
+	return d->elder.node ? nearest_rb(&d->elder, d->head) : pick_read(d);
+}
+
+/*
  * A write sweep that nobody granted gives way to a read where the read
  * costs no more than the next write (that write is a wrap or far away),
  * or once the oldest read has waited a fifth of read_expire.
  */
 static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 {
-	struct request *r = pick_read(d);
+	struct request *r = choose_read(d, now);
 	struct request *oldest = fifo_head(d, BLK_READ);
 
 	/*
@@ -299,6 +378,40 @@ static int keel_choose_dir(struct blk_queue *q, u64 now)
 	return BLK_READ;
 }
 
+/*
+ * Aging serves the oldest request of @dir every fifo_batch-th dispatch
+ * once it has expired; except in a drain whose elder batch holds the
+ * oldest read: the batch reaches it within its size, and jumping to it
+ * would only add a seek (a long one: 3 % of randread's throughput). The
+ * count runs on, so aging is overdue once a young read ends the drain.
+ */
+static bool aging_due(struct keel_data *d, int dir, u64 now)
+{
+	if (!expired(d, dir, now))
+		return false;
+	++d->since_aged[dir];
+	if (dir == BLK_READ && !d->young.node &&
+	    (fifo_head(d, dir)->rq_flags & RQF_ELV_ELDER))
+		return false;
+	return d->since_aged[dir] >= d->fifo_batch;
+}
+
+/* @rq goes to the device now: out of the trees and the FIFO. */
+static void keel_remove(struct keel_data *d, struct request *rq)
+{
+	int dir = rq_data_dir(rq);
+
+	if (rq == fifo_head(d, dir))
+		d->since_aged[dir] = 0;
+	if (rq == d->first_young)
+		d->first_young = fifo_next(d, rq);
+	if (rq == d->first_plain)
+		d->first_plain = fifo_next(d, rq);
+	tree_erase(d, rq, rq->sector);
+	rq->rq_flags &= ~(RQF_ELV_YOUNG | RQF_ELV_ELDER);
+	list_del_init(&rq->queuelist);
+}
+
 static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 {
 	struct keel_data *d = kd(q);
@@ -323,32 +436,40 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 		if (++d->batch >= d->fifo_batch)
 			d->write_turn = false;
 	}
-	if (expired(d, dir, now) && ++d->since_aged[dir] >= d->fifo_batch) {
+	if (aging_due(d, dir, now)) {
 		/* Aging: the oldest goes now and then, whatever the head. */
 		q->stats.expired++;
 		rq = fifo_head(d, dir);
 	} else if (dir == BLK_READ) {
-		rq = pick_read(d);
+		rq = choose_read(d, now);
 	} else {
 		rq = next_write(d);
 	}
-	if (rq == fifo_head(d, dir))
-		d->since_aged[dir] = 0;
-	if (rq == d->first_young) {
-		struct list_head *next = rq->queuelist.next;
-
-		d->first_young =
-			next == &d->fifo_list[BLK_READ] ?
-				NULL :
-				list_entry(next, struct request, queuelist);
-	}
-	tree_erase(d, rq, rq->sector);
-	rq->rq_flags &= ~RQF_ELV_YOUNG;
-	list_del_init(&rq->queuelist);
+	keel_remove(d, rq);
 	d->head = rq_end_sector(rq);
 	if (dir == BLK_WRITE)
 		d->wpos = d->head;
 	return rq;
+}
+
+/* Gap reads: a read joins the command of the read just dispatched. */
+static void keel_take(struct blk_queue *q, struct request *rq)
+{
+	struct keel_data *d = kd(q);
+
+	if (!list_empty(&d->fifo_list[BLK_WRITE]))
+		d->reads_passed++;
+	keel_remove(d, rq);
+	/* The command ends past the farthest of its requests. */
+	d->head = MAX(d->head, rq_end_sector(rq));
+}
+
+/* Only where a seek costs more than reading the gap: a rotating disk. */
+static u32 keel_gap_sectors(struct blk_queue *q)
+{
+	if (q->dev->limits.features & BLK_FEAT_NONROT)
+		return 0;
+	return kd(q)->gap_kb * (1024 / SECTOR_SIZE);
 }
 
 static void keel_completed(struct blk_queue *q, struct request *rq)
@@ -385,6 +506,13 @@ static const struct blk_tunable keel_tunables[] = {
 		struct keel_data, young_reach, .name = "young_reach", .min = 1,
 		.max = 0xffff,
 		.help = "an old read goes first only if this many times closer"),
+	BLK_TUNABLE(struct keel_data, gap_kb, .name = "gap_kb", .max = 1024,
+		    .help = "largest gap in KiB read and thrown away to join "
+			    "reads; 0 off"),
+	BLK_TUNABLE(struct keel_data, drain_pct, .name = "drain_pct",
+		    .max = 100,
+		    .help = "in a drain, reads that waited this % of the "
+			    "oldest's wait go first; 0 off"),
 	BLK_TUNABLE(struct keel_data, fifo_batch, .name = "fifo_batch",
 		    .min = 1, .max = 0xffff, .help = "requests per batch"),
 	BLK_TUNABLE(struct keel_data, writes_starved, .name = "writes_starved",
@@ -404,6 +532,8 @@ const struct elevator_type elevator_keel = {
 	.dispatch_next = keel_dispatch_next,
 	.completed = keel_completed,
 	.has_work = keel_has_work,
+	.gap_sectors = keel_gap_sectors,
+	.take = keel_take,
 	.tunables = keel_tunables,
 	.nr_tunables = ARRAY_SIZE(keel_tunables),
 };

@@ -86,5 +86,6 @@ int ramdisk_init(struct ramdisk *rd, const char *name, void *buf, u64 bytes,
 	rd->dev.limits.max_segments = 0xffff;
 	rd->dev.limits.max_segment_size = 0xffffffffU;
 	rd->dev.limits.seg_boundary_mask = ~0ULL;
+	rd->dev.limits.features = BLK_FEAT_NONROT;
 	return blk_dev_register(&rd->dev, pool, npool, clock, clock_ctx);
 }

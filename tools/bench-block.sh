@@ -40,6 +40,7 @@ run() {
 	/^# seek_sectors/ { seek = $3 }
 	/^# read_latency_us/ { rmean = $6; rp = $8; rm = $10; rg = $12 }
 	/^# write_latency_us/ { wm = $10 }
+	/^# gap_reads/ { gr = $3; gj = $5 }
 	END {
 		p = "BENCH block." w "." d "." s "."
 		print p "throughput " tp " MB/s"
@@ -49,7 +50,9 @@ run() {
 		print p "read_max " rm " us"
 		print p "read_gmean " rg " us"
 		print p "write_max " wm " us"
-		print w, d, s, tp, seek, rmean, rp, rm, rg, wm >> "'"$table"'"
+		print p "gap_reads " gr " commands"
+		print p "gap_joined " gj " requests"
+		print w, d, s, tp, seek, rmean, rp, rm, rg, wm, gj >> "'"$table"'"
 	}' "$tmp/out"
 }
 
@@ -70,9 +73,9 @@ echo "iosim, seed $SEED (latencies in us; 0 where a direction has no requests;"
 echo "keel/deadline: read geometric mean, read max and throughput ratios)"
 awk '
 BEGIN {
-	printf "%-10s %-3s %-8s %9s %12s %11s %11s %11s %11s %11s  %s\n",
+	printf "%-10s %-3s %-8s %9s %12s %11s %11s %11s %11s %11s %7s  %s\n",
 		"workload", "disk", "sched", "MB/s", "seek_sect", "read_mean",
-		"read_p99", "read_max", "read_gmean", "write_max",
+		"read_p99", "read_max", "read_gmean", "write_max", "gapjoin",
 		"keel/deadline gmean max MB/s"
 }
 {
@@ -89,9 +92,9 @@ END {
 		if (f[3] == "keel" && dg[key] > 0 && dm[key] > 0 && dt[key] > 0)
 			ratio = sprintf("%.3f %.3f %.3f", kg[key] / dg[key],
 				km[key] / dm[key], kt[key] / dt[key])
-		printf "%-10s %-3s %-8s %9.2f %12.4g %11.0f %11.0f %11.0f %11.0f %11.0f  %s\n",
+		printf "%-10s %-3s %-8s %9.2f %12.4g %11.0f %11.0f %11.0f %11.0f %11.0f %7d  %s\n",
 			f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9],
-			f[10], ratio
+			f[10], f[11], ratio
 		if (f[3] == "keel" && ratio != "")
 			split(ratio, r, " ")
 		if (f[3] == "keel" && ratio != "")

@@ -63,6 +63,8 @@
 #define ATA_ID_LBA48_CAPACITY 100 /* 100-103 */
 #define ATA_ID_SECTOR_SIZE 106
 #define ATA_ID_LOGICAL_SECTOR_SIZE 117 /* 117-118, in words */
+#define ATA_ID_ROTATION_RATE \
+	217 /* ACS-3 7.12.7.81 Nominal Media Rotation Rate */
 #define ATA_ID_INTEGRITY 255
 
 #define ATA_ID_SERIAL_LEN 20
@@ -87,6 +89,7 @@
 #define ATA_ID_SS_MULTI_LOGICAL BIT(13) /* word 106: bits 3:0 valid */
 #define ATA_ID_INTEGRITY_SIG_MASK GENMASK(7, 0)
 #define ATA_ID_INTEGRITY_SIG 0xa5 /* ACS-3 7.12.7, word 255 */
+#define ATA_ID_ROTATION_NONE 0x0001 /* word 217: non-rotating media */
 
 /* What Keel needs from IDENTIFY DEVICE. */
 struct ata_identity {
@@ -104,6 +107,7 @@ struct ata_identity {
 	bool flush_ext;
 	bool fua;
 	bool log_ext; /* General Purpose Logging: READ LOG EXT */
+	bool nonrotational; /* word 217 says non-rotating media (SSD) */
 	bool has_checksum; /* word 255 carried the A5h signature */
 };
 

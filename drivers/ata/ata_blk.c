@@ -124,6 +124,8 @@ static void set_limits(struct ata_blk *b, const struct ata_blk_desc *desc)
 		l->features |= BLK_FEAT_WRITE_CACHE;
 	if (desc->fua && id->fua)
 		l->features |= BLK_FEAT_FUA;
+	if (id->nonrotational)
+		l->features |= BLK_FEAT_NONROT;
 }
 
 struct ata_blk *ata_blk_register(const struct ata_blk_desc *desc, int *err)

@@ -139,6 +139,8 @@ int ata_parse_identify(const u16 *w, struct ata_identity *id)
 		  (w[ATA_ID_CMDSET_EXT] & ATA_ID_CMDSET_EXT_FUA) &&
 		  (w[ATA_ID_CFS_ENABLE_EXT] & ATA_ID_CMDSET_EXT_FUA);
 	id->log_ext = ext_ok && (w[ATA_ID_CMDSET_EXT] & ATA_ID_CMDSET_EXT_GPL);
+	/* 0 is "not reported": treated as rotating, as Linux does. */
+	id->nonrotational = w[ATA_ID_ROTATION_RATE] == ATA_ID_ROTATION_NONE;
 	return 0;
 }
 

@@ -98,6 +98,15 @@ static void test_qemu_harddisk(void **state)
 	assert_false(id.fua);
 	assert_false(id.log_ext);
 	assert_false(id.has_checksum);
+	/* Word 217 is 0, "not reported": a rotating disk. */
+	assert_false(id.nonrotational);
+	w[ATA_ID_ROTATION_RATE] = ATA_ID_ROTATION_NONE;
+	assert_int_equal(ata_parse_identify(w, &id), 0);
+	assert_true(id.nonrotational);
+	w[ATA_ID_ROTATION_RATE] = 7200;
+	assert_int_equal(ata_parse_identify(w, &id), 0);
+	assert_false(id.nonrotational);
+	w[ATA_ID_ROTATION_RATE] = 0;
 
 	ata_identity_summary(&id, line, sizeof(line));
 	assert_non_null(strstr(line, "\"QEMU HARDDISK\""));

@@ -30,11 +30,19 @@ static sector_t step(void)
 	return only_inflight()->sector;
 }
 
+/* Orders without gap reads, which would make one command of nearby reads. */
+static void setup_keel_nogap(const char *elv)
+{
+	setup_dev(elv, 1, 0);
+	if (!strcmp(elv, "keel"))
+		assert_int_equal(blk_set_tunable(&fk.dev, "gap_kb", 0), 0);
+}
+
 static void test_keel_lecture_nearest_first(void **state)
 {
 	static const sector_t want[] = { 1, 5, 10, 18 };
 
-	setup_dev("keel", 1, 0);
+	setup_keel_nogap("keel");
 	blk_start_plug(&fk.dev);
 	R(18, 1);
 	R(5, 1);
@@ -54,7 +62,7 @@ static void test_keel_seeks_both_ways(void **state)
 	const sector_t *want[] = { want_keel, want_deadline };
 
 	for (int e = 0; e < 2; e++) {
-		setup_dev(elv[e], 1, 0);
+		setup_keel_nogap(elv[e]);
 		R(96, 4); /* in flight; the head ends at 100 */
 		blk_start_plug(&fk.dev);
 		R(120, 8);
@@ -178,6 +186,95 @@ static void test_keel_read_cuts_writes_where_cheap(void **state)
 	expect_sectors(want, 4);
 }
 
+/*
+ * A drain (no read young): the reads that waited at least drain_pct % as
+ * long as the oldest go first, upwards from the head and wrapping, before
+ * nearer reads that waited less.
+ */
+static void drain_run(u64 pct, const sector_t *want)
+{
+	setup_keel_nogap("keel");
+	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", pct), 0);
+	R(392, 8); /* in flight; the head ends at 400 */
+	blk_start_plug(&fk.dev);
+	R(300, 8); /* waits 115 ms by the drain: elder */
+	R(700, 8);
+	R(500, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 60 * MS;
+	R(410, 8); /* waits 55 ms: not elder (under 60 % of 115) */
+	fake_now = 115 * MS; /* nothing young (50 ms) any more: a drain */
+	drain();
+	expect_sectors(want, 5);
+}
+
+static void test_keel_drain_serves_elder_reads_first(void **state)
+{
+	static const sector_t elder_first[] = { 392, 500, 700, 300, 410 };
+	static const sector_t nearest[] = { 392, 410, 500, 700, 300 };
+
+	drain_run(60, elder_first);
+	/* drain_pct 0: nearest first, as before a drain. */
+	drain_run(0, nearest);
+}
+
+/*
+ * The elder reads of a drain are a batch: a read that turns elder while it
+ * runs (here 950, elder by 200 ms) waits for the batch to end, even where
+ * it is nearer than the rest of the batch.
+ */
+static void test_keel_drain_elder_batch(void **state)
+{
+	setup_keel_nogap("keel");
+	R(0, 8); /* in flight; the head ends at 8 */
+	blk_start_plug(&fk.dev);
+	R(1000, 8);
+	R(900, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 45 * MS;
+	R(950, 8); /* by 100 ms under 60 % of the oldest's wait: not elder */
+	fake_now = 100 * MS; /* a drain: the batch is 900 and 1000 */
+	blk_complete_request(only_inflight(), BLK_STS_OK);
+	assert_int_equal(only_inflight()->sector, 900);
+	fake_now = 200 * MS; /* 950 waited 155 of 200 ms: elder by now */
+	assert_int_equal(step(), 1000);
+	assert_int_equal(step(), 950);
+	drain();
+}
+
+/*
+ * In a drain aging waits for the elder batch, which holds the oldest read
+ * (1000): with fifo_batch 2 and every read expired, the batch goes nearest
+ * first; with drain_pct 0 (no batch) aging jumps to 1000 second.
+ */
+static void drain_aging_run(u64 pct, const sector_t *want)
+{
+	setup_keel_nogap("keel");
+	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", pct), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 2), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "read_expire", 10), 0);
+	R(0, 8); /* in flight; the head ends at 8 */
+	R(1000, 8);
+	fake_now = 1 * MS;
+	blk_start_plug(&fk.dev);
+	R(100, 8);
+	R(200, 8);
+	R(300, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 100 * MS; /* all expired and elder, none young */
+	drain();
+	expect_sectors(want, 5);
+}
+
+static void test_keel_drain_aging_waits_for_batch(void **state)
+{
+	static const sector_t batch[] = { 0, 100, 200, 300, 1000 };
+	static const sector_t aged[] = { 0, 100, 1000, 300, 200 };
+
+	drain_aging_run(60, batch);
+	drain_aging_run(0, aged);
+}
+
 static void test_keel_tunables(void **state)
 {
 	u64 v;
@@ -188,7 +285,13 @@ static void test_keel_tunables(void **state)
 	assert_int_equal(blk_get_tunable(&fk.dev, "young_ms", &v), 0);
 	assert_int_equal(v, 50);
 	assert_int_equal(blk_get_tunable(&fk.dev, "young_reach", &v), 0);
-	assert_int_equal(v, 16);
+	assert_int_equal(v, 32);
+	assert_int_equal(blk_get_tunable(&fk.dev, "gap_kb", &v), 0);
+	assert_int_equal(v, 512);
+	assert_int_equal(blk_get_tunable(&fk.dev, "drain_pct", &v), 0);
+	assert_int_equal(v, 60);
+	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", 101), -ERANGE);
+	assert_int_equal(blk_set_tunable(&fk.dev, "gap_kb", 1025), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "young_reach", 0), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 0), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "front_merges", 2), -EINVAL);
@@ -309,6 +412,9 @@ int main(void)
 		cmocka_unit_test(test_keel_writes_not_starved),
 		cmocka_unit_test(test_keel_writes_first_while_flush_waits),
 		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
+		cmocka_unit_test(test_keel_drain_serves_elder_reads_first),
+		cmocka_unit_test(test_keel_drain_elder_batch),
+		cmocka_unit_test(test_keel_drain_aging_waits_for_batch),
 		cmocka_unit_test(test_keel_tunables),
 		cmocka_unit_test(test_kyber_fifo_per_class),
 		cmocka_unit_test(test_kyber_writes_not_starved),

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #define MAXREQ 8192
@@ -149,6 +150,33 @@ static void test_lecture_none(void **state)
 			 18 + 14 + 4 + 10);
 }
 
+/*
+ * keel's gap read: the four reads are one command over sectors 1..18, one
+ * seek to sector 1 and the transfer of all 18 sectors, gaps included.
+ */
+static void test_lecture_gap_read(void **state)
+{
+	double seek = 0.5 + 7.5 * sqrt(1.0 / (1 << 28)) + 4.17;
+	double t = (seek + 18 * 512 / 150e6 * 1000) * 1000;
+
+	run("--sched keel --disk hdd", lecture);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_float_equal(o.disp[i], 0, 0.0001);
+		assert_float_equal(o.done[i], t, 0.002);
+	}
+	assert_int_equal((int)summary_val("# gap_reads", NULL), 1);
+	assert_int_equal((int)summary_val("# gap_reads", "merged"), 3);
+	assert_int_equal((int)summary_val("# gap_reads", "sectors"), 14);
+	assert_int_equal((int)summary_val("# seek_sectors", NULL), 1);
+	/* gap_kb 0: the four one at a time, as deadline. */
+	run("--sched keel --disk hdd --set gap_kb=0", lecture);
+	assert_int_equal((int)summary_val("# gap_reads", NULL), 0);
+	assert_int_equal((int)summary_val("# seek_sectors", NULL),
+			 1 + 3 + 4 + 7);
+}
+
 static void test_format_and_comments(void **state)
 {
 	run("--sched none --disk ssd",
@@ -163,6 +191,7 @@ static void test_format_and_comments(void **state)
 	assert_int_equal(o.op[2], 'F');
 	assert_non_null(strstr(o.summary, "# throughput_MBps "));
 	assert_non_null(strstr(o.summary, "# merges "));
+	assert_non_null(strstr(o.summary, "# gap_reads "));
 	assert_non_null(strstr(o.summary, "# read_latency_us "));
 	assert_non_null(strstr(o.summary, "# write_latency_us "));
 }
@@ -395,6 +424,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lecture_deadline),
 		cmocka_unit_test(test_lecture_none),
+		cmocka_unit_test(test_lecture_gap_read),
 		cmocka_unit_test(test_format_and_comments),
 		cmocka_unit_test(test_hdd_model),
 		cmocka_unit_test(test_ssd_model),

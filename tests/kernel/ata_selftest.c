@@ -404,6 +404,32 @@ static void blk_pass(struct blk_dev *dev, struct ide_disk *d)
 			do_range("blk.", dev, d, &ata_pattern_ranges[i], false);
 }
 
+/*
+ * keel's gap reads through bus-master DMA (docs/block.md, "Gap reads"):
+ * "burst", requests 56 sectors apart, reread under keel goes down as a few
+ * commands whose gaps land in the bit bucket; every buffer checks exact.
+ */
+static void blk_gap_pass(struct blk_dev *dev, struct ide_disk *d)
+{
+	const struct ahci_pattern_range *rg = find_range("burst");
+	const struct blk_stats *st = blk_get_stats(dev);
+	const char *was = blk_elevator_name(dev);
+	u64 cmds = st->gap_reads, joined = st->gap_merged;
+	char detail[80];
+
+	if (!rg || blk_set_elevator(dev, "keel")) {
+		report(false, "blk.gapread", "no burst range or no keel");
+		return;
+	}
+	do_range("blk.gap.", dev, d, rg, false);
+	ksnprintf(detail, sizeof(detail),
+		  "%llu commands carried %llu more reads",
+		  (unsigned long long)(st->gap_reads - cmds),
+		  (unsigned long long)(st->gap_merged - joined));
+	report(st->gap_reads > cmds, "blk.gapread", detail);
+	blk_set_elevator(dev, was);
+}
+
 /* "pio" written with PIO and read back by DMA; others reread with PIO. */
 static void pio_pass(struct ide_disk *d)
 {
@@ -524,6 +550,7 @@ static int ata_selftest(void)
 	}
 	report(!ide_disk_uses_pio(d), "probe", detail);
 	blk_pass(dev, d);
+	blk_gap_pass(dev, d);
 	pio_pass(d);
 	do_rejects(d);
 	do_error(d);

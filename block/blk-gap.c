@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Gap reads: when the elevator hands the dispatch loop a read, the queued
+ * reads that lie within a small gap after or before it (the elevator's
+ * gap_sectors) go out with it as one read command. The command reads the
+ * gaps too, into the bit bucket, so a rotating disk pays one seek and the
+ * transfer of the gaps instead of a seek and most of a turn per request
+ * (docs/block.md, "Gap reads").
+ *
+ * Rules, checked here for every request that joins:
+ *  - reads only, none FUA, each already free to go (queued in the
+ *    elevator: nothing it must wait for), and no flush outstanding;
+ *  - no outstanding write, queued, held or in flight, overlaps a gap: the
+ *    device never reads sectors that a write is about to change, even
+ *    into the bucket;
+ *  - the command stays within max_sectors and max_segments, gaps counted;
+ *  - requests never overlap each other: a disk sector reaches one buffer.
+ * The head (lowest sector) carries the command: its sector and nr_sectors
+ * span everything, rq->cmd_next chains the rest in sector order. The
+ * completion of the command ends every request of it with its status.
+ */
+#include "core/lib.h"
+#include "block/blk.h"
+
+/*
+ * The bit bucket. Shared by all queues, since nothing ever reads it back.
+ * It is in Keel's image, which Keel maps 1:1 (core/mm.h phys_to_virt) and
+ * which lies in the type-1 RAM that the IOMMU's Keel domain identity-maps
+ * for Keel's own devices (docs/iommu.md), so every Keel driver may DMA
+ * into it; the host build uses plain pointers, as the RAM disk does.
+ */
+static _Alignas(BLK_BIT_BUCKET_SIZE) u8 bit_bucket[BLK_BIT_BUCKET_SIZE];
+
+phys_addr_t blk_bit_bucket(void)
+{
+	return (phys_addr_t)(uintptr_t)bit_bucket;
+}
+
+/* A queued read that may join a command. */
+static bool joinable(const struct request *r)
+{
+	return r->state == RQ_QUEUED && r->op == REQ_OP_READ &&
+	       !(r->flags & REQ_FUA);
+}
+
+/* The queued read starting nearest after @end, within @gap sectors. */
+static struct request *read_after(struct blk_queue *q, sector_t end, u32 gap)
+{
+	struct blk_index_iter it;
+	struct request *r, *best = NULL;
+
+	blk_index_iter_init(&it, q, BLK_READ, end, end + gap + 1);
+	while ((r = blk_index_iter_next(&it)))
+		if (joinable(r) && (!best || r->sector < best->sector))
+			best = r;
+	return best;
+}
+
+/* The queued read ending nearest before @start, within @gap sectors. */
+static struct request *read_before(struct blk_queue *q, sector_t start, u32 gap)
+{
+	sector_t reach = (sector_t)gap + q->dev->limits.max_sectors;
+	sector_t lo = start > reach ? start - reach : 0;
+	struct blk_index_iter it;
+	struct request *r, *best = NULL;
+
+	blk_index_iter_init(&it, q, BLK_READ, lo, start);
+	while ((r = blk_index_iter_next(&it))) {
+		sector_t e = rq_end_sector(r);
+
+		if (joinable(r) && e <= start && start - e <= gap &&
+		    (!best || e > rq_end_sector(best)))
+			best = r;
+	}
+	return best;
+}
+
+/* The command being built: [start, end), its segments so far. */
+struct gap_cmd {
+	sector_t start, end;
+	u32 segs;
+	u32 gap; /* sectors of gap so far */
+};
+
+/*
+ * Whether @r, lying [gs, ge) away from the command (the gap), may join:
+ * limits with the gap counted, and no write on the gap.
+ */
+static bool may_join(struct blk_queue *q, const struct gap_cmd *c,
+		     const struct request *r, sector_t gs, sector_t ge)
+{
+	const struct blk_queue_limits *lim = &q->dev->limits;
+	sector_t start = MIN(c->start, r->sector);
+	sector_t end = MAX(c->end, rq_end_sector(r));
+	u32 gsegs = blk_gap_segments(lim, (u32)((ge - gs) << SECTOR_SHIFT));
+
+	if (end - start > lim->max_sectors ||
+	    (u64)c->segs + gsegs + r->nr_segments > lim->max_segments)
+		return false;
+	if (ge > gs &&
+	    blk_scan_conflicts(q, gs, (u32)(ge - gs), false, NULL, true))
+		return false;
+	return true;
+}
+
+static void join(struct blk_queue *q, struct gap_cmd *c, struct request *r,
+		 sector_t gs, sector_t ge, u64 now)
+{
+	q->elv->take(q, r);
+	q->nr_queued--;
+	r->state = RQ_INFLIGHT;
+	r->tag = -1;
+	r->dispatch_ns = now;
+	c->start = MIN(c->start, r->sector);
+	c->end = MAX(c->end, rq_end_sector(r));
+	c->segs += blk_gap_segments(&q->dev->limits,
+				    (u32)((ge - gs) << SECTOR_SHIFT)) +
+		   r->nr_segments;
+	c->gap += (u32)(ge - gs);
+	q->stats.gap_merged++;
+}
+
+struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
+{
+	u32 gap = q->elv->gap_sectors ? q->elv->gap_sectors(q) : 0;
+	struct gap_cmd c = { rq->sector, rq_end_sector(rq), rq->nr_segments,
+			     0 };
+	struct request *head = rq, *tail = rq;
+	bool up = true, down = true;
+
+	/* @rq left the elevator but is still marked queued. */
+	if (!gap || !joinable(rq) || !list_empty(&q->flushes))
+		return rq;
+	while (up || down) {
+		struct request *r;
+
+		if (up) {
+			r = read_after(q, c.end, gap);
+			up = r && may_join(q, &c, r, c.end, r->sector);
+			if (up) {
+				join(q, &c, r, c.end, r->sector, now);
+				tail->cmd_next = r;
+				tail = r;
+				continue;
+			}
+		}
+		r = read_before(q, c.start, gap);
+		down = r && may_join(q, &c, r, rq_end_sector(r), c.start);
+		if (down) {
+			join(q, &c, r, rq_end_sector(r), c.start, now);
+			r->cmd_next = head;
+			head = r;
+		}
+	}
+	if (head == tail)
+		return rq;
+	/* The dispatch loop marks the head; @rq may be a part now. */
+	rq->state = RQ_INFLIGHT;
+	rq->tag = -1;
+	rq->dispatch_ns = now;
+	head->nr_sectors = (u32)(c.end - c.start);
+	head->nr_segments = (u16)c.segs;
+	q->stats.gap_reads++;
+	q->stats.gap_sectors += c.gap;
+	return head;
+}
