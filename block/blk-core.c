@@ -101,6 +101,7 @@ void blk_limits_default(struct blk_queue_limits *lim)
 	/* Linux BLK_SEG_BOUNDARY_MASK: segments never cross 4 GiB. */
 	lim->seg_boundary_mask = 0xffffffffULL;
 	lim->features = 0;
+	lim->logical_block_size = SECTOR_SIZE;
 }
 
 int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
@@ -114,6 +115,12 @@ int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
 	    !lim->max_sectors || !lim->max_segments ||
 	    lim->max_segment_size < SECTOR_SIZE ||
 	    lim->seg_boundary_mask < SECTOR_SIZE - 1)
+		return -EINVAL;
+	/* Drivers that fill the limits in by hand predate the field. */
+	if (!lim->logical_block_size)
+		dev->limits.logical_block_size = SECTOR_SIZE;
+	if (lim->logical_block_size < SECTOR_SIZE ||
+	    (lim->logical_block_size & (lim->logical_block_size - 1)))
 		return -EINVAL;
 	memset(q, 0, sizeof(*q));
 	q->dev = dev;
@@ -540,6 +547,17 @@ void blk_complete_request(struct request *rq, blk_status_t status)
 	q->tags_used &= ~(u32)BIT(rq->tag);
 	q->inflight--;
 	rq->tag = -1;
+	if (status && rq->cmd_next) {
+		/*
+		 * A gap read failed, maybe only in a gap: each request goes
+		 * again alone and ends with its own status. Alone it has no
+		 * cmd_next, so it never comes back here.
+		 */
+		blk_gap_split(q, rq);
+		release_held(q, now_ns(q));
+		blk_run_queue(q->dev);
+		return;
+	}
 	if (rq->rq_flags & RQF_POSTFLUSH) {
 		rq->rq_flags &= ~RQF_POSTFLUSH;
 		rq->op = REQ_OP_WRITE;

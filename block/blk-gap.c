@@ -14,10 +14,28 @@
  *    device never reads sectors that a write is about to change, even
  *    into the bucket;
  *  - the command stays within max_sectors and max_segments, gaps counted;
- *  - requests never overlap each other: a disk sector reaches one buffer.
+ *  - requests never overlap each other: a disk sector reaches one buffer;
+ *  - every request starts and ends on a logical block (limits), so the
+ *    gaps and the command do too.
  * The head (lowest sector) carries the command: its sector and nr_sectors
- * span everything, rq->cmd_next chains the rest in sector order. The
- * completion of the command ends every request of it with its status.
+ * span everything, rq->cmd_next chains the rest in sector order. A command
+ * that succeeds ends every request of it; one that fails is split and each
+ * request goes again alone (blk_gap_split()), so each ends with its own
+ * status.
+ *
+ * Blocker invariant (blk-core.c unblock() relies on it): an outstanding
+ * request W counts an earlier outstanding request D, once, exactly when
+ * they conflict over D's range [D->sector, rq_end_sector(D)). Stretching
+ * the head's range at build breaks that for the held writes newer than the
+ * head that overlap the stretch but not the head's own sectors: they
+ * counted only the parts they overlap. The build counts the head for them
+ * (span_waiters(+1)); the split, shrinking the head back, takes exactly
+ * those counts away again (span_waiters(-1)), whether they were added at
+ * build or by writes that arrived while the command was out. Such a write
+ * overlaps a part (never a gap: may_join()) that was queued, so free to go,
+ * so it is newer than that part and held by it: the added count only
+ * delays what was held anyway, and a removed one leaves it held by its
+ * part, or frees it when that is all there was (a gap write after split).
  */
 #include "core/lib.h"
 #include "block/blk.h"
@@ -36,11 +54,14 @@ phys_addr_t blk_bit_bucket(void)
 	return (phys_addr_t)(uintptr_t)bit_bucket;
 }
 
-/* A queued read that may join a command. */
-static bool joinable(const struct request *r)
+/* A queued read that may join a command, on whole logical blocks. */
+static bool joinable(const struct blk_queue *q, const struct request *r)
 {
+	u32 lbs = q->dev->limits.logical_block_size >> SECTOR_SHIFT;
+
 	return r->state == RQ_QUEUED && r->op == REQ_OP_READ &&
-	       !(r->flags & REQ_FUA);
+	       !(r->flags & REQ_FUA) && !(r->sector % lbs) &&
+	       !(r->nr_sectors % lbs);
 }
 
 /* The queued read starting nearest after @end, within @gap sectors. */
@@ -51,7 +72,7 @@ static struct request *read_after(struct blk_queue *q, sector_t end, u32 gap)
 
 	blk_index_iter_init(&it, q, BLK_READ, end, end + gap + 1);
 	while ((r = blk_index_iter_next(&it)))
-		if (joinable(r) && (!best || r->sector < best->sector))
+		if (joinable(q, r) && (!best || r->sector < best->sector))
 			best = r;
 	return best;
 }
@@ -68,7 +89,7 @@ static struct request *read_before(struct blk_queue *q, sector_t start, u32 gap)
 	while ((r = blk_index_iter_next(&it))) {
 		sector_t e = rq_end_sector(r);
 
-		if (joinable(r) && e <= start && start - e <= gap &&
+		if (joinable(q, r) && e <= start && start - e <= gap &&
 		    (!best || e > rq_end_sector(best)))
 			best = r;
 	}
@@ -120,6 +141,39 @@ static void join(struct blk_queue *q, struct gap_cmd *c, struct request *r,
 	q->stats.gap_merged++;
 }
 
+/* Where @rq's own bios end: the head of a command spans more. */
+static sector_t rq_own_end(const struct request *rq)
+{
+	return bio_end_sector(rq->biotail);
+}
+
+/*
+ * Add @delta to the blockers of each held write newer than @head that
+ * overlaps [own_end, span_end) but not @head's own [head->sector, own_end)
+ * (see the invariant at the top).
+ */
+static void span_waiters(struct blk_queue *q, struct request *head,
+			 sector_t own_end, sector_t span_end, int delta)
+{
+	sector_t s = head->sector, max = q->dev->limits.max_sectors;
+	struct blk_index_iter it;
+	struct request *w;
+
+	blk_index_iter_init(&it, q, BLK_WRITE, s > max ? s - max + 1 : 0,
+			    span_end);
+	while ((w = blk_index_iter_next(&it))) {
+		if (w->seq < head->seq || rq_end_sector(w) <= own_end ||
+		    (w->sector < own_end && rq_end_sector(w) > s))
+			continue;
+		if (w->state != RQ_HELD || (delta < 0 && !w->nr_blockers)) {
+			blk_warn("block: gap read blocker count broken");
+			continue;
+		}
+		w->nr_blockers += (u32)delta;
+		head->rq_flags |= RQF_WAITERS;
+	}
+}
+
 struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 {
 	u32 gap = q->elv->gap_sectors ? q->elv->gap_sectors(q) : 0;
@@ -129,7 +183,7 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 	bool up = true, down = true;
 
 	/* @rq left the elevator but is still marked queued. */
-	if (!gap || !joinable(rq) || !list_empty(&q->flushes))
+	if (!gap || !joinable(q, rq) || !list_empty(&q->flushes))
 		return rq;
 	while (up || down) {
 		struct request *r;
@@ -158,9 +212,34 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 	rq->state = RQ_INFLIGHT;
 	rq->tag = -1;
 	rq->dispatch_ns = now;
+	span_waiters(q, head, rq_own_end(head), c.end, +1);
 	head->nr_sectors = (u32)(c.end - c.start);
 	head->nr_segments = (u16)c.segs;
 	q->stats.gap_reads++;
 	q->stats.gap_sectors += c.gap;
 	return head;
+}
+
+void blk_gap_split(struct blk_queue *q, struct request *head)
+{
+	sector_t own_end = rq_own_end(head);
+	u32 segs = 0;
+
+	span_waiters(q, head, own_end, rq_end_sector(head), -1);
+	for (struct bio *b = head->bio;; b = b->bi_next) {
+		segs += bio_nr_segments(&q->dev->limits, b);
+		if (b == head->biotail)
+			break;
+	}
+	head->nr_sectors = (u32)(own_end - head->sector);
+	head->nr_segments = (u16)segs;
+	while (head) {
+		struct request *next = head->cmd_next;
+
+		head->cmd_next = NULL;
+		head->state = RQ_READY;
+		list_add_tail(&head->queuelist, &q->dispatch);
+		head = next;
+	}
+	q->stats.gap_splits++;
 }

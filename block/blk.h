@@ -111,6 +111,12 @@ u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
  * order), @rq itself when nothing joined.
  */
 struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now);
+/*
+ * Completion of a gap read that failed: shrink the head back to its own
+ * sectors and put every request of the command, alone, on q->dispatch to
+ * go again; the caller then releases held requests and runs the queue.
+ */
+void blk_gap_split(struct blk_queue *q, struct request *head);
 
 /* Insert @rq into @root ordered by start sector; equal keys go right. */
 static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,

@@ -188,6 +188,11 @@ struct blk_queue_limits {
 	u32 max_segment_size; /* bytes */
 	u64 seg_boundary_mask; /* no segment crosses a (mask + 1) boundary */
 	u32 features; /* BLK_FEAT_* */
+	/*
+	 * Bytes the device addresses (ATA IDENTIFY words 117-118): a power
+	 * of two, at least 512. Gap reads join only whole blocks.
+	 */
+	u32 logical_block_size;
 };
 
 /* The device has a volatile write cache: flushes reach the driver. */
@@ -254,6 +259,7 @@ struct blk_stats {
 	u64 gap_reads; /* read commands that carried more than one request */
 	u64 gap_merged; /* requests that joined such a command */
 	u64 gap_sectors; /* sectors read into the bit bucket */
+	u64 gap_splits; /* failed gap reads whose requests went again alone */
 	u32 max_depth; /* most requests outstanding at once */
 	u64 lat_hist[BLK_NR_DIRS][BLK_LAT_BUCKETS];
 };

@@ -8,7 +8,8 @@ block-src := block/rbtree.c block/sortq.c block/tunable.c block/bio.c block/blk-
 keel-y += $(block-src)
 host-y += $(block-src)
 host-tests += tests/host/test_block.c tests/host/test_block_rules.c tests/host/test_block_bio.c \
-	tests/host/test_block_elv.c tests/host/test_block_gap.c tests/host/test_block_replay.c \
+	tests/host/test_block_elv.c tests/host/test_block_gap.c tests/host/test_block_gap_rules.c \
+	tests/host/test_block_replay.c \
 	tests/host/test_block_iosim.c tests/host/test_block_sortq.c \
 	tests/host/test_block_tunable.c tests/host/test_block_devs.c
 host-tools += $(BUILD)/host/iosim $(BUILD)/host/blkcost

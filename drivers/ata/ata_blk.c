@@ -119,6 +119,7 @@ static void set_limits(struct ata_blk *b, const struct ata_blk_desc *desc)
 	l->max_segment_size = desc->max_segment_size;
 	l->seg_boundary_mask = desc->seg_boundary_mask;
 	l->features = 0;
+	l->logical_block_size = id->logical_sector_size;
 	/* A flush only matters with a write cache, and needs the command. */
 	if (id->write_cache_enabled && id->flush_ext)
 		l->features |= BLK_FEAT_WRITE_CACHE;

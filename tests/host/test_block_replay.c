@@ -7,7 +7,11 @@
  * queue drains, the ordering rules of docs/block.md hold (conflicting
  * requests, flushes), keel's gap reads never read over a write that is
  * outstanding, and, on traces without conflicts, no request waits more
- * than a bound set by the aging rules (no starvation).
+ * than a bound set by the aging rules (no starvation). Traces of reads and
+ * writes packed close together, without flushes, make keel join reads
+ * next to held writes; there the driver also fails half the joined
+ * commands, which must then go again request by request. The queue must
+ * never warn (blk_warn: a broken blocker count).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +46,7 @@ static struct rec rec[NB];
 static int nrec;
 static u64 now;
 static long ev; /* events so far: each submit, dispatch and end is one */
+static bool fail_joined; /* complete half the gap reads with an error */
 
 static u64 clk(void *ctx)
 {
@@ -58,6 +63,12 @@ static long gaps_seen;
 
 static void check_gaps(const struct request *rq)
 {
+	u32 lbs = dev.limits.logical_block_size / SECTOR_SIZE;
+
+	/* Every request of a gap read lies on whole logical blocks. */
+	for (const struct request *p = rq; rq->cmd_next && p; p = p->cmd_next)
+		assert_true(p->sector % lbs == 0 &&
+			    bio_end_sector(p->biotail) % lbs == 0);
 	for (const struct request *p = rq; p->cmd_next; p = p->cmd_next) {
 		const struct request *n = p->cmd_next;
 		/* A part's bios end it; the head's nr_sectors is the span. */
@@ -112,19 +123,24 @@ static void setup(const char *elv, u32 depth, u32 features)
 	assert_int_equal(blk_set_elevator(&dev, elv), 0);
 	nrec = 0;
 	ev = 0;
+	fail_joined = false;
 }
 
 /* Complete one random command in flight; false if none. */
 static bool complete_one(void)
 {
 	int tags[BLK_MAX_DEPTH], n = 0;
+	struct request *rq;
 
 	for (u32 t = 0; t < dev.queue_depth; t++)
 		if (blk_tag_to_rq(&dev, (int)t))
 			tags[n++] = (int)t;
 	if (!n)
 		return false;
-	blk_complete_request(blk_tag_to_rq(&dev, tags[rand() % n]), BLK_STS_OK);
+	rq = blk_tag_to_rq(&dev, tags[rand() % n]);
+	blk_complete_request(rq, fail_joined && rq->cmd_next && rand() % 2 ?
+					 BLK_STS_MEDIUM :
+					 BLK_STS_OK);
 	return true;
 }
 
@@ -144,14 +160,33 @@ static void submit(u8 op, u16 flags, sector_t s, u32 n)
 	assert_int_equal(blk_submit_bio(b), 0);
 }
 
+enum trace {
+	DISTINCT, /* reads and writes on distinct sectors */
+	CONFLICTS, /* a small span, with flushes and FUA */
+	PACKED, /* reads and writes in 128 KiB, nothing else: gap reads */
+};
+
+/*
+ * PACKED: 8-sector slots 16 sectors apart, never a write between them, so
+ * keel joins reads across the gaps; within a slot reads and writes
+ * overlap, a write waits for the reads and writes before it.
+ */
+static void packed(u8 op)
+{
+	sector_t s = (sector_t)(rand() % 16) * 16;
+	u32 off = (u32)(rand() % 2) * 4;
+
+	submit(op, 0, s + off, off ? 4 : 4 * (u32)(1 + rand() % 2));
+}
+
 /*
  * Replay @count random bios: each step submits with probability 3/5 and
  * completes one command with probability 4/5, so queues build up and
- * drain; then complete everything. @conflicts: a small span with flushes
- * and FUA, else distinct sectors, reads and writes only.
+ * drain; then complete everything.
  */
-static void replay(unsigned seed, int count, bool conflicts)
+static void replay(unsigned seed, int count, enum trace trace)
 {
+	bool conflicts = trace != DISTINCT;
 	/*
 	 * Slots far apart, or (odd seeds) 7 slots apart, near enough for
 	 * keel's gap reads to join neighbours: 104 sectors between them.
@@ -168,10 +203,14 @@ static void replay(unsigned seed, int count, bool conflicts)
 					 REQ_OP_FLUSH;
 			u16 fl = op == REQ_OP_WRITE && k >= 88 ? REQ_FUA : 0;
 
-			if (!conflicts && op == REQ_OP_FLUSH)
+			if (trace != CONFLICTS && op == REQ_OP_FLUSH)
 				op = REQ_OP_READ;
+			if (trace == PACKED)
+				fl = 0;
 			if (op == REQ_OP_FLUSH)
 				submit(op, 0, 0, 0);
+			else if (trace == PACKED)
+				packed(op);
 			else if (conflicts)
 				submit(op, fl, (sector_t)(rand() % 64) * 8,
 				       8 * (u32)(1 + rand() % 4));
@@ -179,7 +218,8 @@ static void replay(unsigned seed, int count, bool conflicts)
 				submit(op, 0, (sector_t)nrec * stride % NB * 16,
 				       8);
 		}
-		if (rand() % 5 < 4)
+		/* PACKED: completions slower than submissions, queues grow. */
+		if (rand() % 5 < (trace == PACKED ? 2 : 4))
 			complete_one();
 	}
 	for (int guard = 0; guard < 10 * NB && complete_one(); guard++)
@@ -263,16 +303,18 @@ static void test_rules_hold_for_every_elevator(void **state)
 {
 	static const u32 feat[] = { 0, BLK_FEAT_WRITE_CACHE,
 				    BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA };
+	u64 warns = blk_warn_count;
 
 	gaps_seen = 0;
 	for (unsigned seed = 1; seed <= 4; seed++)
 		for (size_t e = 0; e < 4; e++)
 			for (u32 depth = 1; depth <= 8; depth *= 8) {
 				setup(elvs[e], depth, feat[seed % 3]);
-				replay(seed, NB, true);
+				replay(seed, NB, CONFLICTS);
 				check_exactly_once();
 				check_ordering();
 			}
+	assert_int_equal(blk_warn_count, warns);
 	/* keel's gap reads (on by default) were among what ran. */
 	assert_true(gaps_seen > 0);
 }
@@ -285,17 +327,44 @@ static void test_no_elevator_starves_a_request(void **state)
 			for (u32 depth = 1; depth <= 4; depth *= 4) {
 				setup(elvs[e], depth, 0);
 				tune_for_bound(elvs[e]);
-				replay(100 + seed, NB, false);
+				replay(100 + seed, NB, DISTINCT);
 				check_exactly_once();
 				check_bounded_wait();
 			}
 	assert_true(gaps_seen > 0);
 }
 
+/*
+ * Packed traces: keel joins reads that held writes overlap, at every depth,
+ * and the driver fails half the joined commands (fail: on odd seeds); half
+ * the seeds pose as a disk of 4 KiB logical blocks.
+ */
+static void test_rules_hold_around_gap_reads(void **state)
+{
+	u64 warns = blk_warn_count, splits = 0;
+
+	gaps_seen = 0;
+	for (unsigned seed = 1; seed <= 32; seed++)
+		for (u32 depth = 1; depth <= 8; depth *= 2) {
+			setup("keel", depth, 0);
+			fail_joined = seed % 2;
+			if (seed % 4 >= 2)
+				dev.limits.logical_block_size = 4096;
+			replay(200 + seed, NB, PACKED);
+			check_exactly_once();
+			check_ordering();
+			assert_int_equal(blk_warn_count, warns);
+			splits += blk_get_stats(&dev)->gap_splits;
+		}
+	assert_true(gaps_seen > 0);
+	assert_true(splits > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_hold_for_every_elevator),
+		cmocka_unit_test(test_rules_hold_around_gap_reads),
 		cmocka_unit_test(test_no_elevator_starves_a_request),
 	};
 

@@ -583,6 +583,57 @@ static int ahci_selftest(void)
 }
 
 /*
+ * The same through the block layer under keel (docs/block.md, "Gap reads"):
+ * two reads with @bad in the gap between them go down as one command that
+ * fails; each then goes again alone and both succeed. With @bad in the
+ * second read, only that one fails.
+ */
+static void err_gap_pass(u64 bad)
+{
+	static const s64 offs[2][2] = { { -12, 4 }, { -16, -4 } };
+	struct blk_dev *dev = ahci_blk_dev(0);
+	const struct blk_stats *st;
+	const char *was;
+	char detail[96];
+
+	if (!dev) {
+		report(false, "err.gap", "no block device");
+		return;
+	}
+	was = blk_elevator_name(dev);
+	st = blk_get_stats(dev);
+	if (blk_set_elevator(dev, "keel")) {
+		report(false, "err.gap", "cannot switch to keel");
+		return;
+	}
+	for (int c = 0; c < 2; c++) {
+		u64 splits = st->gap_splits;
+		bool ok = true;
+
+		for (int k = 0; k < 2; k++) {
+			if (!req_alloc(&reqs[k], AHCI_BUF_CONTIG, 8)) {
+				report(false, "err.gap", "out of memory");
+				return;
+			}
+			reqs[k].cmd.lba = bad + (u64)offs[c][k];
+			ok = ok && !req_to_bio(dev, &reqs[k], AHCI_BUF_CONTIG,
+					       REQ_OP_READ, 0);
+		}
+		ok = ok && run_bios(dev, reqs, 2) == 0;
+		ksnprintf(detail, sizeof(detail), "statuses %d %d, %llu split",
+			  reqs[0].status, reqs[1].status,
+			  (unsigned long long)(st->gap_splits - splits));
+		ok = ok && reqs[0].status == 0 &&
+		     reqs[1].status == (c ? -EIO : 0) &&
+		     st->gap_splits == splits + 1;
+		report(ok, c ? "err.gap.part" : "err.gap.hole", detail);
+		for (int k = 0; k < 2; k++)
+			req_free(&reqs[k]);
+	}
+	blk_set_elevator(dev, was);
+}
+
+/*
  * With reads of @bad failing (blkdebug), read three neighbours at once:
  * only the one covering @bad fails. Then the same without NCQ, then a good
  * read to show the port still serves.
@@ -624,6 +675,7 @@ static int ahci_selftest_error(u64 bad)
 			req_free(&reqs[k]);
 	}
 	ahci_disk_set_ncq(d, qstate(d).can_ncq);
+	err_gap_pass(bad);
 	/* The port keeps serving: a good read right after. */
 	if (!req_alloc(&reqs[0], AHCI_BUF_CONTIG, 8)) {
 		report(false, "err.alive", "out of memory");
