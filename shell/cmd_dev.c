@@ -103,9 +103,10 @@ static void show_dev(struct blk_dev *d)
 	       s->completed[BLK_READ], s->dispatched[BLK_READ],
 	       s->completed[BLK_WRITE], s->dispatched[BLK_WRITE], s->flushes,
 	       s->errors, s->max_depth);
-	/* Gap reads (docs/block.md): commands, requests joined, bit bucket. */
-	printf("    gap reads %llu merged %llu sectors %llu\n", s->gap_reads,
-	       s->gap_merged, s->gap_sectors);
+	/* Gap reads (docs/block.md): commands, requests joined, bit bucket,
+	 * failed commands whose requests went again alone. */
+	printf("    gap reads %llu merged %llu sectors %llu splits %llu\n",
+	       s->gap_reads, s->gap_merged, s->gap_sectors, s->gap_splits);
 	show_hist("read", s->lat_hist[BLK_READ]);
 	show_hist("write", s->lat_hist[BLK_WRITE]);
 }

@@ -281,7 +281,8 @@ def test_bochs_shell_while_the_guest_runs(keel_built):
         reads, writes = int(m.group(1)), int(m.group(3))
         assert reads > 0 and writes > 0, blk
         # test=ata rereads its burst under keel, which joins it into a gap read.
-        m = re.search(r"^    gap reads (\d+) merged (\d+) sectors (\d+)$", blk, re.M)
+        m = re.search(r"^    gap reads (\d+) merged (\d+) sectors (\d+) splits 0$",
+                      blk, re.M)
         assert m, blk
         assert int(m.group(2)) >= int(m.group(1)) >= 1 and int(m.group(3)) > 0, blk
         # The bars count every completed request.
