@@ -35,10 +35,8 @@ kit=build/linux-kit
 tmo=${LINUX_BENCH_TIMEOUT:-1500}
 mkdir -p "$out"
 root=$(pwd)
-if [ "${LINUX_BENCH_TABLES:-0}" = 1 ]; then
-	:
-else
-[ -x build/linux/vbench ] || ${MAKE:-make} build/linux/vbench
+if [ "${LINUX_BENCH_TABLES:-0}" != 1 ]; then
+${MAKE:-make} -s build/linux/vbench
 LINUX_KIT_INIT=$root/tests/linux/bench-init.sh \
 	LINUX_KIT_ADD="$root/build/linux/vbench:bin/vbench" \
 	LINUX_KIT_INITRD=initrd-bench.gz tools/linux-kit.sh "$kit"
