@@ -139,7 +139,7 @@ test: deps all iso
 lint:
 	tools/lint.sh
 
-bench: deps all iso
+bench: deps all iso $(LINUX_VBENCH)
 	tools/bench.sh
 
 deps:

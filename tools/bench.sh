@@ -9,6 +9,10 @@
 #  3. The block layer's elevators on iosim's disk models, and their CPU cost.
 #  4. virtio-blk in Bochs: the guest's I/O through virtio beside the same
 #     I/O issued by Keel on the same disk (tools/bench-virtio.sh).
+#  5. Linux guest in Bochs: Debian's kernel booted under Keel against
+#     natively (instructions to /init, exits by reason), and the I/O plan
+#     of section 4 issued by Linux on /dev/vda, MSI-X and INTx, beside
+#     Keel's direct figures (tools/bench-linux.sh; fetches Debian packages).
 set -eu
 cd "$(dirname "$0")/.."
 out=build/bench
@@ -119,3 +123,7 @@ tools/bench-block.sh
 echo
 echo "== virtio-blk (Bochs, ATA disk, deadline; emulated time): guest via virtio vs Keel direct"
 tools/bench-virtio.sh
+
+echo
+echo "== Linux guest (Bochs, Debian's kernel; emulated time): boot under Keel vs native, I/O in Linux vs Keel direct"
+tools/bench-linux.sh

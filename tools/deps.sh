@@ -4,7 +4,7 @@
 set -eu
 pkgs="gcc make binutils qemu-system-x86 bochs bochsbios vgabios bochs-term \
 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf \
-libcmocka-dev python3 python3-pytest clang-format cppcheck clang"
+libcmocka-dev libc6-dev python3 python3-pytest clang-format cppcheck clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -43,6 +43,7 @@ struct vcpu {
 	bool irq_wait_said; /* "device interrupts wait" was printed */
 	u64 nmis_injected, nmis_root;
 	u64 exit_tsc; /* TSC at the start of the exit being handled */
+	u64 entry_tsc; /* TSC just before VMLAUNCH (docs/linux-guest.md) */
 	u64 exits;
 	u64 polls; /* background runs (vmx/background.c) */
 	u32 exit_reason; /* statistics slot of the exit being handled */
