@@ -14,11 +14,6 @@
 #              linux.*"), its virtio interrupts through MSI-X;
 #   linux-intx the same with pci=nomsi: virtio interrupts on INTx (IOAPIC
 #              line 11);
-#   linux-khz  the same as linux with tsc_early_khz=10000 tsc=nowatchdog:
-#              Linux told the TSC's real rate in Bochs (10 MHz of emulated
-#              time; by default it takes CPUID's nominal 3.5 GHz, and its
-#              timers then last 350 times too long: docs/linux-guest.md),
-#              keeping the TSC as its clocksource as in the other runs.
 # /init prints the TSC first thing. Bochs's TSC counts retired
 # instructions, so the boot figures are exact instruction counts: power-on
 # to /init natively and under Keel, and under Keel Keel's guest entry to
@@ -97,10 +92,9 @@ disk='' run keel-boot
 # The disk and range of tools/bench-virtio.sh: /dev/vda is sectors
 # 2048..18431 of a 20-cylinder ATA disk.
 disk=$out/linux-disk.img
-for side in linux linux-intx linux-khz; do
+for side in linux linux-intx; do
 	extra=
 	[ $side = linux-intx ] && extra=" pci=nomsi"
-	[ $side = linux-khz ] && extra=" tsc_early_khz=$khz tsc=nowatchdog"
 	GUEST_MODULE=$initrd tools/mkiso.sh "$out/linux-$side.iso" \
 		"sched=deadline guest_disk=sda:2048+16384 bench=guest-disk on_guest_exit=poweroff" \
 		"$kernel" "$linux_cmd vbench_khz=$khz$extra"
@@ -113,7 +107,7 @@ fi
 
 # Raw lines, each with its run's name: "RUN LINE".
 : >"$out/linux.txt"
-for r in native keel-boot linux linux-intx linux-khz; do
+for r in native keel-boot linux linux-intx; do
 	grep -a -e 'KEEL-LINUX-BENCH: ' -e 'BENCH ' -e '^keel: guest: ran from TSC' \
 		-e '^keel: time: TSC' -e 'Switched to clocksource' -e 'Run /init' \
 		-e '^keel:   ' -e 'virtio0' "$out/linux-$r.log" | tr -d '\r' |
@@ -142,7 +136,7 @@ END {
 	printf "%-34s %14s %14.0f\n", "Keel guest entry -> /init", "-",
 		init["keel-boot"] - entry["keel-boot"]
 	printf "%-34s %14s %14s\n", "Linux uptime at /init (s)", up["native"], up["keel-boot"]
-	printf "%-34s %14s %14s\n", "dmesg: switched to tsc-early (s)", sw["native"], sw["keel-boot"]
+	printf "%-34s %14s %14s\n", "dmesg: last clocksource switch (s)", sw["native"], sw["keel-boot"]
 }' "$out/linux.txt"
 grep -q '^native KEEL-LINUX-BENCH: tsc init' "$out/linux.txt" &&
 	grep -q '^keel-boot KEEL-LINUX-BENCH: tsc init' "$out/linux.txt" || {
@@ -167,8 +161,8 @@ END {
 	printf "%-10s %-13s %3s  %10s %8s  %11s %8s  %6s  %7s %7s\n", "side",
 		"workload", "qd", "guest IOPS", "MB/s", "direct IOPS", "MB/s",
 		"ratio", "irqs/IO", "reqs/IO"
-	split("linux linux-intx linux-khz", runs, " ")
-	for (s = 1; s <= 3; s++) {
+	split("linux linux-intx", runs, " ")
+	for (s = 1; s <= 2; s++) {
 		run = runs[s]
 		for (r = 1; r <= rows; r++) {
 			split(order[r], k, " ")
@@ -188,7 +182,7 @@ END {
 }' "$out/linux.txt"
 echo "(guest IOPS from the guest's TSC cycles at Keel's TSC rate; direct from the same run, before the guest started; ratio = guest / direct;"
 echo " irqs/IO: virtio lines of /proc/interrupts; reqs/IO: requests the guest's block layer completed per I/O, below 1 when it merged)"
-for side in linux linux-intx linux-khz; do
+for side in linux linux-intx; do
 	grep -q "^$side BENCH $side\..*\.cycles" "$out/linux.txt" || {
 		echo "bench: the Linux guest ($side) printed no I/O figures (see $out/linux-$side.log)"
 		exit 1
@@ -207,16 +201,14 @@ $2 == "keel:" && $3 == "total" && NF == 5 { n[$1, "total"] = $4 }
 END {
 	order[++rows] = "total"
 	ios = 2 * (512 + 512 + 128 + 128)
-	printf "%-18s %9s %9s %10s %9s %7s %7s %7s\n", "reason", "boot",
-		"linux", "linux-intx", "linux-khz", "/IO", "intx/IO", "khz/IO"
+	printf "%-18s %9s %9s %10s %7s %7s\n", "reason", "boot",
+		"linux", "linux-intx", "/IO", "intx/IO"
 	for (r = 1; r <= rows; r++) {
 		x = order[r]
-		printf "%-18s %9d %9d %10d %9d %7.2f %7.2f %7.2f\n", x,
+		printf "%-18s %9d %9d %10d %7.2f %7.2f\n", x,
 			n["keel-boot", x], n["linux", x], n["linux-intx", x],
-			n["linux-khz", x],
 			(n["linux", x] - n["keel-boot", x]) / ios,
-			(n["linux-intx", x] - n["keel-boot", x]) / ios,
-			(n["linux-khz", x] - n["keel-boot", x]) / ios
+			(n["linux-intx", x] - n["keel-boot", x]) / ios
 	}
 }' "$out/linux.txt"
-echo "(each run's exit table at guest end; per I/O = (run - boot) / 2560: the I/O runs also load the virtio modules and probe /dev/vda, and linux-khz's clocks differ from the boot's: approximate)"
+echo "(each run's exit table at guest end; per I/O = (run - boot) / 2560: the I/O runs also load the virtio modules and probe /dev/vda: approximate)"
