@@ -450,7 +450,7 @@ static void unblock(struct blk_queue *q, struct request *done)
 }
 
 /* Move every held request with no blockers left on, in submission order. */
-static void release_held(struct blk_queue *q, u64 now)
+void blk_release_held(struct blk_queue *q, u64 now)
 {
 	struct list_head *pos = q->held.next;
 
@@ -466,8 +466,8 @@ static void release_held(struct blk_queue *q, u64 now)
 }
 
 /* Bookkeeping of one ended request; its bios are the caller's to end. */
-static void retire_request(struct blk_queue *q, struct request *rq,
-			   blk_status_t status, u64 now)
+void blk_retire_request(struct blk_queue *q, struct request *rq,
+			blk_status_t status, u64 now)
 {
 	bool flush = rq->op == REQ_OP_FLUSH;
 	int dir = rq_data_dir(rq);
@@ -484,7 +484,7 @@ static void retire_request(struct blk_queue *q, struct request *rq,
 		blk_index_del(q, rq);
 	}
 	unblock(q, rq);
-	release_held(q, now);
+	blk_release_held(q, now);
 	rq->state = RQ_FREE;
 	rq->bio = rq->biotail = NULL;
 	rq->cmd_next = NULL;
@@ -497,17 +497,8 @@ static void retire_request(struct blk_queue *q, struct request *rq,
 static void finish_request(struct blk_queue *q, struct request *rq,
 			   blk_status_t status, u64 now)
 {
-	struct bio *bio = NULL, **tail = &bio;
+	struct bio *bio = blk_gap_retire(q, rq, status, now);
 
-	while (rq) {
-		struct request *next = rq->cmd_next;
-
-		*tail = rq->bio;
-		if (rq->biotail)
-			tail = &rq->biotail->bi_next;
-		retire_request(q, rq, status, now);
-		rq = next;
-	}
 	/*
 	 * After the bookkeeping, so that a bi_end_io that resubmits sees a
 	 * consistent queue; before dispatching, so that a flush this request
@@ -548,14 +539,7 @@ void blk_complete_request(struct request *rq, blk_status_t status)
 	q->inflight--;
 	rq->tag = -1;
 	if (status && rq->cmd_next) {
-		/*
-		 * A gap read failed, maybe only in a gap: each request goes
-		 * again alone and ends with its own status. Alone it has no
-		 * cmd_next, so it never comes back here.
-		 */
-		blk_gap_split(q, rq);
-		release_held(q, now_ns(q));
-		blk_run_queue(q->dev);
+		blk_gap_failed(q, rq);
 		return;
 	}
 	if (rq->rq_flags & RQF_POSTFLUSH) {
@@ -624,9 +608,7 @@ void blk_run_queue(struct blk_dev *dev)
 		/* A synchronous completion may recycle @rq inside submit. */
 		dir = rq_data_dir(rq);
 		flush = rq->op == REQ_OP_FLUSH;
-		parts = 0;
-		for (struct request *r = rq; r; r = r->cmd_next)
-			parts++;
+		parts = blk_gap_parts(rq);
 		sts = dev->ops->submit(dev, rq);
 		if (sts == BLK_STS_RESOURCE) {
 			q->tags[tag] = NULL;

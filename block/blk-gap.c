@@ -20,7 +20,7 @@
  * The head (lowest sector) carries the command: its sector and nr_sectors
  * span everything, rq->cmd_next chains the rest in sector order. A command
  * that succeeds ends every request of it; one that fails is split and each
- * request goes again alone (blk_gap_split()), so each ends with its own
+ * request goes again alone (blk_gap_failed()), so each ends with its own
  * status.
  *
  * Blocker invariant (blk-core.c unblock() relies on it): an outstanding
@@ -220,7 +220,11 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 	return head;
 }
 
-void blk_gap_split(struct blk_queue *q, struct request *head)
+/*
+ * Shrink @head back to its own sectors and put every request of the
+ * command, alone, on q->dispatch to go again.
+ */
+static void split(struct blk_queue *q, struct request *head)
 {
 	sector_t own_end = rq_own_end(head);
 	u32 segs = 0;
@@ -242,4 +246,44 @@ void blk_gap_split(struct blk_queue *q, struct request *head)
 		head = next;
 	}
 	q->stats.gap_splits++;
+}
+
+void blk_gap_failed(struct blk_queue *q, struct request *head)
+{
+	/*
+	 * The failure may lie only in a gap, which no request asked for: each
+	 * goes again alone and ends with its own status. Alone it has no
+	 * cmd_next, so it never comes back here.
+	 */
+	split(q, head);
+	/* The split took back the counts the stretched head added. */
+	blk_release_held(q, q->clock(q->clock_ctx));
+	blk_run_queue(q->dev);
+}
+
+u32 blk_gap_parts(const struct request *head)
+{
+	u32 parts = 0;
+
+	for (const struct request *r = head; r; r = r->cmd_next)
+		parts++;
+	return parts;
+}
+
+struct bio *blk_gap_retire(struct blk_queue *q, struct request *head,
+			   blk_status_t status, u64 now)
+{
+	struct bio *bio = NULL, **tail = &bio;
+
+	while (head) {
+		/* Retiring frees the request and clears its cmd_next. */
+		struct request *next = head->cmd_next;
+
+		*tail = head->bio;
+		if (head->biotail)
+			tail = &head->biotail->bi_next;
+		blk_retire_request(q, head, status, now);
+		head = next;
+	}
+	return bio;
 }

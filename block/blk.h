@@ -113,10 +113,29 @@ u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now);
 /*
  * Completion of a gap read that failed: shrink the head back to its own
- * sectors and put every request of the command, alone, on q->dispatch to
- * go again; the caller then releases held requests and runs the queue.
+ * sectors, put every request of the command, alone, on q->dispatch to go
+ * again, release the held requests that frees and run the queue.
  */
-void blk_gap_split(struct blk_queue *q, struct request *head);
+void blk_gap_failed(struct blk_queue *q, struct request *head);
+/* Requests in the command headed by @head: 1 unless a gap read. */
+u32 blk_gap_parts(const struct request *head);
+/*
+ * Completion: retire every request of the command headed by @head (only
+ * @head unless a gap read) and return all their bios as one chain, for the
+ * caller to end with the command's status.
+ */
+struct bio *blk_gap_retire(struct blk_queue *q, struct request *head,
+			   blk_status_t status, u64 now);
+
+/*
+ * Completion bookkeeping in blk-core.c that the gap-read completion drives
+ * for each request of a command. blk_retire_request() frees @rq and leaves
+ * its bios to the caller; blk_release_held() readies every held request
+ * with no blockers left, in submission order.
+ */
+void blk_retire_request(struct blk_queue *q, struct request *rq,
+			blk_status_t status, u64 now);
+void blk_release_held(struct blk_queue *q, u64 now);
 
 /* Insert @rq into @root ordered by start sector; equal keys go right. */
 static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,
