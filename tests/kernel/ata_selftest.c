@@ -18,6 +18,7 @@
 #include "arch/x86/arch.h"
 #include "drivers/ide/ide.h"
 #include "tests/kernel/ata_pattern.h"
+#include "tests/kernel/blk_batch.h"
 #include "tests/kernel/pattern_pass.h"
 
 #define ST_MAX_REQS 16 /* the largest "repeat" in the table */
@@ -229,39 +230,25 @@ static int req_to_bio(struct blk_dev *dev, struct st_req *r, unsigned int op)
 	return blk_bio_split_sectors(&r->bio) ? -E2BIG : 0;
 }
 
+static struct bio *st_bio_at(void *ctx, unsigned int i)
+{
+	return &((struct st_req *)ctx)[i].bio;
+}
+
+static bool st_done_at(void *ctx, unsigned int i)
+{
+	return ((struct st_req *)ctx)[i].done;
+}
+
 /* Submit @n bios under one plug (so neighbours merge) and wait. */
 static int run_bios(struct blk_dev *dev, struct st_req *r, unsigned int n)
 {
-	u64 start = time_us();
-	unsigned int next = 0;
+	const struct blk_batch b = { .dev = dev, .n = n, .bio = st_bio_at,
+				     .done = st_done_at, .ctx = r, .who = "ata" };
 
 	for (unsigned int i = 0; i < n; i++)
 		r[i].done = false;
-	while (time_us() - start < ST_TIMEOUT_US) {
-		bool all = true;
-
-		blk_start_plug(dev);
-		while (next < n) {
-			int ret = blk_submit_bio(&r[next].bio);
-
-			if (ret == -EBUSY)
-				break;
-			if (ret) {
-				blk_finish_plug(dev);
-				return ret;
-			}
-			next++;
-		}
-		blk_finish_plug(dev);
-		blk_poll(dev);
-		for (unsigned int i = 0; i < n; i++)
-			all = all && r[i].done;
-		if (all && next == n)
-			return 0;
-		udelay(ST_POLL_STEP_US);
-	}
-	pr_warn("keel: ata: block-layer batch timed out\n");
-	return -ETIMEDOUT;
+	return blk_batch_run(&b);
 }
 
 /*

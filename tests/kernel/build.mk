@@ -5,6 +5,6 @@ keel-y += tests/kernel/ahci_selftest.c tests/kernel/ahci_bench.c \
 	tests/kernel/vtd_selftest.c tests/kernel/ahci_pattern.c \
 	tests/kernel/ata_selftest.c tests/kernel/ata_pattern.c \
 	tests/kernel/kbd_selftest.c tests/kernel/pattern_pass.c \
-	tests/kernel/vblk_bench.c
+	tests/kernel/vblk_bench.c tests/kernel/blk_batch.c
 host-y += tests/kernel/ahci_pattern.c tests/kernel/ata_pattern.c
 host-tests += tests/host/test_ahci_pattern.c
