@@ -248,8 +248,12 @@ static bool st_done_at(void *ctx, unsigned int i)
 /* Submit @n bios under one plug (so neighbours merge) and wait. */
 static int run_bios(struct blk_dev *dev, struct st_req *r, unsigned int n)
 {
-	const struct blk_batch b = { .dev = dev, .n = n, .bio = st_bio_at,
-				     .done = st_done_at, .ctx = r, .who = "ahci" };
+	const struct blk_batch b = { .dev = dev,
+				     .n = n,
+				     .bio = st_bio_at,
+				     .done = st_done_at,
+				     .ctx = r,
+				     .who = "ahci" };
 
 	for (unsigned int i = 0; i < n; i++)
 		r[i].done = false;

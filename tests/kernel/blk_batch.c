@@ -40,7 +40,7 @@ int blk_batch_run(const struct blk_batch *b)
 			return 0;
 		udelay(BLK_BATCH_POLL_STEP_US);
 	}
-	pr_warn("keel: %s: block-layer batch timed out after %llu us\n",
-		b->who, (unsigned long long)BLK_BATCH_TIMEOUT_US);
+	pr_warn("keel: %s: block-layer batch timed out after %llu us\n", b->who,
+		(unsigned long long)BLK_BATCH_TIMEOUT_US);
 	return -ETIMEDOUT;
 }
