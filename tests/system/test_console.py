@@ -106,10 +106,26 @@ class Console:
             m = self.wait_for(b"\r\n", timeout, start)
             assert m, "no end of line after %r:\n%s" % (line, self.text(start))
             begin = m.end()
-        m = self.wait_for(re.escape(PROMPT), timeout, begin)
-        assert m, "no prompt after %r:\n%s" % (line, self.text(start))
-        out = self.text(begin, m.start()).replace("\r", "")
+        while True:
+            m = self.wait_for(re.escape(PROMPT), timeout, begin)
+            assert m, "no prompt after %r:\n%s" % (line, self.text(start))
+            out = self.text(begin, m.start()).replace("\r", "")
+            if not echo or not self.guest_broke_echo(out, m.start(), line):
+                break
+            # The line break matched was the one a guest line put after
+            # the typed line; the shell drew the line again below it.
+            begin = self.wait_for(re.escape(PROMPT + line.encode()) + b"\r\n",
+                                  timeout, m.start()).end()
         return "".join(l for l in out.splitlines(True) if not l.startswith("guest| "))
+
+    def guest_broke_echo(self, out, at, line):
+        """True when @out, between an echoed line and the prompt at @at, is
+        only guest lines and the prompt at @at redraws @line."""
+        if not out or any(not l.startswith("guest| ") for l in out.splitlines()):
+            return False
+        redraw = re.escape(PROMPT + line.encode()) + b"\r\n"
+        m = self.wait_for(redraw, 10, at)
+        return bool(m) and m.start() == at
 
     def text(self, a=0, b=None):
         return self.buf[a:b].decode("latin-1")
