@@ -49,6 +49,8 @@ extern const struct vtd_alloc iommu_tables;
 /* Bridges' bus numbers from the PCI enumeration, for device scopes. */
 extern const struct vtd_buses iommu_buses;
 
+/* The unit whose scope holds @d (translating or not), or NULL. */
+struct unit *iommu_unit_for(const struct pci_dev *d);
 /* The unit translating a segment-0 function, when translation is on. */
 struct unit *iommu_unit_of_bdf(u8 bus, u8 dev, u8 fn);
 /* Write buffer, context cache and IOTLB of every unit that translates. */
