@@ -55,6 +55,9 @@
 
 /* EFLAGS bits, SDM Vol.1 3.4.3 */
 #define EFL_FIXED BIT(1)
+/* The bits that exist (figure 3-8): 0, 2, 4, 6-14, 16-21. The others
+ * cannot be set, and VM entry refuses them (SDM Vol.3C 27.3.1.4). */
+#define EFL_DEFINED 0x003f7fd5U
 #define EFL_NT BIT(14)
 #define EFL_VM BIT(17)
 #define CR0_TS BIT(3)
@@ -437,7 +440,8 @@ static enum ts_result commit(struct ts_ctx *c, u64 new_desc)
 	if (load_new(c, &tss, is32, sel, &ldt))
 		return TS_MEMORY;
 	s->tr = tss;
-	s->eflags |= EFL_FIXED;
+	/* The new EFLAGS come from guest memory: keep what can exist. */
+	s->eflags = (s->eflags & EFL_DEFINED) | EFL_FIXED;
 	if (nested)
 		s->eflags |= EFL_NT;
 	s->cr0 |= CR0_TS;

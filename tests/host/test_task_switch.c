@@ -363,6 +363,32 @@ static void test_memory_failure(void **state)
 	assert_int_equal(run(&s, EQ_TS_JMP, SEL_TSS_B, &f), TS_MEMORY);
 }
 
+/*
+ * The EFLAGS image in a TSS is guest memory: bits the CPU reserves (1, 3,
+ * 5, 15, 31:22) must not reach the guest's RFLAGS, since VM entry refuses
+ * them (SDM Vol.3C 27.3.1.4) and the guest would be stopped instead of
+ * switching. Bit 1 reads 1.
+ */
+static void test_reserved_eflags_bits(void **state)
+{
+	struct ts_state s;
+	struct ts_fault f = { 0 };
+
+	setup(&s);
+	*tss32(TSS_B, 0x24) = 0xffc08028U | 0x200; /* reserved bits, IF */
+	assert_int_equal(run(&s, EQ_TS_JMP, SEL_TSS_B, &f), TS_DONE);
+	assert_int_equal(s.eflags, 0x202);
+
+	setup(&s);
+	*tss16(TSS_C, 0x10) = 0x8028 | 0x200; /* 16-bit FLAGS */
+	*tss16(TSS_C, 0x22) = SEL_DATA;
+	*tss16(TSS_C, 0x24) = SEL_CODE;
+	*tss16(TSS_C, 0x26) = SEL_DATA;
+	*tss16(TSS_C, 0x28) = SEL_DATA;
+	assert_int_equal(run(&s, EQ_TS_JMP, SEL_TSS_C, &f), TS_DONE);
+	assert_int_equal(s.eflags, 0x202);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_16bit_tss),
 		cmocka_unit_test(test_gate_pushes_error_code),
 		cmocka_unit_test(test_memory_failure),
+		cmocka_unit_test(test_reserved_eflags_bits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
