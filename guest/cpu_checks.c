@@ -260,3 +260,51 @@ void test_tsc_rate_cpuid(void)
 		       said * 50ULL <= measured * 51ULL,
 	       "cpuid %u kHz, measured %u kHz against the PIT", said, measured);
 }
+
+struct gdt_ptr {
+	u16 limit;
+	u32 base;
+} __attribute__((packed));
+
+/*
+ * CPUID at EIP 0xfffffffe of a 32-bit segment: the next EIP is 0, not
+ * 0x100000000 (outside 64-bit mode EIP wraps at 4 GiB; a RIP with bits
+ * 63:32 set would fail VM entry, SDM Vol.3C 27.3.1.4, and stop the
+ * guest). The segment's base puts offset 0xfffffffe at tramp[0] and
+ * offset 0 at tramp[2], which jumps back through far_back.
+ */
+void test_cpuid_rip_wrap(void)
+{
+	static u8 tramp[8];
+	static u64 gdt[5] __attribute__((aligned(8)));
+	static struct {
+		u32 off;
+		u16 sel;
+	} __attribute__((packed)) far_back = { 0, 0x08 };
+	struct gdt_ptr old, d = { sizeof(gdt) - 1, (u32)gdt };
+	u32 base = (u32)tramp + 2, a = 0, b = 0, c = 0, dx = 0;
+	struct cpuid_regs ref;
+
+	tramp[0] = 0x0f; /* cpuid */
+	tramp[1] = 0xa2;
+	tramp[2] = 0xff; /* ljmp *far_back: FF /5, disp32 */
+	tramp[3] = 0x2d;
+	memcpy(&tramp[4], &(u32){ (u32)&far_back }, 4);
+	__asm__ volatile("sgdt %0" : "=m"(old));
+	memcpy(gdt, (const void *)old.base, 4 * sizeof(u64));
+	/* 0x20: 32-bit code, G, limit 4 GiB, at @base. */
+	gdt[4] = 0x00cf9a000000ffffULL | (u64)(base & 0xffffff) << 16 |
+		 (u64)(base >> 24) << 56;
+	__asm__ volatile("movl $1f, %[off]\n\t"
+			 "lgdt %[d]\n\t"
+			 "ljmp $0x20, $0xfffffffe\n"
+			 "1:\tlgdt %[old]"
+			 : "=a"(a), "=b"(b), "=c"(c),
+			   "=d"(dx), [off] "=m"(far_back.off)
+			 : "a"(0), "c"(0), [d] "m"(d), [old] "m"(old)
+			 : "memory");
+	ref = cpuid(0, 0);
+	report("cpuid_rip_wraps_4g",
+	       a == ref.eax && b == ref.ebx && c == ref.ecx && dx == ref.edx,
+	       "leaf 0 eax=0x%x ebx=0x%x at EIP 0xfffffffe", a, b);
+}

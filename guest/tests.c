@@ -13,6 +13,7 @@
 #define CR0_WP BIT(16)
 #define CR4_PSE BIT(4)
 #define CR4_VMXE BIT(13)
+#define CR4_SMXE BIT(14)
 #define CR4_OSXSAVE BIT(18)
 #define CPUID1_ECX_VMX BIT(5)
 #define CPUID1_ECX_XSAVE BIT(26)
@@ -534,6 +535,7 @@ void run_all_tests(const struct guest_env *env)
 	test_cr();
 	test_cr0_reserved();
 	test_tsc_rate_cpuid();
+	test_cpuid_rip_wrap();
 	test_xsetbv();
 	test_cache();
 	test_vmx_insns();

@@ -267,7 +267,7 @@ static bool win_ok(void)
 	return vd.win_bar == 0 &&
 	       (vd.win_len == 1 || vd.win_len == 2 || vd.win_len == 4) &&
 	       !(vd.win_off % vd.win_len) &&
-	       vd.win_off + vd.win_len <= VBLK_BAR_SIZE;
+	       (u64)vd.win_off + vd.win_len <= VBLK_BAR_SIZE; /* no u32 wrap */
 }
 
 static u32 cfg_read(void *ctx, u8 off, unsigned int n)

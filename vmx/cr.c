@@ -29,10 +29,27 @@ static void write_gpr(struct vcpu *v, unsigned int r, u64 val)
 		*vcpu_gpr(v, r) = val;
 }
 
-/* PDPTE bits, SDM Vol.3A 4.4.1: P, and reserved 2:1, 8:5 and 63:52. */
+/* PDPTE bits, SDM Vol.3A 4.4.1: P, and reserved 2:1, 8:5, 63:52 and
+ * 51:MAXPHYADDR (CPUID.80000008h:EAX[7:0], SDM Vol.2A CPUID). */
 #define PDPTE_P BIT(0)
 #define PDPTE_RSVD (GENMASK(2, 1) | GENMASK(8, 5) | GENMASK(63, 52))
 #define PAE_CR3_MASK GENMASK(31, 5)
+#define CPUID_MAXPHYADDR_MASK 0xff
+#define PHYS_BITS_MAX 52
+
+static u64 pdpte_rsvd(void)
+{
+	static u64 rsvd;
+
+	if (!rsvd) {
+		u32 bits = cpuid(0x80000008, 0).eax & CPUID_MAXPHYADDR_MASK;
+
+		rsvd = PDPTE_RSVD;
+		if (bits && bits < PHYS_BITS_MAX)
+			rsvd |= GENMASK(PHYS_BITS_MAX - 1, bits);
+	}
+	return rsvd;
+}
 
 static const u64 pdpte_field[4] = {
 	VMCS_GUEST_PDPTE0,
@@ -53,7 +70,7 @@ static bool load_pdptes(struct vcpu *v, u64 cr3)
 	if (vm_read(v->vm, cr3 & PAE_CR3_MASK, pdpte, sizeof(pdpte)))
 		return false;
 	for (int i = 0; i < 4; i++)
-		if ((pdpte[i] & PDPTE_P) && (pdpte[i] & PDPTE_RSVD))
+		if ((pdpte[i] & PDPTE_P) && (pdpte[i] & pdpte_rsvd()))
 			return false;
 	for (int i = 0; i < 4; i++)
 		vmwrite(pdpte_field[i], pdpte[i]);
@@ -113,6 +130,12 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 	if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) &&
 	    (vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_L))
 		return false;
+	/* So is clearing PG with CR4.PCIDE set, and WP with CR4.CET (SDM
+	 * Vol.2B MOV to CR, #GP): VM entry would refuse either state. */
+	if (!(val & X86_CR0_PG) && (vmread(VMCS_GUEST_CR4) & X86_CR4_PCIDE))
+		return false;
+	if (!(val & X86_CR0_WP) && (vmread(VMCS_GUEST_CR4) & X86_CR4_CET))
+		return false;
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) &&
 	    !(vmread(VMCS_GUEST_IA32_EFER) & EFER_LME) &&
 	    (vmread(VMCS_GUEST_CR4) & X86_CR4_PAE) &&
@@ -129,8 +152,10 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 {
 	const struct vmx_caps_msrs *m = vmx_caps();
 
-	/* No VMX for the guest; bits the CPU lacks are reserved. */
-	if ((val & X86_CR4_VMXE) || (val & ~(m->cr4_fixed1 | X86_CR4_VMXE)))
+	/* No VMX, SMX or CET for the guest (CPUID hides them, and their
+	 * instructions and MSRs are not offered); bits the CPU lacks are
+	 * reserved. */
+	if ((val & CR4_REFUSED) || (val & ~(m->cr4_fixed1 | X86_CR4_VMXE)))
 		return false;
 	vmwrite(VMCS_CR4_READ_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR4, vmx_guest_cr4(m, val));

@@ -39,6 +39,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_NR] = {
 	[EXIT_REASON_HLT] = vmx_exit_hlt,
 	[EXIT_REASON_INVD] = vmx_exit_wbinvd,
 	[EXIT_REASON_VMCALL] = vmx_exit_vmcall,
+	[EXIT_REASON_GETSEC] = vmx_exit_vmx_instruction,
 	[EXIT_REASON_VMCLEAR] = vmx_exit_vmx_instruction,
 	[EXIT_REASON_VMLAUNCH] = vmx_exit_vmx_instruction,
 	[EXIT_REASON_VMPTRLD] = vmx_exit_vmx_instruction,

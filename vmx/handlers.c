@@ -198,7 +198,11 @@ void vmx_exit_xsetbv(struct vcpu *v)
 	vcpu_skip_instruction(v);
 }
 
-/* The guest sees no VMX (CPUID hides it): every VMX instruction is #UD. */
+/*
+ * The guest sees no VMX and no SMX (CPUID hides them, and CR4.SMXE is
+ * refused): every VMX instruction, and GETSEC, which exits whatever the
+ * controls (SDM Vol.3C 26.1.2), is #UD.
+ */
 void vmx_exit_vmx_instruction(struct vcpu *v)
 {
 	vcpu_inject_ud(v);

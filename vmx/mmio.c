@@ -163,9 +163,6 @@ void vmx_exit_ept_violation(struct vcpu *v)
 	if (!emulate(v, h, gpa, &in)) {
 		/* The exit gives no instruction length for EPT violations. */
 		vcpu_advance_rip(v, in.len);
-		/* Outside 64-bit mode RIP wraps at 4 GiB (SDM Vol.3C 27.3.1.4). */
-		if (cpu_mode() != X86_MODE_64)
-			vmwrite(VMCS_GUEST_RIP, (u32)vmread(VMCS_GUEST_RIP));
 	}
 }
 

@@ -9,6 +9,7 @@
 #define KEEL_VMX_VCPU_H
 
 #include "core/types.h"
+#include "arch/x86/x86_defs.h"
 #include "ept/ept.h"
 #include "vmx/caps.h"
 #include "vmx/event.h"
@@ -186,6 +187,15 @@ static inline void vcpu_sync_ept(struct vcpu *v)
 }
 
 /*
+ * 64-bit mode is IA-32e mode (EFER.LMA) with CS.L (SDM Vol.3A 5.2.1).
+ */
+static inline bool vcpu_in_64bit_mode(void)
+{
+	return (vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_L) &&
+	       (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA);
+}
+
+/*
  * Advance RIP past an emulated instruction of @len bytes. It ends STI/MOV
  * SS blocking, as a real one would (SDM Vol.3C 25.4.2).
  */
@@ -193,8 +203,17 @@ static inline void vcpu_advance_rip(struct vcpu *v, u64 len)
 {
 	u64 rip = vmread(VMCS_GUEST_RIP);
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	u64 next = rip + len;
 
-	vmwrite(VMCS_GUEST_RIP, rip + len);
+	/*
+	 * Outside 64-bit mode RIP wraps at 4 GiB, and VM entry fails on a
+	 * RIP with bits 63:32 set (SDM Vol.3C 27.3.1.4): CPUID at EIP
+	 * 0xfffffffe in a 32-bit segment must not stop the guest. Only a
+	 * carry out of bit 31 needs the (costlier) mode check.
+	 */
+	if (unlikely((next ^ rip) >> 32) && !vcpu_in_64bit_mode())
+		next = (u32)next;
+	vmwrite(VMCS_GUEST_RIP, next);
 	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(u64)(GUEST_INTR_STATE_STI |

@@ -128,7 +128,7 @@ static u64 cr0_mask(const struct vmx_caps_msrs *m)
 
 static u64 cr4_mask(const struct vmx_caps_msrs *m)
 {
-	return m->cr4_fixed0 | (~m->cr4_fixed1 & 0xffffffffULL);
+	return m->cr4_fixed0 | CR4_REFUSED | (~m->cr4_fixed1 & 0xffffffffULL);
 }
 
 #define SEG(name, sel, ar)                                 \
