@@ -96,6 +96,14 @@ static void free_subtree(struct ept *e, u64 entry, int level)
 	e->tables--;
 }
 
+static bool table_empty(const u64 *t)
+{
+	for (int i = 0; i < EPT_ENTRIES; i++)
+		if (entry_present(t[i]))
+			return false;
+	return true;
+}
+
 /* Replace large leaf *slot at @level by a table of 512 smaller leaves. */
 static int split_leaf(struct ept *e, u64 *slot, int level)
 {
@@ -178,6 +186,13 @@ static int range_op(struct ept *e, u64 *table, int level, u64 gpa, u64 end,
 			       op);
 		if (ret)
 			return ret;
+		/* A table an unmap emptied goes back: a guest moving a BAR
+		 * around must not use up Keel's memory one table at a time. */
+		if (op->kind == EPT_OP_UNMAP &&
+		    table_empty(table_of(e, *slot))) {
+			free_subtree(e, *slot, level);
+			*slot = 0;
+		}
 		gpa = sub_end;
 	}
 	return 0;
@@ -214,6 +229,7 @@ int ept_map(struct ept *e, u64 gpa, phys_addr_t hpa, u64 size, u32 flags)
 {
 	struct ept_op op = { EPT_OP_MAP, gpa, hpa, flags };
 	u32 mt = EPT_MAP_MT_OF(flags);
+	int ret;
 
 	if (check_range(gpa, size) || !IS_ALIGNED(hpa, EPT_SIZE_4K) ||
 	    !(flags & EPT_PERM_MASK))
@@ -224,7 +240,12 @@ int ept_map(struct ept *e, u64 gpa, phys_addr_t hpa, u64 size, u32 flags)
 	/* Write without read is a misconfiguration too (SDM 29.3.3.1). */
 	if ((flags & EPT_WRITE) && !(flags & EPT_READ))
 		return -EINVAL;
-	return range_op(e, e->pml4, EPT_LEVELS - 1, gpa, gpa + size, &op);
+	ret = range_op(e, e->pml4, EPT_LEVELS - 1, gpa, gpa + size, &op);
+	/* Out of tables part way: leave nothing of the range mapped (and no
+	 * tables for it), not a part the caller does not know about. */
+	if (ret)
+		ept_unmap(e, gpa, size);
+	return ret;
 }
 
 int ept_unmap(struct ept *e, u64 gpa, u64 size)

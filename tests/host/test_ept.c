@@ -333,10 +333,53 @@ static void test_alloc_failure(void **state)
 	assert_int_equal(ept_map(&f->ept, 0x1000, 0x1000, 0x1000, EPT_MAP_RAM),
 			 -ENOMEM);
 	expect_unmapped(f, 0x1000);
+	/* The PDPT the failed map made went back with it. */
+	assert_int_equal(f->ept.tables, 1);
 	f->fm.fail_after = -1;
 	assert_int_equal(ept_map(&f->ept, 0x1000, 0x1000, 0x1000, EPT_MAP_RAM),
 			 0);
 	expect_map(f, 0x1000, 0x1000, EPT_SIZE_4K, 7, EPT_MT_WB);
+}
+
+/* A map that runs out of tables half way leaves none of its range mapped. */
+static void test_alloc_failure_midway_unmaps(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Two 1G slots' worth of 4K pages: the second slot's PD fails. */
+	f->fm.fail_after = f->fm.allocs + 3;
+	assert_int_equal(ept_map(&f->ept, EPT_SIZE_1G - 0x1000, 0x1000, 0x2000,
+				 EPT_MAP_MMIO),
+			 -ENOMEM);
+	expect_unmapped(f, EPT_SIZE_1G - 0x1000);
+	expect_unmapped(f, EPT_SIZE_1G);
+	assert_int_equal(f->ept.tables, 1);
+}
+
+/*
+ * A BAR moved again and again: every unmap gives back the tables it
+ * emptied, so the count stays where one mapping puts it.
+ */
+static void test_unmap_frees_emptied_tables(void **state)
+{
+	struct fixture *f = *state;
+
+	for (u64 i = 0; i < 64; i++) {
+		u64 gpa = 0x80000000ULL + i * EPT_SIZE_1G + 0x5000;
+
+		assert_int_equal(ept_map(&f->ept, gpa, 0xfe000000, 0x2000,
+					 EPT_MAP_MMIO),
+				 0);
+		assert_int_equal(f->ept.tables, 4);
+		assert_int_equal(ept_unmap(&f->ept, gpa, 0x2000), 0);
+		assert_int_equal(f->ept.tables, 1);
+	}
+	/* A hole punched in a mapping keeps the table the rest needs. */
+	assert_int_equal(
+		ept_map(&f->ept, 0x10000, 0x10000, 0x3000, EPT_MAP_RAM), 0);
+	assert_int_equal(ept_unmap(&f->ept, 0x11000, 0x1000), 0);
+	expect_map(f, 0x12000, 0x12000, EPT_SIZE_4K, 7, EPT_MT_WB);
+	assert_int_equal(f->ept.tables, 4);
 }
 
 static void test_eptp(void **state)
@@ -417,6 +460,8 @@ int main(void)
 		T(test_protect_keeps_memtype_and_skips_holes, setup_all),
 		T(test_invalid_args, setup_all),
 		T(test_alloc_failure, setup_all),
+		T(test_alloc_failure_midway_unmaps, setup_all),
+		T(test_unmap_frees_emptied_tables, setup_all),
 		T(test_eptp, setup_all),
 		T(test_high_gpa, setup_all),
 		T(test_walk, setup_all),
