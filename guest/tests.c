@@ -324,6 +324,11 @@ static void test_cr(void)
 		v = read_cr4();
 		report("cr4_vmxe_set_gp", f == VEC_GP && !(v & CR4_VMXE),
 		       "fault=%s cr4=0x%x", vec_name(f), v);
+		/* SMX is hidden as VMX is: GETSEC would be #UD, so SMXE is #GP. */
+		f = try_write_cr4(cr4 | CR4_SMXE);
+		v = read_cr4();
+		report("cr4_smxe_set_gp", f == VEC_GP && !(v & CR4_SMXE),
+		       "fault=%s cr4=0x%x", vec_name(f), v);
 	} else {
 		report_skip("cr4_vmxe_set_gp", "needs Keel (QEMU TCG hangs)");
 	}
