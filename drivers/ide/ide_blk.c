@@ -70,7 +70,7 @@ static const struct ata_blk_ops ide_blk_ops = {
 	.poll = ide_blk_poll,
 };
 
-static int register_one(struct ide_disk *d, struct ide_blk *b)
+static int register_one(struct ide_disk *d, struct ide_blk *b, u64 max_xfer)
 {
 	phys_addr_t segs = alloc_pages(IDE_BLK_SEG_PAGES, PAGE_SIZE);
 	struct ide_queue_limits ql;
@@ -82,7 +82,7 @@ static int register_one(struct ide_disk *d, struct ide_blk *b)
 	memset(b, 0, sizeof(*b));
 	b->disk = d;
 	b->segs = phys_to_virt(segs);
-	ide_calc_limits(&ql);
+	ide_calc_limits(&ql, max_xfer);
 	desc = (struct ata_blk_desc){
 		.name = d->name,
 		.id = &d->id,
@@ -106,11 +106,11 @@ static int register_one(struct ide_disk *d, struct ide_blk *b)
 	return 0;
 }
 
-int ide_blk_register_all(void)
+int ide_blk_register_all(u64 max_xfer)
 {
 	for (unsigned int i = nblks; i < ide_disk_count(); i++) {
 		struct ide_disk *d = ide_disk(i);
-		int ret = register_one(d, &blks[nblks]);
+		int ret = register_one(d, &blks[nblks], max_xfer);
 
 		if (ret) {
 			ide_ch_err(d->ch, "block registration failed (%d)\n",
