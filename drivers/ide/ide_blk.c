@@ -75,6 +75,7 @@ static int register_one(struct ide_disk *d, struct ide_blk *b, u64 max_xfer)
 	phys_addr_t segs = alloc_pages(IDE_BLK_SEG_PAGES, PAGE_SIZE);
 	struct ide_queue_limits ql;
 	struct ata_blk_desc desc;
+	char cap[32];
 	int ret;
 
 	if (segs == PHYS_INVALID)
@@ -100,9 +101,13 @@ static int register_one(struct ide_disk *d, struct ide_blk *b, u64 max_xfer)
 		free_pages(segs, IDE_BLK_SEG_PAGES);
 		return ret;
 	}
-	ide_ch_info(d->ch, "%s: block device, elevator %s%s\n", d->name,
+	cap[0] = '\0';
+	if (max_xfer)
+		ksnprintf(cap, sizeof(cap), ", at most %u KiB a command",
+			  ql.max_sectors / 2);
+	ide_ch_info(d->ch, "%s: block device, elevator %s%s%s\n", d->name,
 		    ata_blk_elevator(b->ab),
-		    ata_blk_write_cache(b->ab) ? ", write cache" : "");
+		    ata_blk_write_cache(b->ab) ? ", write cache" : "", cap);
 	return 0;
 }
 
