@@ -117,7 +117,7 @@ void kmain(u32 magic, u32 mbi)
 	/* Storage first: firmware may leave AHCI ports running with DMA
 	 * targets in memory the map calls free; reset them before Keel hands
 	 * out much memory. */
-	storage_init(blk_elevator_at(o->sched));
+	storage_init(blk_elevator_at(o->sched), o->ide_max_xfer);
 	/* After the drivers claimed their functions: they get the Keel
 	 * domain, every other function behind a unit gets no DMA. */
 	iommu_enable(&boot_info);

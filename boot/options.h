@@ -65,6 +65,7 @@ struct keel_options {
 	unsigned int on_guest_reset; /* enum guest_reset_action */
 	unsigned int shell; /* enum shell_mode (shell/shell.h) */
 	unsigned int exit_trace; /* 1: the exit trace ring records from boot */
+	u64 ide_max_xfer; /* bytes an IDE command moves at most; 0: no cap */
 	struct vm_config guest; /* guest_mem=, pci_hide=, passthrough= */
 	struct iommu_config iommu; /* iommu=, unconfined_dma */
 };
@@ -97,8 +98,11 @@ void options_report(void);
 void options_apply_passthrough(const struct vm_config *gc);
 /* ACPI, PCI, time and power, in that order. */
 void platform_init(const struct boot_info *bi);
-/* The block layer's default elevator (sched=), then the AHCI disks. */
-void storage_init(const char *sched);
+/*
+ * The block layer's default elevator (sched=), then the AHCI disks, then
+ * the IDE disks with at most @ide_max_xfer bytes a command (ide_max_xfer=).
+ */
+void storage_init(const char *sched, u64 ide_max_xfer);
 /*
  * guest_disk=: find @d's block device and check its range (the whole disk
  * when no range was given). False, said on the console, when there is no

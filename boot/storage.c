@@ -18,7 +18,7 @@ static void blk_warn(const char *msg)
 	pr_warn("keel: block: %s\n", msg);
 }
 
-void storage_init(const char *sched)
+void storage_init(const char *sched, u64 ide_max_xfer)
 {
 	blk_set_warn_handler(blk_warn);
 	/* options_table.c took the name from the registered elevators. */
@@ -27,7 +27,7 @@ void storage_init(const char *sched)
 	if (ahci_init() > 0)
 		ahci_blk_register_all();
 	if (ide_init() > 0)
-		ide_blk_register_all();
+		ide_blk_register_all(ide_max_xfer);
 }
 
 struct blk_dev *storage_find_disk(const char *name)

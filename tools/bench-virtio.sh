@@ -8,6 +8,10 @@
 # exact and repeatable (emulated time, not a real disk's). Prints one row
 # per workload and queue depth. Raw lines: build/bench/virtio.txt.
 # VIRTIO_BENCH_SCHED picks another elevator (default deadline);
+# VIRTIO_BENCH_KEEL adds to Keel's command line, by default
+# ide_max_xfer=64K: Bochs charges every PRD entry after a command's first,
+# so merged 64 KiB requests would measure its timer, not Keel
+# (docs/ata.md, "Command size"; VIRTIO_BENCH_KEEL= runs without the cap);
 # VIRTIO_BENCH_GUEST adds to the guest's command line (e.g.
 # virtio_notify_always=1, to see the figures without notify suppression).
 set -eu
@@ -20,7 +24,7 @@ disk=$out/virtio-disk.img
 rm -f "$disk"
 truncate -s $((20 * 16 * 63 * 512)) "$disk"
 tools/mkiso.sh "$out/virtio-bench.iso" \
-	"sched=${VIRTIO_BENCH_SCHED:-deadline} guest_disk=sda:2048+16384 bench=guest-disk on_guest_exit=poweroff" \
+	"sched=${VIRTIO_BENCH_SCHED:-deadline} ${VIRTIO_BENCH_KEEL-ide_max_xfer=64K} guest_disk=sda:2048+16384 bench=guest-disk on_guest_exit=poweroff" \
 	build/guest/guest.elf "scenario=virtio-bench ${VIRTIO_BENCH_GUEST:-}"
 BOCHS_EXTRA="ata0-slave: type=disk, path=$(readlink -f "$disk"), mode=flat, cylinders=20, heads=16, spt=63" \
 	tools/bochs-run.sh "$out/virtio-bench.iso" "$out/virtio-bench.log" \

@@ -86,9 +86,12 @@ struct ide_stats {
 };
 void ide_disk_stats(const struct ide_disk *d, struct ide_stats *st);
 
-/* Block-layer glue (ide_blk.c), as ahci_blk_register_all(). */
+/*
+ * Block-layer glue (ide_blk.c), as ahci_blk_register_all(). No command
+ * moves more than @max_xfer bytes (ide_max_xfer=; 0: the LBA48 limit).
+ */
 struct blk_dev;
-int ide_blk_register_all(void);
+int ide_blk_register_all(u64 max_xfer);
 unsigned int ide_blk_count(void);
 struct blk_dev *ide_blk_dev(unsigned int i);
 

@@ -70,11 +70,12 @@ static const struct ata_blk_ops ide_blk_ops = {
 	.poll = ide_blk_poll,
 };
 
-static int register_one(struct ide_disk *d, struct ide_blk *b)
+static int register_one(struct ide_disk *d, struct ide_blk *b, u64 max_xfer)
 {
 	phys_addr_t segs = alloc_pages(IDE_BLK_SEG_PAGES, PAGE_SIZE);
 	struct ide_queue_limits ql;
 	struct ata_blk_desc desc;
+	char cap[32];
 	int ret;
 
 	if (segs == PHYS_INVALID)
@@ -82,7 +83,7 @@ static int register_one(struct ide_disk *d, struct ide_blk *b)
 	memset(b, 0, sizeof(*b));
 	b->disk = d;
 	b->segs = phys_to_virt(segs);
-	ide_calc_limits(&ql);
+	ide_calc_limits(&ql, max_xfer);
 	desc = (struct ata_blk_desc){
 		.name = d->name,
 		.id = &d->id,
@@ -100,17 +101,21 @@ static int register_one(struct ide_disk *d, struct ide_blk *b)
 		free_pages(segs, IDE_BLK_SEG_PAGES);
 		return ret;
 	}
-	ide_ch_info(d->ch, "%s: block device, elevator %s%s\n", d->name,
+	cap[0] = '\0';
+	if (max_xfer)
+		ksnprintf(cap, sizeof(cap), ", at most %u KiB a command",
+			  ql.max_sectors / 2);
+	ide_ch_info(d->ch, "%s: block device, elevator %s%s%s\n", d->name,
 		    ata_blk_elevator(b->ab),
-		    ata_blk_write_cache(b->ab) ? ", write cache" : "");
+		    ata_blk_write_cache(b->ab) ? ", write cache" : "", cap);
 	return 0;
 }
 
-int ide_blk_register_all(void)
+int ide_blk_register_all(u64 max_xfer)
 {
 	for (unsigned int i = nblks; i < ide_disk_count(); i++) {
 		struct ide_disk *d = ide_disk(i);
-		int ret = register_one(d, &blks[nblks]);
+		int ret = register_one(d, &blks[nblks], max_xfer);
 
 		if (ret) {
 			ide_ch_err(d->ch, "block registration failed (%d)\n",

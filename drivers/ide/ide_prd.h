@@ -77,13 +77,17 @@ int ide_tf_rw(struct ide_taskfile *tf, bool write, enum ide_xfer xfer, u64 lba,
 /* A command without LBA or data (FLUSH CACHE EXT, IDENTIFY DEVICE). */
 void ide_tf_nodata(struct ide_taskfile *tf, u8 command, unsigned int dev);
 
-/* Queue limits for the block layer: every request fits one PRD table. */
+/*
+ * Queue limits for the block layer: every request fits one PRD table, and
+ * none moves more than @max_bytes (rounded down to sectors, at least one;
+ * 0 or anything past the LBA48 count: IDE_MAX_CMD_SECTORS).
+ */
 struct ide_queue_limits {
 	u32 max_segments;
 	u32 max_segment_size;
 	u64 seg_boundary_mask;
 	u32 max_sectors; /* 512-byte sectors per command */
 };
-void ide_calc_limits(struct ide_queue_limits *ql);
+void ide_calc_limits(struct ide_queue_limits *ql, u64 max_bytes);
 
 #endif
