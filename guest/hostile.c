@@ -7,6 +7,7 @@
  * own lines are intact.
  */
 #include "guest.h"
+#include "checks.h"
 
 /* ---- Unassigned ports read as absent ---- */
 
@@ -244,9 +245,47 @@ void run_hostile_nmi(const struct guest_env *env __attribute__((unused)))
 #define PM1_SLP_TYP_S5 (0u << 10) /* Bochs's \_S5 is SLP_TYP 0 */
 #define PM1_SLP_EN (1u << 13)
 
+#define MSR_LSTAR 0xc0000082
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXSAVE (1u << 18)
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define XCR0_X87_SSE 3u
+
+/*
+ * State no VMCS field holds, which a reset must clear (vmx/cpu_reset.c):
+ * say what this start found, then leave other values for the next start.
+ */
+static void reset_state_line(void)
+{
+	bool xsave = cpuid(1, 0).ecx & CPUID1_ECX_XSAVE;
+	u64 lstar = 0, kgs = 0, xcr0 = 0;
+	u32 dr0, xmm0, cr4 = read_cr4() | CR4_OSFXSR;
+
+	if (xsave)
+		cr4 |= CR4_OSXSAVE;
+	try_write_cr4(cr4);
+	try_rdmsr(MSR_LSTAR, &lstar);
+	try_rdmsr(MSR_KERNEL_GS_BASE, &kgs);
+	__asm__ volatile("mov %%db0, %0" : "=r"(dr0));
+	__asm__ volatile("movd %%xmm0, %0" : "=r"(xmm0));
+	if (xsave)
+		xcr0 = xgetbv(0);
+	kprintf("keel-guest: state at start: lstar %llx kernel_gs %llx dr0 %x xmm0 %x xcr0 %llx\n",
+		(unsigned long long)lstar, (unsigned long long)kgs, dr0, xmm0,
+		(unsigned long long)xcr0);
+	try_wrmsr(MSR_LSTAR, 0xffffffff81000000ULL);
+	try_wrmsr(MSR_KERNEL_GS_BASE, 0x12345000);
+	__asm__ volatile("mov %0, %%db0" : : "r"(0x5678u));
+	__asm__ volatile("movd %0, %%xmm0" : : "r"(0x9abcu));
+	if (xsave)
+		try_xsetbv(0, XCR0_X87_SSE);
+}
+
 void run_hostile_reset(const struct guest_env *env, const char *how)
 {
 	(void)env;
+	reset_state_line();
 	kprintf("keel-guest: trying to %s the machine\n", how);
 	if (!memcmp(how, "kbc", 4)) {
 		outb(0x64, 0xfe);

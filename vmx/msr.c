@@ -29,7 +29,6 @@
 /* MSR numbers, SDM Vol.4 table 2-2 */
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_MTRRCAP 0xfe
-#define MSR_IA32_SPEC_CTRL 0x48
 #define MSR_IA32_PRED_CMD 0x49
 #define MSR_IA32_FLUSH_CMD 0x10b
 #define MSR_IA32_XSS 0xda0
@@ -48,11 +47,6 @@
 #define MSR_IA32_MC_LAST 0x47f
 #define MSR_MTRR_FIRST 0x200
 #define MSR_MTRR_LAST 0x2ff
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_TSC_AUX 0xc0000103
 
 /* Bitmap layout, SDM Vol.3C 25.6.9: read-low, read-high, write-low,
  * write-high, 1 KiB each; "high" covers C0000000h-C0001FFFh. */

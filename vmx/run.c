@@ -71,6 +71,7 @@ static int vcpu_setup(struct vcpu *v, struct vm *vm,
 		v->vpid = VPID_GUEST;
 		invvpid(INVVPID_ALL_CONTEXT, 0, 0);
 	}
+	vmx_reset_cpu_state();
 	rc = vmcs_setup(v, entry);
 	if (rc) {
 		pr_err("keel: guest: cannot set up the VMCS (%d)\n", rc);

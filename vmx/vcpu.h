@@ -169,6 +169,10 @@ void vmx_exit_cr_access(struct vcpu *v);
  */
 bool vmx_load_guest_cr3(struct vcpu *v, u64 val);
 
+/* ---- cpu_reset.c ---- */
+/* FPU/SSE/AVX, XCR0, DR0-3, DR6, CR2, guest-owned MSRs: as at power-on. */
+void vmx_reset_cpu_state(void);
+
 /* ---- task_switch_exit.c ---- */
 void vmx_exit_task_switch(struct vcpu *v);
 

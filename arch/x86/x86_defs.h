@@ -59,6 +59,12 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
+#define MSR_STAR 0xc0000081 /* SYSCALL: SDM Vol.4 table 2-2 */
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_IA32_SPEC_CTRL 0x48
 
 /* ---- RFLAGS, SDM Vol.1 3.4.3 ---- */
 #define X86_RFLAGS_CF BIT(0)
