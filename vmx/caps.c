@@ -161,6 +161,10 @@ void vmx_keel_wants(struct vmx_wants *w)
 					CPU_BASED_USE_IO_BITMAPS |
 					CPU_BASED_USE_MSR_BITMAPS |
 					CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	/* MONITOR/MWAIT exit (and do nothing, vmx/handlers.c): an MWAIT into a
+	 * deep C-state could stop the preemption timer (SDM Vol.3C 26.5.1). */
+	w->ctl[VMX_CTL_PROC].optional = CPU_BASED_MWAIT_EXITING |
+					CPU_BASED_MONITOR_EXITING;
 	w->ctl[VMX_CTL_PROC].dynamic = CPU_BASED_INTR_WINDOW_EXITING;
 	w->ctl[VMX_CTL_PROC2].required = SECONDARY_EXEC_ENABLE_EPT |
 					 SECONDARY_EXEC_UNRESTRICTED_GUEST;

@@ -70,6 +70,7 @@ static const struct cpuid_feature cpuid_features[] = {
 	{ "tm", 1, 0, CPUID_EDX, CPUID_HIDDEN, 0, CPUID_B(29), { 0x19b, 0x19c }, 0 },
 	/* ---- leaf 1 ECX ---- */
 	{ "dtes64", 1, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(2), { 0x600 }, 0 },
+	{ "monitor", 1, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(3), { 0 }, 0 },
 	{ "ds_cpl", 1, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(4), { 0x600 }, 0 },
 	{ "vmx", 1, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(5), { 0x480 }, 0 },
 	{ "smx", 1, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(6), { 0 }, 0 },

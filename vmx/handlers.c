@@ -199,6 +199,17 @@ void vmx_exit_xsetbv(struct vcpu *v)
 }
 
 /*
+ * MONITOR and MWAIT do nothing. CPUID hides them (docs/cpuid-msr.md), but
+ * the CPU would still run them, and an MWAIT into a C-state deeper than
+ * C2 may stop the VMX-preemption timer that runs Keel's background work
+ * (SDM Vol.3C 26.5.1): as a NOP, a guest idling on MWAIT spins instead.
+ */
+void vmx_exit_monitor_mwait(struct vcpu *v)
+{
+	vcpu_skip_instruction(v);
+}
+
+/*
  * The guest sees no VMX and no SMX (CPUID hides them, and CR4.SMXE is
  * refused): every VMX instruction, and GETSEC, which exits whatever the
  * controls (SDM Vol.3C 26.1.2), is #UD.

@@ -13,6 +13,7 @@ void vmx_exit_cpuid(struct vcpu *v);
 void vmx_exit_hlt(struct vcpu *v);
 void vmx_exit_wbinvd(struct vcpu *v);
 void vmx_exit_vmx_instruction(struct vcpu *v);
+void vmx_exit_monitor_mwait(struct vcpu *v);
 void vmx_exit_entry_failure(struct vcpu *v);
 void vmx_exit_preemption_timer(struct vcpu *v);
 void vmx_exit_xsetbv(struct vcpu *v);
