@@ -14,6 +14,8 @@
 #define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
 #define RQF_ELV_ELDER \
 	BIT(3) /* keel: in its tree of the longest-waiting reads */
+/* went out in a gap read that failed; goes again alone (blk-gap.c) */
+#define RQF_GAP_AGAIN BIT(4)
 
 enum elv_merge {
 	ELV_NO_MERGE,

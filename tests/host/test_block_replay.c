@@ -148,6 +148,7 @@ static void submit(u8 op, u16 flags, sector_t s, u32 n)
 {
 	struct rec *r = &rec[nrec];
 	struct bio *b = &bios[nrec];
+	u32 lbs = dev.limits.logical_block_size / SECTOR_SIZE;
 
 	*r = (struct rec){ op, flags, s, n, ++ev, -1, -1, 0, 0 };
 	bio_init(b, &dev, op, flags, &vecs[nrec], 1);
@@ -156,6 +157,11 @@ static void submit(u8 op, u16 flags, sector_t s, u32 n)
 		assert_int_equal(bio_add_page(b, 0x100000, n * SECTOR_SIZE, 0),
 				 0);
 	b->bi_end_io = end_io;
+	/* Not whole logical blocks: refused, and its slot used again. */
+	if (s % lbs || n % lbs) {
+		assert_int_equal(blk_submit_bio(b), -EINVAL);
+		return;
+	}
 	nrec++;
 	assert_int_equal(blk_submit_bio(b), 0);
 }
