@@ -98,6 +98,8 @@ static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
 
 		if (!can_merge(q, rq, bio, t, segs))
 			continue;
+		/* Its start or end moves: out of the gap trees meanwhile. */
+		blk_gap_unqueued(q, rq);
 		if (t == ELV_BACK_MERGE) {
 			rq->biotail->bi_next = bio;
 			rq->biotail = bio;
@@ -108,12 +110,14 @@ static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
 			bio->bi_next = rq->bio;
 			rq->bio = bio;
 			rq->sector = bio->bi_iter.bi_sector;
+			rq->ot_stamp = ++q->ot_stamp;
 			blk_index_add(q, rq);
 			q->stats.front_merges++;
 		}
 		rq->nr_sectors += bio_sectors(bio);
 		rq->nr_segments += segs;
 		q->elv->merged(q, rq, t);
+		blk_gap_queued(q, rq);
 		return true;
 	}
 	return false;
@@ -128,6 +132,7 @@ static void make_ready(struct blk_queue *q, struct request *rq, u64 now)
 		rq->state = RQ_QUEUED;
 		q->nr_queued++;
 		q->elv->insert(q, rq, now);
+		blk_gap_queued(q, rq);
 	}
 }
 
@@ -210,6 +215,7 @@ int blk_submit_bio(struct bio *bio)
 		rq->nr_blockers +=
 			blk_scan_conflicts(q, rq->sector, rq->nr_sectors,
 					   op_is_write(rq->op), NULL, false);
+		rq->ot_stamp = ++q->ot_stamp;
 		blk_index_add(q, rq);
 	}
 	q->stats.requests++;

@@ -64,36 +64,122 @@ static bool joinable(const struct blk_queue *q, const struct request *r)
 	       !(r->nr_sectors % lbs);
 }
 
+/*
+ * The neighbour search. Every queued read that may join sits in two
+ * red-black trees, by start sector and by end sector, so the read starting
+ * nearest after a command and the one ending nearest before it are each one
+ * O(log n) descent (n queued reads), whatever lies near them. Only queues
+ * that may make gap reads keep them: an elevator with a gap_sectors hook on
+ * a rotating disk; a read queued while the disk was BLK_FEAT_NONROT is not
+ * in them and never joins.
+ *
+ * The order among equal keys is the one the search had when it walked the
+ * outstanding index (iosim's output is byte-identical): at equal starts the
+ * read that entered the index last (highest ot_stamp: the index chains
+ * newest first); at equal ends the one starting in the lowest index region
+ * (sector >> ot_shift: regions were walked upwards), then the newest.
+ */
+static bool gap_tracked(const struct blk_queue *q)
+{
+	return q->elv->gap_sectors &&
+	       !(q->dev->limits.features & BLK_FEAT_NONROT);
+}
+
+/* Whether @a sorts before @b in the tree by start. */
+static bool start_before(const struct blk_queue *q, const struct request *a,
+			 const struct request *b)
+{
+	if (a->sector != b->sector)
+		return a->sector < b->sector;
+	return a->ot_stamp > b->ot_stamp;
+}
+
+/* Whether @a sorts before @b in the tree by end. */
+static bool end_before(const struct blk_queue *q, const struct request *a,
+		       const struct request *b)
+{
+	sector_t ra = a->sector >> q->ot_shift, rb = b->sector >> q->ot_shift;
+
+	if (rq_end_sector(a) != rq_end_sector(b))
+		return rq_end_sector(a) < rq_end_sector(b);
+	if (ra != rb)
+		return ra > rb;
+	return a->ot_stamp < b->ot_stamp;
+}
+
+/* Keys are unique (ot_stamp is), so the walk never meets an equal one. */
+static void tree_insert(struct blk_queue *q, struct rb_root *root,
+			struct request *rq, size_t off,
+			bool (*before)(const struct blk_queue *,
+				       const struct request *,
+				       const struct request *))
+{
+	struct rb_node **link = &root->node, *parent = NULL;
+	struct rb_node *node = (struct rb_node *)((char *)rq + off);
+
+	while (*link) {
+		struct request *r = (struct request *)((char *)*link - off);
+
+		parent = *link;
+		link = &(*link)->child[!before(q, rq, r)];
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, root);
+}
+
+void blk_gap_queued(struct blk_queue *q, struct request *rq)
+{
+	if (!gap_tracked(q) || !joinable(q, rq) ||
+	    (rq->rq_flags & RQF_GAP_TREE))
+		return;
+	tree_insert(q, &q->gap_by_start, rq,
+		    offsetof(struct request, gap_start), start_before);
+	tree_insert(q, &q->gap_by_end, rq, offsetof(struct request, gap_end),
+		    end_before);
+	rq->rq_flags |= RQF_GAP_TREE;
+}
+
+void blk_gap_unqueued(struct blk_queue *q, struct request *rq)
+{
+	if (!(rq->rq_flags & RQF_GAP_TREE))
+		return;
+	rb_erase(&rq->gap_start, &q->gap_by_start);
+	rb_erase(&rq->gap_end, &q->gap_by_end);
+	rq->rq_flags &= ~RQF_GAP_TREE;
+}
+
 /* The queued read starting nearest after @end, within @gap sectors. */
 static struct request *read_after(struct blk_queue *q, sector_t end, u32 gap)
 {
-	struct blk_index_iter it;
-	struct request *r, *best = NULL;
+	struct rb_node *n = q->gap_by_start.node;
+	struct request *best = NULL;
 
-	blk_index_iter_init(&it, q, BLK_READ, end, end + gap + 1);
-	while ((r = blk_index_iter_next(&it)))
-		if (joinable(q, r) && (!best || r->sector < best->sector))
-			best = r;
-	return best;
+	/* The first in the tree starting at or after @end. */
+	while (n) {
+		struct request *r = rb_entry(n, struct request, gap_start);
+		bool right = r->sector < end;
+
+		best = right ? best : r;
+		n = n->child[right];
+	}
+	return best && best->sector - end <= gap ? best : NULL;
 }
 
 /* The queued read ending nearest before @start, within @gap sectors. */
 static struct request *read_before(struct blk_queue *q, sector_t start, u32 gap)
 {
-	sector_t reach = (sector_t)gap + q->dev->limits.max_sectors;
-	sector_t lo = start > reach ? start - reach : 0;
-	struct blk_index_iter it;
-	struct request *r, *best = NULL;
+	struct rb_node *n = q->gap_by_end.node;
+	struct request *best = NULL;
 
-	blk_index_iter_init(&it, q, BLK_READ, lo, start);
-	while ((r = blk_index_iter_next(&it))) {
-		sector_t e = rq_end_sector(r);
+	/* The last in the tree ending at or before @start. */
+	while (n) {
+		struct request *r = rb_entry(n, struct request, gap_end);
+		bool right = rq_end_sector(r) <= start;
 
-		if (joinable(q, r) && e <= start && start - e <= gap &&
-		    (!best || e > rq_end_sector(best)))
-			best = r;
+		best = right ? r : best;
+		n = n->child[right];
 	}
-	return best;
+	return best && start - rq_end_sector(best) <= gap ? best : NULL;
 }
 
 /* The command being built: [start, end), its segments so far. */
@@ -128,6 +214,7 @@ static void join(struct blk_queue *q, struct gap_cmd *c, struct request *r,
 		 sector_t gs, sector_t ge, u64 now)
 {
 	q->elv->take(q, r);
+	blk_gap_unqueued(q, r);
 	q->nr_queued--;
 	r->state = RQ_INFLIGHT;
 	r->tag = -1;
@@ -183,6 +270,7 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 	bool up = true, down = true;
 
 	/* @rq left the elevator but is still marked queued. */
+	blk_gap_unqueued(q, rq);
 	if (!gap || !joinable(q, rq) || !list_empty(&q->flushes))
 		return rq;
 	while (up || down) {

@@ -16,6 +16,8 @@
 	BIT(3) /* keel: in its tree of the longest-waiting reads */
 /* went out in a gap read that failed; goes again alone (blk-gap.c) */
 #define RQF_GAP_AGAIN BIT(4)
+/* in the queue's gap trees: a queued read that may join (blk-gap.c) */
+#define RQF_GAP_TREE BIT(5)
 
 enum elv_merge {
 	ELV_NO_MERGE,
@@ -107,6 +109,13 @@ u32 blk_gap_segments(const struct blk_queue_limits *lim, u32 bytes);
  */
 u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 		       const struct request *skip, bool any);
+/*
+ * The gap trees: queued read @rq entered the elevator (blk_gap_queued) or
+ * is about to leave it or change its sectors (blk_gap_unqueued; no-op for
+ * a request not in them).
+ */
+void blk_gap_queued(struct blk_queue *q, struct request *rq);
+void blk_gap_unqueued(struct blk_queue *q, struct request *rq);
 /*
  * Dispatch loop: grow read @rq, just out of the elevator, into a gap read
  * with the queued reads near it; returns the command's head (sector

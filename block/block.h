@@ -318,6 +318,13 @@ struct request {
 	struct request *ot_head[BLK_NR_DIRS];
 	struct list_head queuelist; /* elevator FIFO/held/dispatch/free */
 	struct list_head flushlist; /* queue: outstanding flushes */
+	/*
+	 * Gap reads (block/blk-gap.c): a queued read that may join a command
+	 * sits in the queue's trees by start and by end (RQF_GAP_TREE);
+	 * ot_stamp orders equal keys as the outstanding index's chains do.
+	 */
+	struct rb_node gap_start, gap_end;
+	u64 ot_stamp; /* when it last entered the outstanding index */
 };
 
 static inline int rq_data_dir(const struct request *rq)
@@ -370,6 +377,9 @@ struct blk_queue {
 	u32 ot_mask; /* buckets - 1, a power of two minus one */
 	u32 ot_shift; /* log2 of the index's region size in sectors */
 	u32 ot_count[BLK_NR_DIRS];
+	u64 ot_stamp; /* index insertions so far */
+	/* Gap reads' neighbour search (block/blk-gap.c). */
+	struct rb_root gap_by_start, gap_by_end;
 	struct request *tags[BLK_MAX_DEPTH];
 	u32 tags_used; /* bitmap */
 	u32 depth;

@@ -166,6 +166,68 @@ static void submit(u8 op, u16 flags, sector_t s, u32 n)
 	assert_int_equal(blk_submit_bio(b), 0);
 }
 
+/*
+ * The gap trees (block/blk-gap.c) hold exactly the queued reads that may
+ * join, each tree in its order, whatever merges and joins did meanwhile.
+ */
+static bool start_order(const struct request *a, const struct request *b)
+{
+	return a->sector < b->sector ||
+	       (a->sector == b->sector && a->ot_stamp > b->ot_stamp);
+}
+
+static bool end_order(const struct request *a, const struct request *b)
+{
+	sector_t ea = a->sector + a->nr_sectors, eb = b->sector + b->nr_sectors;
+	sector_t ra = a->sector >> dev.q.ot_shift;
+	sector_t rb = b->sector >> dev.q.ot_shift;
+
+	return ea < eb ||
+	       (ea == eb &&
+		(ra > rb || (ra == rb && a->ot_stamp < b->ot_stamp)));
+}
+
+static u32 check_tree(const struct rb_root *root, size_t off, bool by_end)
+{
+	const struct request *prev = NULL;
+	u32 n = 0;
+
+	assert_true(rb_check(root) >= 0);
+	for (struct rb_node *x = rb_first(root); x; x = rb_next(x), n++) {
+		const struct request *r =
+			(const struct request *)((const char *)x - off);
+
+		assert_true(r->rq_flags & RQF_GAP_TREE);
+		assert_true(!prev || (by_end ? end_order(prev, r) :
+					       start_order(prev, r)));
+		prev = r;
+	}
+	return n;
+}
+
+static void check_gap_trees(void)
+{
+	u32 lbs = dev.limits.logical_block_size / SECTOR_SIZE, want = 0;
+
+	if (!dev.q.elv->gap_sectors)
+		return;
+	for (int i = 0; i < NB; i++) {
+		const struct request *r = &pool[i];
+		bool may = r->state == RQ_QUEUED && r->op == REQ_OP_READ &&
+			   !(r->flags & REQ_FUA) && r->sector % lbs == 0 &&
+			   r->nr_sectors % lbs == 0;
+
+		assert_int_equal(may, !!(r->rq_flags & RQF_GAP_TREE));
+		want += may;
+	}
+	assert_int_equal(check_tree(&dev.q.gap_by_start,
+				    offsetof(struct request, gap_start), false),
+			 want);
+	assert_int_equal(check_tree(&dev.q.gap_by_end,
+				    offsetof(struct request, gap_end), true),
+			 want);
+}
+
 enum trace {
 	DISTINCT, /* reads and writes on distinct sectors */
 	CONFLICTS, /* a small span, with flushes and FUA */
@@ -227,6 +289,7 @@ static void replay(unsigned seed, int count, enum trace trace)
 		/* PACKED: completions slower than submissions, queues grow. */
 		if (rand() % 5 < (trace == PACKED ? 2 : 4))
 			complete_one();
+		check_gap_trees();
 	}
 	for (int guard = 0; guard < 10 * NB && complete_one(); guard++)
 		now += STEP_NS;
