@@ -65,24 +65,45 @@ static bool joinable(const struct blk_queue *q, const struct request *r)
 }
 
 /*
- * The neighbour search. Every queued read that may join sits in two
- * red-black trees, by start sector and by end sector, so the read starting
- * nearest after a command and the one ending nearest before it are each one
- * O(log n) descent (n queued reads), whatever lies near them. Only queues
- * that may make gap reads keep them: an elevator with a gap_sectors hook on
- * a rotating disk; a read queued while the disk was BLK_FEAT_NONROT is not
+ * The neighbour search. Every queued read that may join sits in two sorted
+ * trees, one by start sector and one by end sector, so the read starting
+ * nearest after a command and the one ending nearest before it are each a
+ * descent (a lower bound, a predecessor). Both are cut, like the
+ * outstanding index, into one tree per disk region (sector >> ot_shift,
+ * 16 * max_sectors), the roots hashed into the pool's slots (rq->gap_root):
+ * with reads spread over the disk a tree holds about one, so an insert is
+ * not a walk of log2(n) random requests; regions that share a slot share a
+ * tree, which stays sorted since regions are contiguous sector ranges. A
+ * search looks no farther than max_sectors (nothing farther could join),
+ * so it visits at most two regions, nearest first, each one O(log n)
+ * descent; in the worst case (every queued read in one region) that
+ * region's tree holds them all. Only queues that may
+ * make gap reads keep the trees: an elevator with a gap_sectors hook on a
+ * rotating disk; a read queued while the disk was BLK_FEAT_NONROT is not
  * in them and never joins.
  *
  * The order among equal keys is the one the search had when it walked the
- * outstanding index (iosim's output is byte-identical): at equal starts the
- * read that entered the index last (highest ot_stamp: the index chains
- * newest first); at equal ends the one starting in the lowest index region
- * (sector >> ot_shift: regions were walked upwards), then the newest.
+ * outstanding index over the whole window (iosim's output is
+ * byte-identical): at equal starts the read that entered the index last
+ * (highest ot_stamp: the index chains newest first); at equal ends the one
+ * starting in the lowest region (regions were walked upwards), then the
+ * newest.
  */
+/* Fibonacci hashing (Knuth TAOCP vol. 3, 6.4), as the outstanding index. */
+#define GAP_GOLDEN 0x9e3779b97f4a7c15ULL
+
 static bool gap_tracked(const struct blk_queue *q)
 {
 	return q->elv->gap_sectors &&
 	       !(q->dev->limits.features & BLK_FEAT_NONROT);
+}
+
+struct rb_root *blk_gap_root(struct blk_queue *q, int by_end, sector_t key)
+{
+	sector_t region = key >> q->ot_shift;
+	u32 h = (u32)((region * GAP_GOLDEN) >> 32) & q->ot_mask;
+
+	return &q->ot_pool[h].gap_root[by_end];
 }
 
 /* Whether @a sorts before @b in the tree by start. */
@@ -132,54 +153,87 @@ void blk_gap_queued(struct blk_queue *q, struct request *rq)
 	if (!gap_tracked(q) || !joinable(q, rq) ||
 	    (rq->rq_flags & RQF_GAP_TREE))
 		return;
-	tree_insert(q, &q->gap_by_start, rq,
+	tree_insert(q, blk_gap_root(q, 0, rq->sector), rq,
 		    offsetof(struct request, gap_start), start_before);
-	tree_insert(q, &q->gap_by_end, rq, offsetof(struct request, gap_end),
-		    end_before);
+	tree_insert(q, blk_gap_root(q, 1, rq_end_sector(rq)), rq,
+		    offsetof(struct request, gap_end), end_before);
 	rq->rq_flags |= RQF_GAP_TREE;
 }
 
+/* Before its sectors change: the keys find the trees. */
 void blk_gap_unqueued(struct blk_queue *q, struct request *rq)
 {
 	if (!(rq->rq_flags & RQF_GAP_TREE))
 		return;
-	rb_erase(&rq->gap_start, &q->gap_by_start);
-	rb_erase(&rq->gap_end, &q->gap_by_end);
+	rb_erase(&rq->gap_start, blk_gap_root(q, 0, rq->sector));
+	rb_erase(&rq->gap_end, blk_gap_root(q, 1, rq_end_sector(rq)));
 	rq->rq_flags &= ~RQF_GAP_TREE;
+}
+
+/* In a tree by start: the first request starting at or after @s. */
+static struct request *first_from(const struct rb_root *root, sector_t s)
+{
+	struct rb_node *n = root->node;
+	struct request *best = NULL;
+
+	while (n) {
+		struct request *r = rb_entry(n, struct request, gap_start);
+		bool right = r->sector < s;
+
+		best = right ? best : r;
+		n = n->child[right];
+	}
+	return best;
+}
+
+/* In a tree by end: the last request ending at or before @e. */
+static struct request *last_upto(const struct rb_root *root, sector_t e)
+{
+	struct rb_node *n = root->node;
+	struct request *best = NULL;
+
+	while (n) {
+		struct request *r = rb_entry(n, struct request, gap_end);
+		bool right = rq_end_sector(r) <= e;
+
+		best = right ? r : best;
+		n = n->child[right];
+	}
+	return best;
 }
 
 /* The queued read starting nearest after @end, within @gap sectors. */
 static struct request *read_after(struct blk_queue *q, sector_t end, u32 gap)
 {
-	struct rb_node *n = q->gap_by_start.node;
-	struct request *best = NULL;
+	u32 shift = q->ot_shift;
 
-	/* The first in the tree starting at or after @end. */
-	while (n) {
-		struct request *r = rb_entry(n, struct request, gap_start);
-		bool right = r->sector < end;
+	for (sector_t g = end >> shift; g <= (end + gap) >> shift; g++) {
+		sector_t from = MAX(end, g << shift);
+		struct request *r = first_from(blk_gap_root(q, 0, from), from);
 
-		best = right ? best : r;
-		n = n->child[right];
+		/* A request of a later region sharing the tree: none in g. */
+		if (r && r->sector >> shift == g)
+			return r->sector - end <= gap ? r : NULL;
 	}
-	return best && best->sector - end <= gap ? best : NULL;
+	return NULL;
 }
 
 /* The queued read ending nearest before @start, within @gap sectors. */
 static struct request *read_before(struct blk_queue *q, sector_t start, u32 gap)
 {
-	struct rb_node *n = q->gap_by_end.node;
-	struct request *best = NULL;
+	u32 shift = q->ot_shift;
+	sector_t lo = start > gap ? start - gap : 0;
 
-	/* The last in the tree ending at or before @start. */
-	while (n) {
-		struct request *r = rb_entry(n, struct request, gap_end);
-		bool right = rq_end_sector(r) <= start;
+	for (sector_t g = start >> shift;; g--) {
+		sector_t to = MIN(start, ((g + 1) << shift) - 1);
+		struct request *r = last_upto(blk_gap_root(q, 1, to), to);
 
-		best = right ? r : best;
-		n = n->child[right];
+		/* A request of an earlier region sharing the tree: none in g. */
+		if (r && rq_end_sector(r) >> shift == g)
+			return rq_end_sector(r) >= lo ? r : NULL;
+		if (g == lo >> shift)
+			return NULL;
 	}
-	return best && start - rq_end_sector(best) <= gap ? best : NULL;
 }
 
 /* The command being built: [start, end), its segments so far. */
@@ -268,6 +322,11 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 			     0 };
 	struct request *head = rq, *tail = rq;
 	bool up = true, down = true;
+	/*
+	 * Nothing farther than max_sectors can join (the command would exceed
+	 * it), so the search looks no farther: at most two index regions.
+	 */
+	u32 reach = MIN(gap, q->dev->limits.max_sectors);
 
 	/* @rq left the elevator but is still marked queued. */
 	blk_gap_unqueued(q, rq);
@@ -277,7 +336,7 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 		struct request *r;
 
 		if (up) {
-			r = read_after(q, c.end, gap);
+			r = read_after(q, c.end, reach);
 			up = r && may_join(q, &c, r, c.end, r->sector);
 			if (up) {
 				join(q, &c, r, c.end, r->sector, now);
@@ -286,7 +345,7 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 				continue;
 			}
 		}
-		r = read_before(q, c.start, gap);
+		r = read_before(q, c.start, reach);
 		down = r && may_join(q, &c, r, rq_end_sector(r), c.start);
 		if (down) {
 			join(q, &c, r, rq_end_sector(r), c.start, now);

@@ -117,6 +117,11 @@ u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 void blk_gap_queued(struct blk_queue *q, struct request *rq);
 void blk_gap_unqueued(struct blk_queue *q, struct request *rq);
 /*
+ * The root of the gap tree, by start (@by_end 0) or by end (1), that holds
+ * the requests whose start, or end, is @key (for the host tests).
+ */
+struct rb_root *blk_gap_root(struct blk_queue *q, int by_end, sector_t key);
+/*
  * Dispatch loop: grow read @rq, just out of the elevator, into a gap read
  * with the queued reads near it; returns the command's head (sector
  * order), @rq itself when nothing joined.

@@ -322,9 +322,12 @@ struct request {
 	 * Gap reads (block/blk-gap.c): a queued read that may join a command
 	 * sits in the queue's trees by start and by end (RQF_GAP_TREE);
 	 * ot_stamp orders equal keys as the outstanding index's chains do.
+	 * gap_root: this pool slot's share of those trees' roots, [0] by
+	 * start, [1] by end, independent of the request they sit in.
 	 */
 	struct rb_node gap_start, gap_end;
 	u64 ot_stamp; /* when it last entered the outstanding index */
+	struct rb_root gap_root[2];
 };
 
 static inline int rq_data_dir(const struct request *rq)
@@ -378,8 +381,6 @@ struct blk_queue {
 	u32 ot_shift; /* log2 of the index's region size in sectors */
 	u32 ot_count[BLK_NR_DIRS];
 	u64 ot_stamp; /* index insertions so far */
-	/* Gap reads' neighbour search (block/blk-gap.c). */
-	struct rb_root gap_by_start, gap_by_end;
 	struct request *tags[BLK_MAX_DEPTH];
 	u32 tags_used; /* bitmap */
 	u32 depth;
