@@ -174,7 +174,7 @@ u32 blk_bio_split_sectors(const struct bio *bio)
 	const struct blk_queue_limits *lim = &bio->bi_bdev->limits;
 	struct bvec_iter it = bio->bi_iter;
 	u64 bytes = 0, max = (u64)lim->max_sectors << SECTOR_SHIFT;
-	u32 segs = 0, l;
+	u32 segs = 0, l, lbs = lim->logical_block_size;
 	phys_addr_t a;
 
 	while (next_seg(lim, bio->bi_io_vec, &it, &a, &l)) {
@@ -182,6 +182,13 @@ u32 blk_bio_split_sectors(const struct bio *bio)
 			/* Cut inside this segment if it still has room. */
 			if (segs < lim->max_segments)
 				bytes = max;
+			/*
+			 * On a logical block (Linux's bio_split_rw_at() rounds
+			 * down too), or blk_submit_bio() refuses the part;
+			 * less than a block stays as is and is refused.
+			 */
+			if (lbs && bytes >= lbs)
+				bytes &= ~(u64)(lbs - 1);
 			return (u32)(bytes >> SECTOR_SHIFT);
 		}
 		bytes += l;

@@ -98,6 +98,8 @@ static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
 
 		if (!can_merge(q, rq, bio, t, segs))
 			continue;
+		/* Its start or end moves: out of the gap trees meanwhile. */
+		blk_gap_unqueued(q, rq);
 		if (t == ELV_BACK_MERGE) {
 			rq->biotail->bi_next = bio;
 			rq->biotail = bio;
@@ -108,12 +110,14 @@ static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
 			bio->bi_next = rq->bio;
 			rq->bio = bio;
 			rq->sector = bio->bi_iter.bi_sector;
+			rq->ot_stamp = ++q->ot_stamp;
 			blk_index_add(q, rq);
 			q->stats.front_merges++;
 		}
 		rq->nr_sectors += bio_sectors(bio);
 		rq->nr_segments += segs;
 		q->elv->merged(q, rq, t);
+		blk_gap_queued(q, rq);
 		return true;
 	}
 	return false;
@@ -128,18 +132,29 @@ static void make_ready(struct blk_queue *q, struct request *rq, u64 now)
 		rq->state = RQ_QUEUED;
 		q->nr_queued++;
 		q->elv->insert(q, rq, now);
+		blk_gap_queued(q, rq);
 	}
 }
 
+/*
+ * Whether the driver can serve @bio as one request: a known operation, whole
+ * logical blocks (Linux's bio_unaligned(): start and length multiples of
+ * limits.logical_block_size, so no merge or gap read ever builds a request
+ * that is not), inside the device (Linux's bio_check_eod(); written as a
+ * subtraction so that sector + length cannot wrap), and within max_sectors
+ * and max_segments on its own.
+ */
 static bool bio_valid(const struct blk_dev *dev, const struct bio *bio,
 		      u32 *segs)
 {
 	const struct bvec_iter *it = &bio->bi_iter;
+	u32 lbs = dev->limits.logical_block_size;
 
 	if (bio->bi_op == REQ_OP_FLUSH)
 		return !it->bi_size && !(bio->bi_flags & REQ_FUA);
-	if (bio->bi_op > REQ_OP_FLUSH || !it->bi_size ||
-	    it->bi_size % SECTOR_SIZE || it->bi_sector >= dev->capacity ||
+	if (bio->bi_op > REQ_OP_FLUSH || !it->bi_size || it->bi_size % lbs ||
+	    (it->bi_sector << SECTOR_SHIFT) % lbs ||
+	    it->bi_sector >= dev->capacity ||
 	    bio_sectors(bio) > dev->capacity - it->bi_sector)
 		return false;
 	*segs = bio_nr_segments(&dev->limits, bio);
@@ -155,8 +170,11 @@ int blk_submit_bio(struct bio *bio)
 	u32 segs = 0;
 	u64 now;
 
-	if (!bio_valid(dev, bio, &segs))
+	if (!bio_valid(dev, bio, &segs)) {
+		/* For a caller that ends it itself; bi_end_io does not run. */
+		bio->bi_status = BLK_STS_IOERR;
 		return -EINVAL;
+	}
 	bio->bi_next = NULL;
 	now = now_ns(q);
 	flush = last_flush(q);
@@ -197,6 +215,7 @@ int blk_submit_bio(struct bio *bio)
 		rq->nr_blockers +=
 			blk_scan_conflicts(q, rq->sector, rq->nr_sectors,
 					   op_is_write(rq->op), NULL, false);
+		rq->ot_stamp = ++q->ot_stamp;
 		blk_index_add(q, rq);
 	}
 	q->stats.requests++;
@@ -468,7 +487,8 @@ void blk_run_queue(struct blk_dev *dev)
 			list_add(&rq->queuelist, &q->dispatch);
 			break;
 		}
-		if (!flush)
+		/* A part going again after its gap read failed counted once. */
+		if (!flush && !(rq->rq_flags & RQF_GAP_AGAIN))
 			q->stats.dispatched[dir] += parts;
 		if (sts)
 			blk_complete_request(rq, sts);

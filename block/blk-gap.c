@@ -64,36 +64,176 @@ static bool joinable(const struct blk_queue *q, const struct request *r)
 	       !(r->nr_sectors % lbs);
 }
 
+/*
+ * The neighbour search. Every queued read that may join sits in two sorted
+ * trees, one by start sector and one by end sector, so the read starting
+ * nearest after a command and the one ending nearest before it are each a
+ * descent (a lower bound, a predecessor). Both are cut, like the
+ * outstanding index, into one tree per disk region (sector >> ot_shift,
+ * 16 * max_sectors), the roots hashed into the pool's slots (rq->gap_root):
+ * with reads spread over the disk a tree holds about one, so an insert is
+ * not a walk of log2(n) random requests; regions that share a slot share a
+ * tree, which stays sorted since regions are contiguous sector ranges. A
+ * search looks no farther than max_sectors (nothing farther could join),
+ * so it visits at most two regions, nearest first, each one O(log n)
+ * descent; in the worst case (every queued read in one region) that
+ * region's tree holds them all. Only queues that may
+ * make gap reads keep the trees: an elevator with a gap_sectors hook on a
+ * rotating disk; a read queued while the disk was BLK_FEAT_NONROT is not
+ * in them and never joins.
+ *
+ * The order among equal keys is the one the search had when it walked the
+ * outstanding index over the whole window (iosim's output is
+ * byte-identical): at equal starts the read that entered the index last
+ * (highest ot_stamp: the index chains newest first); at equal ends the one
+ * starting in the lowest region (regions were walked upwards), then the
+ * newest.
+ */
+/* Fibonacci hashing (Knuth TAOCP vol. 3, 6.4), as the outstanding index. */
+#define GAP_GOLDEN 0x9e3779b97f4a7c15ULL
+
+static bool gap_tracked(const struct blk_queue *q)
+{
+	return q->elv->gap_sectors &&
+	       !(q->dev->limits.features & BLK_FEAT_NONROT);
+}
+
+struct rb_root *blk_gap_root(struct blk_queue *q, int by_end, sector_t key)
+{
+	sector_t region = key >> q->ot_shift;
+	u32 h = (u32)((region * GAP_GOLDEN) >> 32) & q->ot_mask;
+
+	return &q->ot_pool[h].gap_root[by_end];
+}
+
+/* Whether @a sorts before @b in the tree by start. */
+static bool start_before(const struct blk_queue *q, const struct request *a,
+			 const struct request *b)
+{
+	if (a->sector != b->sector)
+		return a->sector < b->sector;
+	return a->ot_stamp > b->ot_stamp;
+}
+
+/* Whether @a sorts before @b in the tree by end. */
+static bool end_before(const struct blk_queue *q, const struct request *a,
+		       const struct request *b)
+{
+	sector_t ra = a->sector >> q->ot_shift, rb = b->sector >> q->ot_shift;
+
+	if (rq_end_sector(a) != rq_end_sector(b))
+		return rq_end_sector(a) < rq_end_sector(b);
+	if (ra != rb)
+		return ra > rb;
+	return a->ot_stamp < b->ot_stamp;
+}
+
+/* Keys are unique (ot_stamp is), so the walk never meets an equal one. */
+static void tree_insert(struct blk_queue *q, struct rb_root *root,
+			struct request *rq, size_t off,
+			bool (*before)(const struct blk_queue *,
+				       const struct request *,
+				       const struct request *))
+{
+	struct rb_node **link = &root->node, *parent = NULL;
+	struct rb_node *node = (struct rb_node *)((char *)rq + off);
+
+	while (*link) {
+		struct request *r = (struct request *)((char *)*link - off);
+
+		parent = *link;
+		link = &(*link)->child[!before(q, rq, r)];
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, root);
+}
+
+void blk_gap_queued(struct blk_queue *q, struct request *rq)
+{
+	if (!gap_tracked(q) || !joinable(q, rq) ||
+	    (rq->rq_flags & RQF_GAP_TREE))
+		return;
+	tree_insert(q, blk_gap_root(q, 0, rq->sector), rq,
+		    offsetof(struct request, gap_start), start_before);
+	tree_insert(q, blk_gap_root(q, 1, rq_end_sector(rq)), rq,
+		    offsetof(struct request, gap_end), end_before);
+	rq->rq_flags |= RQF_GAP_TREE;
+}
+
+/* Before its sectors change: the keys find the trees. */
+void blk_gap_unqueued(struct blk_queue *q, struct request *rq)
+{
+	if (!(rq->rq_flags & RQF_GAP_TREE))
+		return;
+	rb_erase(&rq->gap_start, blk_gap_root(q, 0, rq->sector));
+	rb_erase(&rq->gap_end, blk_gap_root(q, 1, rq_end_sector(rq)));
+	rq->rq_flags &= ~RQF_GAP_TREE;
+}
+
+/* In a tree by start: the first request starting at or after @s. */
+static struct request *first_from(const struct rb_root *root, sector_t s)
+{
+	struct rb_node *n = root->node;
+	struct request *best = NULL;
+
+	while (n) {
+		struct request *r = rb_entry(n, struct request, gap_start);
+		bool right = r->sector < s;
+
+		best = right ? best : r;
+		n = n->child[right];
+	}
+	return best;
+}
+
+/* In a tree by end: the last request ending at or before @e. */
+static struct request *last_upto(const struct rb_root *root, sector_t e)
+{
+	struct rb_node *n = root->node;
+	struct request *best = NULL;
+
+	while (n) {
+		struct request *r = rb_entry(n, struct request, gap_end);
+		bool right = rq_end_sector(r) <= e;
+
+		best = right ? r : best;
+		n = n->child[right];
+	}
+	return best;
+}
+
 /* The queued read starting nearest after @end, within @gap sectors. */
 static struct request *read_after(struct blk_queue *q, sector_t end, u32 gap)
 {
-	struct blk_index_iter it;
-	struct request *r, *best = NULL;
+	u32 shift = q->ot_shift;
 
-	blk_index_iter_init(&it, q, BLK_READ, end, end + gap + 1);
-	while ((r = blk_index_iter_next(&it)))
-		if (joinable(q, r) && (!best || r->sector < best->sector))
-			best = r;
-	return best;
+	for (sector_t g = end >> shift; g <= (end + gap) >> shift; g++) {
+		sector_t from = MAX(end, g << shift);
+		struct request *r = first_from(blk_gap_root(q, 0, from), from);
+
+		/* A request of a later region sharing the tree: none in g. */
+		if (r && r->sector >> shift == g)
+			return r->sector - end <= gap ? r : NULL;
+	}
+	return NULL;
 }
 
 /* The queued read ending nearest before @start, within @gap sectors. */
 static struct request *read_before(struct blk_queue *q, sector_t start, u32 gap)
 {
-	sector_t reach = (sector_t)gap + q->dev->limits.max_sectors;
-	sector_t lo = start > reach ? start - reach : 0;
-	struct blk_index_iter it;
-	struct request *r, *best = NULL;
+	u32 shift = q->ot_shift;
+	sector_t lo = start > gap ? start - gap : 0;
 
-	blk_index_iter_init(&it, q, BLK_READ, lo, start);
-	while ((r = blk_index_iter_next(&it))) {
-		sector_t e = rq_end_sector(r);
+	for (sector_t g = start >> shift;; g--) {
+		sector_t to = MIN(start, ((g + 1) << shift) - 1);
+		struct request *r = last_upto(blk_gap_root(q, 1, to), to);
 
-		if (joinable(q, r) && e <= start && start - e <= gap &&
-		    (!best || e > rq_end_sector(best)))
-			best = r;
+		/* A request of an earlier region sharing the tree: none in g. */
+		if (r && rq_end_sector(r) >> shift == g)
+			return rq_end_sector(r) >= lo ? r : NULL;
+		if (g == lo >> shift)
+			return NULL;
 	}
-	return best;
 }
 
 /* The command being built: [start, end), its segments so far. */
@@ -128,6 +268,7 @@ static void join(struct blk_queue *q, struct gap_cmd *c, struct request *r,
 		 sector_t gs, sector_t ge, u64 now)
 {
 	q->elv->take(q, r);
+	blk_gap_unqueued(q, r);
 	q->nr_queued--;
 	r->state = RQ_INFLIGHT;
 	r->tag = -1;
@@ -181,15 +322,21 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 			     0 };
 	struct request *head = rq, *tail = rq;
 	bool up = true, down = true;
+	/*
+	 * Nothing farther than max_sectors can join (the command would exceed
+	 * it), so the search looks no farther: at most two index regions.
+	 */
+	u32 reach = MIN(gap, q->dev->limits.max_sectors);
 
 	/* @rq left the elevator but is still marked queued. */
+	blk_gap_unqueued(q, rq);
 	if (!gap || !joinable(q, rq) || !list_empty(&q->flushes))
 		return rq;
 	while (up || down) {
 		struct request *r;
 
 		if (up) {
-			r = read_after(q, c.end, gap);
+			r = read_after(q, c.end, reach);
 			up = r && may_join(q, &c, r, c.end, r->sector);
 			if (up) {
 				join(q, &c, r, c.end, r->sector, now);
@@ -198,7 +345,7 @@ struct request *blk_gap_build(struct blk_queue *q, struct request *rq, u64 now)
 				continue;
 			}
 		}
-		r = read_before(q, c.start, gap);
+		r = read_before(q, c.start, reach);
 		down = r && may_join(q, &c, r, rq_end_sector(r), c.start);
 		if (down) {
 			join(q, &c, r, rq_end_sector(r), c.start, now);
@@ -242,6 +389,8 @@ static void split(struct blk_queue *q, struct request *head)
 
 		head->cmd_next = NULL;
 		head->state = RQ_READY;
+		/* stats.dispatched counted it with the command. */
+		head->rq_flags |= RQF_GAP_AGAIN;
 		list_add_tail(&head->queuelist, &q->dispatch);
 		head = next;
 	}

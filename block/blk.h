@@ -14,6 +14,10 @@
 #define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
 #define RQF_ELV_ELDER \
 	BIT(3) /* keel: in its tree of the longest-waiting reads */
+/* went out in a gap read that failed; goes again alone (blk-gap.c) */
+#define RQF_GAP_AGAIN BIT(4)
+/* in the queue's gap trees: a queued read that may join (blk-gap.c) */
+#define RQF_GAP_TREE BIT(5)
 
 enum elv_merge {
 	ELV_NO_MERGE,
@@ -105,6 +109,18 @@ u32 blk_gap_segments(const struct blk_queue_limits *lim, u32 bytes);
  */
 u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 		       const struct request *skip, bool any);
+/*
+ * The gap trees: queued read @rq entered the elevator (blk_gap_queued) or
+ * is about to leave it or change its sectors (blk_gap_unqueued; no-op for
+ * a request not in them).
+ */
+void blk_gap_queued(struct blk_queue *q, struct request *rq);
+void blk_gap_unqueued(struct blk_queue *q, struct request *rq);
+/*
+ * The root of the gap tree, by start (@by_end 0) or by end (1), that holds
+ * the requests whose start, or end, is @key (for the host tests).
+ */
+struct rb_root *blk_gap_root(struct blk_queue *q, int by_end, sector_t key);
 /*
  * Dispatch loop: grow read @rq, just out of the elevator, into a gap read
  * with the queued reads near it; returns the command's head (sector

@@ -190,7 +190,7 @@ struct blk_queue_limits {
 	u32 features; /* BLK_FEAT_* */
 	/*
 	 * Bytes the device addresses (ATA IDENTIFY words 117-118): a power
-	 * of two, at least 512. Gap reads join only whole blocks.
+	 * of two, at least 512. blk_submit_bio() takes only whole blocks.
 	 */
 	u32 logical_block_size;
 };
@@ -249,7 +249,7 @@ struct blk_stats {
 	u64 requests;
 	u64 front_merges;
 	u64 back_merges;
-	u64 dispatched[BLK_NR_DIRS];
+	u64 dispatched[BLK_NR_DIRS]; /* requests sent to the driver, each once */
 	u64 completed[BLK_NR_DIRS];
 	u64 flushes;
 	u64 errors;
@@ -318,6 +318,16 @@ struct request {
 	struct request *ot_head[BLK_NR_DIRS];
 	struct list_head queuelist; /* elevator FIFO/held/dispatch/free */
 	struct list_head flushlist; /* queue: outstanding flushes */
+	/*
+	 * Gap reads (block/blk-gap.c): a queued read that may join a command
+	 * sits in the queue's trees by start and by end (RQF_GAP_TREE);
+	 * ot_stamp orders equal keys as the outstanding index's chains do.
+	 * gap_root: this pool slot's share of those trees' roots, [0] by
+	 * start, [1] by end, independent of the request they sit in.
+	 */
+	struct rb_node gap_start, gap_end;
+	u64 ot_stamp; /* when it last entered the outstanding index */
+	struct rb_root gap_root[2];
 };
 
 static inline int rq_data_dir(const struct request *rq)
@@ -370,6 +380,7 @@ struct blk_queue {
 	u32 ot_mask; /* buckets - 1, a power of two minus one */
 	u32 ot_shift; /* log2 of the index's region size in sectors */
 	u32 ot_count[BLK_NR_DIRS];
+	u64 ot_stamp; /* index insertions so far */
 	struct request *tags[BLK_MAX_DEPTH];
 	u32 tags_used; /* bitmap */
 	u32 depth;
@@ -414,10 +425,11 @@ struct blk_dev *blk_dev_find(const char *name);
 
 /*
  * Queue @bio. 0 when accepted: bi_end_io runs later, from blk_poll() or
- * blk_complete_request(). -EINVAL for a malformed bio or one that breaks the
- * queue limits on its own (see blk_bio_split_sectors), -EBUSY when the
- * request pool is empty (poll, then resubmit). bi_end_io never runs for a
- * bio that was not accepted.
+ * blk_complete_request(). -EINVAL for a malformed bio, one that is not whole
+ * logical blocks, one not inside the device, or one that breaks the queue
+ * limits on its own (see blk_bio_split_sectors); its bi_status is then
+ * BLK_STS_IOERR. -EBUSY when the request pool is empty (poll, then
+ * resubmit). bi_end_io never runs for a bio that was not accepted.
  */
 int blk_submit_bio(struct bio *bio);
 /*

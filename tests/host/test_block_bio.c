@@ -219,6 +219,10 @@ static void test_split_sectors_for_limits(void **state)
 	assert_int_equal(blk_submit_bio(&bio), -EINVAL);
 	/* Two segments: 0x800 + 0x1000 bytes. */
 	assert_int_equal(blk_bio_split_sectors(&bio), 12);
+	/* On 4 KiB logical blocks the cut rounds down to a whole block. */
+	dev.limits.logical_block_size = 4096;
+	assert_int_equal(blk_bio_split_sectors(&bio), 8);
+	dev.limits.logical_block_size = SECTOR_SIZE;
 	dev.limits.max_segments = 3;
 	assert_int_equal(blk_bio_split_sectors(&bio), 0);
 	dev.limits.max_sectors = 8;

@@ -106,6 +106,59 @@ static void test_gap_joins_backwards(void **state)
 	assert_int_equal(nended, 3);
 }
 
+/*
+ * Neighbours on either side of a boundary of the index regions (16 *
+ * max_sectors: 32768 sectors here), where the search goes from one
+ * region's tree to the next: whichever of the two the elevator sends
+ * first, the other joins, forwards or backwards.
+ */
+static void test_gap_across_regions(void **state)
+{
+	static const sector_t first[] = { 32000, 33000 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(first); i++) {
+		setup_keel(1, 4); /* 8 sectors */
+		R(first[i], 8); /* in flight */
+		blk_start_plug(&fk.dev);
+		R(32752, 8); /* ends in region 0 at 32760 */
+		R(32768, 8); /* starts region 1 */
+		blk_finish_plug(&fk.dev);
+		done(first[i], REQ_OP_READ);
+		assert_int_equal(fk.nlog, 2);
+		assert_int_equal(fk.log[1].sector, 32752);
+		assert_int_equal(fk.log[1].nr_sectors, 24);
+		drain();
+		assert_int_equal(nended, 3);
+	}
+}
+
+/*
+ * Two queued reads starting at the same sector: the one submitted last
+ * joins (the order the search had over the outstanding index, whose
+ * chains put the newest first), the other goes alone.
+ */
+static void test_gap_equal_starts_newest_joins(void **state)
+{
+	setup_keel(1, 4);
+	R(0, 8); /* in flight */
+	blk_start_plug(&fk.dev);
+	R(16, 8);
+	R(16, 16);
+	R(4, 4); /* nearest after the head: goes first */
+	blk_finish_plug(&fk.dev);
+	done(0, REQ_OP_READ);
+	/* 4..32 with 16..32; with 16..24 it would end at 24. */
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(fk.log[1].sector, 4);
+	assert_int_equal(fk.log[1].nr_sectors, 28);
+	done(4, REQ_OP_READ);
+	assert_int_equal(fk.nlog, 3);
+	assert_int_equal(fk.log[2].sector, 16);
+	assert_int_equal(fk.log[2].nr_sectors, 8);
+	drain();
+	assert_int_equal(nended, 4);
+}
+
 /* A gap of exactly gap_kb joins, one sector more does not; 0 is off. */
 static void test_gap_bound(void **state)
 {
@@ -358,6 +411,8 @@ int main(void)
 		cmocka_unit_test(test_gap_segment_walk),
 		cmocka_unit_test(test_gap_joins_backwards),
 		cmocka_unit_test(test_gap_bound),
+		cmocka_unit_test(test_gap_across_regions),
+		cmocka_unit_test(test_gap_equal_starts_newest_joins),
 		cmocka_unit_test(test_gap_never_over_a_pending_write),
 		cmocka_unit_test(test_gap_not_across_flush_or_fua),
 		cmocka_unit_test(test_gap_respects_limits),

@@ -284,7 +284,11 @@ static void test_gap_error_spares_good_reads(void **state)
 	assert_int_equal(blk_get_stats(&rd.dev)->errors, 1);
 }
 
-/* 4 KiB logical blocks: only whole blocks join, gaps included. */
+/*
+ * 4 KiB logical blocks: what is not whole blocks is refused at submit
+ * (blk_submit_bio()), so it never joins; whole blocks join across gaps
+ * that are whole blocks too.
+ */
 static void test_gap_joins_whole_logical_blocks(void **state)
 {
 	setup_keel(1, 8); /* 16 sectors */
@@ -292,31 +296,61 @@ static void test_gap_joins_whole_logical_blocks(void **state)
 	blk_start_plug(&fk.dev);
 	R(0, 8);
 	R(16, 8); /* aligned: joins */
-	R(28, 8); /* starts mid-block: alone */
-	R(44, 4); /* half a block: alone */
-	R(60, 8); /* misaligned head: alone */
-	R(80, 8); /* aligned, but its neighbour 60..67 is not */
+	assert_int_equal(blk_submit_bio(mk(REQ_OP_READ, 28, 8, 0)), -EINVAL);
+	assert_int_equal(blk_submit_bio(mk(REQ_OP_READ, 44, 4, 0)), -EINVAL);
+	R(40, 8); /* 16 sectors after 24: joins */
 	blk_finish_plug(&fk.dev);
+	assert_int_equal(fk.nlog, 1);
+	assert_int_equal(fk.log[0].sector, 0);
+	assert_int_equal(fk.log[0].nr_sectors, 48);
 	drain();
 	assert_int_equal(stats()->gap_reads, 1);
-	assert_int_equal(stats()->gap_merged, 1);
-	assert_int_equal(fk.log[0].sector, 0);
-	assert_int_equal(fk.log[0].nr_sectors, 24);
-	assert_int_equal(fk.nlog, 5);
-	assert_int_equal(nended, 6);
-	/* The same reads on 512-byte blocks join into one command. */
-	setup_keel(1, 8);
+	assert_int_equal(stats()->gap_merged, 2);
+	assert_int_equal(nended, 3);
+	assert_int_equal(ended[0], 0);
+	assert_int_equal(ended[1], 1);
+	assert_int_equal(ended[2], 4);
+}
+
+/*
+ * A part of a failed gap read goes out twice, once in the command and
+ * once alone; stats.dispatched counts each request once.
+ */
+static void test_gap_split_parts_count_once(void **state)
+{
+	static const struct blk_dev_ops ops = { .submit = refuse_joined };
+
+	setup_keel(4, 64);
 	blk_start_plug(&fk.dev);
 	R(0, 8);
 	R(16, 8);
-	R(28, 8);
-	R(44, 4);
-	R(60, 8);
-	R(80, 8);
+	R(40, 8);
 	blk_finish_plug(&fk.dev);
 	assert_int_equal(fk.nlog, 1);
-	assert_int_equal(fk.log[0].nr_sectors, 88);
+	assert_int_equal(stats()->dispatched[BLK_READ], 3);
+	blk_complete_request(find_inflight(0, REQ_OP_READ), BLK_STS_MEDIUM);
+	assert_int_equal(fk.nlog, 4);
+	assert_int_equal(stats()->dispatched[BLK_READ], 3);
 	drain();
+	assert_int_equal(stats()->dispatched[BLK_READ], 3);
+	assert_int_equal(stats()->completed[BLK_READ], 3);
+	/* Refused at submit: counted with the command, not again alone. */
+	setup_keel(1, 64);
+	fk.dev.ops = &ops;
+	blk_start_plug(&fk.dev);
+	R(0, 8);
+	R(16, 8);
+	blk_finish_plug(&fk.dev);
+	drain();
+	assert_int_equal(fk.nlog, 3); /* the command, then each alone */
+	assert_int_equal(stats()->gap_splits, 1);
+	assert_int_equal(stats()->dispatched[BLK_READ], 2);
+	assert_int_equal(stats()->completed[BLK_READ], 2);
+	/* A new request in a recycled slot counts again. */
+	R(100, 8);
+	drain();
+	assert_int_equal(stats()->dispatched[BLK_READ], 3);
+	assert_int_equal(blk_warn_count, warns0);
 }
 
 static void test_logical_block_size_is_checked(void **state)
@@ -351,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_gap_split_hands_writes_back),
 		cmocka_unit_test(test_gap_refused_command_goes_again_alone),
 		cmocka_unit_test(test_gap_joins_whole_logical_blocks),
+		cmocka_unit_test(test_gap_split_parts_count_once),
 		cmocka_unit_test(test_logical_block_size_is_checked),
 	};
 

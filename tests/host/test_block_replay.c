@@ -148,6 +148,7 @@ static void submit(u8 op, u16 flags, sector_t s, u32 n)
 {
 	struct rec *r = &rec[nrec];
 	struct bio *b = &bios[nrec];
+	u32 lbs = dev.limits.logical_block_size / SECTOR_SIZE;
 
 	*r = (struct rec){ op, flags, s, n, ++ev, -1, -1, 0, 0 };
 	bio_init(b, &dev, op, flags, &vecs[nrec], 1);
@@ -156,8 +157,97 @@ static void submit(u8 op, u16 flags, sector_t s, u32 n)
 		assert_int_equal(bio_add_page(b, 0x100000, n * SECTOR_SIZE, 0),
 				 0);
 	b->bi_end_io = end_io;
+	/* Not whole logical blocks: refused, and its slot used again. */
+	if (s % lbs || n % lbs) {
+		assert_int_equal(blk_submit_bio(b), -EINVAL);
+		return;
+	}
 	nrec++;
 	assert_int_equal(blk_submit_bio(b), 0);
+}
+
+/*
+ * The gap trees (block/blk-gap.c) hold exactly the queued reads that may
+ * join, each tree in its order, whatever merges and joins did meanwhile.
+ */
+static bool start_order(const struct request *a, const struct request *b)
+{
+	return a->sector < b->sector ||
+	       (a->sector == b->sector && a->ot_stamp > b->ot_stamp);
+}
+
+static bool end_order(const struct request *a, const struct request *b)
+{
+	sector_t ea = a->sector + a->nr_sectors, eb = b->sector + b->nr_sectors;
+	sector_t ra = a->sector >> dev.q.ot_shift;
+	sector_t rb = b->sector >> dev.q.ot_shift;
+
+	return ea < eb ||
+	       (ea == eb &&
+		(ra > rb || (ra == rb && a->ot_stamp < b->ot_stamp)));
+}
+
+/* Whether @rq sits in the tree under @root, found by its keys' order. */
+static bool in_tree(const struct rb_root *root, const struct request *rq,
+		    size_t off)
+{
+	for (struct rb_node *x = rb_first(root); x; x = rb_next(x))
+		if ((const char *)x - off == (const char *)rq)
+			return true;
+	return false;
+}
+
+/* Each tree is a valid red-black tree in its order; returns its size. */
+static u32 check_tree(const struct rb_root *root, size_t off, bool by_end)
+{
+	const struct request *prev = NULL;
+	u32 n = 0;
+
+	assert_true(rb_check(root) >= 0);
+	for (struct rb_node *x = rb_first(root); x; x = rb_next(x), n++) {
+		const struct request *r =
+			(const struct request *)((const char *)x - off);
+
+		assert_true(r->rq_flags & RQF_GAP_TREE);
+		assert_true(!prev || (by_end ? end_order(prev, r) :
+					       start_order(prev, r)));
+		prev = r;
+	}
+	return n;
+}
+
+static void check_gap_trees(void)
+{
+	u32 lbs = dev.limits.logical_block_size / SECTOR_SIZE, want = 0;
+	u32 n[2] = { 0, 0 };
+
+	if (!dev.q.elv->gap_sectors)
+		return;
+	for (int i = 0; i < NB; i++) {
+		struct request *r = &pool[i];
+		bool may = r->state == RQ_QUEUED && r->op == REQ_OP_READ &&
+			   !(r->flags & REQ_FUA) && r->sector % lbs == 0 &&
+			   r->nr_sectors % lbs == 0;
+
+		assert_int_equal(may, !!(r->rq_flags & RQF_GAP_TREE));
+		want += may;
+		/* In the trees its keys hash to, under its current keys. */
+		if (may) {
+			assert_true(
+				in_tree(blk_gap_root(&dev.q, 0, r->sector), r,
+					offsetof(struct request, gap_start)));
+			assert_true(
+				in_tree(blk_gap_root(&dev.q, 1,
+						     r->sector + r->nr_sectors),
+					r, offsetof(struct request, gap_end)));
+		}
+		n[0] += check_tree(&pool[i].gap_root[0],
+				   offsetof(struct request, gap_start), false);
+		n[1] += check_tree(&pool[i].gap_root[1],
+				   offsetof(struct request, gap_end), true);
+	}
+	assert_int_equal(n[0], want);
+	assert_int_equal(n[1], want);
 }
 
 enum trace {
@@ -221,6 +311,7 @@ static void replay(unsigned seed, int count, enum trace trace)
 		/* PACKED: completions slower than submissions, queues grow. */
 		if (rand() % 5 < (trace == PACKED ? 2 : 4))
 			complete_one();
+		check_gap_trees();
 	}
 	for (int guard = 0; guard < 10 * NB && complete_one(); guard++)
 		now += STEP_NS;

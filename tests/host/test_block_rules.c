@@ -265,6 +265,72 @@ static void test_bad_bios_rejected(void **state)
 	assert_int_equal(nended, 0);
 }
 
+/* Refused: -EINVAL, bi_status set for the caller, bi_end_io not run. */
+static void refused(unsigned int op, sector_t sector, u32 n)
+{
+	struct bio *b = mk(op, sector, n, 0);
+
+	assert_int_equal(blk_submit_bio(b), -EINVAL);
+	assert_int_equal(b->bi_status, BLK_STS_IOERR);
+}
+
+/*
+ * 4 KiB logical blocks: a bio must start and end on one (Linux's
+ * bio_unaligned()), so nothing that is not whole blocks is queued, merged
+ * or sent to the driver.
+ */
+static void test_unaligned_bios_rejected(void **state)
+{
+	setup_dev("deadline", 1, 0);
+	fk.dev.limits.logical_block_size = 4096;
+	blk_start_plug(&fk.dev);
+	R(0, 8);
+	refused(REQ_OP_READ, 8, 4); /* would back-merge into 0..8 */
+	refused(REQ_OP_READ, 4, 8); /* starts mid-block */
+	refused(REQ_OP_WRITE, 16, 12); /* a block and a half */
+	refused(REQ_OP_WRITE, 17, 1);
+	R(8, 8); /* whole blocks: merges */
+	W(64, 16);
+	blk_finish_plug(&fk.dev);
+	drain();
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(fk.log[0].sector, 0);
+	assert_int_equal(fk.log[0].nr_sectors, 16);
+	assert_int_equal(fk.log[1].sector, 64);
+	assert_int_equal(fk.log[1].nr_sectors, 16);
+	assert_int_equal(nended, 3);
+	assert_int_equal(blk_get_stats(&fk.dev)->bios, 3);
+	assert_int_equal(blk_get_stats(&fk.dev)->back_merges, 1);
+	/* 512-byte blocks take the same sizes. */
+	setup_dev("none", 1, 0);
+	R(4, 12);
+	drain();
+	assert_int_equal(nended, 1);
+}
+
+/*
+ * Past the end of the device (Linux's bio_check_eod()): start at or past
+ * the capacity, an end past it, and a start so large that start + length
+ * wraps around to a small number.
+ */
+static void test_io_past_the_end_rejected(void **state)
+{
+	setup_dev("none", 1, 0);
+	fk.dev.capacity = 64;
+	R(56, 8); /* the last 8 sectors */
+	refused(REQ_OP_READ, 64, 8);
+	refused(REQ_OP_WRITE, 60, 8);
+	refused(REQ_OP_READ, 0, 72);
+	refused(REQ_OP_WRITE, ~0ULL - 3, 8); /* end wraps to 4 */
+	refused(REQ_OP_READ, ~0ULL, 8);
+	refused(REQ_OP_READ, 1ULL << 63, 8);
+	drain();
+	assert_int_equal(fk.nlog, 1);
+	assert_int_equal(nended, 1);
+	assert_int_equal(ended[0], 0);
+	assert_int_equal(blk_get_stats(&fk.dev)->requests, 1);
+}
+
 static void test_pool_exhaustion_is_ebusy(void **state)
 {
 	memset(&fk, 0, sizeof(fk));
@@ -374,6 +440,8 @@ int main(void)
 		cmocka_unit_test(test_driver_busy_retries_in_order),
 		cmocka_unit_test(test_depth_limits_inflight),
 		cmocka_unit_test(test_bad_bios_rejected),
+		cmocka_unit_test(test_unaligned_bios_rejected),
+		cmocka_unit_test(test_io_past_the_end_rejected),
 		cmocka_unit_test(test_pool_exhaustion_is_ebusy),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_ramdisk_roundtrip_and_error),
