@@ -19,7 +19,11 @@
  *  - Reads before writes, but a write sweep is cut for a read only where the
  *    read costs no more than the next write (the sweep wraps, or the read
  *    is nearby) or once a read has waited a fifth of read_expire: a read in
- *    the middle of a stream of writes costs two long seeks.
+ *    the middle of a stream of writes costs two long seeks. A sweep that
+ *    streams a run of contiguous writes is also cut where the run ends (a
+ *    seek is due there anyway) and once cut_reads reads wait behind a
+ *    long queue of writes; after a cut, writes resume at the run start
+ *    nearest the head (block/runs.h), not where the sweep stopped.
  *  - Writes first while a flush waits: the flush and everything submitted
  *    after it, reads too, wait for exactly the writes queued now.
  *  - Drains: when no read is young (none arrived for young_ms), reads that
