@@ -14,7 +14,6 @@
 #define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
 #define RQF_ELV_ELDER \
 	BIT(3) /* keel: in its tree of the longest-waiting reads */
-#define RQF_ELV_RUN BIT(4) /* keel: a write that starts a run, in its tree */
 
 enum elv_merge {
 	ELV_NO_MERGE,

@@ -318,7 +318,6 @@ struct request {
 	struct request *ot_head[BLK_NR_DIRS];
 	struct list_head queuelist; /* elevator FIFO/held/dispatch/free */
 	struct list_head flushlist; /* queue: outstanding flushes */
-	struct rb_node run_node; /* keel: the run starts of queued writes */
 };
 
 static inline int rq_data_dir(const struct request *rq)

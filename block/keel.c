@@ -19,11 +19,7 @@
  *  - Reads before writes, but a write sweep is cut for a read only where the
  *    read costs no more than the next write (the sweep wraps, or the read
  *    is nearby) or once a read has waited a fifth of read_expire: a read in
- *    the middle of a stream of writes costs two long seeks. A sweep that
- *    streams a run of contiguous writes is also cut where the run ends (a
- *    seek is due there anyway) and once cut_reads reads wait behind a
- *    long queue of writes; after a cut, writes resume at the run start
- *    nearest the head (block/runs.h), not where the sweep stopped.
+ *    the middle of a stream of writes costs two long seeks.
  *  - Writes first while a flush waits: the flush and everything submitted
  *    after it, reads too, wait for exactly the writes queued now.
  *  - Drains: when no read is young (none arrived for young_ms), reads that
@@ -39,7 +35,6 @@
 #include "core/lib.h"
 #include "block/blk.h"
 #include "block/sortq.h"
-#include "block/runs.h"
 
 /* Tunable defaults; the first five are deadline's names and units. */
 static const u64 read_expire_ms = 500;
@@ -51,7 +46,6 @@ static const u64 young_ms = 50;
 static const u32 young_reach = 32;
 static const u32 gap_kb = 512;
 static const u32 drain_pct = 60;
-static const u32 cut_reads = 2;
 
 #define NS_PER_MS 1000000ULL
 #define RB_OFF offsetof(struct request, rb_node)
@@ -67,12 +61,6 @@ struct keel_data {
 	/* Elder reads by sector: they open the read FIFO, up to first_plain. */
 	struct rb_root elder;
 	struct list_head fifo_list[BLK_NR_DIRS];
-	/*
-	 * Writes that start a run, by sector: the write before each in sector
-	 * order does not end where it starts (RQF_ELV_RUN).
-	 */
-	struct rb_root runs;
-	u32 nr_queued[BLK_NR_DIRS];
 	/* The oldest read still young, or NULL: the young ones end the FIFO. */
 	struct request *first_young;
 	/* The oldest read not elder, or NULL. */
@@ -80,10 +68,7 @@ struct keel_data {
 	sector_t head; /* sector just past the last request dispatched */
 	sector_t wpos; /* the same for the last write: the write sweep */
 	bool write_turn; /* a write batch was granted to starved writes */
-	bool in_run; /* the last write continued the one before it */
-	bool run_ended; /* the current cut began where a run had ended */
 	int dir; /* direction of the current batch */
-	int last_dir; /* direction of the last request dispatched */
 	u32 batch; /* requests in the current batch */
 	u32 reads_passed; /* reads dispatched while writes waited */
 	u32 since_aged[BLK_NR_DIRS]; /* dispatches since the FIFO head went */
@@ -92,7 +77,6 @@ struct keel_data {
 	u32 young_reach;
 	u32 gap_kb; /* gap reads: largest gap read and discarded, KiB */
 	u32 drain_pct; /* elder: waited this % of the oldest's wait; 0 off */
-	u32 cut_reads; /* reads that cut a run of writes; 0 off */
 	u32 fifo_batch;
 	u32 writes_starved;
 	bool front_merges;
@@ -113,7 +97,6 @@ static void keel_init(struct blk_queue *q)
 	memset(d, 0, sizeof(*d));
 	d->young = RB_ROOT;
 	d->elder = RB_ROOT;
-	d->runs = RB_ROOT;
 	for (int i = 0; i < BLK_NR_DIRS; i++) {
 		sortq_init(&d->sort[i], q->ot_pool, q->dev->capacity);
 		INIT_LIST_HEAD(&d->fifo_list[i]);
@@ -125,7 +108,6 @@ static void keel_init(struct blk_queue *q)
 	d->young_reach = young_reach;
 	d->gap_kb = gap_kb;
 	d->drain_pct = drain_pct;
-	d->cut_reads = cut_reads;
 	d->fifo_batch = fifo_batch;
 	d->writes_starved = writes_starved;
 	d->front_merges = front_merges;
@@ -212,37 +194,6 @@ static struct request *next_write(struct keel_data *d)
 	return rq ? rq : fifo_head(d, BLK_WRITE);
 }
 
-/* A write whose predecessor in sector order changed: is it a run start? */
-static void wrun_fix(struct keel_data *d, struct request *rq)
-{
-	runs_fix(&d->runs, &d->sort[BLK_WRITE], rq);
-}
-
-/*
- * The write to serve after reads cut the sweep. Where the sweep was
- * streaming a run (each write continuing the last), the cut has cost a
- * seek away from it, and any run start is as good a place to go on from
- * as where the sweep stopped: every write of every run is swept once
- * either way, each run from its start, ascending. So writes resume at the
- * run start nearest to the head, or where the sweep stopped, in the
- * middle of its run, if that is no farther; not there if the run had
- * ended when the cut began (new writes continue it since, but the sweep
- * would catch up with them at once and seek again). Otherwise C-LOOK goes
- * on where it was, as before.
- */
-static struct request *resume_write(struct blk_queue *q, struct keel_data *d)
-{
-	struct request *c = next_write(d), *u;
-
-	if (q->depth > 1 || d->last_dir != BLK_READ || !d->in_run)
-		return c;
-	u = runs_near(&d->runs, d->head);
-	if (!d->run_ended && c->sector == d->wpos &&
-	    dist(d->head, c) <= dist(d->head, u))
-		return c;
-	return u;
-}
-
 /* The read after @rq in the FIFO, or NULL. */
 static struct request *fifo_next(struct keel_data *d, struct request *rq)
 {
@@ -289,31 +240,11 @@ static struct request *keel_merge_lookup(struct blk_queue *q,
 static void keel_merged(struct blk_queue *q, struct request *rq,
 			enum elv_merge type)
 {
-	struct keel_data *d = kd(q);
-	bool write = rq_data_dir(rq) == BLK_WRITE;
-	struct request *next = NULL;
-
 	/* The key was the sector just past the bio that now heads @rq. */
 	if (type == ELV_FRONT_MERGE) {
-		sector_t key = rq->sector + bio_sectors(rq->bio),
-			 s = rq->sector;
-
-		if (write) {
-			/* Its successor where the sort list still has it. */
-			rq->sector = key;
-			next = sortq_next(&d->sort[BLK_WRITE], rq);
-			rq->sector = s;
-			runs_drop(&d->runs, rq);
-		}
-		tree_erase(d, rq, key);
-		tree_insert(d, rq);
+		tree_erase(kd(q), rq, rq->sector + bio_sectors(rq->bio));
+		tree_insert(kd(q), rq);
 	}
-	if (!write)
-		return;
-	/* @rq's start or end moved: its status and its neighbours' may. */
-	wrun_fix(d, next);
-	wrun_fix(d, rq);
-	wrun_fix(d, sortq_next(&d->sort[BLK_WRITE], rq));
 }
 
 static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
@@ -334,11 +265,6 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 	}
 	tree_insert(d, rq);
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
-	d->nr_queued[dir]++;
-	if (dir == BLK_WRITE) {
-		wrun_fix(d, rq);
-		wrun_fix(d, sortq_next(&d->sort[BLK_WRITE], rq));
-	}
 }
 
 /* The read keel would serve next outside a drain. */
@@ -400,21 +326,6 @@ static struct request *choose_read(struct keel_data *d, u64 now)
 }
 
 /*
- * A sweep streaming a run of writes (docs/block.md, keel, rule 3): the
- * run has ended, so the next write costs a seek anyway; or cut_reads reads
- * wait while at least fifo_batch writes are queued: enough to keep the
- * disk busy for a while, so the reads would otherwise wait long, and the
- * cut's one seek back is shared by several reads.
- */
-static bool run_cut(struct keel_data *d)
-{
-	if (next_write(d)->sector != d->wpos)
-		return true;
-	return d->cut_reads && d->nr_queued[BLK_READ] >= d->cut_reads &&
-	       d->nr_queued[BLK_WRITE] >= d->fifo_batch;
-}
-
-/*
  * A write sweep that nobody granted gives way to a read where the read
  * costs no more than the next write (that write is a wrap or far away),
  * or once the oldest read has waited a fifth of read_expire.
@@ -433,8 +344,6 @@ static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 
 	/* A fifth of the expiry: 100 ms by default. */
 	if (now - oldest->fifo_time >= d->expire[BLK_READ] / 5)
-		return true;
-	if (d->in_run && run_cut(d))
 		return true;
 	return dist(d->head, r) <= dist(d->head, next_write(d));
 }
@@ -491,7 +400,6 @@ static bool aging_due(struct keel_data *d, int dir, u64 now)
 static void keel_remove(struct keel_data *d, struct request *rq)
 {
 	int dir = rq_data_dir(rq);
-	struct request *next = NULL;
 
 	if (rq == fifo_head(d, dir))
 		d->since_aged[dir] = 0;
@@ -499,15 +407,7 @@ static void keel_remove(struct keel_data *d, struct request *rq)
 		d->first_young = fifo_next(d, rq);
 	if (rq == d->first_plain)
 		d->first_plain = fifo_next(d, rq);
-	d->nr_queued[dir]--;
-	if (dir == BLK_WRITE) {
-		next = sortq_next(&d->sort[BLK_WRITE], rq);
-		runs_drop(&d->runs, rq);
-	}
 	tree_erase(d, rq, rq->sector);
-	/* The write after @rq has a new predecessor. */
-	if (dir == BLK_WRITE)
-		wrun_fix(d, next);
 	rq->rq_flags &= ~(RQF_ELV_YOUNG | RQF_ELV_ELDER);
 	list_del_init(&rq->queuelist);
 }
@@ -524,10 +424,6 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 	keel_age(d, now);
 	dir = keel_choose_dir(q, now);
 	if (dir != d->dir) {
-		/* A cut: did it begin where the run being swept had ended? */
-		if (dir == BLK_READ && !list_empty(&d->fifo_list[BLK_WRITE]))
-			d->run_ended = d->in_run &&
-				       next_write(d)->sector != d->wpos;
 		d->dir = dir;
 		d->batch = 0;
 		q->stats.batches++;
@@ -547,12 +443,9 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 	} else if (dir == BLK_READ) {
 		rq = choose_read(d, now);
 	} else {
-		rq = resume_write(q, d);
+		rq = next_write(d);
 	}
 	keel_remove(d, rq);
-	d->last_dir = dir;
-	if (dir == BLK_WRITE)
-		d->in_run = rq->sector == d->wpos;
 	d->head = rq_end_sector(rq);
 	if (dir == BLK_WRITE)
 		d->wpos = d->head;
@@ -620,9 +513,6 @@ static const struct blk_tunable keel_tunables[] = {
 		    .max = 100,
 		    .help = "in a drain, reads that waited this % of the "
 			    "oldest's wait go first; 0 off"),
-	BLK_TUNABLE(struct keel_data, cut_reads, .name = "cut_reads",
-		    .max = 0xffff,
-		    .help = "reads that cut a streaming run of writes; 0 off"),
 	BLK_TUNABLE(struct keel_data, fifo_batch, .name = "fifo_batch",
 		    .min = 1, .max = 0xffff, .help = "requests per batch"),
 	BLK_TUNABLE(struct keel_data, writes_starved, .name = "writes_starved",

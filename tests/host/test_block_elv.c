@@ -187,53 +187,6 @@ static void test_keel_read_cuts_writes_where_cheap(void **state)
 }
 
 /*
- * Depth 1, a streaming run of writes (1 MiB each, so none merge) at 1000
- * and one more write at 300000. With cut_reads 2, the second waiting read
- * cuts the run (fifo_batch writes are queued); without it the reads wait
- * for the run to end, where a seek is due anyway (though the next write,
- * 300000, is nearer than they are). Either way the writes then resume at
- * the run start nearest the head (300000), not where the sweep stopped,
- * and the cut run is taken up after it.
- */
-#define RUN_LEN 20
-
-static void run_cut_run(u64 cut_reads, int reads_after)
-{
-	sector_t want[RUN_LEN + 3];
-	int n = 0;
-
-	setup_keel_nogap("keel");
-	assert_int_equal(blk_set_tunable(&fk.dev, "cut_reads", cut_reads), 0);
-	W(1000, 2048); /* in flight: the sweep begins */
-	blk_start_plug(&fk.dev);
-	for (int i = 1; i < RUN_LEN; i++)
-		W(1000 + 2048 * i, 2048);
-	W(300000, 8);
-	blk_finish_plug(&fk.dev);
-	want[n++] = 1000;
-	assert_int_equal(step(), 1000 + 2048); /* streaming: in a run */
-	R(600000, 8);
-	assert_int_equal(step(), 1000 + 2048 * 2); /* one read: no cut */
-	R(610000, 8);
-	for (int i = 1; i <= reads_after; i++)
-		want[n++] = 1000 + 2048 * i;
-	want[n++] = 600000; /* the young reads, nearest first */
-	want[n++] = 610000;
-	want[n++] = 300000; /* the run start nearest the head */
-	for (int i = reads_after + 1; i < RUN_LEN; i++)
-		want[n++] = 1000 + 2048 * i;
-	drain();
-	expect_sectors(want, n);
-}
-
-static void test_keel_run_cut_and_resume(void **state)
-{
-	run_cut_run(2, 2);
-	/* cut_reads 0: the reads go where the run ends. */
-	run_cut_run(0, RUN_LEN - 1);
-}
-
-/*
  * A drain (no read young): the reads that waited at least drain_pct % as
  * long as the oldest go first, upwards from the head and wrapping, before
  * nearer reads that waited less.
@@ -337,8 +290,6 @@ static void test_keel_tunables(void **state)
 	assert_int_equal(v, 512);
 	assert_int_equal(blk_get_tunable(&fk.dev, "drain_pct", &v), 0);
 	assert_int_equal(v, 60);
-	assert_int_equal(blk_get_tunable(&fk.dev, "cut_reads", &v), 0);
-	assert_int_equal(v, 2);
 	assert_int_equal(blk_set_tunable(&fk.dev, "drain_pct", 101), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "gap_kb", 1025), -ERANGE);
 	assert_int_equal(blk_set_tunable(&fk.dev, "young_reach", 0), -ERANGE);
@@ -461,7 +412,6 @@ int main(void)
 		cmocka_unit_test(test_keel_writes_not_starved),
 		cmocka_unit_test(test_keel_writes_first_while_flush_waits),
 		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
-		cmocka_unit_test(test_keel_run_cut_and_resume),
 		cmocka_unit_test(test_keel_drain_serves_elder_reads_first),
 		cmocka_unit_test(test_keel_drain_elder_batch),
 		cmocka_unit_test(test_keel_drain_aging_waits_for_batch),
