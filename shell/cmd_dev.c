@@ -14,14 +14,6 @@
 /* Width of the longest latency bar. */
 #define BAR_WIDTH 40
 
-/* Tunable names the elevators answer to (block/deadline.c, kyber.c,
- * keel.c); sched shows the ones the current elevator has. */
-static const char *const tunables[] = {
-	"read_expire",	"write_expire",	 "fifo_batch",	   "writes_starved",
-	"front_merges", "read_lat_nsec", "write_lat_nsec", "write_depth",
-	"young_ms",	"young_reach",
-};
-
 int cmd_pci(int argc, char **argv)
 {
 	char line[160];
@@ -140,18 +132,23 @@ static void list_elevators(char *buf, size_t len)
 			       "%s%s", i ? " " : "", name);
 }
 
+/* "name=value" of every tunable the current elevator lists, on one line. */
 static void show_tunables(struct blk_dev *d)
 {
-	char line[200];
+	char line[320], one[160];
 	int n = 0;
-	u64 v;
 
 	line[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(tunables); i++)
-		if (!blk_get_tunable(d, tunables[i], &v) &&
-		    n < (int)sizeof(line))
-			n += ksnprintf(line + n, sizeof(line) - (size_t)n,
-				       " %s=%llu", tunables[i], v);
+	for (unsigned int i = 0;
+	     blk_tunable_list(d, i, one, sizeof(one)) >= 0 &&
+	     n < (int)sizeof(line);
+	     i++) {
+		char *sp = strchr(one, ' ');
+
+		if (sp)
+			*sp = '\0'; /* the unit, range and help follow */
+		n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s", one);
+	}
 	printf("  tunables:%s\n", n ? line : " none");
 }
 
