@@ -242,5 +242,6 @@ u64 udiv64(u64 n, u32 d);
 void mmio_tests(void);
 void task_switch_tests(void);
 void string_io_paging_tests(void);
+void run_mmio_straddle(void);
 
 #endif

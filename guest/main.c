@@ -13,6 +13,7 @@
  *   bar-move-old the same, then read the old BAR0 address (Keel stops us)
  *   task-switch  the hardware task-switch checks alone
  *   pt-in-mmio   page directory in a device (Keel stops us)
+ *   mmio-straddle  a store half in RAM, half in a device (Keel stops us)
  *   virtio       the virtio-blk checks alone (docs/virtio-guest.md)
  *   virtio-bench the virtio-blk benchmark (docs/virtio.md, "Performance")
  */
@@ -63,6 +64,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_reset(&env);
 	} else if (!memcmp(scenario, "pt-in-mmio", 11)) {
 		run_pt_in_mmio(&env);
+	} else if (!memcmp(scenario, "mmio-straddle", 14)) {
+		run_mmio_straddle();
 	} else if (!memcmp(scenario, "task-switch", 12)) {
 		task_switch_tests();
 	} else if (!memcmp(scenario, "virtio-bench", 13)) {

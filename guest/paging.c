@@ -150,3 +150,30 @@ void string_io_paging_tests(void)
 	       "vector=%u error=0x%x cr2=0x%x port_untouched=%u", f, err, cr2,
 	       kept);
 }
+
+/*
+ * scenario=mmio-straddle: TEST_BASE + 0x4000 maps the test device's page
+ * right after a RAM page, and a 4-byte store at TEST_BASE + 0x3ffe writes
+ * two bytes to each. The device's part exits with the device page's first
+ * byte; emulating the store there would give the device the wrong bytes
+ * and lose the RAM half, so Keel stops us instead (vmx/mmio.c).
+ */
+#define STRADDLE_DEV (TEST_BASE + 0x4000)
+#define PTE_PCD BIT(4)
+
+void run_mmio_straddle(void)
+{
+	volatile u32 *p = (volatile u32 *)(STRADDLE_DEV - 2);
+	u32 cr0 = read_cr0(), cr4 = read_cr4();
+
+	build_tables();
+	pt[(STRADDLE_DEV - TEST_BASE) >> 12] = TESTDEV_MMIO_BASE | PTE_PCD |
+					       PTE_RW | PTE_P;
+	kprintf("keel-guest: 4-byte store at 0x%x, 2 bytes into the test device\n",
+		(u32)p);
+	paging(true, cr0, cr4);
+	*p = 0x11223344;
+	paging(false, cr0, cr4);
+	report("mmio_straddle_stopped", false,
+	       "the store returned; Keel should have stopped the guest");
+}

@@ -16,6 +16,20 @@
 #define MODRM_REG(m) (((m) >> 3) & 7)
 #define MODRM_RM(m) ((m)&7)
 #define SIB_BASE(s) ((s)&7)
+#define SIB_INDEX(s) (((s) >> 3) & 7)
+#define SIB_SCALE(s) ((s) >> 6)
+#define SIB_NO_INDEX 4 /* index 100b without REX.X: none (Table 2-3) */
+
+/* GPR numbers (SDM Vol.2A Table 2-2, 3-1) the 16-bit forms name. */
+#define GPR_BX 3
+#define GPR_BP 5
+#define GPR_SI 6
+#define GPR_DI 7
+/* Table 2-1: base and index of each 16-bit r/m (rm 6 with mod 0 is disp16). */
+static const s8 ea16_base[8] = { GPR_BX,      GPR_BX,	   GPR_BP, GPR_BP,
+				 X86_EA_NONE, X86_EA_NONE, GPR_BP, GPR_BX };
+static const s8 ea16_index[8] = { GPR_SI, GPR_DI, GPR_SI,      GPR_DI,
+				  GPR_SI, GPR_DI, X86_EA_NONE, X86_EA_NONE };
 
 struct cursor {
 	const u8 *buf;
@@ -73,7 +87,7 @@ static int parse_modrm(struct cursor *c, struct x86_mmio_insn *out,
 	unsigned int disp = 0;
 	u8 modrm, mod, rm, sib;
 	bool ss = false;
-	u64 ignored;
+	u64 v;
 	int ret;
 
 	ret = next_byte(c, &modrm);
@@ -85,6 +99,7 @@ static int parse_modrm(struct cursor *c, struct x86_mmio_insn *out,
 	if (mod == 3)
 		return X86_DECODE_NOT_MEMORY;
 
+	out->ea_scale = 1;
 	if (out->addr_size == 2) {
 		/* Table 2-1: [BP+SI], [BP+DI], [BP+disp] default to SS. */
 		if (mod == 0 && rm == 6)
@@ -92,18 +107,32 @@ static int parse_modrm(struct cursor *c, struct x86_mmio_insn *out,
 		else
 			disp = mod == 1 ? 1 : mod == 2 ? 2 : 0;
 		ss = rm == 2 || rm == 3 || (rm == 6 && mod != 0);
+		out->ea_base = disp == 2 && mod == 0 ? X86_EA_NONE :
+						       ea16_base[rm];
+		out->ea_index = ea16_index[rm];
 	} else {
+		out->ea_index = X86_EA_NONE;
+		out->ea_base = (s8)(rm | ((rex & REX_B) ? 8 : 0));
 		if (rm == 4) {
 			ret = next_byte(c, &sib);
 			if (ret)
 				return ret;
-			if (SIB_BASE(sib) == 5 && mod == 0)
+			out->ea_scale = (u8)(1u << SIB_SCALE(sib));
+			if (SIB_INDEX(sib) != SIB_NO_INDEX || (rex & REX_X))
+				out->ea_index = (s8)(SIB_INDEX(sib) |
+						     ((rex & REX_X) ? 8 : 0));
+			out->ea_base =
+				(s8)(SIB_BASE(sib) | ((rex & REX_B) ? 8 : 0));
+			if (SIB_BASE(sib) == 5 && mod == 0) {
 				disp = 4; /* disp32, no base */
-			else
+				out->ea_base = X86_EA_NONE;
+			} else {
 				ss = !(rex & REX_B) &&
 				     (SIB_BASE(sib) == 4 || SIB_BASE(sib) == 5);
+			}
 		} else if (rm == 5 && mod == 0) {
 			disp = 4;
+			out->ea_base = X86_EA_NONE;
 			/* 64-bit mode: RIP-relative instead of disp32. */
 			out->rip_relative = mode == X86_MODE_64;
 		} else {
@@ -116,7 +145,9 @@ static int parse_modrm(struct cursor *c, struct x86_mmio_insn *out,
 	}
 	if (!out->seg_override)
 		out->seg = ss ? X86_SEG_SS : X86_SEG_DS;
-	return take(c, disp, &ignored);
+	ret = take(c, disp, &v);
+	out->ea_disp = disp ? sign_extend(v, disp) : 0;
+	return ret;
 }
 
 /* Register operand from ModRM.reg: REX.R extends it; AH..BH without REX. */
@@ -270,6 +301,9 @@ opcode:
 		ret = take(&c, out->addr_size, &v);
 		if (ret)
 			return ret;
+		out->ea_base = out->ea_index = X86_EA_NONE;
+		out->ea_scale = 1;
+		out->ea_disp = v;
 		out->size = (op & 1) ? osz : 1;
 		out->write = op >= 0xa2;
 		out->reg = 0;
@@ -279,6 +313,19 @@ opcode:
 done:
 	out->len = c.pos;
 	return X86_DECODE_OK;
+}
+
+u64 x86_mmio_ea(const struct x86_mmio_insn *in, const u64 *gpr, u64 next_rip)
+{
+	u64 ea = in->ea_disp;
+
+	if (in->rip_relative)
+		ea += next_rip;
+	if (in->ea_base != X86_EA_NONE)
+		ea += gpr[in->ea_base];
+	if (in->ea_index != X86_EA_NONE)
+		ea += gpr[in->ea_index] * in->ea_scale;
+	return ea & size_mask(in->addr_size);
 }
 
 const char *x86_decode_strerror(int err)

@@ -67,7 +67,15 @@ struct x86_mmio_insn {
 	bool rip_relative;
 	u8 opcode; /* primary opcode byte (second byte after 0F) */
 	bool two_byte; /* 0F escape */
+	/* The memory operand's address: base + index * scale + disp (the
+	 * moffs of A0-A3 is the disp), for x86_mmio_ea(). */
+	s8 ea_base; /* GPR index, or X86_EA_NONE */
+	s8 ea_index; /* GPR index, or X86_EA_NONE */
+	u8 ea_scale; /* 1, 2, 4 or 8 */
+	u64 ea_disp; /* sign-extended to 64 bits (moffs: zero-extended) */
 };
+
+#define X86_EA_NONE (-1)
 
 /*
  * Decode one instruction from @buf (@avail bytes valid) in @mode.
@@ -76,6 +84,14 @@ struct x86_mmio_insn {
  */
 int x86_decode_mmio(const u8 *buf, size_t avail, enum x86_cpu_mode mode,
 		    struct x86_mmio_insn *out);
+
+/*
+ * The effective address (offset in its segment) of @in's memory operand,
+ * given the GPRs (@gpr[0..15], RAX..R15, RSP included) and the address of
+ * the next instruction (@next_rip, for RIP-relative forms); it wraps at
+ * the address size (SDM Vol.1 3.7.5).
+ */
+u64 x86_mmio_ea(const struct x86_mmio_insn *in, const u64 *gpr, u64 next_rip);
 
 /* "truncated", "unsupported", ... for reports. */
 const char *x86_decode_strerror(int err);

@@ -22,12 +22,6 @@
 #define ABSENT_LOG_MAX 8
 #define SEG_ES 0
 #define SEG_DS 3
-#define SEG_FS 4
-
-static const u64 seg_base_field[6] = {
-	VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
-	VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE,
-};
 
 static unsigned int absent_logged;
 
@@ -109,8 +103,7 @@ static void string_operands(bool in, unsigned int *abytes, u64 *base)
 	}
 	if (in || seg >= 6)
 		seg = in ? SEG_ES : SEG_DS;
-	/* In 64-bit mode only FS and GS have bases (SDM Vol.3A 3.4.4). */
-	*base = lm && seg < SEG_FS ? 0 : vmread(seg_base_field[seg]);
+	*base = vcpu_seg_base(seg, lm);
 }
 
 static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,

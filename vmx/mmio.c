@@ -47,6 +47,31 @@ static size_t fetch(struct vcpu *v, u64 rip, u8 *buf)
 	return first;
 }
 
+/*
+ * Whether the access began before @gpa, in the page below: an access
+ * that straddles a page boundary into a device exits with the address of
+ * its first byte in the device's page, which is then a page's first byte,
+ * and only the operand's own address tells the two apart.
+ */
+static bool starts_below(struct vcpu *v, const struct x86_mmio_insn *in,
+			 u64 gpa, u64 rip)
+{
+	bool mode64 = cpu_mode() == X86_MODE_64;
+	u64 gpr[16], lin;
+
+	if (gpa % PAGE_SIZE)
+		return false;
+	for (unsigned int i = 0; i < ARRAY_SIZE(gpr); i++)
+		gpr[i] = i == 4 ? vmread(VMCS_GUEST_RSP) : *vcpu_gpr(v, i);
+	lin = vcpu_seg_base(in->seg, mode64) +
+	      x86_mmio_ea(in, gpr, rip + in->len);
+	if (!mode64)
+		lin = (u32)lin;
+	/* Paging keeps the offset in the page, so a GPA and the linear
+	 * address it came from agree on it. */
+	return (lin ^ gpa) % PAGE_SIZE;
+}
+
 static u64 *reg_of(struct vcpu *v, const struct x86_mmio_insn *in, u64 *rsp)
 {
 	/* The decoder already maps AH..BH to their GPR (high8 set). */
@@ -158,6 +183,13 @@ void vmx_exit_ept_violation(struct vcpu *v)
 			"%s: cannot emulate the instruction at RIP %#llx (%s; bytes %02x %02x %02x %02x)",
 			h->name, rip, x86_decode_strerror(rc), buf[0], buf[1],
 			buf[2], buf[3]);
+		return;
+	}
+	if (starts_below(v, &in, gpa, rip)) {
+		vcpu_stop(
+			v,
+			"%s: %u-byte access at RIP %#llx begins below the device's page at GPA %#llx",
+			h->name, in.size, rip, gpa);
 		return;
 	}
 	if (!emulate(v, h, gpa, &in)) {

@@ -200,6 +200,19 @@ static inline bool vcpu_in_64bit_mode(void)
 }
 
 /*
+ * The base of segment @seg (0-5: ES, CS, SS, DS, FS, GS, the order of
+ * their VMCS fields, 2 apart: SDM Vol.3C B.4.3). In 64-bit mode only FS
+ * and GS have one (SDM Vol.3A 3.4.4).
+ */
+#define VCPU_SEG_FS 4
+static inline u64 vcpu_seg_base(unsigned int seg, bool mode64)
+{
+	if (mode64 && seg < VCPU_SEG_FS)
+		return 0;
+	return vmread(VMCS_GUEST_ES_BASE + 2 * seg);
+}
+
+/*
  * Advance RIP past an emulated instruction of @len bytes. It ends STI/MOV
  * SS blocking, as a real one would (SDM Vol.3C 25.4.2).
  */

@@ -198,6 +198,76 @@ static void test_strerror(void **state)
 	assert_string_equal(x86_decode_strerror(-99), "unknown decode error");
 }
 
+struct ea_vec {
+	enum x86_cpu_mode mode;
+	u8 len;
+	u8 bytes[12];
+	u64 ea;
+};
+
+/*
+ * Effective addresses with these registers: RBX 0x1000, RCX 3, RBP 0xfff0,
+ * RSI 0x20, R12 0x100, R13 0x7000 (others 0); the instruction at 0x4000.
+ */
+static const struct ea_vec ea_vecs[] = {
+	/* mov eax, [ebx] */
+	{ X86_MODE_32, 2, { 0x8b, 0x03 }, 0x1000 },
+	/* mov eax, [ebx + ecx*4 + 0x10] */
+	{ X86_MODE_32, 4, { 0x8b, 0x44, 0x8b, 0x10 }, 0x101c },
+	/* mov eax, [0x12345678] */
+	{ X86_MODE_32, 6, { 0x8b, 0x05, 0x78, 0x56, 0x34, 0x12 }, 0x12345678 },
+	/* mov eax, [ebx - 0x2000]: wraps at 4 GiB */
+	{ X86_MODE_32, 6, { 0x8b, 0x83, 0x00, 0xe0, 0xff, 0xff }, 0xfffff000 },
+	/* mov eax, [rip - 0x10]: from the next instruction */
+	{ X86_MODE_64, 6, { 0x8b, 0x05, 0xf0, 0xff, 0xff, 0xff }, 0x3ff6 },
+	/* mov eax, [disp32] through a SIB without base or index */
+	{ X86_MODE_64, 7, { 0x8b, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00 }, 0x1000 },
+	/* mov eax, [r12 - 8]: SIB base 100b with REX.B is R12, no index */
+	{ X86_MODE_64, 5, { 0x41, 0x8b, 0x44, 0x24, 0xf8 }, 0xf8 },
+	/* mov eax, [r13 + 0] */
+	{ X86_MODE_64, 4, { 0x41, 0x8b, 0x45, 0x00 }, 0x7000 },
+	/* mov eax, [rax + r12*4]: index 100b with REX.X is R12 */
+	{ X86_MODE_64, 4, { 0x42, 0x8b, 0x04, 0xa0 }, 0x400 },
+	/* mov rax, [rbx - 0x2000]: no wrap in 64 bits */
+	{ X86_MODE_64,
+	  7,
+	  { 0x48, 0x8b, 0x83, 0x00, 0xe0, 0xff, 0xff },
+	  0xfffffffffffff000ULL },
+	/* mov ax, [bp + si + 4]: wraps at 64 KiB */
+	{ X86_MODE_16, 3, { 0x8b, 0x42, 0x04 }, 0x14 },
+	/* mov ax, [0x1234] (rm 110b, mod 0: disp16) */
+	{ X86_MODE_16, 4, { 0x8b, 0x06, 0x34, 0x12 }, 0x1234 },
+	/* mov ax, [bx + di - 1] */
+	{ X86_MODE_16, 3, { 0x8b, 0x41, 0xff }, 0x0fff },
+	/* mov eax, [moffs32] */
+	{ X86_MODE_32, 5, { 0xa1, 0x00, 0x00, 0xb0, 0xfe }, 0xfeb00000 },
+	/* mov [ebx], eax with an address-size prefix in 16-bit mode */
+	{ X86_MODE_16, 3, { 0x67, 0x89, 0x03 }, 0x1000 },
+};
+
+static void test_effective_address(void **state)
+{
+	u64 gpr[16] = { 0 };
+
+	(void)state;
+	gpr[1] = 3;
+	gpr[3] = 0x1000;
+	gpr[5] = 0xfff0;
+	gpr[6] = 0x20;
+	gpr[12] = 0x100;
+	gpr[13] = 0x7000;
+	for (size_t i = 0; i < sizeof(ea_vecs) / sizeof(ea_vecs[0]); i++) {
+		const struct ea_vec *v = &ea_vecs[i];
+		struct x86_mmio_insn in;
+
+		assert_int_equal(x86_decode_mmio(v->bytes, v->len, v->mode,
+						 &in),
+				 X86_DECODE_OK);
+		assert_int_equal(in.len, v->len);
+		assert_int_equal(x86_mmio_ea(&in, gpr, 0x4000 + in.len), v->ea);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_store_value),
 		cmocka_unit_test(test_load_result),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_effective_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

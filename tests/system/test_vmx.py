@@ -161,6 +161,18 @@ def test_access_outside_ram_stops_guest(keel_built, scenario, access):
     assert run.has(r"keel: power off \(status 255\)")
 
 
+def test_mmio_access_straddling_a_device_start_stops_guest(keel_built):
+    # A 4-byte store two bytes below the test device's page (mapped by the
+    # guest's paging right after a RAM page): emulating it at the device's
+    # first byte would be wrong, so the guest is stopped, Keel carries on.
+    run = guest_run("vmx-mmio-straddle", "mmio-straddle")
+    assert run.has(r"^guest\| keel-guest: 4-byte store at 0x803ffe"), run
+    assert run.has(r"^keel: guest stopped: test device MMIO: 4-byte access at RIP 0x[0-9a-f]+ "
+                   r"begins below the device's page at GPA 0xfeb00000$"), run
+    assert not run.has(r"mmio_straddle_stopped"), run
+    assert run.has(r"keel: power off \(status 255\)"), run
+
+
 def keel_image_base():
     """Where Keel's image lies in host memory, from keel.elf's symbols."""
     out = subprocess.run(["nm", os.path.join(BUILD, "keel.elf")],
