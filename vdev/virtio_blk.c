@@ -83,13 +83,26 @@ static void fail_piece(struct bio *bio)
 	bio_endio(bio);
 }
 
+/*
+ * A driver without FLUSH has no way to ask for durability, so the device
+ * is write-through for it (virtio 1.2 5.2.6.2): each write goes FUA, which
+ * the block layer turns into write + cache flush when the disk lacks FUA.
+ */
+static u16 write_flags(const struct vblk *v, unsigned int op)
+{
+	return op == REQ_OP_WRITE && !(v->gfeatures & BIT(VIRTIO_BLK_F_FLUSH)) ?
+		       REQ_FUA :
+		       0;
+}
+
 static void submit(struct vblk *v, struct vblk_slot *s)
 {
 	struct bio *bio = &s->bio;
 	u32 sectors;
 	int k = 0;
 
-	bio_init(bio, v->bdev, s->req.op, 0, s->req.vecs, s->req.nvecs);
+	bio_init(bio, v->bdev, s->req.op, write_flags(v, s->req.op),
+		 s->req.vecs, s->req.nvecs);
 	bio->bi_iter.bi_sector = s->req.sector;
 	bio->bi_end_io = bio_done;
 	bio->bi_private = s;
