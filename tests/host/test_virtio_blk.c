@@ -402,8 +402,15 @@ static void test_reset_with_io_in_flight(void **state)
 	notify();
 	assert_int_equal(v.inflight, 1);
 	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
-	run_until_idle();
+	/*
+	 * Once status reads 0 the driver may reuse its buffers (2.4): no
+	 * request of the old generation may still be out at the disk, which
+	 * could DMA into them.
+	 */
+	assert_int_equal(status(), 0);
 	assert_int_equal(v.inflight, 0);
+	assert_true(blk_idle(&rd.dev));
+	run_until_idle();
 	assert_int_equal(used_idx(), 0);
 	assert_int_equal(status_byte(0), 0xff);
 }
