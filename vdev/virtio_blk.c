@@ -95,6 +95,20 @@ static u16 write_flags(const struct vblk *v, unsigned int op)
 		       0;
 }
 
+/*
+ * Queue one piece. An empty request pool is no error of the guest's: reap
+ * the disk until a request is free (every wait in the disk drivers is
+ * bounded, and each completion frees one), as vblk_drain() does.
+ */
+static int submit_piece(struct vblk *v, struct bio *bio)
+{
+	int rc;
+
+	while ((rc = blk_submit_bio(bio)) == -EBUSY)
+		blk_poll(v->bdev);
+	return rc;
+}
+
 static void submit(struct vblk *v, struct vblk_slot *s)
 {
 	struct bio *bio = &s->bio;
@@ -119,10 +133,10 @@ static void submit(struct vblk *v, struct vblk_slot *s)
 			return;
 		}
 		k++;
-		if (blk_submit_bio(part))
+		if (submit_piece(v, part))
 			fail_piece(part);
 	}
-	if (blk_submit_bio(bio))
+	if (submit_piece(v, bio))
 		fail_piece(bio);
 }
 
