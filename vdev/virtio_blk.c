@@ -83,13 +83,40 @@ static void fail_piece(struct bio *bio)
 	bio_endio(bio);
 }
 
+/*
+ * A driver without FLUSH has no way to ask for durability, so the device
+ * is write-through for it (virtio 1.2 5.2.6.2): each write goes FUA, which
+ * the block layer turns into write + cache flush when the disk lacks FUA.
+ */
+static u16 write_flags(const struct vblk *v, unsigned int op)
+{
+	return op == REQ_OP_WRITE && !(v->gfeatures & BIT(VIRTIO_BLK_F_FLUSH)) ?
+		       REQ_FUA :
+		       0;
+}
+
+/*
+ * Queue one piece. An empty request pool is no error of the guest's: reap
+ * the disk until a request is free (every wait in the disk drivers is
+ * bounded, and each completion frees one), as vblk_drain() does.
+ */
+static int submit_piece(struct vblk *v, struct bio *bio)
+{
+	int rc;
+
+	while ((rc = blk_submit_bio(bio)) == -EBUSY)
+		blk_poll(v->bdev);
+	return rc;
+}
+
 static void submit(struct vblk *v, struct vblk_slot *s)
 {
 	struct bio *bio = &s->bio;
 	u32 sectors;
 	int k = 0;
 
-	bio_init(bio, v->bdev, s->req.op, 0, s->req.vecs, s->req.nvecs);
+	bio_init(bio, v->bdev, s->req.op, write_flags(v, s->req.op),
+		 s->req.vecs, s->req.nvecs);
 	bio->bi_iter.bi_sector = s->req.sector;
 	bio->bi_end_io = bio_done;
 	bio->bi_private = s;
@@ -106,10 +133,10 @@ static void submit(struct vblk *v, struct vblk_slot *s)
 			return;
 		}
 		k++;
-		if (blk_submit_bio(part))
+		if (submit_piece(v, part))
 			fail_piece(part);
 	}
-	if (blk_submit_bio(bio))
+	if (submit_piece(v, bio))
 		fail_piece(bio);
 }
 

@@ -88,6 +88,13 @@ static void write_status(struct vblk *v, u8 val)
 
 	if (!val) {
 		vblk_reset(v);
+		/*
+		 * 2.4: once status reads 0 the driver may reuse the buffers of
+		 * requests it had posted; those still at the disk would DMA
+		 * into them. Wait them out (bounded by the drivers' timeouts);
+		 * they end into the old generation, unseen.
+		 */
+		vblk_drain(v);
 		return;
 	}
 	/* 2.1.1: the driver never clears a bit; NEEDS_RESET is the device's. */

@@ -5,8 +5,8 @@
  * its BAR registers as the virtio 1.2 spec says (3.1.1), and its requests
  * reach a RAM disk through the block layer. Checks feature negotiation,
  * the status machine, data on the disk, the status byte and used ring,
- * MSI-X and INTx, NEEDS_RESET on a broken chain, and resets with I/O in
- * flight.
+ * MSI-X and INTx, NEEDS_RESET on a broken chain, write-through for a
+ * driver without FLUSH, and resets with I/O in flight.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -402,8 +402,15 @@ static void test_reset_with_io_in_flight(void **state)
 	notify();
 	assert_int_equal(v.inflight, 1);
 	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
-	run_until_idle();
+	/*
+	 * Once status reads 0 the driver may reuse its buffers (2.4): no
+	 * request of the old generation may still be out at the disk, which
+	 * could DMA into them.
+	 */
+	assert_int_equal(status(), 0);
 	assert_int_equal(v.inflight, 0);
+	assert_true(blk_idle(&rd.dev));
+	run_until_idle();
 	assert_int_equal(used_idx(), 0);
 	assert_int_equal(status_byte(0), 0xff);
 }
@@ -513,6 +520,113 @@ static void test_split_request(void **state)
 	assert_int_equal(status_byte(1), VIRTIO_BLK_S_IOERR);
 }
 
+/*
+ * A RAM disk that claims a volatile write cache: the driver's submit hook
+ * counts the flushes that reach it, and the writes whose data reached it
+ * after the last flush (still "in the cache").
+ */
+static const struct blk_dev_ops *rd_ops;
+static struct blk_dev_ops cache_ops;
+static int flushes, dirty;
+
+static blk_status_t cache_submit(struct blk_dev *dev, struct request *rq)
+{
+	if (rq->op == REQ_OP_FLUSH) {
+		flushes++;
+		dirty = 0;
+	} else if (op_is_write(rq->op)) {
+		dirty++;
+	}
+	return rd_ops->submit(dev, rq);
+}
+
+static void use_write_cache(void)
+{
+	rd_ops = rd.dev.ops;
+	cache_ops = *rd_ops;
+	cache_ops.submit = cache_submit;
+	rd.dev.ops = &cache_ops;
+	rd.dev.limits.features |= BLK_FEAT_WRITE_CACHE; /* idle */
+	flushes = dirty = 0;
+}
+
+/* virtio 1.2 3.1.1 with the features @f instead of all offered ones. */
+static void driver_init_features(u64 f)
+{
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 3);
+	set_features(f);
+	wr_bar(VIRTIO_COMMON_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
+	assert_true(status() & VIRTIO_STATUS_FEATURES_OK);
+	wr_bar(VIRTIO_COMMON_Q_SELECT, 2, 0);
+	wr_bar(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
+	wr_bar(VIRTIO_COMMON_Q_DESCLO, 8, DESC);
+	wr_bar(VIRTIO_COMMON_Q_AVAILLO, 8, AVAIL);
+	wr_bar(VIRTIO_COMMON_Q_USEDLO, 8, USED);
+	wr_bar(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	wr_bar(VIRTIO_COMMON_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
+	assert_true(status() & VIRTIO_STATUS_DRIVER_OK);
+}
+
+/*
+ * A driver that did not negotiate FLUSH cannot ask for durability, so
+ * the device is write-through (virtio 1.2 5.2.6.2): a write is in the
+ * used ring only once the disk's cache has been flushed after it.
+ */
+static void test_no_flush_feature_writes_through(void **state)
+{
+	use_write_cache();
+	driver_init_features(device_features() & ~BIT(VIRTIO_BLK_F_FLUSH));
+	request(0, 0, VIRTIO_BLK_T_OUT, 10, DATA, 4096);
+	notify();
+	for (int i = 0; i < 100 && used_idx() == 0; i++)
+		vblk_poll(&v);
+	/* At the moment it is reported done, the data is out of the cache. */
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_int_equal(flushes, 1);
+	assert_int_equal(dirty, 0);
+	run_until_idle();
+}
+
+/* With FLUSH negotiated the cache is the driver's to flush: no flush. */
+static void test_flush_feature_writes_back(void **state)
+{
+	use_write_cache();
+	driver_init(true);
+	request(0, 0, VIRTIO_BLK_T_OUT, 10, DATA, 4096);
+	notify();
+	run_until_idle();
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_int_equal(flushes, 0);
+	assert_int_equal(dirty, 1);
+	request(3, 1, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+	notify();
+	run_until_idle();
+	assert_int_equal(status_byte(1), VIRTIO_BLK_S_OK);
+	assert_int_equal(flushes, 1);
+	assert_int_equal(dirty, 0);
+}
+
+/*
+ * Valid requests whose pieces outnumber the free requests of the disk's
+ * pool (32 here) must wait for room, not fail: the guest sees IOERR for
+ * a request the disk never refused.
+ */
+static void test_split_requests_outnumber_pool(void **state)
+{
+	rd.dev.limits.max_sectors = 8; /* idle: the limits may change */
+	driver_init(true);
+	for (int k = 0; k < 3; k++)
+		request((u16)(3 * k), k, VIRTIO_BLK_T_IN, 128ULL * k,
+			DATA + 0x10000ULL * k, 16 * 8 * 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 3);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(status_byte(k), VIRTIO_BLK_S_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +644,9 @@ int main(void)
 		T(test_split_request),
 		T(test_full_queue_suppresses_notify),
 		T(test_free_slot_keeps_notify),
+		T(test_no_flush_feature_writes_through),
+		T(test_flush_feature_writes_back),
+		T(test_split_requests_outnumber_pool),
 #undef T
 	};
 
