@@ -140,6 +140,33 @@ static void submit(struct vblk *v, struct vblk_slot *s)
 		fail_piece(bio);
 }
 
+/*
+ * A piece is cut when it is full in bytes (max_sectors, less a logical
+ * block for the rounding) or in segments (max_segments), so a request
+ * of B bytes in D disk segments needs at most B / full_bytes + D /
+ * max_segments + 1 pieces. Each guest segment (at most size_max bytes)
+ * is at most two bio_vecs (one 2 MiB host chunk boundary), each cut by
+ * max_segment_size and the segment boundary: that gives D per segment.
+ */
+u32 vblk_seg_max(const struct blk_queue_limits *lim)
+{
+	u64 full = (u64)lim->max_sectors << SECTOR_SHIFT;
+	u64 mss = lim->max_segment_size ? lim->max_segment_size : ~0ULL;
+	u64 per_seg, n;
+
+	if (lim->logical_block_size < full)
+		full -= lim->logical_block_size;
+	if (lim->seg_boundary_mask != ~0ULL)
+		mss = MIN(mss, lim->seg_boundary_mask + 1);
+	per_seg = 2 * (DIV_ROUND_UP((u64)VBLK_SIZE_MAX, mss) + 1);
+	if (!full || !lim->max_segments)
+		return 1;
+	/* seg_max * (size_max / full + per_seg / max_segments) <= splits */
+	n = (u64)VBLK_MAX_SPLITS * full * lim->max_segments /
+	    ((u64)VBLK_SIZE_MAX * lim->max_segments + per_seg * full);
+	return (u32)MAX(MIN(n, (u64)VBLK_SEG_MAX), 1ULL);
+}
+
 static struct vblk_slot *free_slot(struct vblk *v)
 {
 	for (unsigned int i = 0; i < VBLK_SLOTS; i++)

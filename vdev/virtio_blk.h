@@ -37,6 +37,14 @@
 #define VBLK_SIZE_MAX KiB(64)
 
 struct vblk;
+struct blk_queue_limits;
+
+/*
+ * The seg_max to offer for a disk with @lim: at most VBLK_SEG_MAX, and
+ * few enough that a request within seg_max * size_max never needs more
+ * pieces than a slot holds (VBLK_MAX_SPLITS and the request itself).
+ */
+u32 vblk_seg_max(const struct blk_queue_limits *lim);
 
 struct vblk_ops {
 	/* An MSI-X message the guest programmed: @addr, @data. */

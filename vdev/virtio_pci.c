@@ -296,7 +296,7 @@ static void common_write(struct vblk *v, u32 off, unsigned int size, u64 val)
 
 static void devcfg_image(const struct vblk *v, u8 *img)
 {
-	u32 seg_max = VBLK_SEG_MAX, size_max = VBLK_SIZE_MAX,
+	u32 seg_max = vblk_seg_max(&v->bdev->limits), size_max = VBLK_SIZE_MAX,
 	    blk_size = VIRTIO_BLK_SECTOR;
 
 	memset(img, 0, VIRTIO_BLK_CFG_SIZE);

@@ -627,11 +627,52 @@ static void test_split_requests_outnumber_pool(void **state)
 		assert_int_equal(status_byte(k), VIRTIO_BLK_S_OK);
 }
 
+/*
+ * seg_max follows the disk's limits: a request the driver may send (seg_max
+ * segments of size_max, each crossing a 64 KiB chunk of guest RAM) fits the
+ * pieces a slot holds. With the old fixed 126, 4 KiB commands made any
+ * request over 68 KiB an IOERR.
+ */
+static void test_seg_max_follows_disk_limits(void **state)
+{
+	static const struct {
+		u32 max_sectors, seg_max;
+	} cases[] = { { 8, 1 }, { 64, 7 } };
+
+	for (int c = 0; c < 2; c++) {
+		u32 n;
+
+		rd.dev.limits.max_sectors = cases[c].max_sectors;
+		driver_init(true);
+		n = (u32)rd_bar(VBLK_DEVCFG_OFF + VIRTIO_BLK_CFG_SEG_MAX, 4);
+		assert_int_equal(n, cases[c].seg_max);
+		put_hdr(HDR, VIRTIO_BLK_T_IN, 0);
+		fake_copy(&g, STATUS, (u8 *)"\xff", 1, true);
+		fake_desc(&g, DESC, 0, HDR, VIRTIO_BLK_HDR_SIZE,
+			  VIRTQ_DESC_F_NEXT, 1);
+		for (u32 i = 0; i < n; i++)
+			fake_desc(&g, DESC, (u16)(1 + i),
+				  DATA + 0x8000 + i * VBLK_SIZE_MAX,
+				  VBLK_SIZE_MAX,
+				  VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+				  (u16)(2 + i));
+		fake_desc(&g, DESC, (u16)(1 + n), STATUS, 1, VIRTQ_DESC_F_WRITE,
+			  0);
+		avail_idx = 0;
+		fake_avail(&g, AVAIL, QSIZE, avail_idx++, 0);
+		notify();
+		run_until_idle();
+		assert_int_equal(used_idx(), 1);
+		assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_features),
+		T(test_seg_max_follows_disk_limits),
 		T(test_read_only_offers_ro),
 		T(test_write_then_read),
 		T(test_disk_error_is_ioerr),
