@@ -68,6 +68,12 @@ static int parse_frame(const u8 *img, size_t len, struct lx_image *im,
 		ksnprintf(err, n, "not a bzImage: no \"HdrS\" at 0x202");
 		return -EINVAL;
 	}
+	if (len < LX_VERSION + 2) {
+		ksnprintf(err, n,
+			  "the file (%zu bytes) ends before the version field",
+			  len);
+		return -EINVAL;
+	}
 	im->version = rd16(img + LX_VERSION);
 	if (im->version < LX_MIN_VERSION) {
 		ksnprintf(

@@ -71,7 +71,8 @@ static int add_segment(struct mb1_image *im, u64 off, u64 filesz, u64 addr,
 			err, n, -EINVAL,
 			"segment at file offset %#llx size %#llx lies outside the image",
 			off, filesz);
-	if (addr > 0xffffffffULL || memsz > 0x100000000ULL - addr)
+	/* The end must fit 32 bits too: mem_size and load_end are u32. */
+	if (addr > 0xffffffffULL || memsz > 0xffffffffULL - addr)
 		return fail(err, n, -EINVAL,
 			    "segment at %#llx size %#llx is not below 4 GiB",
 			    addr, memsz);

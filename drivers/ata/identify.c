@@ -61,8 +61,11 @@ static void parse_sector_sizes(const u16 *w, struct ata_identity *id)
 	if (ss & ATA_ID_SS_LOGICAL_LONG) {
 		u32 lwords = (u32)w[ATA_ID_LOGICAL_SECTOR_SIZE] |
 			     ((u32)w[ATA_ID_LOGICAL_SECTOR_SIZE + 1] << 16);
-		/* Words 117-118 count 16-bit words (ACS-3 7.12.7). */
-		id->logical_sector_size = lwords * 2;
+		/* Words 117-118 count 16-bit words (ACS-3 7.12.7). A count
+		 * above the largest size accepted is kept 0 (refused below)
+		 * rather than doubled, which could wrap to a valid size. */
+		id->logical_sector_size =
+			lwords <= ATA_MAX_LOGICAL_SECTOR / 2 ? lwords * 2 : 0;
 	}
 	id->physical_sector_size = id->logical_sector_size;
 	if (ss & ATA_ID_SS_MULTI_LOGICAL)

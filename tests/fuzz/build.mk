@@ -18,3 +18,23 @@ $(FUZZ_BIN): $(FUZZ_SRC) $(wildcard vdev/*.h block/*.h core/*.h) tests/host/virt
 
 fuzz: $(FUZZ_BIN)
 	FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh $(FUZZ_BIN) tests/fuzz/corpus
+
+# The boot-input fuzzer: multiboot2 information, ACPI tables, multiboot and
+# Linux guest images, ATA IDENTIFY and the command line (tests/fuzz/
+# fuzz_boot.c). Not part of `make test`: `make fuzz-boot` runs it for
+# FUZZ_TIME seconds from tests/fuzz/corpus-boot.
+FUZZ_BOOT_BIN := $(BUILD)/fuzz/fuzz_boot
+FUZZ_BOOT_SRC := tests/fuzz/fuzz_boot.c boot/multiboot2.c \
+	boot/options_table.c boot/console_opt.c arch/x86/acpi_tables.c \
+	arch/x86/acpi_parse.c arch/x86/acpi_dmar.c arch/x86/acpi_aml.c \
+	vm/mb1.c vm/mb1_info.c vm/linux_boot.c drivers/ata/identify.c \
+	drivers/pci_bdf.c drivers/uart/option.c core/options.c \
+	core/kstrtou64.c core/printf.c
+
+.PHONY: fuzz-boot
+$(FUZZ_BOOT_BIN): $(FUZZ_BOOT_SRC) $(wildcard boot/*.h arch/x86/*.h vm/*.h drivers/ata/*.h core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_BOOT_SRC) -o $@
+
+fuzz-boot: $(FUZZ_BOOT_BIN)
+	FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh $(FUZZ_BOOT_BIN) tests/fuzz/corpus-boot

@@ -201,6 +201,12 @@ static void test_sector_sizes(void **state)
 	assert_int_equal(ata_parse_identify(w, &id), -EINVAL);
 	w[117] = 0;
 	assert_int_equal(ata_parse_identify(w, &id), -EINVAL);
+
+	/* Words 117-118 count words: 0x80000100 words is not 512 bytes
+	 * (doubling it in 32 bits would wrap to that). */
+	w[117] = 0x0100;
+	w[118] = 0x8000;
+	assert_int_equal(ata_parse_identify(w, &id), -EINVAL);
 }
 
 static void test_ncq_edges(void **state)

@@ -176,6 +176,28 @@ static void test_truncated(void **state)
 	expect_refused(1024, "syssize");
 }
 
+/*
+ * A file that ends right after "HdrS" (or one byte later) has no version
+ * field: it is refused without reading past its end. The copy is exactly
+ * that long, so ASan sees any read beyond it.
+ */
+static void test_truncated_version(void **state)
+{
+	struct lx_image im;
+
+	for (size_t len = LX_HEADER + 4; len < LX_VERSION + 2; len++) {
+		u8 *cut = malloc(len);
+
+		assert_non_null(cut);
+		memcpy(cut, img, len);
+		assert_true(lx_is_bzimage(cut, len));
+		assert_int_equal(lx_parse(cut, len, &im, err, sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "version"));
+		free(cut);
+	}
+}
+
 static void test_old_protocol(void **state)
 {
 	put16(img + LX_VERSION, 0x0209);
@@ -427,6 +449,7 @@ int main(void)
 		T(test_setup_sects_zero),
 		T(test_bad_magic),
 		T(test_truncated),
+		T(test_truncated_version),
 		T(test_old_protocol),
 		T(test_header_end),
 		T(test_boot_flag),

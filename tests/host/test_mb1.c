@@ -252,6 +252,59 @@ static void test_rejects_bad_images(void **state)
 	assert_int_equal(mb1_parse(img, 20, &im, err, sizeof(err)), -EINVAL);
 }
 
+static void put64(u8 *p, u64 v)
+{
+	memcpy(p, &v, 8);
+}
+
+/* An ELF64 executable with one PT_LOAD of 0x100 file bytes at @paddr. */
+static size_t make_elf64(u8 *img, u64 paddr, u64 memsz)
+{
+	memset(img, 0, 0x400);
+	memcpy(img, "\177ELF", 4);
+	img[4] = 2; /* ELFCLASS64 */
+	img[5] = 1; /* little endian */
+	img[16] = 2; /* ET_EXEC */
+	img[18] = 62; /* EM_X86_64 */
+	put64(img + 24, paddr); /* e_entry */
+	put64(img + 32, 64); /* e_phoff */
+	img[54] = 56; /* e_phentsize */
+	img[56] = 1; /* e_phnum */
+	put32(img + 64, 1); /* PT_LOAD */
+	put64(img + 64 + 8, 0x200); /* p_offset */
+	put64(img + 64 + 16, paddr); /* p_vaddr */
+	put64(img + 64 + 24, paddr); /* p_paddr */
+	put64(img + 64 + 32, 0x100); /* p_filesz */
+	put64(img + 64 + 40, memsz); /* p_memsz */
+	put_header(img + 0x200, MB1_FLAG_PAGE_ALIGN | MB1_FLAG_MEMORY_INFO);
+	return 0x300;
+}
+
+/*
+ * A segment must end below 4 GiB: one of exactly 4 GiB (p_memsz 2^32 at
+ * 0) would not fit the 32-bit size the loader keeps, and pass the RAM
+ * and overlap checks as an empty segment while its file bytes load.
+ */
+static void test_rejects_segment_ending_at_4g(void **state)
+{
+	static u8 img[0x400];
+	struct mb1_image im;
+	char err[160];
+	size_t len;
+
+	len = make_elf64(img, 0x100000, 0x200);
+	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
+	assert_int_equal(im.seg[0].mem_size, 0x200);
+
+	len = make_elf64(img, 0, 0x100000000ULL);
+	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not below 4 GiB"));
+
+	len = make_elf64(img, 0xfffff000ULL, 0x1000);
+	assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not below 4 GiB"));
+}
+
 static void test_rejects_segments_outside_ram(void **state)
 {
 	static u8 img[0x400];
@@ -363,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_elf_higher_half_entry),
 		cmocka_unit_test(test_aout_kludge_and_modules),
 		cmocka_unit_test(test_rejects_bad_images),
+		cmocka_unit_test(test_rejects_segment_ending_at_4g),
 		cmocka_unit_test(test_rejects_segments_outside_ram),
 		cmocka_unit_test(test_low_segments_move_the_info_block),
 		cmocka_unit_test(test_fuzz_mutations),
