@@ -23,6 +23,7 @@ struct ecam {
 	u64 base; /* address of bus 0, as the MCFG states it */
 	u8 bus_start, bus_end;
 	u64 mapped[256 / 64]; /* buses already ioremap()ed */
+	u64 refused[256 / 64]; /* buses ioremap() refused (said once) */
 };
 
 static struct ecam ecam;
@@ -45,9 +46,13 @@ static volatile u8 *ecam_addr(struct ecam *e, u8 bus, u8 dev, u8 fn, u16 off)
 
 	if (bus < e->bus_start || bus > e->bus_end || off >= ECAM_CFG_SIZE)
 		return NULL;
+	if (e->refused[bus / 64] & BIT(bus % 64))
+		return NULL;
 	if (!(e->mapped[bus / 64] & BIT(bus % 64))) {
-		if (!ioremap(bus_base, ECAM_BUS_SIZE))
+		if (!ioremap(bus_base, ECAM_BUS_SIZE)) {
+			e->refused[bus / 64] |= BIT(bus % 64);
 			return NULL;
+		}
 		e->mapped[bus / 64] |= BIT(bus % 64);
 	}
 	return (volatile u8 *)(uintptr_t)(bus_base |

@@ -16,9 +16,19 @@ struct acpi_info acpi_info;
  * paging.c maps all RAM and everything below 4 GiB, which is where firmware
  * puts ACPI tables; anything above 4 GiB outside RAM needs ioremap().
  */
+extern const u8 __image_start[], __image_end[];
+
 static const void *keel_map(u64 phys, u64 len, void *ctx)
 {
-	if (phys + len <= LOW_4G)
+	u64 img = virt_to_phys(__image_start),
+	    img_end = virt_to_phys(__image_end);
+
+	/* Keel's own image (its unmapped stack guard pages among it) is
+	 * never a table. */
+	if (phys + len < phys || (phys < img_end && img < phys + len))
+		return NULL;
+	/* The low 4 GiB and RAM up to its top are mapped (paging_init()). */
+	if (phys + len <= MAX(LOW_4G, paging_direct_top()))
 		return phys_to_virt(phys);
 	return ioremap(phys, len);
 }

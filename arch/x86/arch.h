@@ -209,9 +209,13 @@ unsigned int arch_ist_guards(u64 *guards, unsigned int max);
 /*
  * Map [phys, phys+size) uncached (UC) in Keel's identity map and return its
  * address. Idempotent; safe to call for any MMIO region, including 64-bit
- * BARs above 4 GiB. NULL if page tables cannot be allocated.
+ * BARs above 4 GiB. NULL if page tables cannot be allocated, or (said on
+ * the console) for a range in RAM Keel maps or beyond the address width.
  */
 void *ioremap(phys_addr_t phys, u64 size);
+/* paging_init() mapped everything below this (RAM write-back, the low
+ * 4 GiB's holes uncached): phys_to_virt() works there. */
+u64 paging_direct_top(void);
 
 /* ---- Time (time.c) ---- */
 /*

@@ -26,6 +26,7 @@
 
 static u64 *pml4;
 static u64 pte_nx; /* PTE_NX when the CPU has NX, else 0 */
+static u64 direct_top; /* paging_init() maps everything below it */
 
 extern const u8 __image_start[], __text_end[], __rodata_end[], __image_end[];
 extern u8 boot_stack_guard[];
@@ -170,6 +171,7 @@ void paging_init(const struct boot_info *bi)
 {
 	u64 top = MAX(GiB(4), ALIGN_UP(mm_ram_top(), LARGE_PAGE_SIZE));
 
+	direct_top = top;
 	nx_enable();
 	pml4 = table_alloc();
 	if (!pml4)
@@ -226,12 +228,60 @@ static bool map_uc_page(u64 pa)
 	return true;
 }
 
+/*
+ * Identity mapping: a virtual address is the physical one, so it must be
+ * below the lower canonical half (SDM Vol.3A 4.5) and within the CPU's
+ * physical address width (CPUID 80000008h:EAX[7:0]).
+ */
+#define VA_LOWER_HALF_END (1ULL << 47)
+#define CPUID_EXT_ADDR_SIZES 0x80000008
+#define CPUID_MAXPHYADDR_MASK 0xff
+
+static u64 phys_limit(void)
+{
+	u32 bits = 36; /* SDM Vol.3A 4.1.4: without the leaf, 36 */
+
+	if (cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_EXT_ADDR_SIZES)
+		bits = cpuid(CPUID_EXT_ADDR_SIZES, 0).eax &
+		       CPUID_MAXPHYADDR_MASK;
+	return bits >= 47 ? VA_LOWER_HALF_END : 1ULL << bits;
+}
+
+/*
+ * Why @phys..+@size cannot be mapped uncached, or NULL. Firmware gives
+ * these addresses (MCFG, DMAR, the framebuffer tag, the FADT reset
+ * register): one in RAM would turn Keel's own pages uncached and
+ * no-execute under it, one past the address width would alias a low one.
+ */
+static const char *ioremap_refuses(u64 phys, u64 size)
+{
+	if (!size || phys + size < phys)
+		return "empty or wraps";
+	if (phys + size > phys_limit())
+		return "beyond the physical address width";
+	if (phys < direct_top &&
+	    mm_overlaps_memory(phys, MIN(phys + size, direct_top) - phys))
+		return "overlaps RAM";
+	return NULL;
+}
+
+u64 paging_direct_top(void)
+{
+	return direct_top;
+}
+
 void *ioremap(phys_addr_t phys, u64 size)
 {
 	u64 a = ALIGN_DOWN(phys, PAGE_SIZE);
 	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
+	const char *why = ioremap_refuses(phys, size);
 
-	if (!pml4 || !size || end < a)
+	if (why) {
+		pr_warn("keel: paging: not mapping %#llx+%#llx as a device: %s\n",
+			phys, size, why);
+		return NULL;
+	}
+	if (!pml4 || end < a)
 		return NULL;
 	while (a < end) {
 		u64 *pde = NULL;

@@ -100,9 +100,13 @@ static void fadt_reset(void)
 	case ACPI_GAS_IO:
 		outb((u16)cfg.reset_addr, cfg.reset_value);
 		break;
-	case ACPI_GAS_MEMORY:
-		*(volatile u8 *)ioremap(cfg.reset_addr, 1) = cfg.reset_value;
+	case ACPI_GAS_MEMORY: {
+		volatile u8 *reg = ioremap(cfg.reset_addr, 1);
+
+		if (reg) /* else refused, and said: 0xCF9 follows */
+			*reg = cfg.reset_value;
 		break;
+	}
 	case ACPI_GAS_PCI:
 		/* GAS PCI address: device at bits 47:32, function 31:16,
 		 * offset 15:0, on bus 0 (ACPI 6.4 5.2.3.2). */
