@@ -225,6 +225,9 @@ void pci_init(u64 ecam_base, u8 bus_start, u8 bus_end, bool print)
 	if (found > PCI_MAX_DEVICES)
 		pr_err("keel: pci: %u functions not kept (table holds %u)\n",
 		       found - PCI_MAX_DEVICES, PCI_MAX_DEVICES);
+	if (pci_enum_too_deep())
+		pr_err("keel: pci: %u bridge(s) nested too deep not followed\n",
+		       pci_enum_too_deep());
 }
 
 unsigned int pci_device_count(void)

@@ -107,6 +107,8 @@ int pci_decode_bar(u32 lo, u32 lo_mask, u32 hi, u32 hi_mask,
  */
 unsigned int pci_enumerate(const struct pci_cfg_ops *ops, u8 bus_start,
 			   u8 bus_end, struct pci_dev *devs, unsigned int max);
+/* Bridges the last pci_enumerate() did not follow: nested too deep. */
+unsigned int pci_enum_too_deep(void);
 /* One lspci-like line for @d, without the "keel: pci: " prefix or newline. */
 int pci_format_dev(const struct pci_dev *d, char *buf, size_t len);
 

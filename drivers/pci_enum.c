@@ -68,7 +68,15 @@ struct enum_state {
 	unsigned int max, n;
 	u8 bus_end;
 	u64 seen[256 / 64]; /* buses already scanned: breaks bridge loops */
+	unsigned int depth; /* bridges between the root bus and this one */
 };
+
+/* Bridges below the root bus that enumeration follows: each level is a
+ * recursion on Keel's 16 KiB boot stack (a few hundred bytes a frame);
+ * real hierarchies (switches, Thunderbolt chains) stay well under it. */
+#define PCI_MAX_BRIDGE_DEPTH 24
+
+static unsigned int too_deep;
 
 static u32 cfg_rd(struct enum_state *s, u8 bus, u8 dev, u8 fn, u16 off,
 		  int width)
@@ -171,8 +179,15 @@ static void scan_fn(struct enum_state *s, u8 bus, u8 dev, u8 fn, u32 id)
 
 		d->secondary_bus = sec;
 		/* Unconfigured bridges have 0; buses only grow downstream. */
-		if (sec > bus && sec <= s->bus_end)
+		if (sec > bus && sec <= s->bus_end) {
+			if (s->depth == PCI_MAX_BRIDGE_DEPTH) {
+				too_deep++;
+				return;
+			}
+			s->depth++;
 			scan_bus(s, sec);
+			s->depth--;
+		}
 	}
 }
 
@@ -212,10 +227,16 @@ unsigned int pci_enumerate(const struct pci_cfg_ops *ops, u8 bus_start,
 		.bus_end = bus_end,
 	};
 
+	too_deep = 0;
 	if (bus_start > bus_end)
 		return 0;
 	scan_bus(&s, bus_start);
 	return s.n;
+}
+
+unsigned int pci_enum_too_deep(void)
+{
+	return too_deep;
 }
 
 static const char *bar_kind(const struct pci_bar *b)

@@ -300,13 +300,17 @@ static void rd_gas(const u8 *p, struct acpi_gas *g)
 static u32 io_block(const u8 *t, u32 len, u32 legacy_off, u32 x_off)
 {
 	struct acpi_gas g;
+	u32 port;
 
 	if (has(len, x_off, ACPI_GAS_LEN)) {
 		rd_gas(t + x_off, &g);
 		if (g.addr && g.space == ACPI_GAS_IO && g.addr <= 0xffff)
 			return (u32)g.addr;
 	}
-	return has(len, legacy_off, 4) ? acpi_rd32(t + legacy_off) : 0;
+	port = has(len, legacy_off, 4) ? acpi_rd32(t + legacy_off) : 0;
+	/* The legacy field is a port too: one past 0xFFFF is no block (it
+	 * would be cut to an unrelated port). */
+	return port <= 0xffff ? port : 0;
 }
 
 int acpi_parse_fadt(const void *tbl, u32 len, struct acpi_fadt *f)

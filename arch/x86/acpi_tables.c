@@ -259,6 +259,8 @@ static bool seen(const struct acpi_info *ai, u64 phys, unsigned int upto)
 	return false;
 }
 
+#define ACPI_ROOT_MAX_ENTRIES 256
+
 static void parse_entry(struct scan *s, u64 phys)
 {
 	struct acpi_info *ai = s->ai;
@@ -317,6 +319,13 @@ int acpi_init(const struct acpi_platform *plat, const struct boot_info *bi,
 	ai->root_phys = ai->xsdt ? xsdt : rsdt;
 	esz = ai->xsdt ? 8 : 4; /* 5.2.8 64-bit, 5.2.7 32-bit entries */
 	n = (len - ACPI_HDR_LEN) / esz;
+	/* Real machines list a few dozen tables; a crafted root of millions
+	 * of entries (each mapped and summed again) would hold boot up. */
+	if (n > ACPI_ROOT_MAX_ENTRIES) {
+		pr_warn("keel: acpi: %s lists %u tables; reading the first %u\n",
+			ai->xsdt ? "XSDT" : "RSDT", n, ACPI_ROOT_MAX_ENTRIES);
+		n = ACPI_ROOT_MAX_ENTRIES;
+	}
 	for (i = 0; i < n; i++) {
 		const u8 *e = root + ACPI_HDR_LEN + i * esz;
 

@@ -76,7 +76,7 @@ int fbcon_start(const struct boot_info *bi, char *why, size_t why_size)
 	fb_len = (u64)fb->pitch * fb->height;
 	fb_width = fb->width;
 	fb_height = fb->height;
-	if (fb_base + fb_len <= BOOT_MAP_LIMIT)
+	if (fb_base + fb_len >= fb_base && fb_base + fb_len <= BOOT_MAP_LIMIT)
 		fbtext_attach(&text, phys_to_virt(fb_base));
 	console_register(&fbcon_sink);
 	started = true;
@@ -85,11 +85,20 @@ int fbcon_start(const struct boot_info *bi, char *why, size_t why_size)
 
 void fbcon_map(void)
 {
+	bool in_ram = false;
 	void *p;
 
 	if (!started)
 		return;
-	p = ioremap(fb_base, fb_len);
+	/* A framebuffer carved from RAM is mapped already, write-back;
+	 * ioremap() refuses RAM. A tag whose end wraps is no framebuffer. */
+	if (fb_base + fb_len < fb_base)
+		p = NULL;
+	else if ((in_ram = mm_overlaps_memory(fb_base, fb_len)) &&
+		 fb_base + fb_len <= paging_direct_top())
+		p = phys_to_virt(fb_base);
+	else
+		p = ioremap(fb_base, fb_len);
 	if (!p) {
 		pr_err("keel: console: fb: cannot map the framebuffer at %#llx\n",
 		       fb_base);
@@ -97,9 +106,9 @@ void fbcon_map(void)
 	}
 	if (p != text.base)
 		fbtext_attach(&text, p);
-	pr_info("keel: console: fb: %ux%u, %u bpp at %#llx (%ux%u text), uncached\n",
+	pr_info("keel: console: fb: %ux%u, %u bpp at %#llx (%ux%u text), %s\n",
 		fb_width, fb_height, text.bytespp * 8, fb_base, text.cols,
-		text.rows);
+		text.rows, in_ram ? "in RAM, write-back" : "uncached");
 }
 
 static bool bar_holds_fb(const struct pci_bar *b)

@@ -542,6 +542,36 @@ static void fuzz_parsers(const u8 *src, u32 len)
 	free(t);
 }
 
+/*
+ * A root table of 300 entries is read only as far as 256 (each entry is
+ * mapped and summed, a crafted root of millions would hold boot up);
+ * and legacy PM fields past 0xFFFF are no port.
+ */
+static void test_root_entry_cap_and_legacy_ports(void **state)
+{
+	const u64 big = 0x20000;
+	unsigned int i;
+
+	build_all();
+	hdr(big, "XSDT", 36 + 8 * 300, 1);
+	for (i = 0; i < 300; i++)
+		w64(big + 36 + 8 * i, i == 299 ? A_FACP : A_BAD);
+	seal(big);
+	build_rsdp(A_RSDP, big, A_RSDT);
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	expect_log("keel: acpi: XSDT lists 300 tables; reading the first 256");
+	assert_false(ai.fadt.present);
+
+	build_all();
+	memset(mem + A_FACP + 172, 0, 12); /* no X_PM1a_CNT_BLK */
+	w32(A_FACP + 64, 0x10604); /* PM1a_CNT_BLK past the port space */
+	seal(A_FACP);
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	assert_true(ai.fadt.present);
+	assert_int_equal(ai.fadt.pm1a_cnt, 0);
+	assert_int_equal(ai.fadt.pm1a_evt, 0x600);
+}
+
 static void test_fuzz(void **state)
 {
 	static const u64 tables[] = { A_APIC, A_MCFG, A_FACP, A_DMAR, A_DSDT };
@@ -604,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_madt_truncated_and_zero_len),
 		cmocka_unit_test(test_s5_variants),
 		cmocka_unit_test(test_dmar_bad_scope),
+		cmocka_unit_test(test_root_entry_cap_and_legacy_ports),
 		cmocka_unit_test(test_fuzz),
 	};
 

@@ -90,13 +90,15 @@ struct fake_fn {
 	u32 bar_wmask[PCI_MAX_BARS]; /* writable bits of each BAR register */
 };
 
-static struct fake_fn space[4][32][8];
+#define FAKE_BUSES 40 /* a deep bridge chain needs more than q35's */
+static struct fake_fn space[FAKE_BUSES][32][8];
 static unsigned int probes_with_decode_on;
 static unsigned int reads;
 
 static struct fake_fn *fn_at(u8 bus, u8 dev, u8 fn)
 {
-	if (bus >= 4 || dev >= 32 || fn >= 8 || !space[bus][dev][fn].present)
+	if (bus >= FAKE_BUSES || dev >= 32 || fn >= 8 ||
+	    !space[bus][dev][fn].present)
 		return NULL;
 	return &space[bus][dev][fn];
 }
@@ -294,6 +296,28 @@ static void test_enumerate_bridge_loop(void **state)
 	assert_true(reads < 100000);
 }
 
+/* 30 bridges, each behind the last: the walk stops 24 deep, and says so. */
+static void test_enumerate_deep_chain(void **state)
+{
+	struct fake_fn *f;
+	unsigned int n, base;
+
+	build_q35();
+	base = pci_enumerate(&fake_ops, 0, 255, devs, ARRAY_SIZE(devs));
+	for (u8 b = 1; b <= 30; b++) {
+		f = add_fn(b, 1, 0, 0x1b36, 0x0001, 0x06040000, 1);
+		f->cfg[PCI_SECONDARY_BUS] = (u8)(b + 1);
+	}
+	n = pci_enumerate(&fake_ops, 0, 255, devs, ARRAY_SIZE(devs));
+	/* The root port's bus 1 is depth 1: bridges on buses 1..24 are seen,
+	 * the one on bus 24 is not followed. */
+	assert_int_equal(n, base + 24);
+	assert_int_equal(pci_enum_too_deep(), 1);
+	build_q35();
+	pci_enumerate(&fake_ops, 0, 255, devs, ARRAY_SIZE(devs));
+	assert_int_equal(pci_enum_too_deep(), 0);
+}
+
 static void test_format_line(void **state)
 {
 	char line[200];
@@ -371,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_enumerate_q35),
 		cmocka_unit_test(test_enumerate_table_full_and_bus_limit),
 		cmocka_unit_test(test_enumerate_bridge_loop),
+		cmocka_unit_test(test_enumerate_deep_chain),
 		cmocka_unit_test(test_format_line),
 		cmocka_unit_test(test_conf1_addr),
 		cmocka_unit_test(test_parse_bdf_list),
