@@ -2,8 +2,8 @@
 # make test: the style gates, the host unit tests and the system tests, each
 # with its own output, then one line that counts them all:
 #   test: N passed, M failed
-# Lint counts one check per gate (clang-format, cppcheck); the fuzzer
-# (tools/fuzz.sh) counts one check for its bounded run. A stage that fails
+# Lint counts one check per gate (clang-format, cppcheck); each fuzzer
+# (tools/fuzz-all.sh) counts one check for its bounded run. A stage that fails
 # without saying how many of its checks failed (a build error, a pytest
 # collection error) counts as one failure. Exits non-zero on any failure.
 set -u
@@ -47,7 +47,7 @@ stage() {
 
 stage lint tools/lint.sh
 stage host-tests "$MAKE" --no-print-directory host-test
-stage fuzz "$MAKE" --no-print-directory fuzz
+stage fuzz "$MAKE" --no-print-directory fuzz-test
 stage system-tests "$MAKE" --no-print-directory system-test
 echo
 echo "test: checks passed per stage: $breakdown"

@@ -72,7 +72,7 @@ static u32 low_string(struct low_area *a, const char *s)
 	u32 gpa = low_alloc(a, len);
 
 	if (gpa)
-		memcpy(a->buf + gpa - a->base, s, len);
+		memcpy(a->buf + (gpa - a->base), s, len);
 	return gpa;
 }
 
@@ -169,7 +169,7 @@ static u32 build_mmap(struct low_area *a, const struct mb1_machine *m, u32 *len)
 	if (!gpa)
 		return 0;
 	for (int i = 0; i < 4; i++) {
-		u8 *e = a->buf + gpa - a->base + i * MMAP_ENTRY_SIZE;
+		u8 *e = a->buf + (gpa - a->base) + i * MMAP_ENTRY_SIZE;
 
 		wr32(e, MMAP_ENTRY_SIZE - 4);
 		wr64(e + 4, ranges[i][0]);
@@ -193,7 +193,7 @@ static int load_modules(struct low_area *a, const struct mb1_image *im,
 		return -ENOSPC;
 	for (unsigned int i = 0; i < m->n_modules; i++) {
 		const struct mb1_module *mod = &m->modules[i];
-		u8 *e = a->buf + gpa - a->base + i * MOD_ENTRY_SIZE;
+		u8 *e = a->buf + (gpa - a->base) + i * MOD_ENTRY_SIZE;
 		u32 str = low_string(a, mod->cmdline ? mod->cmdline : "");
 		int rc;
 
@@ -257,7 +257,7 @@ int mb1_load(const u8 *img, const struct mb1_image *im,
 		return rc;
 	if (m->n_modules)
 		flags |= MB1_INFO_MODS;
-	u8 *p = a.buf + info - a.base;
+	u8 *p = a.buf + (info - a.base);
 
 	wr32(p + INFO_FLAGS, flags);
 	wr32(p + INFO_MEM_LOWER, MB1_MEM_LOWER_END / 1024);

@@ -21,8 +21,8 @@ fuzz: $(FUZZ_BIN)
 
 # The boot-input fuzzer: multiboot2 information, ACPI tables, multiboot and
 # Linux guest images, ATA IDENTIFY and the command line (tests/fuzz/
-# fuzz_boot.c). Not part of `make test`: `make fuzz-boot` runs it for
-# FUZZ_TIME seconds from tests/fuzz/corpus-boot.
+# fuzz_boot.c). `make fuzz-boot` runs it for FUZZ_TIME seconds from
+# tests/fuzz/corpus-boot.
 FUZZ_BOOT_BIN := $(BUILD)/fuzz/fuzz_boot
 FUZZ_BOOT_SRC := tests/fuzz/fuzz_boot.c boot/multiboot2.c \
 	boot/options_table.c boot/console_opt.c arch/x86/acpi_tables.c \
@@ -38,3 +38,9 @@ $(FUZZ_BOOT_BIN): $(FUZZ_BOOT_SRC) $(wildcard boot/*.h arch/x86/*.h vm/*.h drive
 
 fuzz-boot: $(FUZZ_BOOT_BIN)
 	FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh $(FUZZ_BOOT_BIN) tests/fuzz/corpus-boot
+
+# make test's fuzz stage: both fuzzers, 45 s and 30 s, one summary line.
+.PHONY: fuzz-test
+fuzz-test: $(FUZZ_BIN) $(FUZZ_BOOT_BIN)
+	tools/fuzz-all.sh $(FUZZ_BIN) tests/fuzz/corpus 45 \
+		$(FUZZ_BOOT_BIN) tests/fuzz/corpus-boot 30
