@@ -96,6 +96,13 @@ static int register_one(struct ide_disk *d, struct ide_blk *b, u64 max_xfer)
 		.max_segment_size = ql.max_segment_size,
 		.seg_boundary_mask = ql.seg_boundary_mask,
 	};
+	/* LBA48 disks must have FLUSH CACHE EXT (ATA/ATAPI-6 6.16); one
+	 * without it cannot put its cache on the medium when asked. */
+	if (d->id.write_cache_enabled && !d->id.flush_ext)
+		ide_ch_warn(
+			d->ch,
+			"%s: write cache without FLUSH CACHE EXT: flushes cannot reach the medium\n",
+			d->name);
 	b->ab = ata_blk_register(&desc, &ret);
 	if (!b->ab) {
 		free_pages(segs, IDE_BLK_SEG_PAGES);
