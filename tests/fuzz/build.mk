@@ -39,8 +39,23 @@ $(FUZZ_BOOT_BIN): $(FUZZ_BOOT_SRC) $(wildcard boot/*.h arch/x86/*.h vm/*.h drive
 fuzz-boot: $(FUZZ_BOOT_BIN)
 	FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh $(FUZZ_BOOT_BIN) tests/fuzz/corpus-boot
 
-# make test's fuzz stage: both fuzzers, 45 s and 30 s, one summary line.
+# The guest's virtual PCI configuration space through ports 0xCF8-0xCFF
+# (tests/fuzz/fuzz_pci_vcfg.c): no BAR mapping over a forbidden range or
+# of another address; `make fuzz-vcfg`, seeds in tests/fuzz/corpus-vcfg.
+FUZZ_VCFG_BIN := $(BUILD)/fuzz/fuzz_pci_vcfg
+FUZZ_VCFG_SRC := tests/fuzz/fuzz_pci_vcfg.c vdev/pci_vcfg.c core/printf.c
+
+.PHONY: fuzz-vcfg
+$(FUZZ_VCFG_BIN): $(FUZZ_VCFG_SRC) $(wildcard vdev/*.h core/*.h) tests/host/pci_vcfg_fake.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_VCFG_SRC) -o $@
+
+fuzz-vcfg: $(FUZZ_VCFG_BIN)
+	FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh $(FUZZ_VCFG_BIN) tests/fuzz/corpus-vcfg
+
+# make test's fuzz stage: every fuzzer, 45 s, 30 s and 15 s, one summary line.
 .PHONY: fuzz-test
-fuzz-test: $(FUZZ_BIN) $(FUZZ_BOOT_BIN)
+fuzz-test: $(FUZZ_BIN) $(FUZZ_BOOT_BIN) $(FUZZ_VCFG_BIN)
 	tools/fuzz-all.sh $(FUZZ_BIN) tests/fuzz/corpus 45 \
-		$(FUZZ_BOOT_BIN) tests/fuzz/corpus-boot 30
+		$(FUZZ_BOOT_BIN) tests/fuzz/corpus-boot 30 \
+		$(FUZZ_VCFG_BIN) tests/fuzz/corpus-vcfg 15

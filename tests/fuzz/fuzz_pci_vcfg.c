@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target for the guest's virtual PCI configuration space
+ * (vdev/pci_vcfg.c): every byte a guest can send through ports
+ * 0xCF8-0xCFF, against the two-function fixture of the host tests
+ * (tests/host/pci_vcfg_fake.h: a 64-bit BAR with MSI and MSI-X, an I/O
+ * BAR, a 32-bit BAR).
+ *
+ * The input is a sequence of accesses, 6 bytes each: port offset and
+ * direction, size, and a 32-bit value. Besides ASan and UBSan it checks
+ * what the guest must never get: a mapping that overlaps a forbidden
+ * range (guest RAM, Keel's image, the LAPIC, a hidden device's BAR), a
+ * mapping of a host address other than the BAR's own, an unaligned or
+ * misplaced write to the real configuration space, and an unmap of
+ * something never mapped.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define assert_true(x)           \
+	do {                     \
+		if (!(x))        \
+			abort(); \
+	} while (0)
+#define assert_int_equal(a, b) assert_true((a) == (b))
+
+#include "../host/pci_vcfg_fake.h"
+
+#define OP_BYTES 6
+#define MAX_MAPS 64
+
+static const struct {
+	u64 base, size;
+} forbidden[] = {
+	{ 0, RAM_END },
+	{ KEEL_BASE, 0x200000 },
+	{ 0xfee00000, 0x1000 },
+	{ 0xfeb00000, 0x1000 },
+};
+
+/* What is mapped now: gpa -> hpa, as the EPT would hold it. */
+static struct call live[MAX_MAPS];
+static unsigned int n_live;
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* The host addresses the fixture's BARs decode (mk_xhci, mk_nic). */
+static bool hpa_is_a_bar(u64 hpa, u64 size)
+{
+	return (hpa >= 0xfebf0000 && hpa + size <= 0xfebf2000) ||
+	       (hpa >= 0xfebe0000 && hpa + size <= 0xfebe1000);
+}
+
+static int z_map(void *ctx, u64 gpa, u64 hpa, u64 size)
+{
+	assert_true(size && gpa + size > gpa);
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		assert_true(!overlaps(gpa, size, forbidden[i].base,
+				      forbidden[i].size));
+	assert_true(hpa_is_a_bar(hpa, size));
+	assert_true(n_live < MAX_MAPS);
+	live[n_live++] = (struct call){ gpa, hpa, size };
+	return 0;
+}
+
+static int z_unmap(void *ctx, u64 gpa, u64 size)
+{
+	for (unsigned int i = 0; i < n_live; i++) {
+		if (live[i].gpa == gpa && live[i].size == size) {
+			live[i] = live[--n_live];
+			return 0;
+		}
+	}
+	abort(); /* never mapped */
+}
+
+static void z_log(void *ctx, const char *line)
+{
+	(void)line;
+}
+
+static const struct pci_vcfg_ops zops = {
+	.read = f_read,
+	.write = f_write,
+	.map = z_map,
+	.unmap = z_unmap,
+	.log = z_log,
+};
+
+static void start(void)
+{
+	struct pci_dev x, n;
+
+	memset(&fk, 0, sizeof(fk));
+	memset(fk.bdf, 0xff, sizeof(fk.bdf));
+	n_live = 0;
+	pci_vcfg_init(&vc, &zops, fns, NFAKE);
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		pci_vcfg_forbid(&vc, forbidden[i].base, forbidden[i].size,
+				"forbidden");
+	x = mk_xhci();
+	n = mk_nic();
+	assert_int_equal(pci_vcfg_add(&vc, &x, 0), 0);
+	assert_int_equal(pci_vcfg_add(&vc, &n, 0), 0);
+	pci_vcfg_start(&vc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned int sizes[4] = { 1, 2, 4, 4 };
+
+	start();
+	for (size_t at = 0; at + OP_BYTES <= size; at += OP_BYTES) {
+		const u8 *op = data + at;
+		unsigned int off = op[0] & 7, n = sizes[op[1] & 3];
+		bool in = op[0] & 0x80;
+		u32 v;
+
+		/* Only accesses inside 0xCF8-0xCFF reach the device. */
+		if (off + n > 8)
+			continue;
+		memcpy(&v, op + 2, 4);
+		/* Aim most address writes at the fixture's functions. */
+		if (off == 0 && n == 4 && !in && (op[0] & 0x40))
+			v = PCI_CONF1_ENABLE |
+			    (u32)(op[1] & 4 ? BDF_XHCI : BDF_NIC) << 8 |
+			    (v & 0xfc);
+		pci_vcfg_pio(&vc, (u16)(PCI_CONF1_ADDR + off), n, in, &v);
+	}
+	/* The real space was written only at aligned places in range. */
+	for (unsigned int i = 0; i < fk.nwrites && i < MAXLOG; i++)
+		assert_true(fk.writes[i].off % fk.writes[i].width == 0);
+	return 0;
+}
