@@ -176,6 +176,7 @@ struct acpi_fadt {
 	struct acpi_gas reset_reg;
 	u8 reset_value;
 	u64 dsdt; /* physical address (X_DSDT preferred) */
+	u32 dsdt32; /* the 32-bit DSDT field, the fallback for a bad X_DSDT */
 };
 
 struct acpi_dmar_scope {

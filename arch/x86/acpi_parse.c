@@ -352,7 +352,8 @@ int acpi_parse_fadt(const void *tbl, u32 len, struct acpi_fadt *f)
 	}
 	if (has(len, FADT_X_DSDT, 8))
 		x_dsdt = acpi_rd64(t + FADT_X_DSDT);
-	f->dsdt = x_dsdt ? x_dsdt : acpi_rd32(t + FADT_DSDT);
+	f->dsdt32 = acpi_rd32(t + FADT_DSDT);
+	f->dsdt = x_dsdt ? x_dsdt : f->dsdt32;
 	return 0;
 }
 

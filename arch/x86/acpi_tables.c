@@ -244,6 +244,12 @@ static void load_dsdt(struct scan *s)
 	if (!ai->fadt.dsdt)
 		return;
 	t = load_table(s, ai->fadt.dsdt, "DSDT", &len);
+	/* A bad X_DSDT: the 32-bit field may still name a good one. */
+	if (!t && ai->fadt.dsdt32 && ai->fadt.dsdt32 != ai->fadt.dsdt) {
+		pr_warn("keel: acpi: trying the FADT's 32-bit DSDT at %#x\n",
+			ai->fadt.dsdt32);
+		t = load_table(s, ai->fadt.dsdt32, "DSDT", &len);
+	}
 	if (!t)
 		return;
 	if (!acpi_find_s5(t + ACPI_HDR_LEN, len - ACPI_HDR_LEN,

@@ -562,6 +562,15 @@ static void test_root_entry_cap_and_legacy_ports(void **state)
 	expect_log("keel: acpi: XSDT lists 300 tables; reading the first 256");
 	assert_false(ai.fadt.present);
 
+	/* A bad X_DSDT falls back to the 32-bit field's good DSDT. */
+	build_all();
+	w64(A_FACP + 140, A_BAD);
+	seal(A_FACP);
+	assert_int_equal(acpi_init(&plat, NULL, &ai), 0);
+	expect_log("keel: acpi: trying the FADT's 32-bit DSDT at 0x16000");
+	assert_true(ai.have_s5);
+	assert_int_equal(ai.s5_slp_typa, 5);
+
 	build_all();
 	memset(mem + A_FACP + 172, 0, 12); /* no X_PM1a_CNT_BLK */
 	w32(A_FACP + 64, 0x10604); /* PM1a_CNT_BLK past the port space */
