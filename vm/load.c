@@ -151,6 +151,9 @@ static int load_mb1(struct vm *vm, const struct vm_image *img,
 	pr_info("keel: guest: loaded %s image, %u segments, entry %#x, %u modules\n",
 		im.aout ? "a.out-kludge" : "ELF", im.n_segments, im.entry,
 		m.n_modules);
+	if (!mb1_entry_in_image(&im))
+		pr_warn("keel: guest: entry %#x lies outside every segment the image loads; the guest will run whatever is there\n",
+			im.entry);
 	return 0;
 }
 

@@ -219,3 +219,15 @@ int mb1_parse(const u8 *img, size_t len, struct mb1_image *im, char *err,
 		return parse_aout(img, len, hoff, im, err, errlen);
 	return parse_elf(img, len, im, err, errlen);
 }
+
+bool mb1_entry_in_image(const struct mb1_image *im)
+{
+	for (unsigned int i = 0; i < im->n_segments; i++) {
+		const struct mb1_segment *s = &im->seg[i];
+
+		if (im->entry >= s->load_addr &&
+		    (u64)im->entry < (u64)s->load_addr + s->mem_size)
+			return true;
+	}
+	return false;
+}

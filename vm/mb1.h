@@ -50,6 +50,13 @@ struct mb1_image {
 };
 
 /*
+ * Whether the entry point lies in a segment the image loads (bss
+ * included). A kernel whose entry does not would run whatever is there;
+ * GRUB does not check either, so Keel only says so.
+ */
+bool mb1_entry_in_image(const struct mb1_image *im);
+
+/*
  * Check the header and work out what to load. Returns 0, or a negative
  * errno with a message in @err naming what is wrong.
  */

@@ -150,6 +150,23 @@ static void test_elf_higher_half_entry(void **state)
 	assert_int_equal(im.seg[0].load_addr, 0x100000);
 }
 
+/* The entry in the segment, its bss, or outside it (said at load). */
+static void test_entry_in_image(void **state)
+{
+	static const u32 entries[] = { 0x100000, 0x1001ff, 0x100200, 0xfffff };
+	static const bool inside[] = { true, true, false, false };
+	static u8 img[0x400];
+	struct mb1_image im;
+	char err[160];
+
+	for (int i = 0; i < 4; i++) {
+		size_t len = make_elf32(img, entries[i]);
+
+		assert_int_equal(mb1_parse(img, len, &im, err, sizeof(err)), 0);
+		assert_int_equal(mb1_entry_in_image(&im), inside[i]);
+	}
+}
+
 static void test_aout_kludge_and_modules(void **state)
 {
 	static u8 img[0x1000];
@@ -415,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_elf32_loads_and_info_block),
 		cmocka_unit_test(test_elf_higher_half_entry),
 		cmocka_unit_test(test_aout_kludge_and_modules),
+		cmocka_unit_test(test_entry_in_image),
 		cmocka_unit_test(test_rejects_bad_images),
 		cmocka_unit_test(test_rejects_segment_ending_at_4g),
 		cmocka_unit_test(test_rejects_segments_outside_ram),
