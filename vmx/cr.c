@@ -34,7 +34,6 @@ static void write_gpr(struct vcpu *v, unsigned int r, u64 val)
 #define PDPTE_P BIT(0)
 #define PDPTE_RSVD (GENMASK(2, 1) | GENMASK(8, 5) | GENMASK(63, 52))
 #define PAE_CR3_MASK GENMASK(31, 5)
-#define CPUID_MAXPHYADDR_MASK 0xff
 #define PHYS_BITS_MAX 52
 
 static u64 pdpte_rsvd(void)
@@ -42,7 +41,7 @@ static u64 pdpte_rsvd(void)
 	static u64 rsvd;
 
 	if (!rsvd) {
-		u32 bits = cpuid(0x80000008, 0).eax & CPUID_MAXPHYADDR_MASK;
+		unsigned int bits = cpu_phys_addr_bits();
 
 		rsvd = PDPTE_RSVD;
 		if (bits && bits < PHYS_BITS_MAX)

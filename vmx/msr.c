@@ -222,7 +222,7 @@ static bool pat_valid(u64 pat)
 
 static u64 apic_base_addr_mask(void)
 {
-	u32 maxphy = cpuid(0x80000008, 0).eax & 0xff;
+	unsigned int maxphy = cpu_phys_addr_bits();
 
 	return GENMASK(maxphy - 1, APIC_BASE_ADDR_SHIFT);
 }

@@ -84,6 +84,14 @@ static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
 	return r;
 }
 
+/* MAXPHYADDR: the CPU's physical address width in bits. */
+static inline unsigned int cpu_phys_addr_bits(void)
+{
+	if (cpuid(CPUID_EXT_MAX, 0).eax < CPUID_EXT_ADDR_SIZES)
+		return CPUID_MAXPHYADDR_DEFAULT;
+	return cpuid(CPUID_EXT_ADDR_SIZES, 0).eax & CPUID_MAXPHYADDR_MASK;
+}
+
 /* RDTSC zero-extends into RAX and RDX: 64-bit outputs need no masking. */
 static inline u64 rdtsc(void)
 {

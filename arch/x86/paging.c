@@ -234,16 +234,11 @@ static bool map_uc_page(u64 pa)
  * physical address width (CPUID 80000008h:EAX[7:0]).
  */
 #define VA_LOWER_HALF_END (1ULL << 47)
-#define CPUID_EXT_ADDR_SIZES 0x80000008
-#define CPUID_MAXPHYADDR_MASK 0xff
 
 static u64 phys_limit(void)
 {
-	u32 bits = 36; /* SDM Vol.3A 4.1.4: without the leaf, 36 */
+	unsigned int bits = cpu_phys_addr_bits();
 
-	if (cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_EXT_ADDR_SIZES)
-		bits = cpuid(CPUID_EXT_ADDR_SIZES, 0).eax &
-		       CPUID_MAXPHYADDR_MASK;
 	return bits >= 47 ? VA_LOWER_HALF_END : 1ULL << bits;
 }
 

@@ -82,6 +82,9 @@
 #define CPUID_1_ECX_HYPERVISOR BIT(31) /* reserved for hypervisors */
 #define CPUID_7_ECX_OSPKE BIT(4) /* table 3-8, leaf 7 subleaf 0 */
 #define CPUID_EXT_MAX 0x80000000 /* EAX = highest extended leaf, table 3-8 */
+#define CPUID_EXT_ADDR_SIZES 0x80000008 /* EAX[7:0] = MAXPHYADDR */
+#define CPUID_MAXPHYADDR_MASK 0xff
+#define CPUID_MAXPHYADDR_DEFAULT 36 /* without the leaf, SDM Vol.3A 4.1.4 */
 #define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_80000001_EDX_NX BIT(20) /* execute disable, table 3-8 */
 #define CPUID_80000001_EDX_LM BIT(29) /* long mode, table 3-8 */
