@@ -28,6 +28,9 @@
  *    no read joins it until it is done, and aging waits for it, since the
  *    oldest read is in it. The reads that young-first left behind are
  *    served before the drain ends, at one seek each.
+ *  - While reads come, writes merge only up to write_cmd_kb: a read waits
+ *    for the write in flight. The last two reads of a cut into a write
+ *    sweep go in the order that travels less, back to the sweep included.
  *
  * Every operation is O(log n): tree inserts, erases and lower bounds, list
  * heads; a read moves from the young to the old tree once.
@@ -46,6 +49,7 @@ static const u64 young_ms = 50;
 static const u32 young_reach = 32;
 static const u32 gap_kb = 512;
 static const u32 drain_pct = 60;
+static const u32 write_cmd_kb = 128;
 
 #define NS_PER_MS 1000000ULL
 #define RB_OFF offsetof(struct request, rb_node)
@@ -77,6 +81,10 @@ struct keel_data {
 	u32 young_reach;
 	u32 gap_kb; /* gap reads: largest gap read and discarded, KiB */
 	u32 drain_pct; /* elder: waited this % of the oldest's wait; 0 off */
+	u32 write_cmd_kb; /* writes merge up to this while reads come; 0 off */
+	u64 now; /* ns, the latest insert or dispatch */
+	u64 last_read; /* ns, when the latest read arrived; 0 none yet */
+	u32 nr_reads; /* reads queued */
 	u32 fifo_batch;
 	u32 writes_starved;
 	bool front_merges;
@@ -108,6 +116,7 @@ static void keel_init(struct blk_queue *q)
 	d->young_reach = young_reach;
 	d->gap_kb = gap_kb;
 	d->drain_pct = drain_pct;
+	d->write_cmd_kb = write_cmd_kb;
 	d->fifo_batch = fifo_batch;
 	d->writes_starved = writes_starved;
 	d->front_merges = front_merges;
@@ -140,9 +149,14 @@ static void tree_erase(struct keel_data *d, struct request *rq, sector_t key)
 		sortq_erase(&d->sort[rq_data_dir(rq)], rq, key);
 }
 
+static sector_t sector_dist(sector_t a, sector_t b)
+{
+	return a >= b ? a - b : b - a;
+}
+
 static sector_t dist(sector_t head, const struct request *rq)
 {
-	return rq->sector >= head ? rq->sector - head : head - rq->sector;
+	return sector_dist(head, rq->sector);
 }
 
 /* Of the neighbours of @head below and above it, the nearer (up on a tie). */
@@ -222,19 +236,39 @@ static void keel_age(struct keel_data *d, u64 now)
 	d->first_young = rq;
 }
 
+/*
+ * While reads come (one arrived within read_expire), a write merges only up
+ * to write_cmd_kb: on a disk that serves one command at a time a read that
+ * arrives waits for the write in flight, 7 ms for a 1 MiB one at 150 MB/s,
+ * and contiguous commands cost no seek between them.
+ */
+static bool write_cmd_full(const struct keel_data *d, const struct request *rq,
+			   const struct bio *bio)
+{
+	if (!d->write_cmd_kb || !d->last_read ||
+	    d->now - d->last_read > d->expire[BLK_READ])
+		return false;
+	return (u64)rq->nr_sectors + bio_sectors(bio) >
+	       (u64)d->write_cmd_kb * 1024 / SECTOR_SIZE;
+}
+
 static struct request *keel_merge_lookup(struct blk_queue *q,
 					 const struct bio *bio,
 					 enum elv_merge type)
 {
 	int dir = op_is_write(bio->bi_op) ? BLK_WRITE : BLK_READ;
+	struct request *rq;
 
 	if (type == ELV_FRONT_MERGE && !kd(q)->front_merges)
 		return NULL;
-	return blk_index_find_merge(q, dir,
-				    type == ELV_FRONT_MERGE ?
-					    bio_end_sector(bio) :
-					    bio->bi_iter.bi_sector,
-				    type);
+	rq = blk_index_find_merge(q, dir,
+				  type == ELV_FRONT_MERGE ?
+					  bio_end_sector(bio) :
+					  bio->bi_iter.bi_sector,
+				  type);
+	if (rq && dir == BLK_WRITE && write_cmd_full(kd(q), rq, bio))
+		return NULL;
+	return rq;
 }
 
 static void keel_merged(struct blk_queue *q, struct request *rq,
@@ -254,6 +288,11 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 
 	/* Insertion time: FIFO order, which ages and expires requests. */
 	rq->fifo_time = now;
+	d->now = now;
+	if (dir == BLK_READ) {
+		d->last_read = now ? now : 1;
+		d->nr_reads++;
+	}
 	rq->rq_flags &= ~RQF_ELV_YOUNG;
 	rq->rq_flags &= ~RQF_ELV_ELDER;
 	if (dir == BLK_READ && !d->first_plain)
@@ -316,8 +355,32 @@ static void keel_promote(struct keel_data *d, u64 now)
  * that turned elder later and sits nearer keeps the oldest waiting, and
  * the batch ends within as many reads as it holds.
  */
+/*
+ * The last two reads of a cut into a write sweep: whichever order they go
+ * in, the disk seeks three times (to one, to the other, back to the next
+ * write), so the order that travels less wins; nearest-first alone can
+ * leave the far one for last and a long way back. Neither is young here:
+ * a young read goes first anyway.
+ */
+static struct request *last_two_reads(struct keel_data *d)
+{
+	struct request *a = fifo_head(d, BLK_READ);
+	struct request *b =
+		list_entry(a->queuelist.next, struct request, queuelist);
+	sector_t w = next_write(d)->sector;
+	u64 ab = dist(d->head, a) + dist(rq_end_sector(a), b) +
+		 sector_dist(rq_end_sector(b), w);
+	u64 ba = dist(d->head, b) + dist(rq_end_sector(b), a) +
+		 sector_dist(rq_end_sector(a), w);
+
+	return ab <= ba ? a : b;
+}
+
 static struct request *choose_read(struct keel_data *d, u64 now)
 {
+	if (d->nr_reads == 2 && !d->young.node &&
+	    !list_empty(&d->fifo_list[BLK_WRITE]))
+		return last_two_reads(d);
 	if (!d->drain_pct || d->young.node)
 		return pick_read(d);
 	if (!d->elder.node)
@@ -408,6 +471,8 @@ static void keel_remove(struct keel_data *d, struct request *rq)
 	if (rq == d->first_plain)
 		d->first_plain = fifo_next(d, rq);
 	tree_erase(d, rq, rq->sector);
+	if (rq_data_dir(rq) == BLK_READ)
+		d->nr_reads--;
 	rq->rq_flags &= ~(RQF_ELV_YOUNG | RQF_ELV_ELDER);
 	list_del_init(&rq->queuelist);
 }
@@ -421,6 +486,7 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 	if (list_empty(&d->fifo_list[BLK_READ]) &&
 	    list_empty(&d->fifo_list[BLK_WRITE]))
 		return NULL;
+	d->now = now;
 	keel_age(d, now);
 	dir = keel_choose_dir(q, now);
 	if (dir != d->dir) {
@@ -513,6 +579,10 @@ static const struct blk_tunable keel_tunables[] = {
 		    .max = 100,
 		    .help = "in a drain, reads that waited this % of the "
 			    "oldest's wait go first; 0 off"),
+	BLK_TUNABLE(struct keel_data, write_cmd_kb, .name = "write_cmd_kb",
+		    .max = 1 << 20,
+		    .help = "while reads come, writes merge up to this many "
+			    "KiB; 0 off"),
 	BLK_TUNABLE(struct keel_data, fifo_batch, .name = "fifo_batch",
 		    .min = 1, .max = 0xffff, .help = "requests per batch"),
 	BLK_TUNABLE(struct keel_data, writes_starved, .name = "writes_starved",

@@ -275,6 +275,88 @@ static void test_keel_drain_aging_waits_for_batch(void **state)
 	drain_aging_run(0, aged);
 }
 
+/*
+ * The last two reads of a cut into a write sweep go in the order that
+ * travels less, back to the next write included: from the young read at
+ * 10000, 20000 then 9000 (9992 + 11008 + 8000 sectors) before 9000 then
+ * 20000 (1008 + 10992 + 19000), which nearest-first would take.
+ */
+static void test_keel_last_two_reads_shortest_way_back(void **state)
+{
+	static const sector_t want[] = { 1000, 10000, 20000, 9000, 1008 };
+
+	setup_keel_nogap("keel");
+	W(1000, 8); /* in flight: the write sweep */
+	blk_start_plug(&fk.dev);
+	W(1008, 8);
+	R(9000, 8);
+	R(20000, 8);
+	blk_finish_plug(&fk.dev);
+	fake_now = 120 * MS; /* both old, and past the 100 ms cut */
+	R(10000, 8); /* young: first */
+	drain();
+	expect_sectors(want, 5);
+}
+
+/*
+ * Eight contiguous 64 KiB writes queued behind one in flight: the sectors
+ * of the first merged write command keel dispatches, with a read seen at
+ * @read_ms (or none) and the writes at @write_ms.
+ */
+static u32 first_merged_write(bool read, u64 read_ms, u64 write_ms)
+{
+	setup_dev("keel", 1, 0);
+	if (read) {
+		fake_now = read_ms * MS;
+		R(900000, 8);
+		drain();
+	}
+	fake_now = write_ms * MS;
+	W(0, 8); /* in flight */
+	blk_start_plug(&fk.dev);
+	for (int i = 0; i < 8; i++)
+		W(8 + (sector_t)i * 128, 128);
+	blk_finish_plug(&fk.dev);
+	drain();
+	for (int i = 0; i < fk.nlog; i++)
+		if (fk.log[i].op == REQ_OP_WRITE && fk.log[i].sector == 8)
+			return fk.log[i].nr_sectors;
+	fail_msg("no write at sector 8");
+	return 0;
+}
+
+/* While reads come, writes merge only up to write_cmd_kb (128 KiB). */
+static void test_keel_write_cmd_cap(void **state)
+{
+	assert_int_equal(first_merged_write(false, 0, 0), 1024);
+	assert_int_equal(first_merged_write(true, 0, 100), 256);
+	assert_int_equal(first_merged_write(true, 0, 500), 256);
+	/* No read for longer than read_expire: whole merges again. */
+	assert_int_equal(first_merged_write(true, 0, 501), 1024);
+	assert_int_equal(first_merged_write(true, 1000, 1200), 256);
+}
+
+/* write_cmd_kb=0 turns the cap off; 64 caps at one 64 KiB write. */
+static void test_keel_write_cmd_tunable(void **state)
+{
+	u64 v;
+
+	setup_dev("keel", 1, 0);
+	assert_int_equal(blk_get_tunable(&fk.dev, "write_cmd_kb", &v), 0);
+	assert_int_equal(v, 128);
+	R(900000, 8);
+	drain();
+	assert_int_equal(blk_set_tunable(&fk.dev, "write_cmd_kb", 0), 0);
+	W(0, 8);
+	blk_start_plug(&fk.dev);
+	for (int i = 0; i < 8; i++)
+		W(8 + (sector_t)i * 128, 128);
+	blk_finish_plug(&fk.dev);
+	drain();
+	assert_int_equal(fk.log[2].sector, 8);
+	assert_int_equal(fk.log[2].nr_sectors, 1024);
+}
+
 static void test_keel_tunables(void **state)
 {
 	u64 v;
@@ -416,6 +498,9 @@ int main(void)
 		cmocka_unit_test(test_keel_drain_elder_batch),
 		cmocka_unit_test(test_keel_drain_aging_waits_for_batch),
 		cmocka_unit_test(test_keel_tunables),
+		cmocka_unit_test(test_keel_last_two_reads_shortest_way_back),
+		cmocka_unit_test(test_keel_write_cmd_cap),
+		cmocka_unit_test(test_keel_write_cmd_tunable),
 		cmocka_unit_test(test_kyber_fifo_per_class),
 		cmocka_unit_test(test_kyber_writes_not_starved),
 		cmocka_unit_test(test_kyber_late_reads_throttle_writes),

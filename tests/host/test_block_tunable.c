@@ -152,7 +152,7 @@ static void test_dev_list(void **state)
 {
 	static const char *const elv[] = { "none", "deadline", "kyber",
 					   "keel" };
-	static const unsigned int count[] = { 0, 5, 4, 9 };
+	static const unsigned int count[] = { 0, 5, 4, 10 };
 
 	for (unsigned int e = 0; e < ARRAY_SIZE(elv); e++) {
 		char buf[128];
