@@ -192,8 +192,7 @@ static void test_arrivals_during_retries(void **state)
 	assert_true(sent_at(16, REQ_OP_WRITE, 8) > 0);
 	assert_true(sent_at(100, REQ_OP_READ, 8) > 0);
 	drain_bad();
-	assert_true(sent_at(12, REQ_OP_WRITE, 4) >
-		    sent_at(8, REQ_OP_WRITE, 8));
+	assert_true(sent_at(12, REQ_OP_WRITE, 4) > sent_at(8, REQ_OP_WRITE, 8));
 	assert_true(end_pos(c) > end_pos(b));
 	assert_int_equal(ended_sts[a], BLK_STS_MEDIUM);
 	assert_int_equal(ended_sts[b], BLK_STS_OK);
@@ -246,8 +245,7 @@ static void test_each_bio_retried_once(void **state)
 /* A device that is gone, or does not answer, fails every bio at once. */
 static void test_no_retry_when_the_device_is_gone(void **state)
 {
-	static const blk_status_t sts[2] = { BLK_STS_OFFLINE,
-					     BLK_STS_TIMEOUT };
+	static const blk_status_t sts[2] = { BLK_STS_OFFLINE, BLK_STS_TIMEOUT };
 
 	for (int k = 0; k < 2; k++) {
 		setup("none", 0);
