@@ -319,6 +319,46 @@ static void test_gap_part_of_two_bios(void **state)
 	assert_int_equal(blk_warn_count, warns0);
 }
 
+/*
+ * A driver that refuses, at submit, every command over the bad sector:
+ * the failures come back inside the dispatch loop, the retries too.
+ */
+static blk_status_t refuse_bad(struct blk_dev *dev, struct request *rq)
+{
+	blk_status_t sts = fake_submit(dev, rq);
+
+	if (sts || rq->op == REQ_OP_FLUSH)
+		return sts;
+	return fk.bad - rq->sector < rq->nr_sectors ? BLK_STS_IOERR :
+						      BLK_STS_OK;
+}
+
+static void test_refused_at_submit(void **state)
+{
+	static const struct blk_dev_ops ops = { .submit = refuse_bad };
+	static const sector_t want[4] = { 0, 0, 8, 16 };
+
+	setup("none", 0);
+	fk.dev.ops = &ops;
+	fk.bad = 20;
+	blk_start_plug(&fk.dev);
+	R(0, 8);
+	R(8, 8);
+	R(16, 8);
+	blk_finish_plug(&fk.dev);
+	/* Refused inside the dispatch loop, which then sent the first bio. */
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(nended, 0);
+	drain();
+	expect_sectors(want, 4);
+	assert_int_equal(nended, 3);
+	assert_int_equal(ended_sts[0], BLK_STS_OK);
+	assert_int_equal(ended_sts[1], BLK_STS_OK);
+	assert_int_equal(ended_sts[2], BLK_STS_IOERR);
+	assert_int_equal(stats()->dispatched[BLK_READ], 1);
+	assert_int_equal(blk_warn_count, warns0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_no_retry_when_the_device_is_gone),
 		cmocka_unit_test(test_two_failed_requests_take_turns),
 		cmocka_unit_test(test_gap_part_of_two_bios),
+		cmocka_unit_test(test_refused_at_submit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
