@@ -418,7 +418,7 @@ void blk_complete_request(struct request *rq, blk_status_t status)
 		blk_gap_failed(q, rq);
 		return;
 	}
-	if (blk_retry_wanted(rq, status)) {
+	if (status && blk_retry_wanted(rq, status)) {
 		blk_retry_start(q, rq);
 		return;
 	}
