@@ -47,8 +47,8 @@ typedef u8 blk_status_t;
 #define BLK_STS_RESOURCE 9
 #define BLK_STS_IOERR 10
 /*
- * The device is gone (Linux BLK_STS_OFFLINE, 16 since 6.x, 17 when 5.18
- * added it): unlike IOERR and MEDIUM it is not worth going again.
+ * The device is gone (Linux BLK_STS_OFFLINE: 17 when added, 16 after a
+ * later renumbering): unlike IOERR and MEDIUM, not worth going again.
  */
 #define BLK_STS_OFFLINE 16
 
