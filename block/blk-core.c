@@ -18,6 +18,10 @@
  *  - A request never exceeds limits.max_sectors, so every request that
  *    overlaps [s, e) starts in [s - max_sectors + 1, e): the conflict scan
  *    looks up only that window in the index.
+ *  - A merged request that fails with a media or I/O error sends its bios
+ *    again one at a time (blk-retry.c) but stays outstanding, its range in
+ *    the index, until the last one ended: whoever waited for it still
+ *    waits, whoever arrives meanwhile counts it.
  */
 #include "core/lib.h"
 #include "block/blk.h"
@@ -361,9 +365,8 @@ void blk_retire_request(struct blk_queue *q, struct request *rq,
 	q->nr_outstanding--;
 }
 
-/* @rq and the other requests of its command, if a gap read, ended. */
-static void finish_request(struct blk_queue *q, struct request *rq,
-			   blk_status_t status, u64 now)
+void blk_finish_request(struct blk_queue *q, struct request *rq,
+			blk_status_t status, u64 now)
 {
 	struct bio *bio = blk_gap_retire(q, rq, status, now);
 
@@ -371,7 +374,8 @@ static void finish_request(struct blk_queue *q, struct request *rq,
 	 * After the bookkeeping, so that a bi_end_io that resubmits sees a
 	 * consistent queue; before dispatching, so that a flush this request
 	 * released cannot end ahead of it. Every request of a gap read ends
-	 * with the command's status.
+	 * with the command's status; a request whose bios went again alone
+	 * ends with OK here and each bio with the status of its own retry.
 	 */
 	while (bio) {
 		struct bio *next = bio->bi_next;
@@ -406,8 +410,16 @@ void blk_complete_request(struct request *rq, blk_status_t status)
 	q->tags_used &= ~(u32)BIT(rq->tag);
 	q->inflight--;
 	rq->tag = -1;
+	if (rq == &q->retry_rq) {
+		blk_retry_ended(q, status);
+		return;
+	}
 	if (status && rq->cmd_next) {
 		blk_gap_failed(q, rq);
+		return;
+	}
+	if (status && blk_retry_wanted(rq, status)) {
+		blk_retry_start(q, rq);
 		return;
 	}
 	if (rq->rq_flags & RQF_POSTFLUSH) {
@@ -422,7 +434,7 @@ void blk_complete_request(struct request *rq, blk_status_t status)
 		blk_run_queue(q->dev);
 		return;
 	}
-	finish_request(q, rq, status, now_ns(q));
+	blk_finish_request(q, rq, status, now_ns(q));
 }
 
 void blk_run_queue(struct blk_dev *dev)
@@ -450,7 +462,7 @@ void blk_run_queue(struct blk_dev *dev)
 			    !(dev->limits.features & BLK_FEAT_WRITE_CACHE)) {
 				list_del_init(&rq->queuelist);
 				rq->dispatch_ns = now;
-				finish_request(q, rq, BLK_STS_OK, now);
+				blk_finish_request(q, rq, BLK_STS_OK, now);
 				continue;
 			}
 		}
@@ -487,8 +499,8 @@ void blk_run_queue(struct blk_dev *dev)
 			list_add(&rq->queuelist, &q->dispatch);
 			break;
 		}
-		/* A part going again after its gap read failed counted once. */
-		if (!flush && !(rq->rq_flags & RQF_GAP_AGAIN))
+		/* What goes again after a failed command counted once. */
+		if (!flush && !(rq->rq_flags & RQF_AGAIN))
 			q->stats.dispatched[dir] += parts;
 		if (sts)
 			blk_complete_request(rq, sts);

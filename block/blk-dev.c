@@ -111,6 +111,7 @@ int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
 	INIT_LIST_HEAD(&q->held);
 	INIT_LIST_HEAD(&q->dispatch);
 	INIT_LIST_HEAD(&q->flushes);
+	blk_retry_init(q);
 	for (u32 i = 0; i < npool; i++) {
 		memset(&pool[i], 0, sizeof(pool[i]));
 		pool[i].q = q;

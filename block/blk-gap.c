@@ -390,7 +390,7 @@ static void split(struct blk_queue *q, struct request *head)
 		head->cmd_next = NULL;
 		head->state = RQ_READY;
 		/* stats.dispatched counted it with the command. */
-		head->rq_flags |= RQF_GAP_AGAIN;
+		head->rq_flags |= RQF_AGAIN;
 		list_add_tail(&head->queuelist, &q->dispatch);
 		head = next;
 	}

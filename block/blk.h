@@ -14,8 +14,11 @@
 #define RQF_WAITERS BIT(2) /* a later request counted this one as a blocker */
 #define RQF_ELV_ELDER \
 	BIT(3) /* keel: in its tree of the longest-waiting reads */
-/* went out in a gap read that failed; goes again alone (blk-gap.c) */
-#define RQF_GAP_AGAIN BIT(4)
+/*
+ * Goes again alone after a failed command, a gap read (blk-gap.c) or a
+ * merged request (blk-retry.c): stats.dispatched counted it already.
+ */
+#define RQF_AGAIN BIT(4)
 /* in the queue's gap trees: a queued read that may join (blk-gap.c) */
 #define RQF_GAP_TREE BIT(5)
 
@@ -152,6 +155,24 @@ struct bio *blk_gap_retire(struct blk_queue *q, struct request *head,
 void blk_retire_request(struct blk_queue *q, struct request *rq,
 			blk_status_t status, u64 now);
 void blk_release_held(struct blk_queue *q, u64 now);
+/*
+ * Retire @rq (and the other requests of its command, if a gap read), end
+ * its bios, with @status if not OK, else each with its own bi_status, and
+ * run the queue.
+ */
+void blk_finish_request(struct blk_queue *q, struct request *rq,
+			blk_status_t status, u64 now);
+
+/*
+ * Retries of merged requests (block/blk-retry.c). blk_retry_wanted():
+ * whether @rq, which ended with @status, should send its bios again one
+ * at a time; blk_retry_start() does that, keeping @rq outstanding until
+ * the last one ended. blk_retry_ended(): q->retry_rq ended with @status.
+ */
+void blk_retry_init(struct blk_queue *q);
+bool blk_retry_wanted(const struct request *rq, blk_status_t status);
+void blk_retry_start(struct blk_queue *q, struct request *rq);
+void blk_retry_ended(struct blk_queue *q, blk_status_t status);
 
 /* Insert @rq into @root ordered by start sector; equal keys go right. */
 static inline void rq_rb_insert(struct rb_root *root, struct rb_node *node,

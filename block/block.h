@@ -46,6 +46,11 @@ typedef u8 blk_status_t;
 /* Driver has no free slot right now: the queue retries the request later. */
 #define BLK_STS_RESOURCE 9
 #define BLK_STS_IOERR 10
+/*
+ * The device is gone (Linux BLK_STS_OFFLINE: 17 when added, 16 after a
+ * later renumbering): unlike IOERR and MEDIUM, not worth going again.
+ */
+#define BLK_STS_OFFLINE 16
 
 /* Operations; the low bit means "writes data", as in Linux REQ_OP_*. */
 enum req_op {
@@ -260,6 +265,7 @@ struct blk_stats {
 	u64 gap_merged; /* requests that joined such a command */
 	u64 gap_sectors; /* sectors read into the bit bucket */
 	u64 gap_splits; /* failed gap reads whose requests went again alone */
+	u64 bio_retries; /* bios of failed merged requests sent again alone */
 	u32 max_depth; /* most requests outstanding at once */
 	u64 lat_hist[BLK_NR_DIRS][BLK_LAT_BUCKETS];
 };
@@ -271,6 +277,8 @@ enum rq_state {
 	RQ_QUEUED, /* in the elevator */
 	RQ_READY, /* on the dispatch list: flushes, retries */
 	RQ_INFLIGHT, /* owned by the driver */
+	/* failed with several bios: each goes again alone (blk-retry.c) */
+	RQ_RETRY,
 };
 
 /**
@@ -390,6 +398,14 @@ struct blk_queue {
 	u64 seq;
 	u32 plugged;
 	bool running;
+	/*
+	 * Retries (block/blk-retry.c): failed requests whose bios go again
+	 * one at a time, oldest first, each carried by retry_rq; retry_next
+	 * is the owner's bio after the one retry_rq carries.
+	 */
+	struct list_head retry;
+	struct bio *retry_next;
+	struct request retry_rq;
 	struct blk_stats stats;
 };
 

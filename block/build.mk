@@ -1,7 +1,7 @@
 # Block layer (docs/block.md). Sources linked into Keel and into the host
 # library; iosim and blkcost get a second, unsanitised -O2 build so that
 # their timings mean something.
-block-src := block/rbtree.c block/sortq.c block/tunable.c block/bio.c block/blk-core.c block/blk-dev.c block/blk-gap.c block/blk-index.c \
+block-src := block/rbtree.c block/sortq.c block/tunable.c block/bio.c block/blk-core.c block/blk-dev.c block/blk-gap.c block/blk-index.c block/blk-retry.c \
 	block/noop.c block/deadline.c block/kyber.c block/keel.c \
 	block/ramdisk.c
 
@@ -9,7 +9,7 @@ keel-y += $(block-src)
 host-y += $(block-src)
 host-tests += tests/host/test_block.c tests/host/test_block_rules.c tests/host/test_block_bio.c \
 	tests/host/test_block_elv.c tests/host/test_block_gap.c tests/host/test_block_gap_rules.c \
-	tests/host/test_block_replay.c \
+	tests/host/test_block_replay.c tests/host/test_block_retry.c \
 	tests/host/test_block_iosim.c tests/host/test_block_sortq.c \
 	tests/host/test_block_tunable.c tests/host/test_block_devs.c
 host-tools += $(BUILD)/host/iosim $(BUILD)/host/blkcost

@@ -41,6 +41,8 @@ static blk_status_t errno_to_blk(int err)
 		return BLK_STS_TIMEOUT;
 	case -ENOTSUP:
 		return BLK_STS_NOTSUPP;
+	case -ENODEV: /* the port did not come back (ahci_err.c) */
+		return BLK_STS_OFFLINE;
 	default:
 		return BLK_STS_IOERR;
 	}

@@ -32,6 +32,7 @@ struct fake {
 	struct sent log[128];
 	int nlog;
 	bool busy; /* submit answers BLK_STS_RESOURCE */
+	sector_t bad; /* drain_bad() fails commands covering it; ~0: none */
 };
 
 static struct fake fk;
@@ -70,6 +71,7 @@ static inline void setup_dev(const char *elv, u32 depth, u32 features)
 	assert_int_equal(
 		blk_dev_register(&fk.dev, fk.pool, 64, fake_clock, NULL), 0);
 	assert_int_equal(blk_set_elevator(&fk.dev, elv), 0);
+	fk.bad = ~0ULL;
 	fake_now = 0;
 	nbios = 0;
 	nended = 0;
@@ -141,6 +143,32 @@ static inline void drain(void)
 			}
 		}
 	}
+	assert_true(blk_idle(&fk.dev));
+}
+
+/* Complete the command in the lowest tag, failing it if it covers fk.bad. */
+static inline bool complete_next_bad(void)
+{
+	for (int t = 0; t < BLK_MAX_DEPTH; t++) {
+		struct request *rq = blk_tag_to_rq(&fk.dev, t);
+
+		if (rq) {
+			bool bad = rq->op != REQ_OP_FLUSH &&
+				   fk.bad - rq->sector < rq->nr_sectors;
+
+			blk_complete_request(rq,
+					     bad ? BLK_STS_MEDIUM : BLK_STS_OK);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* drain() on a disk whose sector fk.bad fails every command covering it. */
+static inline void drain_bad(void)
+{
+	for (int guard = 0; guard < 1000 && complete_next_bad(); guard++)
+		;
 	assert_true(blk_idle(&fk.dev));
 }
 

@@ -10,8 +10,10 @@
  * than a bound set by the aging rules (no starvation). Traces of reads and
  * writes packed close together, without flushes, make keel join reads
  * next to held writes; there the driver also fails half the joined
- * commands, which must then go again request by request. The queue must
- * never warn (blk_warn: a broken blocker count).
+ * commands, which must then go again request by request. Then the driver
+ * fails half the merged requests, whose bios must go again one by one
+ * (block/blk-retry.c) without breaking any rule. The queue must never
+ * warn (blk_warn: a broken blocker count).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +49,7 @@ static int nrec;
 static u64 now;
 static long ev; /* events so far: each submit, dispatch and end is one */
 static bool fail_joined; /* complete half the gap reads with an error */
+static bool fail_merged; /* and half the requests of several bios */
 
 static u64 clk(void *ctx)
 {
@@ -124,6 +127,7 @@ static void setup(const char *elv, u32 depth, u32 features)
 	nrec = 0;
 	ev = 0;
 	fail_joined = false;
+	fail_merged = false;
 }
 
 /* Complete one random command in flight; false if none. */
@@ -138,9 +142,12 @@ static bool complete_one(void)
 	if (!n)
 		return false;
 	rq = blk_tag_to_rq(&dev, tags[rand() % n]);
-	blk_complete_request(rq, fail_joined && rq->cmd_next && rand() % 2 ?
-					 BLK_STS_MEDIUM :
-					 BLK_STS_OK);
+	if (fail_joined && rq->cmd_next && rand() % 2)
+		blk_complete_request(rq, BLK_STS_MEDIUM);
+	else if (fail_merged && rq->bio != rq->biotail && rand() % 2)
+		blk_complete_request(rq, BLK_STS_IOERR);
+	else
+		blk_complete_request(rq, BLK_STS_OK);
 	return true;
 }
 
@@ -451,11 +458,42 @@ static void test_rules_hold_around_gap_reads(void **state)
 	assert_true(splits > 0);
 }
 
+/*
+ * The driver fails half the requests of several bios (and on packed
+ * traces half the gap reads too); each bio goes again alone and succeeds,
+ * and every rule holds around the retries.
+ */
+static void test_rules_hold_around_retries(void **state)
+{
+	static const u32 feat[] = { 0, BLK_FEAT_WRITE_CACHE,
+				    BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA };
+	u64 warns = blk_warn_count, retries = 0;
+
+	for (unsigned seed = 1; seed <= 4; seed++)
+		for (size_t e = 0; e < 5; e++)
+			for (u32 depth = 1; depth <= 8; depth *= 8) {
+				bool packed = e == 4;
+
+				setup(elvs[packed ? 3 : e], depth,
+				      packed ? 0 : feat[seed % 3]);
+				fail_merged = true;
+				fail_joined = packed;
+				replay(300 + seed, NB,
+				       packed ? PACKED : CONFLICTS);
+				check_exactly_once();
+				check_ordering();
+				retries += blk_get_stats(&dev)->bio_retries;
+			}
+	assert_int_equal(blk_warn_count, warns);
+	assert_true(retries > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_hold_for_every_elevator),
 		cmocka_unit_test(test_rules_hold_around_gap_reads),
+		cmocka_unit_test(test_rules_hold_around_retries),
 		cmocka_unit_test(test_no_elevator_starves_a_request),
 	};
 

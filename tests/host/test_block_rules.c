@@ -201,6 +201,10 @@ static void test_fua_without_cache_is_plain_write(void **state)
 	assert_int_equal(fk.nlog, 1);
 }
 
+/*
+ * An error ends the failed request's bios and no others. Merged, they go
+ * again alone first (test_block_retry.c): here both fail alone too.
+ */
 static void test_error_fails_only_its_bios(void **state)
 {
 	setup_dev("none", 4, 0);
@@ -212,12 +216,14 @@ static void test_error_fails_only_its_bios(void **state)
 	blk_finish_plug(&fk.dev);
 	assert_int_equal(fk.nlog, 2);
 	blk_complete_request(inflight_at(0, REQ_OP_WRITE), BLK_STS_IOERR);
+	blk_complete_request(inflight_at(0, REQ_OP_WRITE), BLK_STS_IOERR);
+	blk_complete_request(inflight_at(8, REQ_OP_WRITE), BLK_STS_IOERR);
 	done(100, REQ_OP_WRITE);
 	assert_int_equal(nended, 3);
 	assert_int_equal(ended_sts[a], BLK_STS_IOERR);
 	assert_int_equal(ended_sts[b], BLK_STS_IOERR);
 	assert_int_equal(ended_sts[c], BLK_STS_OK);
-	assert_int_equal(blk_get_stats(&fk.dev)->errors, 1);
+	assert_int_equal(blk_get_stats(&fk.dev)->errors, 2);
 }
 
 /* Queue mechanics */

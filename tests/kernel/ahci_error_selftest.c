@@ -2,7 +2,8 @@
 /*
  * test=ahci-error: QEMU's blkdebug fails reads of one LBA (docs/ahci.md);
  * the failing command must fail alone, through NCQ, plain DMA and a gap
- * read of the block layer, and the port must keep serving. Output follows
+ * read of the block layer, a merged request of the block layer must fail
+ * only the bio over the bad LBA, and the port must keep serving. Output follows
  * the serial contract.
  */
 #include "block/block.h"
@@ -68,6 +69,50 @@ static void err_gap_pass(u64 bad)
 }
 
 /*
+ * Two adjacent reads, the second over @bad, merge into one command that
+ * fails; each bio goes again alone (docs/block.md, "Errors") and only the
+ * second fails.
+ */
+static void err_merged_pass(u64 bad)
+{
+	struct blk_dev *dev = ahci_blk_dev(0);
+	const struct blk_stats *st;
+	u64 merges, retries;
+	char detail[96];
+	bool ok = true;
+
+	if (!dev) {
+		st_report(false, "err.merged", "no block device");
+		return;
+	}
+	st = blk_get_stats(dev);
+	merges = st->back_merges + st->front_merges;
+	retries = st->bio_retries;
+	for (int k = 0; k < 2; k++) {
+		if (!st_req_alloc(&st_reqs[k], AHCI_BUF_CONTIG, 8)) {
+			st_report(false, "err.merged", "out of memory");
+			return;
+		}
+		st_reqs[k].cmd.lba = bad - 8 + 8 * (u64)k;
+		ok = ok && !st_req_to_bio(dev, &st_reqs[k], AHCI_BUF_CONTIG,
+					  REQ_OP_READ, 0);
+	}
+	ok = ok && st_run_bios(dev, st_reqs, 2) == 0;
+	ksnprintf(detail, sizeof(detail),
+		  "statuses %d %d, %llu merged, %llu retried",
+		  st_reqs[0].status, st_reqs[1].status,
+		  (unsigned long long)(st->back_merges + st->front_merges -
+				       merges),
+		  (unsigned long long)(st->bio_retries - retries));
+	ok = ok && st_reqs[0].status == 0 && st_reqs[1].status == -EIO &&
+	     st->back_merges + st->front_merges == merges + 1 &&
+	     st->bio_retries == retries + 2;
+	st_report(ok, "err.merged", detail);
+	for (int k = 0; k < 2; k++)
+		st_req_free(&st_reqs[k]);
+}
+
+/*
  * With reads of @bad failing (blkdebug), read three neighbours at once:
  * only the one covering @bad fails. Then the same without NCQ, then a good
  * read to show the port still serves.
@@ -112,6 +157,7 @@ static int ahci_selftest_error(u64 bad)
 	}
 	ahci_disk_set_ncq(d, st_qstate(d).can_ncq);
 	err_gap_pass(bad);
+	err_merged_pass(bad);
 	/* The port keeps serving: a good read right after. */
 	if (!st_req_alloc(&st_reqs[0], AHCI_BUF_CONTIG, 8)) {
 		st_report(false, "err.alive", "out of memory");
