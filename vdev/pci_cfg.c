@@ -9,7 +9,9 @@
  * do is the policy table in docs/vmx.md. This file supplies the real
  * configuration access, the EPT and the places no BAR may be moved over:
  * fixed ones listed at start, and the emulated MMIO ranges wherever they
- * are at each move (vm->mmio, asked through the emulated hook).
+ * are at each move (vm->mmio, asked through the emulated hook). It stays
+ * last in vdev/build.mk: the functions and ranges the others register are
+ * in place when it maps the BARs.
  */
 #include "core/console.h"
 #include "core/lib.h"
