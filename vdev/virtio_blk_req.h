@@ -26,9 +26,10 @@ struct vblk_disk {
 	bool ro;
 	const char *id; /* GET_ID answer, at most 20 bytes used */
 	/*
-	 * The disk's logical block size in bytes (0: 512). first, count and
-	 * every request's sector stay in 512-byte units (virtio 1.2 5.2.4,
-	 * 5.2.6); a request not on whole blocks is answered IOERR.
+	 * The disk's logical block size in bytes (0: 512; vblk_init() takes
+	 * the block device's). first, count and every request's sector stay
+	 * in 512-byte units (virtio 1.2 5.2.4, 5.2.6); a request not on whole
+	 * blocks is answered IOERR.
 	 */
 	u32 block_size;
 };
