@@ -100,6 +100,7 @@ static u64 boot_volume(struct blk_dev *dev)
 bool storage_guest_disk(struct vm_disk *d)
 {
 	u64 boot;
+	u32 spb;
 	struct blk_dev *dev;
 
 	if (!d->name[0])
@@ -117,6 +118,14 @@ bool storage_guest_disk(struct vm_disk *d)
 	if (d->first >= dev->capacity || d->count > dev->capacity - d->first) {
 		pr_err("keel: guest_disk=%s:%llu+%llu: past the end of %s (%llu sectors); the guest gets no disk\n",
 		       d->name, d->first, d->count, d->name, dev->capacity);
+		return false;
+	}
+	/* virtio-blk offers the disk's blocks: the range must be whole ones. */
+	spb = dev->limits.logical_block_size / SECTOR_SIZE;
+	if (spb > 1 && (d->first % spb || d->count % spb)) {
+		pr_err("keel: guest_disk=%s:%llu+%llu: not whole %u-byte blocks of %s (multiples of %u sectors); the guest gets no disk\n",
+		       d->name, d->first, d->count,
+		       dev->limits.logical_block_size, d->name, spb);
 		return false;
 	}
 	boot = boot_volume(dev);

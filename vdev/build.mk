@@ -1,6 +1,7 @@
 # Emulated devices. Each registers itself with VM_DEVICE(); listing its
 # source here is all it takes to add one (docs/architecture.md). pci_cfg.c
-# stays last: it reads the MMIO ranges the others registered.
+# stays last: it adds the PCI functions the others registered and maps the
+# BARs clear of their MMIO ranges.
 keel-y += vdev/uart.c vdev/uart16550.c vdev/debug_exit.c vdev/testdev.c vdev/reset.c \
 	vdev/acpi_pm.c vdev/pci_vcfg.c vdev/virtq.c vdev/virtio_blk_req.c \
 	vdev/virtio_blk.c vdev/virtio_pci.c vdev/virtio_dev.c vdev/hpet.c \

@@ -7,9 +7,11 @@
  * (console=fb) and those named by pci_hide=; anything else reads
  * as absent (all ones) and ignores writes. What a given function's bytes
  * do is the policy table in docs/vmx.md. This file supplies the real
- * configuration access, the EPT and the places no BAR may be moved over.
- * It must stay last in vdev/build.mk: the emulated MMIO ranges registered
- * before it are among those places.
+ * configuration access, the EPT and the places no BAR may be moved over:
+ * fixed ones listed at start, and the emulated MMIO ranges wherever they
+ * are at each move (vm->mmio, asked through the emulated hook). It stays
+ * last in vdev/build.mk: the functions and ranges the others register are
+ * in place when it maps the BARs.
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -93,13 +95,32 @@ static void log_cb(void *ctx, const char *line)
 	pr_warn("%s\n", line);
 }
 
+/* The emulated ranges where they are now: virtio-blk's BAR moves. */
+static const char *emulated_cb(void *ctx, u64 gpa, u64 size)
+{
+	const struct vm *vm = ctx;
+
+	for (unsigned int i = 0; i < vm->n_mmio; i++)
+		if (gpa < vm->mmio[i].base + vm->mmio[i].size &&
+		    vm->mmio[i].base < gpa + size)
+			return "overlaps an emulated device";
+	return NULL;
+}
+
 static struct pci_vcfg_ops vcfg_ops = {
 	.read = real_read,
 	.write = real_write,
 	.map = ept_map_cb,
 	.unmap = ept_unmap_cb,
 	.log = log_cb,
+	.emulated = emulated_cb,
 };
+
+const char *pci_cfg_place_taken(const struct vm *vm, u64 gpa, u64 size)
+{
+	return vcfg_ops.ctx == vm ? pci_vcfg_place_taken(&vcfg, gpa, size) :
+				    NULL;
+}
 
 static bool hidden(const struct vm *vm, const struct pci_dev *d)
 {
@@ -183,9 +204,6 @@ static int forbid_ranges(struct vm *vm)
 	for (unsigned int i = 0; !rc && i < acpi_info.n_ioapics; i++)
 		rc = pci_vcfg_forbid(&vcfg, acpi_info.ioapics[i].addr,
 				     IOAPIC_MMIO_SIZE, "overlaps an IOAPIC");
-	for (unsigned int i = 0; !rc && i < vm->n_mmio; i++)
-		rc = pci_vcfg_forbid(&vcfg, vm->mmio[i].base, vm->mmio[i].size,
-				     "overlaps an emulated device");
 	for (unsigned int i = 0; !rc && i < pci_device_count(); i++) {
 		const struct pci_dev *d = pci_device(i);
 

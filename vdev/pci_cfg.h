@@ -17,4 +17,13 @@
  */
 int pci_cfg_add_emulated(u16 bdf, const struct pci_vfn_emul *emul);
 
+struct vm;
+/*
+ * Why an emulated device of @vm may not move its range to [@gpa,
+ * @gpa+@size) now (pci_vcfg_place_taken: a BAR mapped there, or a place
+ * no BAR may take), or NULL. NULL too before @vm's configuration space
+ * is built.
+ */
+const char *pci_cfg_place_taken(const struct vm *vm, u64 gpa, u64 size);
+
 #endif

@@ -176,6 +176,7 @@ static const char *check_place(struct pci_vcfg *c, const struct pci_vfn *f,
 			       unsigned int i, u64 gpa, u64 lo, u64 hi)
 {
 	const struct pci_vbar *b = &f->bar[i];
+	const char *why;
 
 	if (b->nomap)
 		return "its page holds a hidden device's registers";
@@ -188,6 +189,11 @@ static const char *check_place(struct pci_vcfg *c, const struct pci_vfn *f,
 	for (unsigned int r = 0; r < c->nforbid; r++)
 		if (overlaps(lo, hi - lo, c->forbid[r].base, c->forbid[r].size))
 			return c->forbid[r].what;
+	/* Where the emulated ranges are now, not where they started. */
+	why = c->ops->emulated ? c->ops->emulated(c->ops->ctx, lo, hi - lo) :
+				 NULL;
+	if (why)
+		return why;
 	for (unsigned int n = 0; n < c->nfns; n++) {
 		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
 			const struct pci_vbar *o = &c->fns[n].bar[j];
@@ -201,6 +207,22 @@ static const char *check_place(struct pci_vcfg *c, const struct pci_vfn *f,
 				return "overlaps another device's BAR";
 		}
 	}
+	return NULL;
+}
+
+const char *pci_vcfg_place_taken(const struct pci_vcfg *c, u64 gpa, u64 size)
+{
+	for (unsigned int r = 0; r < c->nforbid; r++)
+		if (overlaps(gpa, size, c->forbid[r].base, c->forbid[r].size))
+			return c->forbid[r].what;
+	for (unsigned int n = 0; n < c->nfns; n++)
+		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
+			const struct pci_vbar *o = &c->fns[n].bar[j];
+
+			if (o->mapped &&
+			    overlaps(gpa, size, o->map_gpa, o->map_size))
+				return "a device's BAR is mapped there";
+		}
 	return NULL;
 }
 

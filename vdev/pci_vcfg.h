@@ -61,6 +61,13 @@ struct pci_vcfg_ops {
 	int (*unmap)(void *ctx, u64 gpa, u64 size);
 	/* One line for Keel's log, without the newline. */
 	void (*log)(void *ctx, const char *line);
+	/*
+	 * Why [gpa, gpa+size) holds something Keel emulates now (a trapped
+	 * range such as virtio-blk's BAR, wherever the guest last put it), or
+	 * NULL. Asked at every mapping, so a range that moved is never
+	 * stale. May be NULL: nothing is emulated.
+	 */
+	const char *(*emulated)(void *ctx, u64 gpa, u64 size);
 	void *ctx;
 };
 
@@ -174,6 +181,14 @@ u32 pci_vcfg_read(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 		  unsigned int n);
 void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 		    unsigned int n, u32 val);
+
+/*
+ * Why an emulated range may not move to [@gpa, @gpa+@size) now: it is
+ * forbidden, or a BAR is mapped over part of it. NULL when it may. The
+ * emulated device asks this at each move, so whichever of the two moves
+ * second is refused.
+ */
+const char *pci_vcfg_place_taken(const struct pci_vcfg *c, u64 gpa, u64 size);
 
 /* The guest-physical base the guest gave memory BAR @i (0 if none). */
 u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i);

@@ -197,6 +197,13 @@ static bool take_one(struct vblk *v, struct vblk_slot *s, bool *answered)
 		s->req.used_len = 1;
 	}
 	if (s->req.action == VBLK_DONE) {
+		if (s->req.reason && !v->refusal_said) {
+			v->refusal_said = true;
+			vlog(v,
+			     "keel: virtio-blk: a request at sector %llu got IOERR (%s); later ones are not logged",
+			     (unsigned long long)s->req.guest_sector,
+			     s->req.reason);
+		}
 		finish(v, v->chain.head, &s->req, s->req.status);
 		*answered = true;
 		return true;
@@ -289,6 +296,10 @@ void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 	v->mem = mem;
 	v->bdev = bdev;
 	v->disk = *disk;
+	/* The disk's own, not the caller's: it is what the block layer takes. */
+	v->disk.block_size =
+		bdev ? MAX(bdev->limits.logical_block_size, VIRTIO_BLK_SECTOR) :
+		       VIRTIO_BLK_SECTOR;
 	v->write_cache = bdev && (bdev->limits.features & BLK_FEAT_WRITE_CACHE);
 	v->features = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_SEG_MAX) |
 		      BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_BLK_SIZE) |

@@ -97,6 +97,7 @@ struct vblk {
 	/* back end */
 	u32 gen;
 	bool reported; /* the one NEEDS_RESET line was printed */
+	bool refusal_said; /* the one IOERR-answer line was printed */
 	u32 inflight;
 	u64 requests, completed, errors, violations;
 	struct vblk_slot slot[VBLK_SLOTS];

@@ -58,26 +58,53 @@ static void answer(struct vblk_req *r, u8 status)
 	r->status = status;
 }
 
+static void refuse(struct vblk_req *r, const char *reason)
+{
+	answer(r, VIRTIO_BLK_S_IOERR);
+	r->reason = reason;
+}
+
+/*
+ * Why a read or write of @bytes at guest sector @sector cannot go to the
+ * disk, or NULL. The block layer takes only whole logical blocks (it
+ * refuses any other bio), so on a disk of 4096-byte blocks a request must
+ * start and end on one, as the blk_size the device offers tells the driver.
+ */
+static const char *rw_check(const struct vblk_disk *d, u64 sector, u32 bytes,
+			    bool in)
+{
+	u32 bs = d->block_size ? d->block_size : VIRTIO_BLK_SECTOR;
+
+	if (bytes % bs)
+		return bs == VIRTIO_BLK_SECTOR ?
+			       "length is not a whole number of sectors" :
+			       "length is not a whole number of the disk's blocks";
+	if (sector > d->count || bytes / VIRTIO_BLK_SECTOR > d->count - sector)
+		return "outside the disk's range";
+	/* In range, so first + sector does not wrap. */
+	if ((d->first + sector) % (bs / VIRTIO_BLK_SECTOR))
+		return "sector is not on a block of the disk";
+	if (!in && d->ro)
+		return "write to a read-only disk";
+	return NULL;
+}
+
 /* IN or OUT: data after the header (OUT) or before the status (IN). */
 static void decode_rw(const struct virtq_chain *c, const struct virtq_mem *m,
 		      const struct vblk_disk *d, struct vblk_req *r, u64 sector)
 {
 	bool in = r->type == VIRTIO_BLK_T_IN;
 	u32 bytes = in ? c->wlen - 1 : c->rlen - VIRTIO_BLK_HDR_SIZE;
-	u64 nsect = bytes / VIRTIO_BLK_SECTOR;
+	const char *why;
 
 	/* The other stream holds only the header (IN) or status (OUT). */
-	if ((in && c->rlen != VIRTIO_BLK_HDR_SIZE) || (!in && c->wlen != 1) ||
-	    bytes % VIRTIO_BLK_SECTOR) {
-		answer(r, VIRTIO_BLK_S_IOERR);
+	if ((in && c->rlen != VIRTIO_BLK_HDR_SIZE) || (!in && c->wlen != 1)) {
+		refuse(r, "data in the wrong direction");
 		return;
 	}
-	if (sector > d->count || nsect > d->count - sector) {
-		answer(r, VIRTIO_BLK_S_IOERR);
-		return;
-	}
-	if (!in && d->ro) {
-		answer(r, VIRTIO_BLK_S_IOERR);
+	why = rw_check(d, sector, bytes, in);
+	if (why) {
+		refuse(r, why);
 		return;
 	}
 	if (!bytes) {
@@ -87,10 +114,8 @@ static void decode_rw(const struct virtq_chain *c, const struct virtq_mem *m,
 	r->used_len = in ? bytes + 1 : 1;
 	if (stream_vecs(r, c, m, in, in ? 0 : VIRTIO_BLK_HDR_SIZE, bytes)) {
 		r->used_len = 1;
-		{
-			answer(r, VIRTIO_BLK_S_IOERR);
-			return;
-		}
+		refuse(r, "too many pieces of guest memory");
+		return;
 	}
 	r->action = VBLK_IO;
 	r->op = in ? REQ_OP_READ : REQ_OP_WRITE;
@@ -109,7 +134,7 @@ static void decode_get_id(const struct virtq_chain *c,
 	for (unsigned int i = 0; d->id && i < sizeof(id) && d->id[i]; i++)
 		id[i] = d->id[i];
 	if (virtq_chain_write(c, m, 0, id, n)) {
-		answer(r, VIRTIO_BLK_S_IOERR);
+		refuse(r, "GET_ID buffer outside guest RAM");
 		return;
 	}
 	r->used_len = n + 1;
@@ -125,6 +150,7 @@ int vblk_decode(const struct virtq_chain *c, const struct virtq_mem *m,
 	r->nvecs = 0;
 	r->bytes = 0;
 	r->used_len = 1;
+	r->reason = NULL;
 	if (c->rlen < VIRTIO_BLK_HDR_SIZE) {
 		*why = "request header is not device-readable";
 		return -EINVAL;
@@ -140,6 +166,7 @@ int vblk_decode(const struct virtq_chain *c, const struct virtq_mem *m,
 	r->status_gpa = virtq_chain_write_gpa(c, c->wlen - 1);
 	memcpy(&r->type, hdr, 4);
 	memcpy(&sector, hdr + 8, 8);
+	r->guest_sector = sector;
 	switch (r->type) {
 	case VIRTIO_BLK_T_IN:
 	case VIRTIO_BLK_T_OUT:
@@ -147,7 +174,7 @@ int vblk_decode(const struct virtq_chain *c, const struct virtq_mem *m,
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		if (c->rlen != VIRTIO_BLK_HDR_SIZE || c->wlen != 1) {
-			answer(r, VIRTIO_BLK_S_IOERR);
+			refuse(r, "a flush with data");
 			break;
 		}
 		r->action = VBLK_IO;

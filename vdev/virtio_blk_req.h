@@ -25,6 +25,13 @@ struct vblk_disk {
 	u64 first, count;
 	bool ro;
 	const char *id; /* GET_ID answer, at most 20 bytes used */
+	/*
+	 * The disk's logical block size in bytes (0: 512; vblk_init() takes
+	 * the block device's). first, count and every request's sector stay
+	 * in 512-byte units (virtio 1.2 5.2.4, 5.2.6); a request not on whole
+	 * blocks is answered IOERR.
+	 */
+	u32 block_size;
 };
 
 enum vblk_action {
@@ -36,8 +43,10 @@ struct vblk_req {
 	enum vblk_action action;
 	u32 type; /* VIRTIO_BLK_T_* */
 	u8 status; /* VIRTIO_BLK_S_*, for VBLK_DONE */
+	const char *reason; /* why an IOERR answer, for the console */
 	u8 op; /* REQ_OP_* for VBLK_IO */
 	u64 sector; /* on the disk: guest sector + first */
+	u64 guest_sector; /* the header's, as the driver wrote it */
 	u32 bytes; /* data length */
 	u64 status_gpa; /* the status byte */
 	u32 used_len; /* bytes written into the chain, status included */

@@ -190,19 +190,29 @@ static int bar_access(struct vm *vm, u64 gpa, unsigned int size, bool write,
 static void move_bar(u32 reg)
 {
 	u64 base = reg & ~(u32)(VBLK_BAR_SIZE - 1);
+	const char *why;
 
 	vd.bar = (u32)base;
 	if (base == vd.base)
 		return;
-	if (place_free(vd.vm, base) && !vm_move_mmio(vd.vm, vd.base, base)) {
+	/*
+	 * The BARs as they are mapped now: whichever moves second loses.
+	 * place_free() sees them in the EPT too, but says less.
+	 */
+	why = pci_cfg_place_taken(vd.vm, base, VBLK_BAR_SIZE);
+	if (!why && !place_free(vd.vm, base))
+		why = "not free";
+	if (!why && vm_move_mmio(vd.vm, vd.base, base))
+		why = "another emulated device is there";
+	if (!why) {
 		vd.base = base;
 		return;
 	}
 	/* Sizing writes all ones; that place is not kept, so say nothing. */
 	if (reg != 0xffffffffU && !vd.bad_move_said) {
 		vd.bad_move_said = true;
-		pr_warn("keel: virtio-blk: the guest moved BAR0 to %#llx, which is not free; it stays at %#llx\n",
-			base, vd.base);
+		pr_warn("keel: virtio-blk: the guest moved BAR0 to %#llx (%s); it stays at %#llx\n",
+			base, why, vd.base);
 	}
 }
 

@@ -296,8 +296,8 @@ static void common_write(struct vblk *v, u32 off, unsigned int size, u64 val)
 
 static void devcfg_image(const struct vblk *v, u8 *img)
 {
-	u32 seg_max = vblk_seg_max(&v->bdev->limits), size_max = VBLK_SIZE_MAX,
-	    blk_size = VIRTIO_BLK_SECTOR;
+	u32 seg_max = v->bdev ? vblk_seg_max(&v->bdev->limits) : 1,
+	    size_max = VBLK_SIZE_MAX, blk_size = v->disk.block_size;
 
 	memset(img, 0, VIRTIO_BLK_CFG_SIZE);
 	memcpy(img + VIRTIO_BLK_CFG_CAPACITY, &v->disk.count, 8);

@@ -125,8 +125,16 @@
 #define VIRTIO_BLK_CFG_CAPACITY 0x00 /* le64, 512-byte sectors */
 #define VIRTIO_BLK_CFG_SIZE_MAX 0x08 /* le32 */
 #define VIRTIO_BLK_CFG_SEG_MAX 0x0c /* le32 */
-#define VIRTIO_BLK_CFG_BLK_SIZE 0x14 /* le32, after the geometry */
-#define VIRTIO_BLK_CFG_SIZE 0x3c /* up to and including the 1.2 fields */
+#define VIRTIO_BLK_CFG_GEOMETRY 0x10 /* le16 cylinders, u8 heads, sectors */
+#define VIRTIO_BLK_CFG_BLK_SIZE 0x14 /* le32, bytes per logical block */
+#define VIRTIO_BLK_CFG_TOPOLOGY 0x18 /* u8 exp, u8 offset, le16 min, le32 opt */
+#define VIRTIO_BLK_CFG_WRITEBACK 0x20 /* u8, then u8 unused0, le16 num_queues */
+/*
+ * Up to write_zeroes_may_unmap and its padding (0x38-0x3b). 1.2's
+ * secure-erase (0x3c) and zoned (0x48) fields follow; their features are
+ * not offered, so the capability's length stops here.
+ */
+#define VIRTIO_BLK_CFG_SIZE 0x3c
 /* struct virtio_blk_req, 5.2.6. */
 #define VIRTIO_BLK_T_IN 0
 #define VIRTIO_BLK_T_OUT 1

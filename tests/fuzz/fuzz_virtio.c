@@ -12,8 +12,9 @@
  *
  * Besides ASan and UBSan, it checks that nothing ever asked the fake
  * memory for an address outside RAM (the code must check first), that
- * every bio_vec lies inside one piece of guest RAM, and that no I/O stays
- * in flight.
+ * every bio_vec lies inside one piece of guest RAM, that a decoded I/O is
+ * inside the range and on whole logical blocks (512 to 4096 bytes), and
+ * that no I/O stays in flight.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -97,10 +98,14 @@ static void walk_queue(const u8 *d, size_t n)
 {
 	struct vblk_disk dk = { .first = take(&d, &n, 1),
 				.count = take(&d, &n, 2),
-				.ro = take(&d, &n, 1) & 1,
 				.id = "fuzz" };
 	struct virtq q = { 0 };
 	const char *why;
+	u8 flags = (u8)take(&d, &n, 1);
+
+	/* Read-only, and logical blocks of 512 to 4096 bytes. */
+	dk.ro = flags & 1;
+	dk.block_size = 512u << ((flags >> 1) % 4);
 
 	q.size = (u16)(1u << (take(&d, &n, 1) % 10)); /* up to 512: refused */
 	q.desc = take(&d, &n, 3);
@@ -121,10 +126,13 @@ static void walk_queue(const u8 *d, size_t n)
 		if (vblk_decode(&chain, &g.mem, &dk, &req, &why))
 			break;
 		check_vecs(&req);
+		/* In the range, on whole blocks (the block layer's rule). */
 		if (req.action == VBLK_IO && req.op != REQ_OP_FLUSH)
 			check(req.sector >= dk.first &&
 			      req.sector + req.bytes / 512 <=
-				      dk.first + dk.count);
+				      dk.first + dk.count &&
+			      !(req.sector % (dk.block_size / 512)) &&
+			      !(req.bytes % dk.block_size));
 		check(!virtq_push(&q, &g.mem, chain.head, req.used_len));
 	}
 }
@@ -139,6 +147,8 @@ static void drive_device(const u8 *d, size_t n)
 	fill_guest(d + ops_len, n - ops_len);
 	n = ops_len;
 	dk.ro = n & 1;
+	/* The disk is idle here, so its block size may change (block.h). */
+	rd.dev.limits.logical_block_size = n & 2 ? 4096 : 512;
 	vblk_init(&v, &ops, &g.mem, &rd.dev, &dk);
 	while (n) {
 		u32 off = (u32)take(&d, &n, 2) % VBLK_BAR_SIZE;

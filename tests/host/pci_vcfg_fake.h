@@ -31,6 +31,7 @@ struct fake {
 	unsigned int nmaps, nunmaps, nlogs;
 	struct call maps[MAXLOG], unmaps[MAXLOG];
 	char last_log[PCI_VCFG_LINE];
+	u64 emu_base, emu_size; /* an emulated range (virtio-blk's BAR) */
 };
 
 static struct fake fk;
@@ -94,12 +95,35 @@ static inline void f_log(void *ctx, const char *line)
 	strncpy(fk.last_log, line, sizeof(fk.last_log) - 1);
 }
 
+/* Where the emulated range is now; size 0: none. */
+static inline const char *f_emulated(void *ctx, u64 gpa, u64 size)
+{
+	return fk.emu_size && gpa < fk.emu_base + fk.emu_size &&
+			       fk.emu_base < gpa + size ?
+		       "overlaps an emulated device" :
+		       NULL;
+}
+
+/*
+ * The emulated device's own move (vdev/virtio_dev.c): only where no BAR
+ * is mapped now. Returns the reason it stays, or NULL when it moved.
+ */
+static inline const char *emu_move(u64 to)
+{
+	const char *why = pci_vcfg_place_taken(&vc, to, fk.emu_size);
+
+	if (!why)
+		fk.emu_base = to;
+	return why;
+}
+
 static const struct pci_vcfg_ops ops = {
 	.read = f_read,
 	.write = f_write,
 	.map = f_map,
 	.unmap = f_unmap,
 	.log = f_log,
+	.emulated = f_emulated,
 };
 
 static inline void put32(int s, u8 off, u32 v)

@@ -397,6 +397,68 @@ static void test_emulated_function(void **state)
 	assert_int_equal(fk.nmaps, 2);
 }
 
+/*
+ * The emulated range moves first, then a BAR is moved over it: refused,
+ * wherever the range is now (not where it was at start-up), and said once
+ * however often the guest turns decoding back on there.
+ */
+static void test_bar_refused_over_moved_emulated_range(void **state)
+{
+	unsigned int logs, maps;
+
+	fk.emu_base = 0xd0000000;
+	fk.emu_size = 0x4000;
+	assert_null(emu_move(0xe0000000));
+	expect_refused(BDF_NIC, 0xe0002000, "overlaps an emulated device");
+	assert_non_null(strstr(fk.last_log, "00:03.0 BAR0 at 0xe0002000"));
+	/* Decode off and on again: still refused, not said again. */
+	logs = fk.nlogs;
+	for (int i = 0; i < 3; i++) {
+		cfg_out(BDF_NIC, 0x04, 2, 0);
+		cfg_out(BDF_NIC, 0x04, 2, PCI_COMMAND_MEMORY);
+	}
+	assert_int_equal(fk.nlogs, logs);
+	for (unsigned int i = 0; i < fk.nmaps; i++)
+		assert_false(fk.maps[i].gpa < 0xe0004000 &&
+			     fk.maps[i].gpa + fk.maps[i].size > 0xe0000000);
+	/* Its old place is free now. */
+	cfg_out(BDF_NIC, 0x10, 4, 0xd0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xd0000000);
+	/* A BAR whose decoding was off when the range came: refused on. */
+	cfg_out(BDF_NIC, 0x04, 2, 0);
+	assert_null(emu_move(0xd0000000));
+	maps = fk.nmaps;
+	cfg_out(BDF_NIC, 0x04, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(fk.nmaps, maps);
+	assert_non_null(strstr(fk.last_log, "overlaps an emulated device"));
+}
+
+/*
+ * A BAR is mapped first, then the emulated range wants its place: refused
+ * while the BAR is mapped there, free once it moved away.
+ */
+static void test_emulated_range_refused_over_mapped_bar(void **state)
+{
+	fk.emu_base = 0xd0000000;
+	fk.emu_size = 0x4000;
+	assert_non_null(emu_move(0xfebe0000));
+	assert_non_null(strstr(emu_move(0xfebdf000), "BAR is mapped"));
+	assert_int_equal(fk.emu_base, 0xd0000000);
+	/* The other BAR (xHCI, 0xfebf0000+0x2000), and fixed places. */
+	assert_non_null(emu_move(0xfebf1000));
+	assert_non_null(strstr(emu_move(0x100000), "overlaps guest RAM"));
+	assert_non_null(strstr(emu_move(0xfee00000), "the LAPIC"));
+	assert_int_equal(fk.emu_base, 0xd0000000);
+	/* The NIC moves away: its old place is free, its new one is not. */
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_null(emu_move(0xfebe0000));
+	assert_int_equal(fk.emu_base, 0xfebe0000);
+	assert_non_null(emu_move(0xdfffe000));
+	/* Decoding off unmaps it: then the range may go there. */
+	cfg_out(BDF_NIC, 0x04, 2, 0);
+	assert_null(emu_move(0xe0000000));
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -412,6 +474,8 @@ int main(void)
 		T(test_moves_are_bounded),
 		T(test_move_64bit_above_4g),
 		T(test_move_onto_forbidden_is_refused),
+		T(test_bar_refused_over_moved_emulated_range),
+		T(test_emulated_range_refused_over_mapped_bar),
 		T(test_move_beyond_gpa_width_refused),
 		T(test_refusals_are_rate_bounded),
 		T(test_hidden_page_bar_never_mapped),
