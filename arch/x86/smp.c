@@ -186,10 +186,11 @@ void smp_park_cpus(const struct boot_info *bi, const struct acpi_info *ai)
 		ap_report_start(c->apic_id,
 				ap_start(mode, slot++, c->apic_id, page));
 	}
-	pr_info("keel: cpus: %u other CPU%s parked in VMX root, where INIT and start-up IPIs do not reach them\n",
-		parked_vmx, parked_vmx == 1 ? "" : "s");
+	if (parked_vmx)
+		pr_info("keel: cpus: %u other CPU%s parked in VMX root, where INIT and start-up IPIs do not reach them\n",
+			parked_vmx, parked_vmx == 1 ? "" : "s");
 	if (parked_plain)
-		pr_warn("keel: cpus: %u other CPU%s halted without VMX: the guest's INIT and start-up IPIs still reach them\n",
+		pr_warn("keel: cpus: %u other CPU%s halted without VMX: a guest's INIT and start-up IPIs would still reach them\n",
 			parked_plain, parked_plain == 1 ? "" : "s");
 }
 
