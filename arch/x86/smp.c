@@ -70,7 +70,9 @@ static u64 gate32(void (*fn)(void))
 static void ap_tables_init(bool vmx)
 {
 	u64 cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_ET;
-	u64 cr4 = X86_CR4_PSE;
+	/* MCE: a machine check then halts the CPU (ap_fault_stub); with
+	 * CR4.MCE clear it would shut it down (SDM Vol.3B 15.10.1). */
+	u64 cr4 = X86_CR4_PSE | X86_CR4_MCE;
 
 	for (u32 i = 0; i < AP_PD_ENTRIES; i++)
 		ap_pd[i] = i << PDE_4M_SHIFT | PTE_P | PTE_RW | PTE_PS;
