@@ -122,5 +122,7 @@ void kmain(u32 magic, u32 mbi)
 	 * domain, every other function behind a unit gets no DMA. */
 	iommu_enable(&boot_info);
 	vmx_init();
+	/* After VT-x is known, before any guest owns the LAPIC. */
+	smp_park_cpus(&boot_info, &acpi_info);
 	options_run_actions(&boot_info, o);
 }

@@ -11,7 +11,7 @@ GUEST_CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic \
 	-Iguest -I. -MMD -MP
 GUEST_ASFLAGS := -m32 -Iguest -I. -MMD -MP
 GUEST_SRCS := guest/boot.S guest/main.c guest/lib.c guest/tests.c \
-	guest/mmio.c guest/scenarios.c guest/hostile.c guest/taskswitch.c \
+	guest/mmio.c guest/scenarios.c guest/hostile.c guest/hostile_cpus.c guest/taskswitch.c \
 	guest/tasks.S guest/paging.c guest/cpu_checks.c \
 	guest/uart_checks.c guest/virtio_pci.c guest/virtio_dev.c \
 	guest/virtio_irq.c guest/virtio_pattern.c guest/virtio_checks.c \

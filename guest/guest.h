@@ -228,6 +228,7 @@ void run_bar(const struct guest_env *env);
 void run_hostile_ports(const struct guest_env *env);
 void run_hostile_console(const struct guest_env *env) __attribute__((noreturn));
 void run_hostile_nmi(const struct guest_env *env);
+void run_hostile_cpus(const struct guest_env *env);
 void run_hostile_reset(const struct guest_env *env, const char *how);
 void run_exit_width(const struct guest_env *env, const char *width);
 void run_bar_move(const struct guest_env *env, bool touch_old);

@@ -80,6 +80,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_hostile_console(&env);
 	} else if (!memcmp(scenario, "hostile-nmi", 12)) {
 		run_hostile_nmi(&env);
+	} else if (!memcmp(scenario, "hostile-cpus", 13)) {
+		run_hostile_cpus(&env);
 	} else if (!memcmp(scenario, "reset-", 6)) {
 		run_hostile_reset(&env, scenario + 6);
 	} else if (!memcmp(scenario, "exit-", 5)) {

@@ -18,7 +18,7 @@ base=${serial%.log}
 rc="$base.bochsrc"
 cat >"$rc" <<EOC
 megs: $megs
-cpu: model=$model, ips=10000000
+cpu: model=$model, count=${BOCHS_CPUS:-1}, ips=10000000
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$iso, status=inserted

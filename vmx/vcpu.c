@@ -265,4 +265,5 @@ void vcpu_print_stats(const struct vcpu *v)
 	printf("keel:   %-22s %10llu %14llu\n", "total", total, cycles);
 	printf("keel: background work ran %llu times (%u pollers)\n", v->polls,
 	       keel_poller_count());
+	smp_report();
 }

@@ -225,6 +225,19 @@ void *ioremap(phys_addr_t phys, u64 size);
  * 4 GiB's holes uncached): phys_to_virt() works there. */
 u64 paging_direct_top(void);
 
+/* ---- The other CPUs (smp.c, smp_page.c, ap_park.S) ---- */
+struct boot_info;
+struct acpi_info;
+/*
+ * Start every other enabled CPU of the MADT into VMX root operation, halted
+ * for good, so the guest's INIT and start-up IPIs do not reach them.
+ */
+void smp_park_cpus(const struct boot_info *bi, const struct acpi_info *ai);
+/* One line on the parked CPUs (the NMIs they took), if any. */
+void smp_report(void);
+/* A free page below 1 MiB for their start, or 0 (pure). */
+phys_addr_t smp_start_page(const struct boot_info *bi);
+
 /* ---- Time (time.c) ---- */
 /*
  * Calibrate the TSC: CPUID 15h when present, else against the ACPI PM timer

@@ -19,6 +19,18 @@ static volatile u8 *xapic_regs(void)
 					  APIC_BASE_ADDR_MASK);
 }
 
+/* SDM Vol.3A 11.6.1: the ICR takes a new IPI once the last one left. */
+static bool xapic_icr_idle(volatile u8 *regs)
+{
+	for (unsigned int i = 0;
+	     mmio_read32(regs + LAPIC_REG_ICR_LO) & ICR_DELIVERY_PENDING; i++) {
+		if (i == ICR_IDLE_SPINS)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
 enum lapic_mode lapic_mode(void)
 {
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
@@ -49,16 +61,35 @@ bool lapic_self_ipi(enum lapic_mode mode, u8 vector)
 		return true;
 	}
 	regs = xapic_regs();
-	for (unsigned int i = 0;
-	     mmio_read32(regs + LAPIC_REG_ICR_LO) & ICR_DELIVERY_PENDING; i++) {
-		if (i == ICR_IDLE_SPINS)
-			return false;
-		cpu_relax();
-	}
+	if (!xapic_icr_idle(regs))
+		return false;
 	mmio_write32(regs + LAPIC_REG_ICR_LO, (u32)vector | ICR_DELMODE_FIXED |
 						      ICR_LEVEL_ASSERT |
 						      ICR_SHORTHAND_SELF);
 	return true;
+}
+
+u32 lapic_id(enum lapic_mode mode)
+{
+	if (mode == LAPIC_MODE_X2APIC)
+		return (u32)rdmsr(MSR_X2APIC_ID);
+	return mmio_read32(xapic_regs() + LAPIC_REG_ID) >> LAPIC_ID_SHIFT;
+}
+
+bool lapic_send_ipi(enum lapic_mode mode, u32 dest, u32 icr_lo)
+{
+	volatile u8 *regs;
+
+	if (mode == LAPIC_MODE_X2APIC) {
+		wrmsr(MSR_X2APIC_ICR, (u64)dest << 32 | icr_lo);
+		return true;
+	}
+	regs = xapic_regs();
+	if (!xapic_icr_idle(regs))
+		return false;
+	mmio_write32(regs + LAPIC_REG_ICR_HI, dest << LAPIC_ID_SHIFT);
+	mmio_write32(regs + LAPIC_REG_ICR_LO, icr_lo);
+	return xapic_icr_idle(regs);
 }
 
 static void timer_write(enum lapic_mode mode, u32 reg, u32 msr, u32 val)

@@ -18,14 +18,19 @@
 /* xAPIC register offsets, SDM Vol.3A 11.4.1 table 11-1 */
 #define LAPIC_REG_TPR 0x80
 #define LAPIC_REG_SVR 0xf0
+#define LAPIC_REG_ID 0x20
 #define LAPIC_REG_ICR_LO 0x300
+#define LAPIC_REG_ICR_HI 0x310
+#define LAPIC_ID_SHIFT 24 /* xAPIC ID and ICR destination: bits 31:24 */
 #define LAPIC_REG_LVT_TIMER 0x320
 #define LAPIC_REG_TIMER_ICR 0x380 /* initial count */
 #define LAPIC_REG_TIMER_CCR 0x390 /* current count */
 #define LAPIC_REG_TIMER_DCR 0x3e0 /* divide configuration */
 
 /* x2APIC MSRs, SDM Vol.3A 11.12.1.2 table 11-6 */
+#define MSR_X2APIC_ID 0x802
 #define MSR_X2APIC_SVR 0x80f
+#define MSR_X2APIC_ICR 0x830
 #define MSR_X2APIC_LVT_TIMER 0x832
 #define MSR_X2APIC_TIMER_ICR 0x838
 #define MSR_X2APIC_TIMER_CCR 0x839
@@ -42,6 +47,8 @@
 /* Interrupt command register (low half), SDM Vol.3A 11.6.1 */
 #define ICR_VECTOR GENMASK(7, 0)
 #define ICR_DELMODE_FIXED (0U << 8)
+#define ICR_DELMODE_INIT (5U << 8)
+#define ICR_DELMODE_STARTUP (6U << 8)
 #define ICR_DELIVERY_PENDING BIT(12) /* xAPIC: previous IPI not yet sent */
 #define ICR_LEVEL_ASSERT BIT(14)
 #define ICR_SHORTHAND_SELF (1U << 18)
@@ -67,6 +74,16 @@ bool lapic_sw_enabled(enum lapic_mode mode);
  * xAPIC's previous IPI never left (ICR delivery status stuck).
  */
 bool lapic_self_ipi(enum lapic_mode mode, u8 vector);
+
+/* This CPU's APIC ID, read in @mode (which must not be off). */
+u32 lapic_id(enum lapic_mode mode);
+
+/*
+ * Send the IPI @icr_lo (delivery mode, level, vector) to the CPU with APIC
+ * ID @dest. Boot only (arch/x86/smp.c): afterwards the ICR is the guest's.
+ * false when an xAPIC's previous IPI never left.
+ */
+bool lapic_send_ipi(enum lapic_mode mode, u32 dest, u32 icr_lo);
 
 /*
  * The rate, in kHz, at which the LAPIC timer counts with divide-by-1,

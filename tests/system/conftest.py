@@ -130,9 +130,10 @@ def run_qemu(name, iso, firmware="bios", usb=False, mem=512, extra=(),
 
 
 def run_bochs(name, iso, model="corei7_skylake_x", megs=256, timeout=300,
-              until=None, extra_config=""):
+              until=None, extra_config="", cpus=1):
     """Boot ISO as a CD in Bochs. Bochs always exits 1: judge by the log.
-    extra_config lines are added to the bochsrc (e.g. more PCI devices)."""
+    extra_config lines are added to the bochsrc (e.g. more PCI devices);
+    cpus is the machine's CPU count."""
     os.makedirs(LOGS, exist_ok=True)
     log = os.path.join(LOGS, name + ".log")
     # A previous run's log must not satisfy `until` before Bochs starts.
@@ -140,7 +141,7 @@ def run_bochs(name, iso, model="corei7_skylake_x", megs=256, timeout=300,
         os.remove(log)
     cmd = [os.path.join(ROOT, "tools", "bochs-run.sh"), iso, log,
            str(timeout), model, str(megs)]
-    env = dict(os.environ, BOCHS_EXTRA=extra_config)
+    env = dict(os.environ, BOCHS_EXTRA=extra_config, BOCHS_CPUS=str(cpus))
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
                             start_new_session=True, env=env)
     timed_out = _wait(proc, log, timeout + 20, until)

@@ -179,3 +179,16 @@ def test_memory_above_4g(keel_built, boot_iso, firmware):
     assert 6144 * 1024 * 0.9 <= total <= 6144 * 1024
     assert total == reserved + used + free
     assert run.findall(r"keel: mmap: 00000001[0-9a-f]{8}-[0-9a-f]{16} type 1$"), run
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_other_cpus_parked(keel_built, boot_iso, firmware):
+    # Four CPUs: Keel starts the three others from a page below 1 MiB that
+    # SeaBIOS's or OVMF's memory map leaves free. TCG has no VT-x, so they
+    # halt without VMX and Keel says what that leaves open.
+    run = run_qemu("qemu-smp-" + firmware, boot_iso, firmware=firmware,
+                   extra=("-smp", "4"), timeout=90)
+    assert run.status == 1, run
+    assert run.has(r"^keel: cpus: 3 other CPUs halted without VMX: a guest's "
+                   r"INIT and start-up IPIs would still reach them$"), run
+    assert not run.has(r"did not start|VMXON failed"), run

@@ -137,3 +137,20 @@ def test_debug_exit_port_takes_every_width(keel_built, width, status):
     assert run.has(r"^keel: guest exited with status %d$" % status), run
     assert not run.has(r"exit_width"), run
     assert_keel_survived(run, status)
+
+
+def test_other_cpus_cannot_be_started(keel_built):
+    """On a machine of two CPUs the guest, which owns the LAPIC, sends NMIs,
+    INIT and start-up IPIs to every CPU but its own. None of it may reach a
+    CPU outside Keel's control: the machine must not reset, and the parked
+    CPU must still be Keel's afterwards (it counts the NMIs it took)."""
+    iso = build_iso("hostile-cpus", KEEL_CMD, GUEST_ELF,
+                    "scenario=hostile-cpus")
+    run = run_bochs("hostile-cpus", iso, timeout=240, until=UNTIL, cpus=2)
+    assert run.has(r"^keel: cpus: 1 other CPU parked in VMX root"), run
+    assert guest_passes(run, "hostile_cpus_still_running"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+    # The five NMIs sent after INIT and the start-up IPIs found it still
+    # parked in Keel's code, as did the five before.
+    assert run.has(r"^keel: cpus: 1 parked CPU took 10 NMIs$"), run
+    assert_keel_survived(run, 0)
