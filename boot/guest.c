@@ -8,6 +8,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
+#include "arch/x86/arch.h"
 #include "boot/options.h"
 #include "vm/vm.h"
 #include "vmx/vmx.h"
@@ -103,6 +104,14 @@ int guest_run(const struct boot_info *bi, const struct vm_config *cfg,
 		pr_info("keel: guest: not started: VT-x is not available\n");
 		return -1;
 	}
+	if (smp_unparked_cpus() && !cfg->unparked_cpus) {
+		pr_err("keel: guest: not started: %u other CPUs are not parked in VMX root, so the guest could start them outside Keel (unparked_cpus would allow it)\n",
+		       smp_unparked_cpus());
+		return -1;
+	}
+	if (smp_unparked_cpus())
+		pr_warn("keel: guest: %u other CPUs are not parked in VMX root: the guest can start them outside Keel (unparked_cpus)\n",
+			smp_unparked_cpus());
 	for (;;) {
 		if (start_guest(&the_vm, cfg, &the_image)) {
 			printf("keel: guest stopped: setup failed\n");

@@ -111,7 +111,9 @@ void kmain(u32 magic, u32 mbi)
 	platform_init(&boot_info);
 	options_apply_passthrough(&o->guest);
 	fbcon_claim_pci();
-	/* ACPI's EBDA scan was the last reader of the BIOS data area. */
+	/* ACPI's EBDA scan and this were the last readers of the BIOS data
+	 * area. */
+	smp_note_bios_area();
 	paging_unmap_page0();
 	iommu_init(&acpi_info, &o->iommu);
 	/* Storage first: firmware may leave AHCI ports running with DMA
@@ -123,6 +125,6 @@ void kmain(u32 magic, u32 mbi)
 	iommu_enable(&boot_info);
 	vmx_init();
 	/* After VT-x is known, before any guest owns the LAPIC. */
-	smp_park_cpus(&boot_info, &acpi_info);
+	smp_park_cpus(&boot_info, &acpi_info, vmx_enabled());
 	options_run_actions(&boot_info, o);
 }

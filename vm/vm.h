@@ -93,6 +93,8 @@ struct vm_config {
 	 * driver would claim them (docs/iommu.md) */
 	u16 passthrough[VM_PCI_HIDE_MAX];
 	struct vm_disk disk;
+	/* unparked_cpus: run even while another CPU is not in VMX root */
+	bool unparked_cpus;
 };
 
 #define VM_MAX_MODULES 8

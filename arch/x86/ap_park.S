@@ -23,6 +23,7 @@
 ap_tramp:
 	cli
 	cld
+	wbinvd			/* as Linux's trampoline: caches may be stale */
 	movw %cs, %ax
 	movw %ax, %ds
 	lgdtl ap_tramp_gdtr - ap_tramp
@@ -40,12 +41,45 @@ ap_tramp_end:
 	.balign 16
 ap_gdt:
 	.quad 0
-	.quad 0x00cf9a000000ffff	/* AP_CS32: 32-bit code, flat */
-	.quad 0x00cf92000000ffff	/* AP_DS32: data, flat */
+	/* Accessed bits set: the CPU would write them into .rodata. */
+	.quad 0x00cf9b000000ffff	/* AP_CS32: 32-bit code, flat */
+	.quad 0x00cf93000000ffff	/* AP_DS32: data, flat */
 ap_gdt_end:
 
 	.text
 	.code32
+/*
+ * %ebx = this CPU's slot: its initial APIC ID (CPUID 0Bh EDX where the CPU
+ * has that leaf, else CPUID 1 EBX bits 31:24; SDM Vol.3A 10.4.8) looked up
+ * in ap_apic_id[], which the boot CPU filled before any start-up IPI. A
+ * CPU that starts late, or that nobody asked for, still finds its own
+ * slot or the spare one, never another CPU's stack or VMXON region.
+ */
+	.macro call_slot_lookup
+	xorl %eax, %eax
+	cpuid
+	cmpl $CPUID_LEAF_X2APIC_TOPO, %eax
+	jb 5f
+	movl $CPUID_LEAF_X2APIC_TOPO, %eax
+	xorl %ecx, %ecx
+	cpuid
+	movl %edx, %esi
+	jmp 6f
+5:	movl $1, %eax
+	cpuid
+	shrl $24, %ebx
+	movl %ebx, %esi
+6:	xorl %ebx, %ebx
+7:	cmpl ap_count, %ebx
+	jae 8f
+	cmpl ap_apic_id(, %ebx, 4), %esi
+	je 9f
+	incl %ebx
+	jmp 7b
+8:	movl $AP_SLOT_SPARE, %ebx
+9:
+	.endm
+
 ap_entry32:
 	movl $AP_DS32, %eax
 	movl %eax, %ds
@@ -53,7 +87,7 @@ ap_entry32:
 	movl %eax, %ss
 	movl %eax, %fs
 	movl %eax, %gs
-	movl ap_boot_slot, %ebx
+	call_slot_lookup
 	leal 1(%ebx), %esp
 	shll $AP_STACK_SHIFT, %esp
 	addl $ap_stacks, %esp
@@ -68,6 +102,8 @@ ap_entry32:
 	jmp 1f
 1:	movl $AP_PARKED, %esi
 	cmpl $0, ap_try_vmx
+	je ap_park
+	cmpl $AP_SLOT_SPARE, %ebx
 	je ap_park
 	/* VMXON needs IA32_FEATURE_CONTROL locked with VMX outside SMX
 	 * (SDM Vol.3C 24.7); lock it so where the firmware left it open, as
@@ -89,12 +125,45 @@ ap_park:
 3:	hlt
 	jmp 3b
 
-	.globl ap_nmi_stub, ap_fault_stub
+	.globl ap_nmi_stub, ap_fault_stub, ap_mce_stub
+/*
+ * NMIs: counted, back to the halt. The handlers run on the CPU's stack
+ * with %ebx still its slot (the halt loop never changes it). Before a
+ * reboot smp_release() asks for VMXOFF, so the reset's INIT (a keyboard
+ * controller reset is one on many chipsets) reaches this CPU again.
+ */
 ap_nmi_stub:
 	lock incl ap_nmis
-	iret
+	cmpl $0, ap_release
+	je 1f
+	cmpl $AP_PARKED_VMX, ap_state(, %ebx, 4)
+	jne 1f
+	vmxoff
+	movl $AP_RELEASED, ap_state(, %ebx, 4)
+1:	iret
 
+/*
+ * Any other exception halts the CPU for good. Before VMXON that leaves it
+ * without VMX, so it says so; after, INIT stays blocked.
+ */
 ap_fault_stub:
-	movl $1, ap_faulted
-4:	hlt
-	jmp 4b
+	lock incl ap_faulted
+	cmpl $AP_PARKED_VMX, ap_state(, %ebx, 4)
+	je 2f
+	movl $AP_FAULTED, ap_state(, %ebx, 4)
+2:	hlt
+	jmp 2b
+
+/*
+ * A machine check is broadcast to every CPU: clear IA32_MCG_STATUS.MCIP
+ * and go back to the halt, since a second one while MCIP is set shuts the
+ * CPU down (SDM Vol.3B 15.10.1), which resets many machines.
+ */
+ap_mce_stub:
+	pushal
+	movl $MSR_IA32_MCG_STATUS, %ecx
+	xorl %eax, %eax
+	xorl %edx, %edx
+	wrmsr
+	popal
+	iret

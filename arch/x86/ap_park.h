@@ -12,6 +12,16 @@
 #define AP_PARKED_VMX 2 /* in VMX root: INIT blocked, start-up IPIs ignored */
 #define AP_PARKED 3 /* halted without VMX (none, or the firmware's lock) */
 #define AP_VMXON_FAILED 4 /* VMXON set CF or ZF: halted without VMX */
+#define AP_FAULTED 5 /* an exception before VMXON: halted without VMX */
+#define AP_RELEASED 6 /* VMXOFF before a reboot (smp_release()) */
+
+/* CPUID leaf 0Bh: EDX is the x2APIC ID (SDM Vol.3A 10.12.8.1) */
+#define CPUID_LEAF_X2APIC_TOPO 0xb
+/* IA32_MCG_STATUS, SDM Vol.4 table 2-2 */
+#define MSR_IA32_MCG_STATUS 0x17a
+/* Vectors with their own handlers, SDM Vol.3A 6.3.1 table 6-1 */
+#define AP_VECTOR_NMI 2
+#define AP_VECTOR_MC 18
 
 /* Selectors of ap_gdt */
 #define AP_CS32 0x08
@@ -20,5 +30,8 @@
 /* Bytes of stack per parked CPU: NMI and exception frames only. */
 #define AP_STACK_SHIFT 8
 #define AP_MAX 255 /* other CPUs parked at most */
+/* A CPU whose APIC ID is not in ap_apic_id[] gets this slot: a stack to
+ * halt on, no VMX. */
+#define AP_SLOT_SPARE AP_MAX
 
 #endif

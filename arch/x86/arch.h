@@ -232,11 +232,18 @@ struct acpi_info;
  * Start every other enabled CPU of the MADT into VMX root operation, halted
  * for good, so the guest's INIT and start-up IPIs do not reach them.
  */
-void smp_park_cpus(const struct boot_info *bi, const struct acpi_info *ai);
+void smp_park_cpus(const struct boot_info *bi, const struct acpi_info *ai,
+		   bool vmx);
+/* Read where the BIOS's area begins, before page 0 is unmapped. */
+void smp_note_bios_area(void);
+/* Enabled CPUs not in VMX root although VT-x works: the guest may not run. */
+unsigned int smp_unparked_cpus(void);
+/* Before a reboot: parked CPUs leave VMX root, so INIT reaches them. */
+void smp_release(void);
 /* One line on the parked CPUs (the NMIs they took), if any. */
 void smp_report(void);
-/* A free page below 1 MiB for their start, or 0 (pure). */
-phys_addr_t smp_start_page(const struct boot_info *bi);
+/* A free page below 1 MiB and below @limit for their start, or 0 (pure). */
+phys_addr_t smp_start_page(const struct boot_info *bi, u64 limit);
 
 /* ---- Time (time.c) ---- */
 /*

@@ -81,6 +81,9 @@ bool lapic_send_ipi(enum lapic_mode mode, u32 dest, u32 icr_lo)
 	volatile u8 *regs;
 
 	if (mode == LAPIC_MODE_X2APIC) {
+		/* WRMSR to the x2APIC ICR is not serializing (SDM Vol.3A
+		 * 11.12.3): earlier stores must be visible to the target. */
+		__asm__ volatile("mfence" : : : "memory");
 		wrmsr(MSR_X2APIC_ICR, (u64)dest << 32 | icr_lo);
 		return true;
 	}

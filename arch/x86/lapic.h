@@ -47,6 +47,7 @@
 /* Interrupt command register (low half), SDM Vol.3A 11.6.1 */
 #define ICR_VECTOR GENMASK(7, 0)
 #define ICR_DELMODE_FIXED (0U << 8)
+#define ICR_DELMODE_NMI (4U << 8)
 #define ICR_DELMODE_INIT (5U << 8)
 #define ICR_DELMODE_STARTUP (6U << 8)
 #define ICR_DELIVERY_PENDING BIT(12) /* xAPIC: previous IPI not yet sent */

@@ -123,6 +123,7 @@ static void fadt_reset(void)
 void arch_reboot(void)
 {
 	printf("keel: reboot\n");
+	smp_release();
 	fadt_reset();
 	outb(RST_CNT_PORT, RST_CNT_SYS_RST);
 	outb(RST_CNT_PORT, RST_CNT_SYS_RST | RST_CNT_RST_CPU);

@@ -44,9 +44,12 @@ static bool page_free(const struct boot_info *bi, u64 p)
 	return true;
 }
 
-phys_addr_t smp_start_page(const struct boot_info *bi)
+phys_addr_t smp_start_page(const struct boot_info *bi, u64 limit)
 {
-	for (u64 p = SMP_PAGE_HIGH - SMP_PAGE_SIZE; p >= SMP_PAGE_LOW;
+	u64 top = limit < SMP_PAGE_HIGH ? limit & ~(SMP_PAGE_SIZE - 1) :
+					  SMP_PAGE_HIGH;
+
+	for (u64 p = top - SMP_PAGE_SIZE; p >= SMP_PAGE_LOW && p < top;
 	     p -= SMP_PAGE_SIZE)
 		if (page_free(bi, p))
 			return p;
