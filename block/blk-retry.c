@@ -88,9 +88,11 @@ static void carry(struct blk_queue *q, struct request *owner, struct bio *bio)
 
 void blk_retry_start(struct blk_queue *q, struct request *rq)
 {
-	/* Each bio ends with its own retry's status, set when it ends. */
-	for (struct bio *b = rq->bio; b; b = b->bi_next)
-		b->bi_status = BLK_STS_OK;
+	/*
+	 * Each bio ends with its own retry's error, if any. The failed
+	 * command set no status on them; an error already there (a split
+	 * piece of the same bio that failed) must stay.
+	 */
 	rq->state = RQ_RETRY;
 	list_add_tail(&rq->queuelist, &q->retry);
 	if (q->retry_rq.state == RQ_FREE)
@@ -105,7 +107,8 @@ void blk_retry_ended(struct blk_queue *q, blk_status_t status)
 		list_first_entry(&q->retry, struct request, queuelist);
 	struct bio *bio = c->bio;
 
-	bio->bi_status = status;
+	if (status)
+		bio->bi_status = status; /* as bio_endio(): errors only add */
 	bio->bi_next = q->retry_next;
 	q->retry_next = NULL;
 	c->bio = c->biotail = NULL;

@@ -82,6 +82,36 @@ static void test_merged_read_fails_only_the_bad_bio(void **state)
 	assert_int_equal(blk_warn_count, warns0);
 }
 
+/*
+ * An error a bio already holds stays: a split piece of the same bio (as
+ * virtio-blk splits a large guest request) failed, and the rest of it is
+ * in a merged command that fails over another bio and goes again alone,
+ * successfully. The guest's request must still end with the error.
+ */
+static void test_retry_keeps_an_earlier_error(void **state)
+{
+	static struct bio child;
+	struct bio *p;
+	int pi, q;
+
+	setup("none", 0);
+	p = mk(REQ_OP_READ, 0, 16, 0);
+	pi = (int)(p - bios);
+	assert_int_equal(bio_split(p, 8, &child), 0); /* child [0,8) */
+	assert_int_equal(blk_submit_bio(&child), 0);
+	blk_complete_request(inflight_at(0, REQ_OP_READ), BLK_STS_MEDIUM);
+	assert_int_equal(p->bi_status, BLK_STS_MEDIUM);
+	blk_start_plug(&fk.dev);
+	assert_int_equal(blk_submit_bio(p), 0); /* [8,16) */
+	q = R(16, 8);
+	blk_finish_plug(&fk.dev);
+	fk.bad = 20;
+	drain_bad();
+	assert_int_equal(stats()->bio_retries, 2);
+	assert_int_equal(ended_sts[q], BLK_STS_MEDIUM);
+	assert_int_equal(ended_sts[pi], BLK_STS_MEDIUM);
+}
+
 /* RAM disk: the good writes reach the disk, the bad one nothing. */
 static void test_merged_write_keeps_the_good_data(void **state)
 {
@@ -371,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_two_failed_requests_take_turns),
 		cmocka_unit_test(test_gap_part_of_two_bios),
 		cmocka_unit_test(test_refused_at_submit),
+		cmocka_unit_test(test_retry_keeps_an_earlier_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
