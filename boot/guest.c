@@ -88,6 +88,26 @@ static int start_guest(struct vm *vm, const struct vm_config *cfg,
 	return rc;
 }
 
+/*
+ * Fail closed: a CPU outside VMX root could be started by the guest at a
+ * page of its choosing (docs/architecture.md, "Parked CPUs").
+ */
+static bool cpus_parked(const struct vm_config *cfg)
+{
+	unsigned int n = smp_unparked_cpus();
+
+	if (!n)
+		return true;
+	if (!cfg->unparked_cpus) {
+		pr_err("keel: guest: not started: %u other CPU%s not parked in VMX root, so the guest could start %s outside Keel (unparked_cpus would allow it)\n",
+		       n, n == 1 ? " is" : "s are", n == 1 ? "it" : "them");
+		return false;
+	}
+	pr_warn("keel: guest: %u other CPU%s not parked in VMX root: the guest can start %s outside Keel (unparked_cpus)\n",
+		n, n == 1 ? " is" : "s are", n == 1 ? "it" : "them");
+	return true;
+}
+
 /* A guest that resets itself again and again is stopped after this many. */
 #define GUEST_MAX_RESTARTS 8U
 
@@ -104,14 +124,8 @@ int guest_run(const struct boot_info *bi, const struct vm_config *cfg,
 		pr_info("keel: guest: not started: VT-x is not available\n");
 		return -1;
 	}
-	if (smp_unparked_cpus() && !cfg->unparked_cpus) {
-		pr_err("keel: guest: not started: %u other CPUs are not parked in VMX root, so the guest could start them outside Keel (unparked_cpus would allow it)\n",
-		       smp_unparked_cpus());
+	if (!cpus_parked(cfg))
 		return -1;
-	}
-	if (smp_unparked_cpus())
-		pr_warn("keel: guest: %u other CPUs are not parked in VMX root: the guest can start them outside Keel (unparked_cpus)\n",
-			smp_unparked_cpus());
 	for (;;) {
 		if (start_guest(&the_vm, cfg, &the_image)) {
 			printf("keel: guest stopped: setup failed\n");

@@ -125,6 +125,9 @@ void kmain(u32 magic, u32 mbi)
 	iommu_enable(&boot_info);
 	vmx_init();
 	/* After VT-x is known, before any guest owns the LAPIC. */
-	smp_park_cpus(&boot_info, &acpi_info, vmx_enabled());
+	if (o->park_cpus)
+		smp_park_cpus(&boot_info, &acpi_info, vmx_enabled());
+	else
+		smp_leave_cpus(&acpi_info, vmx_enabled());
 	options_run_actions(&boot_info, o);
 }

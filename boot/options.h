@@ -65,6 +65,7 @@ struct keel_options {
 	unsigned int on_guest_reset; /* enum guest_reset_action */
 	unsigned int shell; /* enum shell_mode (shell/shell.h) */
 	unsigned int exit_trace; /* 1: the exit trace ring records from boot */
+	unsigned int park_cpus; /* 1: park the other CPUs (arch/x86/smp.c) */
 	u64 ide_max_xfer; /* bytes an IDE command moves at most; 0: no cap */
 	struct vm_config guest; /* guest_mem=, pci_hide=, passthrough= */
 	struct iommu_config iommu; /* iommu=, unconfined_dma */

@@ -234,6 +234,8 @@ struct acpi_info;
  */
 void smp_park_cpus(const struct boot_info *bi, const struct acpi_info *ai,
 		   bool vmx);
+/* park_cpus=off: count the other CPUs as not parked, and say so. */
+void smp_leave_cpus(const struct acpi_info *ai, bool vmx);
 /* Read where the BIOS's area begins, before page 0 is unmapped. */
 void smp_note_bios_area(void);
 /* Enabled CPUs not in VMX root although VT-x works: the guest may not run. */

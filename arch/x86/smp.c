@@ -278,6 +278,24 @@ report:
 		unparked = 0; /* no guest runs */
 }
 
+void smp_leave_cpus(const struct acpi_info *ai, bool vmx)
+{
+	enum lapic_mode mode = lapic_mode();
+	u32 self;
+
+	if (!ai->have_madt || mode == LAPIC_MODE_OFF)
+		return;
+	self = lapic_id(mode);
+	for (unsigned int i = 0; i < ai->n_cpus; i++)
+		unparked += ai->cpus[i].enabled && ai->cpus[i].apic_id != self;
+	if (unparked)
+		pr_warn("keel: cpus: %u other CPU%s left as the firmware left %s (park_cpus=off)\n",
+			unparked, unparked == 1 ? "" : "s",
+			unparked == 1 ? "it" : "them");
+	if (!vmx)
+		unparked = 0; /* no guest runs */
+}
+
 unsigned int smp_unparked_cpus(void)
 {
 	return unparked;

@@ -139,18 +139,48 @@ def test_debug_exit_port_takes_every_width(keel_built, width, status):
     assert_keel_survived(run, status)
 
 
-def test_other_cpus_cannot_be_started(keel_built):
-    """On a machine of two CPUs the guest, which owns the LAPIC, sends NMIs,
-    INIT and start-up IPIs to every CPU but its own. None of it may reach a
-    CPU outside Keel's control: the machine must not reset, and the parked
-    CPU must still be Keel's afterwards (it counts the NMIs it took)."""
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_other_cpus_cannot_be_started(keel_built, cpus):
+    """On a machine of two or four CPUs the guest, which owns the LAPIC,
+    sends NMIs, INIT and start-up IPIs to every CPU but its own. None of it
+    may reach a CPU outside Keel's control: the machine must not reset, and
+    every parked CPU must still be Keel's afterwards (each counts the ten
+    NMIs it took, five of them after the INITs)."""
+    others = cpus - 1
     iso = build_iso("hostile-cpus", KEEL_CMD, GUEST_ELF,
                     "scenario=hostile-cpus")
-    run = run_bochs("hostile-cpus", iso, timeout=240, until=UNTIL, cpus=2)
-    assert run.has(r"^keel: cpus: 1 other CPU parked in VMX root"), run
+    run = run_bochs("hostile-cpus-%d" % cpus, iso, timeout=240, until=UNTIL,
+                    cpus=cpus)
+    plural = "" if others == 1 else "s"
+    assert run.has(r"^keel: cpus: %d other CPU%s parked in VMX root"
+                   % (others, plural)), run
     assert guest_passes(run, "hostile_cpus_still_running"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
-    # The five NMIs sent after INIT and the start-up IPIs found it still
-    # parked in Keel's code, as did the five before.
-    assert run.has(r"^keel: cpus: 1 parked CPU took 10 NMIs$"), run
+    assert run.has(r"^keel: cpus: %d parked CPU%s took %d NMIs$"
+                   % (others, plural, 10 * others)), run
+    assert_keel_survived(run, 0)
+
+
+def test_unparked_cpus_fail_closed(keel_built):
+    """park_cpus=off leaves the other CPU as the firmware left it: the guest
+    could start it, so Keel does not start the guest, and says why."""
+    iso = build_iso("unparked", KEEL_CMD + " park_cpus=off", GUEST_ELF,
+                    "scenario=pci")
+    run = run_bochs("unparked", iso, timeout=240, until=UNTIL, cpus=2)
+    assert run.has(r"^keel: cpus: 1 other CPU left as the firmware left it "
+                   r"\(park_cpus=off\)$"), run
+    assert run.has(r"^keel: guest: not started: 1 other CPU is not parked in "
+                   r"VMX root, so the guest could start it outside Keel "
+                   r"\(unparked_cpus would allow it\)$"), run
+    assert not run.has(r"^guest\|"), run
+
+
+def test_unparked_cpus_allowed(keel_built):
+    """unparked_cpus accepts it: the guest runs, with a warning."""
+    iso = build_iso("unparked-ok", KEEL_CMD + " park_cpus=off unparked_cpus",
+                    GUEST_ELF, "scenario=pci")
+    run = run_bochs("unparked-ok", iso, timeout=240, until=UNTIL, cpus=2)
+    assert run.has(r"^keel: guest: 1 other CPU is not parked in VMX root: "
+                   r"the guest can start it outside Keel \(unparked_cpus\)$"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
     assert_keel_survived(run, 0)
