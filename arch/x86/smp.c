@@ -304,6 +304,7 @@ unsigned int smp_unparked_cpus(void)
 void smp_release(void)
 {
 	enum lapic_mode mode = lapic_mode();
+	u32 released = 0;
 
 	if (!parked_vmx || mode == LAPIC_MODE_OFF)
 		return;
@@ -314,6 +315,10 @@ void smp_release(void)
 			lapic_send_ipi(mode, ap_apic_id[slot],
 				       ICR_DELMODE_NMI | ICR_LEVEL_ASSERT);
 	mdelay(RELEASE_DELAY_MS);
+	for (u32 slot = 0; slot < ap_count; slot++)
+		released += ap_state[slot] == AP_RELEASED;
+	printf("keel: cpus: %u of %u parked CPU%s left VMX root for the reset\n",
+	       released, parked_vmx, parked_vmx == 1 ? "" : "s");
 }
 
 void smp_report(void)
