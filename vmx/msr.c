@@ -31,7 +31,6 @@
 #define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_PRED_CMD 0x49
 #define MSR_IA32_FLUSH_CMD 0x10b
-#define MSR_IA32_XSS 0xda0
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
 #define MSR_PLATFORM_INFO 0xce
 #define MSR_PKG_CST_CONFIG_CONTROL 0xe2 /* SDM Vol.4 table 2-20 */

@@ -41,6 +41,23 @@ static void cpu_vendor(char out[13])
 	out[12] = '\0';
 }
 
+/*
+ * The VMCS does not switch IA32_XSS, so the guest's XSAVES and XRSTORS run
+ * with the real one, while Keel tells the guest it is 0 (vmx/msr.c). A
+ * firmware that left supervisor components on would make the guest's
+ * XSAVES write state it did not make room for. Leaf 0Dh exists only with
+ * XSAVE (CPUID.1:ECX.XSAVE, SDM Vol.2A CPUID).
+ */
+static void clear_xss(void)
+{
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) || cpuid(0, 0).eax < 0xd)
+		return;
+	if (!(cpuid(0xd, 1).eax & CPUID_D_1_EAX_XSAVES))
+		return;
+	if (wrmsr_safe(MSR_IA32_XSS, 0))
+		pr_warn("keel: vmx: could not clear IA32_XSS; the guest's XSAVES may save supervisor state\n");
+}
+
 static int check_feature_control(void)
 {
 	u64 fc;
@@ -118,6 +135,7 @@ int vmx_init(void)
 		cr4 |= X86_CR4_OSXSAVE;
 	write_cr0(vmx_host_cr0(&caps, read_cr0()));
 	write_cr4(vmx_host_cr4(&caps, cr4));
+	clear_xss();
 
 	region = alloc_pages(1, PAGE_SIZE);
 	if (region == PHYS_INVALID) {

@@ -65,6 +65,7 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_IA32_SPEC_CTRL 0x48
+#define MSR_IA32_XSS 0xda0 /* supervisor state components, SDM Vol.1 13.3 */
 
 /* ---- RFLAGS, SDM Vol.1 3.4.3 ---- */
 #define X86_RFLAGS_CF BIT(0)
@@ -78,6 +79,8 @@
 /* ---- CPUID, SDM Vol.2A CPUID ---- */
 #define CPUID_1_ECX_VMX BIT(5) /* table 3-10 */
 #define CPUID_1_ECX_XSAVE BIT(26)
+#define CPUID_D_1_EAX_XSAVES \
+	BIT(3) /* XSAVES/XRSTORS and IA32_XSS, SDM Vol.1 13.2 */
 #define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_ECX_HYPERVISOR BIT(31) /* reserved for hypervisors */
 #define CPUID_7_ECX_OSPKE BIT(4) /* table 3-8, leaf 7 subleaf 0 */
