@@ -37,7 +37,6 @@
 #define MSR_IA32_POWER_CTL 0x1fc /* SDM Vol.4 table 2-20 */
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
 #define MSR_IA32_MCG_CAP 0x179
-#define MSR_IA32_MCG_STATUS 0x17a
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 #define MSR_X2APIC_FIRST 0x800 /* x2APIC registers, SDM Vol.3A 10.12.1.2 */

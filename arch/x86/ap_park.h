@@ -17,8 +17,6 @@
 
 /* CPUID leaf 0Bh: EDX is the x2APIC ID (SDM Vol.3A 10.12.8.1) */
 #define CPUID_LEAF_X2APIC_TOPO 0xb
-/* IA32_MCG_STATUS, SDM Vol.4 table 2-2 */
-#define MSR_IA32_MCG_STATUS 0x17a
 /* Vectors with their own handlers, SDM Vol.3A 6.3.1 table 6-1 */
 #define AP_VECTOR_NMI 2
 #define AP_VECTOR_MC 18

@@ -20,14 +20,6 @@
 #include "arch/x86/arch.h"
 #include "arch/x86/lapic.h"
 
-/* IA32_VMX_BASIC and the CR0/CR4 fixed-bit MSRs, SDM Vol.3D A.1, A.7, A.8 */
-#define MSR_IA32_VMX_BASIC 0x480
-#define MSR_IA32_VMX_CR0_FIXED0 0x486
-#define MSR_IA32_VMX_CR0_FIXED1 0x487
-#define MSR_IA32_VMX_CR4_FIXED0 0x488
-#define MSR_IA32_VMX_CR4_FIXED1 0x489
-#define VMX_REVISION_MASK 0x7fffffffU /* IA32_VMX_BASIC bits 30:0 */
-
 /* MP initialization delays, SDM Vol.3A 9.4.4.1 */
 #define INIT_DELAY_MS 10
 #define STARTUP_DELAY_US 200
@@ -137,7 +129,7 @@ static void ap_slots_init(const struct acpi_info *ai, enum lapic_mode mode,
 
 static bool ap_vmxon_regions(void)
 {
-	u32 rev = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_REVISION_MASK;
+	u32 rev = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION;
 
 	for (u32 slot = 0; slot < ap_count; slot++) {
 		phys_addr_t region = alloc_pages(1, PAGE_SIZE);
