@@ -37,6 +37,7 @@ void test_apic_base(void);
 void test_cr0_reserved(void);
 void test_tsc_rate_cpuid(void);
 void test_cpuid_rip_wrap(void);
+void test_single_step(void);
 
 /* apic_checks.c */
 void apic_sw_enable(void);

@@ -308,3 +308,97 @@ void test_cpuid_rip_wrap(void)
 	       a == ref.eax && b == ref.ebx && c == ref.ecx && dx == ref.edx,
 	       "leaf 0 eax=0x%x ebx=0x%x at EIP 0xfffffffe", a, b);
 }
+
+/*
+ * Single-step traps on instructions Keel completes for the guest. With
+ * EFLAGS.TF set the CPU raises #DB with DR6.BS after every instruction
+ * (SDM Vol.3B 18.3.1.4); CPUID, IN from Keel's UART and HLT exit, so the
+ * trap after them is Keel's to raise. The #DB gate records where each trap
+ * landed; the TF region is one function so its labels exist once.
+ */
+#define VEC_DB 1
+#define EFLAGS_IF BIT(9)
+#define STEP_MAX 16
+
+volatile u32 step_count, step_bs, step_eip[STEP_MAX];
+void step_stub(void);
+extern const u32 exc_stubs[32];
+extern char step_after_cpuid[], step_after_inb[], step_after_hlt[];
+
+__asm__(".text\n"
+	"step_stub:\n\t"
+	"pushl %eax\n\t"
+	"pushl %ecx\n\t"
+	"movl step_count, %ecx\n\t"
+	"cmpl $16, %ecx\n\t" /* STEP_MAX */
+	"jae 1f\n\t"
+	"movl 8(%esp), %eax\n\t" /* the EIP the trap pushed */
+	"movl %eax, step_eip(,%ecx,4)\n"
+	"1:\tincl step_count\n\t"
+	"movl %dr6, %eax\n\t"
+	"andl $0x4000, %eax\n\t" /* DR6.BS */
+	"orl %eax, step_bs\n\t"
+	"xorl %eax, %eax\n\t"
+	"movl %eax, %dr6\n\t" /* DR6 bits are sticky (SDM Vol.3B 18.2.3) */
+	"popl %ecx\n\t"
+	"popl %eax\n\t"
+	"iret\n");
+
+static __attribute__((noinline)) void step_emulated(void)
+{
+	u32 a, b, c, d;
+
+	__asm__ volatile("pushfl\n\t"
+			 "orl $0x100, (%%esp)\n\t" /* TF */
+			 "popfl\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "cpuid\n"
+			 "step_after_cpuid:\n\t"
+			 "movl $0x3fd, %%edx\n\t"
+			 "inb %%dx, %%al\n"
+			 "step_after_inb:\n\t"
+			 "hlt\n"
+			 "step_after_hlt:\n\t"
+			 "pushfl\n\t"
+			 "andl $~0x100, (%%esp)\n\t"
+			 "popfl\n\t"
+			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 :
+			 : "memory", "cc");
+}
+
+static bool stepped_at(const char *label)
+{
+	for (u32 i = 0; i < step_count && i < STEP_MAX; i++)
+		if (step_eip[i] == (u32)(unsigned long)label)
+			return true;
+	return false;
+}
+
+/*
+ * Eight traps: after XOR, CPUID, MOV, IN, HLT, PUSHF, AND and the POPF
+ * that clears TF (the trap follows an instruction that began with TF
+ * set). The HLT is single-stepped with interrupts on, so it cannot halt
+ * for good whatever Keel does; before this check existed, VM entry
+ * refused a HLT state with TF set and the guest was stopped.
+ */
+void test_single_step(void)
+{
+	u32 flags;
+
+	__asm__ volatile("pushfl; popl %0" : "=r"(flags));
+	step_count = 0;
+	step_bs = 0;
+	idt_set_gate(VEC_DB, step_stub);
+	__asm__ volatile("sti" ::: "memory");
+	step_emulated();
+	if (!(flags & EFLAGS_IF))
+		__asm__ volatile("cli" ::: "memory");
+	idt_set_gate(VEC_DB, (void (*)(void))exc_stubs[VEC_DB]);
+	report("single_step_emulated",
+	       step_count == 8 && step_bs && stepped_at(step_after_cpuid) &&
+		       stepped_at(step_after_inb) && stepped_at(step_after_hlt),
+	       "traps=%u bs=%u after_cpuid=%u after_in=%u after_hlt=%u",
+	       step_count, step_bs ? 1 : 0, stepped_at(step_after_cpuid),
+	       stepped_at(step_after_inb), stepped_at(step_after_hlt));
+}

@@ -560,6 +560,7 @@ void run_all_tests(const struct guest_env *env)
 	test_cr0_reserved();
 	test_tsc_rate_cpuid();
 	test_cpuid_rip_wrap();
+	test_single_step();
 	test_xsetbv();
 	test_cache();
 	test_vmx_insns();

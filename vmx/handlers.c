@@ -124,6 +124,11 @@ void vmx_exit_hlt(struct vcpu *v)
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 
 	vcpu_skip_instruction(v);
+	/* A single-stepped HLT traps at once: its #DB is pending (BS), and
+	 * VM entry in the HLT state with TF set and BS pending would only
+	 * wake for it (SDM Vol.3C 27.3.1.5, 27.7.3). */
+	if (vcpu_single_stepping())
+		return;
 	if (!(rflags & X86_RFLAGS_IF) && !vcpu_irq_pending(v)) {
 		/* Only an NMI can wake it, as on the CPU: wait for one when
 		 * Keel passes NMIs on (vmx/nmi.c wakes the guest), else

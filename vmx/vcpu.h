@@ -213,6 +213,19 @@ static inline u64 vcpu_seg_base(unsigned int seg, bool mode64)
 }
 
 /*
+ * With RFLAGS.TF set (and IA32_DEBUGCTL.BTF clear, which asks for traps on
+ * branches only) the CPU raises a single-step #DB after every instruction
+ * (SDM Vol.3B 18.3.1.4). An instruction that exits never completes on the
+ * CPU, so when Keel completes it the trap is Keel's to make pending; VM
+ * entry then delivers it with DR6.BS (SDM Vol.3C 27.7.3).
+ */
+static inline bool vcpu_single_stepping(void)
+{
+	return (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_TF) &&
+	       !(vmread(VMCS_GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF);
+}
+
+/*
  * Advance RIP past an emulated instruction of @len bytes. It ends STI/MOV
  * SS blocking, as a real one would (SDM Vol.3C 25.4.2).
  */
@@ -235,6 +248,10 @@ static inline void vcpu_advance_rip(struct vcpu *v, u64 len)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(u64)(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
+	if (unlikely(vcpu_single_stepping()))
+		vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+			vmread(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) |
+				PENDING_DBG_BS);
 }
 
 /* Advance RIP past the instruction that caused this exit. */

@@ -50,6 +50,8 @@
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_DEBUGCTL 0x1d9
+#define DEBUGCTL_LBR BIT(0) /* SDM Vol.3B 18.4.1 */
+#define DEBUGCTL_BTF BIT(1) /* single-step on branches */
 #define MSR_IA32_PAT 0x277
 #define MSR_EFER 0xc0000080
 #define EFER_SCE BIT(0)
@@ -105,6 +107,7 @@
 #define X86_RFLAGS_CF BIT(0)
 #define X86_RFLAGS_FIXED BIT(1)
 #define X86_RFLAGS_ZF BIT(6)
+#define X86_RFLAGS_TF BIT(8)
 #define X86_RFLAGS_IF BIT(9)
 #define X86_RFLAGS_DF BIT(10)
 #define X86_RFLAGS_NT BIT(14)
