@@ -104,6 +104,21 @@ static void update_long_mode(bool pg)
 	 X86_CR0_PG)
 
 /*
+ * Drop the guest's cached translations, global ones included (single-
+ * context INVVPID covers them, SDM Vol.3C "INVVPID"): what a MOV to CR3, or
+ * to CR0 that changes PG, does on the CPU (SDM Vol.3A 4.10.4.1).
+ */
+static void flush_guest_tlb(struct vcpu *v)
+{
+	if (!v->vpid)
+		return;
+	if (vmx_cfg.ept.invvpid_single)
+		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	else
+		invvpid(INVVPID_ALL_CONTEXT, 0, 0);
+}
+
+/*
  * Returns false for a value the CPU would refuse with #GP: a reserved bit
  * in 63:32 (SDM Vol.3A 2.5), PG without PE, NW without CD. Reserved bits
  * in 31:0 are ignored and read back 0, and ET reads 1, as the CPU has them
@@ -142,8 +157,10 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 		return false;
 	vmwrite(VMCS_CR0_READ_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(m, val, true));
-	if ((val ^ old) & X86_CR0_PG)
+	if ((val ^ old) & X86_CR0_PG) {
 		update_long_mode(val & X86_CR0_PG);
+		flush_guest_tlb(v);
+	}
 	return true;
 }
 
@@ -169,8 +186,7 @@ bool vmx_load_guest_cr3(struct vcpu *v, u64 val)
 		return false;
 	vmwrite(VMCS_GUEST_CR3, val);
 	/* The guest's non-global translations go with the old CR3. */
-	if (v->vpid)
-		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	flush_guest_tlb(v);
 	return true;
 }
 
