@@ -141,10 +141,12 @@ u64 vmx_guest_cr0_fixed0(const struct vmx_caps_msrs *m, bool unrestricted);
 u64 vmx_guest_cr0(const struct vmx_caps_msrs *m, u64 cr0, bool unrestricted);
 u64 vmx_guest_cr4(const struct vmx_caps_msrs *m, u64 cr4);
 /*
- * CR4 bits of features the guest is not given (CPUID hides VMX, SMX and
- * CET): owned by Keel in the guest/host mask, so that setting one exits
+ * CR4 bits of features the guest is not given (CPUID hides VMX, SMX, CET,
+ * LA57, PKS and UINTR): owned by Keel in the guest/host mask, so that setting one exits
  * and is #GP, as for a feature the CPU lacks (SDM Vol.2B MOV to CR).
  */
-#define CR4_REFUSED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET)
+#define CR4_REFUSED                                                 \
+	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET | X86_CR4_LA57 | \
+	 X86_CR4_PKS | X86_CR4_UINTR)
 
 #endif

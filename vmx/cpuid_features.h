@@ -94,8 +94,12 @@ static const struct cpuid_feature cpuid_features[] = {
 	{ "intel_pt", 7, 0, CPUID_EBX, CPUID_HIDDEN, 0, CPUID_B(25), { 0x570 }, 0 },
 	{ "waitpkg", 7, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(5), { 0xe1 }, 0 },
 	{ "cet_ss", 7, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(7), { 0x6a0, 0x6a2 }, 0 },
+	{ "tme", 7, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(13), { 0x981, 0x982 }, 0 },
+	{ "la57", 7, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(16), { 0 }, 0 },
 	{ "rdpid", 7, 0, CPUID_ECX, CPUID_BACKED, CPUID_NEEDS_RDTSCP, CPUID_B(22), { 0xc0000103 }, 0 },
 	{ "sgx_lc", 7, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(30), { 0x8c }, 0 },
+	{ "pks", 7, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(31), { 0x6e1 }, 0 },
+	{ "uintr", 7, 0, CPUID_EDX, CPUID_HIDDEN, 0, CPUID_B(5), { 0x985 }, 0 },
 	{ "pconfig", 7, 0, CPUID_EDX, CPUID_HIDDEN, 0, CPUID_B(18), { 0 }, 0 },
 	{ "cet_ibt", 7, 0, CPUID_EDX, CPUID_HIDDEN, 0, CPUID_B(20), { 0x6a0, 0x6a2 }, 0 },
 	{ "ibrs_ibpb", 7, 0, CPUID_EDX, CPUID_BACKED, 0, CPUID_B(26), { 0x48 }, 0x49 },
@@ -113,6 +117,7 @@ static const struct cpuid_feature cpuid_features[] = {
 	/* ---- leaf 0Dh: XSAVE ---- */
 	{ "xcr0_mpx", 0xd, 0, CPUID_EAX, CPUID_HIDDEN, 0, CPUID_B(3) | CPUID_B(4), { 0xd90 }, 0 },
 	{ "xsaves", 0xd, 1, CPUID_EAX, CPUID_BACKED, CPUID_NEEDS_XSAVES, CPUID_B(3), { 0xda0 }, 0 },
+	{ "xfd", 0xd, 1, CPUID_EAX, CPUID_HIDDEN, 0, CPUID_B(4), { 0x1c4, 0x1c5 }, 0 },
 	{ "xss_states_lo", 0xd, 1, CPUID_ECX, CPUID_HIDDEN, 0, ~0U, { 0 }, 0 },
 	{ "xss_states_hi", 0xd, 1, CPUID_EDX, CPUID_HIDDEN, 0, ~0U, { 0 }, 0 },
 	/* ---- extended leaves ---- */

@@ -34,12 +34,15 @@
 #define X86_CR4_PCE BIT(8)
 #define X86_CR4_OSFXSR BIT(9)
 #define X86_CR4_OSXMMEXCPT BIT(10)
+#define X86_CR4_LA57 BIT(12)
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_SMXE BIT(14)
 #define X86_CR4_PCIDE BIT(17)
 #define X86_CR4_OSXSAVE BIT(18)
 #define X86_CR4_PKE BIT(22)
 #define X86_CR4_CET BIT(23)
+#define X86_CR4_PKS BIT(24)
+#define X86_CR4_UINTR BIT(25)
 
 /* ---- MSRs, SDM Vol.4 ch. 2 ---- */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
