@@ -243,6 +243,7 @@ void run_hostile_nmi(const struct guest_env *env __attribute__((unused)))
 /* PIIX4's PM1a control block as Bochs's BIOS sets it (PM base 0xB000). */
 #define BOCHS_PM1A_CNT 0xb004
 #define PM1_SLP_TYP_S5 (0u << 10) /* Bochs's \_S5 is SLP_TYP 0 */
+#define PM1_SLP_TYP_1 (1u << 10) /* not \_S5: what an S3 request writes */
 #define PM1_SLP_EN (1u << 13)
 
 #define MSR_LSTAR 0xc0000082
@@ -293,6 +294,8 @@ void run_hostile_reset(const struct guest_env *env, const char *how)
 		outb(0x92, inb(0x92) | 1);
 	} else if (!memcmp(how, "acpi-off", 9)) {
 		outw(BOCHS_PM1A_CNT, PM1_SLP_TYP_S5 | PM1_SLP_EN);
+	} else if (!memcmp(how, "acpi-s3", 8)) {
+		outw(BOCHS_PM1A_CNT, PM1_SLP_TYP_1 | PM1_SLP_EN);
 	} else if (!memcmp(how, "cf9-word", 9)) {
 		outw(0xcf9, 0x0606);
 	} else {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The machine's ACPI power-management ports, as the guest sees them. A
- * sleep request on PM1a/PM1b control (SLP_EN, ACPI 6.4 4.8.3.2.1) powers
- * off only the guest; the register otherwise reads back what the guest
+ * sleep request on PM1a/PM1b control (SLP_EN, ACPI 6.4 4.8.3.2.1) for
+ * \_S5 powers off only the guest, any other sleep type stops it; the
+ * register otherwise reads back what the guest
  * wrote, with SCI_EN set (the machine is in ACPI mode, so a guest does not
  * try the SMI command port, which stays absent). The PM timer (ACPI 6.4
  * 4.8.3.3) is read from the hardware: it only counts, and guests calibrate
@@ -35,6 +36,29 @@ static unsigned int byte_shift(u16 port, u32 base)
 	return 8 * (port - base);
 }
 
+/*
+ * SLP_TYP names the sleep state by the value of its \_Sx object (ACPI 6.4
+ * 7.4.2, 16.1). The guest's DSDT has only \_S5, with the machine's values
+ * (vm/acpi_guest.c), so that value is a power-off; any other is a state
+ * Keel does not give (S1-S4 need the vCPU and devices kept and restored),
+ * and a guest that asked for one is stopped, saying so, rather than told
+ * it slept: a resume test must not read a power-off as a wake-up.
+ */
+static void sleep_request(struct vm *vm, struct pm1_cnt *c, unsigned int typ)
+{
+	unsigned int s5 = 0;
+
+	if (acpi_info.have_s5)
+		s5 = c == &pm1a ? acpi_info.s5_slp_typa : acpi_info.s5_slp_typb;
+	if (typ == s5) {
+		vm_request_poweroff(vm, c->name);
+		return;
+	}
+	vm_stop(vm,
+		"the guest asked for sleep type %u on %s; only %u (\\_S5, power-off) is defined: sleep states are not supported",
+		typ, c->name, s5);
+}
+
 static int pm1_cnt_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		      u32 *val, void *ctx)
 {
@@ -52,7 +76,8 @@ static int pm1_cnt_io(struct vm *vm, u16 port, unsigned int size, bool in,
 	v = (u16)((c->val & ~mask) | ((*val << sh) & mask));
 	c->val = v & ~ACPI_PM1_SLP_EN;
 	if (v & ACPI_PM1_SLP_EN)
-		vm_request_poweroff(vm, c->name);
+		sleep_request(vm, c,
+			      (v & ACPI_PM1_SLP_TYP) >> ACPI_PM1_SLP_TYP_SHIFT);
 	return 0;
 }
 

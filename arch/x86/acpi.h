@@ -34,6 +34,7 @@
 #define ACPI_PM1_CNT_LEN 2
 #define ACPI_PM1_SCI_EN BIT(0)
 #define ACPI_PM1_SLP_TYP_SHIFT 10
+#define ACPI_PM1_SLP_TYP (7U << ACPI_PM1_SLP_TYP_SHIFT) /* bits 12:10 */
 #define ACPI_PM1_SLP_EN BIT(13)
 #define ACPI_PM_TMR_LEN 4 /* ACPI 6.4 4.8.3.3 */
 

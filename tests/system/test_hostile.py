@@ -130,6 +130,19 @@ def test_acpi_poweroff_ends_only_the_guest(keel_built):
     assert_keel_survived(run, 0)
 
 
+def test_acpi_sleep_other_than_s5_stops_the_guest(keel_built):
+    # Keel's DSDT defines only \_S5: a request for another sleep type (an
+    # S3 test's) is not a power-off with status 0, which a resume test
+    # would read as a wake-up, but a stop that says why.
+    run = hostile_run("hostile-acpi-s3", "reset-acpi-s3")
+    assert run.has(r"^keel: guest stopped: the guest asked for sleep type 1 "
+                   r"on ACPI PM1a_CNT; only 0 \(\\_S5, power-off\) is "
+                   r"defined: sleep states are not supported$"), run
+    assert not run.has(r"powered itself off"), run
+    assert not run.has(r"hostile_reset_ignored"), run
+    assert_keel_survived(run, 255)
+
+
 @pytest.mark.parametrize("width,status", [("1", 0x5a), ("2", 0x1234),
                                           ("4", 0x21)])
 def test_debug_exit_port_takes_every_width(keel_built, width, status):
