@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target for the guest's virtual PCI configuration space
- * (vdev/pci_vcfg.c): every byte a guest can send through ports
- * 0xCF8-0xCFF, against the two-function fixture of the host tests
- * (tests/host/pci_vcfg_fake.h: a 64-bit BAR with MSI and MSI-X, an I/O
- * BAR, a 32-bit BAR).
+ * (vdev/pci_vcfg.c, vdev/pci_vbar.c): every byte a guest can send
+ * through ports 0xCF8-0xCFF, against the two-function fixture of the
+ * host tests (tests/host/pci_vcfg_fake.h: a 64-bit BAR with MSI and
+ * MSI-X, an I/O BAR, a 32-bit BAR).
  *
  * The input is a sequence of accesses, 6 bytes each: port offset and
  * direction, size, and a 32-bit value. Besides ASan and UBSan it checks

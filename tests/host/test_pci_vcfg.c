@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host tests of the guest's virtual PCI configuration space
- * (vdev/pci_vcfg.c): BAR sizing, moves that the EPT follows or that are
+ * (vdev/pci_vbar.c through vdev/pci_vcfg.c): BAR sizing, moves that the EPT follows or that are
  * refused, and the command register's decode bits.
  */
 #include <stdarg.h>
