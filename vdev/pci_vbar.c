@@ -3,7 +3,11 @@
  * The BARs of the guest's virtual configuration space (vdev/pci_vbar.h):
  * the registers as the guest sees them, and the EPT mappings that follow
  * them to the devices' real registers when a place is allowed. The policy
- * is in docs/vmx.md ("PCI configuration space", BARs).
+ * is in docs/vmx.md ("PCI configuration space", BARs). In short: while
+ * the BAR's decode bit is on in the guest's COMMAND, the BAR reads back
+ * where the device is (a refused write is undone); with it off the BAR
+ * is plain storage, checked when decoding comes on; an address of all
+ * ones (a size probe, PCI 3.0 6.2.5.1) is never a place.
  */
 #include "core/lib.h"
 #include "ept/ept.h"
@@ -13,6 +17,7 @@
 #define BAR_MEM_ADDR_MASK 0xfffffff0U /* PCI 3.0 6.2.5.1 */
 #define PCI_BAR_MEM_ALIGN 0x10
 #define BAR_IO_ADDR_MASK 0xfffcU /* x86 ports are 16 bits wide */
+#define BAR_IO_FLAG_BITS 0x3U /* I/O space indicator, reserved */
 
 /* The value BAR register @i holds after the guest writes @v to it. */
 static u32 bar_normalize(const struct pci_vfn *f, unsigned int i, u32 v)
@@ -44,17 +49,49 @@ static u64 bar_mask(const struct pci_bar *bar)
 	return ~(bar->size - 1) & BAR_MEM_ADDR_MASK;
 }
 
+/* The address BAR @i's registers hold (I/O: the port base). */
+static u64 regs_addr(const struct pci_vfn *f, unsigned int i)
+{
+	const struct pci_vbar *b = &f->bar[i];
+	u64 a = b->reg & (b->io ? ~(u32)BAR_IO_FLAG_BITS : BAR_MEM_ADDR_MASK);
+
+	if (b->is64)
+		a |= (u64)f->bar[i + 1].reg << 32;
+	return a;
+}
+
+/* Make BAR @i (both halves of a 64-bit one) read back @addr. */
+static void set_regs(struct pci_vfn *f, unsigned int i, u64 addr)
+{
+	f->bar[i].reg = bar_normalize(f, i, (u32)addr);
+	if (f->bar[i].is64)
+		f->bar[i + 1].reg = bar_normalize(f, i + 1, (u32)(addr >> 32));
+}
+
+/*
+ * Does BAR @i read back (part of) its size mask: an address of all ones,
+ * as after the sizing write of PCI 3.0 6.2.5.1? An upper half the device
+ * does not decode (mask 0, Bochs's xHCI) reads 0 after it and is no probe.
+ */
+static bool probing(const struct pci_vfn *f, unsigned int i)
+{
+	const struct pci_vbar *b = &f->bar[i];
+	u32 lo = (u32)b->mask &
+		 (b->io ? ~(u32)BAR_IO_FLAG_BITS : BAR_MEM_ADDR_MASK),
+	    hi = (u32)(b->mask >> 32);
+
+	if ((b->reg & lo) == lo)
+		return true;
+	return b->is64 && hi && f->bar[i + 1].reg == hi;
+}
+
 u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i)
 {
 	const struct pci_vbar *b = &f->bar[i];
-	u64 gpa;
 
 	if (i >= f->nbars || b->io || !b->size || b->hi_half)
 		return 0;
-	gpa = b->reg & BAR_MEM_ADDR_MASK;
-	if (b->is64)
-		gpa |= (u64)f->bar[i + 1].reg << 32;
-	return gpa;
+	return regs_addr(f, i);
 }
 
 static bool overlaps(u64 a, u64 asize, u64 b, u64 bsize)
@@ -93,11 +130,19 @@ static void refuse(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
 			 "keel: guest: PCI BAR refusals: no more are logged");
 		return;
 	}
-	log_line(
-		c,
-		"keel: guest: PCI %02x:%02x.%u BAR%u at %#llx refused (%s): not mapped",
-		f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
-		(unsigned long long)gpa, why);
+	if (gpa != b->gpa && (b->mapped || b->io))
+		log_line(
+			c,
+			"keel: guest: PCI %02x:%02x.%u BAR%u at %#llx refused (%s): it stays at %#llx",
+			f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
+			(unsigned long long)gpa, why,
+			(unsigned long long)b->gpa);
+	else
+		log_line(
+			c,
+			"keel: guest: PCI %02x:%02x.%u BAR%u at %#llx refused (%s): not mapped",
+			f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
+			(unsigned long long)gpa, why);
 }
 
 /* Why [lo, hi) may not hold BAR @i of @f, or NULL when it may. */
@@ -178,39 +223,82 @@ static void unmap_bar(struct pci_vcfg *c, struct pci_vbar *b)
 		}
 }
 
-/* Make the EPT show BAR @i where the guest's view says it decodes. */
-static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
+/*
+ * Map memory BAR @i at @gpa, or say why not; a refused place leaves the
+ * mapping where it was.
+ */
+static const char *place(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
+			 u64 gpa)
 {
 	struct pci_vbar *b = &f->bar[i];
-	u64 gpa = pci_vcfg_bar_gpa(f, i), lo, hi;
+	struct pci_vbar was = *b;
+	u64 lo = ALIGN_DOWN(gpa, CFG_PAGE),
+	    hi = ALIGN_UP(gpa + b->size, CFG_PAGE);
 	const char *why;
 
-	if (b->io || !b->size || b->hi_half)
-		return; /* I/O BARs: shadow only (the ports do not move) */
-	if (!(f->cmd_view & PCI_COMMAND_MEMORY)) {
-		unmap_bar(c, b);
-		return;
-	}
-	lo = ALIGN_DOWN(gpa, CFG_PAGE);
-	hi = ALIGN_UP(gpa + b->size, CFG_PAGE);
 	if (b->mapped && b->map_gpa == lo && !((gpa ^ b->hpa) & (CFG_PAGE - 1)))
-		return;
-	unmap_bar(c, b);
+		return NULL;
 	why = check_place(c, f, i, gpa, lo, hi);
-	if (why) {
-		refuse(c, f, i, gpa, why);
-		return;
-	}
+	if (why)
+		return why;
+	unmap_bar(c, b);
 	b->map_gpa = lo;
 	b->map_hpa = ALIGN_DOWN(b->hpa, CFG_PAGE);
 	b->map_size = hi - lo;
 	b->mapped = true;
 	c->moves++;
 	map_one(c, b);
-	if (!b->mapped)
-		refuse(c, f, i, gpa, "the EPT could not map it");
-	else
-		b->refused_gpa = ~0ULL;
+	if (b->mapped)
+		return NULL;
+	if (was.mapped) {
+		b->map_gpa = was.map_gpa;
+		b->map_size = was.map_size;
+		b->mapped = true;
+		map_one(c, b);
+	}
+	return "the EPT could not map it";
+}
+
+/*
+ * Make BAR @i and the EPT agree with the guest's registers and COMMAND.
+ * With decoding off nothing decodes: unmapped, the registers are storage.
+ * With it on, a size probe changes nothing, and any other address is a
+ * move: followed when the place is allowed, else undone, so the BAR reads
+ * back where the device is (b->gpa). I/O BARs never move: the device keeps
+ * decoding its real ports.
+ */
+static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
+{
+	struct pci_vbar *b = &f->bar[i];
+	u16 decode = b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+	const char *why = NULL, *home_why = NULL;
+	u64 want;
+
+	if (!b->size || b->hi_half)
+		return;
+	if (!(f->cmd_view & decode)) {
+		unmap_bar(c, b);
+		return;
+	}
+	if (probing(f, i))
+		return;
+	want = regs_addr(f, i);
+	if (want != b->gpa) {
+		why = b->io ? "I/O BARs keep their ports" :
+			      place(c, f, i, want);
+		if (!why) {
+			b->gpa = want;
+			b->refused_gpa = ~0ULL;
+			return;
+		}
+		set_regs(f, i, b->gpa);
+	}
+	if (!b->io)
+		home_why = place(c, f, i, b->gpa);
+	if (why)
+		refuse(c, f, i, want, why);
+	if (home_why)
+		refuse(c, f, i, b->gpa, home_why);
 }
 
 void pci_vbar_sync_all(struct pci_vcfg *c, struct pci_vfn *f)
@@ -261,4 +349,39 @@ void pci_vbar_add(struct pci_vfn *f, const struct pci_dev *d, u32 nomap_mask)
 		else
 			b->reg = bar_normalize(f, i, (u32)b->hpa);
 	}
+	for (unsigned int i = 0; i < f->nbars; i++)
+		f->bar[i].gpa = regs_addr(f, i);
+}
+
+/* ---- a BAR Keel emulates ---- */
+
+void pci_ebar_init(struct pci_ebar *e, u64 base, u32 size)
+{
+	e->base = base;
+	e->size = size;
+	e->reg = (u32)base;
+}
+
+const char *pci_ebar_sync(struct pci_ebar *e, bool decode,
+			  pci_ebar_move_fn move, void *ctx)
+{
+	u64 want = e->reg;
+	const char *why;
+
+	/* The sizing write leaves the register reading its mask. */
+	if (!decode || want == e->base || e->reg == (u32) ~(e->size - 1))
+		return NULL;
+	why = move(ctx, want);
+	if (why)
+		e->reg = (u32)e->base;
+	else
+		e->base = want;
+	return why;
+}
+
+const char *pci_ebar_write(struct pci_ebar *e, u32 v, bool decode,
+			   pci_ebar_move_fn move, void *ctx)
+{
+	e->reg = v & ~(e->size - 1);
+	return pci_ebar_sync(e, decode, move, ctx);
 }

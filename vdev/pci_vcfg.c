@@ -126,7 +126,7 @@ static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
 {
 	u16 real = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_COMMAND, 2);
 	u16 view = (u16)((real & ~CMD_DECODE) | f->cmd_view);
-	u16 mem = f->cmd_view & PCI_COMMAND_MEMORY;
+	u16 decode = f->cmd_view;
 
 	view = (u16)((view & ~mask) | (bytes & mask));
 	/* A bridge's decode and bus-master bits forward for every device
@@ -140,7 +140,7 @@ static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
 		real &= (u16)~PCI_COMMAND_MASTER;
 	c->ops->write(c->ops->ctx, f->bdf, PCI_COMMAND, 2, real);
 	f->cmd_view = view & CMD_DECODE;
-	if ((f->cmd_view & PCI_COMMAND_MEMORY) != mem)
+	if (f->cmd_view != decode)
 		pci_vbar_sync_all(c, f);
 }
 

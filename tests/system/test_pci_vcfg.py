@@ -1,8 +1,10 @@
 """A hostile guest against the virtual PCI configuration space (docs/vmx.md,
 "PCI configuration space"), in Bochs with an xHCI passed through: it sizes
-the controller's BAR0, moves it over Keel's image (refused: nothing is
-mapped there and Keel keeps running), then to a free address, where the
-controller's registers appear; its old address is then unmapped."""
+the controller's BAR0 (with memory decoding off, then on: the device stays
+put), moves it over Keel's image (refused: the BAR reads back its old
+address, where the controller still answers, nothing is mapped over Keel
+and Keel keeps running), then to a free address, where the controller's
+registers appear; its old address is then unmapped."""
 import os
 import re
 import subprocess
@@ -46,19 +48,25 @@ def test_guest_moves_bar_keel_follows_or_refuses(keel_built):
     assert not run.has(r"^keel: guest: PCI 00:00\.0 bus mastering"), run
     assert run.has(r"^guest\| keel-guest: xhci COMMAND 0x[0-9a-f]+ after setting bus "
                    r"master: off$"), run
-    for name in ("bar_size", "pci_port_widths", "bar_move_keel_refused",
-                 "bar_move_free"):
+    for name in ("bar_size", "bar_size_decoding_on", "pci_port_widths",
+                 "bar_move_keel_refused", "bar_move_free"):
         assert run.has(r"^guest\| TEST guest\.%s PASS" % name), (name, run)
     # As the device itself sizes (without Keel in between, Bochs's xHCI
     # reads 0 in the upper half of its 64-bit BAR0).
     assert run.has(r"^guest\| TEST guest\.bar_size PASS mask 0x0:0xffffe004 "
                    r"size 0x2000$"), run
-    # Keel refused the move over its image with one line, and mapped nothing.
+    # Sizing with decoding on moved nothing and refused nothing.
+    assert run.has(r"^guest\| TEST guest\.bar_size_decoding_on PASS mask "
+                   r"0xffffe004, %#x holds " % base), run
+    # Keel refused the move over its image with one line; the BAR stayed.
     m = run.find(r"^guest\| keel-guest: moving BAR0 to Keel's image at (0x[0-9a-f]+)$")
     assert m, run
     refused = run.findall(r"^keel: guest: PCI %s BAR0 at (0x[0-9a-f]+) refused "
-                          r"\(overlaps Keel's image\): not mapped$" % bdf)
+                          r"\(overlaps Keel's image\): it stays at %#x$"
+                          % (bdf, base))
     assert [int(r.group(1), 16) for r in refused] == [int(m.group(1), 16)], run
+    assert run.has(r"^guest\| TEST guest\.bar_move_keel_refused PASS BAR0 reads "
+                   r"%#x; " % (base | 4)), run
     # The registers the guest read at the new address are the controller's.
     assert run.has(r"^guest\| keel-guest: xhci BAR0 moved to 0xd0000000: caplength "
                    r"0x20 hciversion 0x100$"), run
