@@ -91,3 +91,31 @@ def test_old_bar_address_unmapped_after_move(keel_built):
                    r"outside guest RAM and every device" % base), run
     assert run.has(r"^keel: exit statistics:$"), run
     assert run.has(r"keel: power off \(status 255\)"), run
+
+
+def test_virtio_blk_bar_follows_the_bar_rules(keel_built):
+    """Keel's emulated virtio-blk BAR0 under the same rules (docs/virtio.md):
+    with memory decoding on, sizing reads the mask and moves nothing (the
+    device still answers at its base), and a move over guest RAM is
+    refused: BAR0 reads back its base, said once on Keel's console."""
+    from test_virtio import EXPECTED, _results, _run
+
+    _, run = _run("virtio-bar-rules",
+                  "scenario=virtio virtio_irq=poll virtio_bar_rules=1")
+    m = run.find(r"keel: guest: virtio-blk 1af4:1042 at \S+, BAR0 (0x[0-9a-f]+)"
+                 r"\+0x4000 \(trapped\)")
+    assert m, run
+    base = int(m.group(1), 16)
+    res = _results(run)
+    # Polled: no irq_setup check.
+    for name in ([n for n in EXPECTED if n != "irq_setup"]
+                 + ["bar_size_decoding_on", "bar_move_refused"]):
+        assert res.get(name) == "PASS", (name, res.get(name), run)
+    assert run.has(r"TEST virtio\.bar_size_decoding_on PASS mask 0xffffc000, "
+                   r"capacity \d+ at %#x$" % base), run
+    assert run.has(r"TEST virtio\.bar_move_refused PASS BAR0 to 0x100000 reads "
+                   r"%#x," % base), run
+    said = run.findall(r"^keel: virtio-blk: the guest moved BAR0 to "
+                       r"(0x[0-9a-f]+) \(([^)]*)\); it stays at %#x$" % base)
+    assert [s.group(1) for s in said] == ["0x100000"], run
+    assert run.has(r"^keel: guest exited with status 0$"), run
