@@ -98,6 +98,25 @@ static void test_size_probe_with_decoding_on_does_not_move(void **state)
 	assert_int_equal(fk.maps[0].gpa, 0xfebe0000);
 }
 
+/* The EPT cannot map the new place: the old mapping comes back. */
+static void test_failed_map_keeps_old_place(void **state)
+{
+	fk.nmaps = fk.nunmaps = 0;
+	fk.map_fail = 1;
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(cfg_in(BDF_NIC, 0x10, 4), 0xfebe0000);
+	assert_non_null(strstr(fk.last_log, "the EPT could not map it"));
+	assert_int_equal(fk.nunmaps, 1);
+	assert_int_equal(fk.nmaps, 1);
+	assert_int_equal(fk.maps[0].gpa, 0xfebe0000);
+	assert_int_equal(fk.maps[0].hpa, 0xfebe0000);
+	assert_true(fns[1].bar[0].mapped);
+	/* The same place again, once the EPT can: followed. */
+	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
+	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xe0000000);
+	assert_int_equal(cfg_in(BDF_NIC, 0x10, 4), 0xe0000000);
+}
+
 /* I/O BARs keep their real ports: a move is undone, a probe is not. */
 static void test_io_bar_move_undone(void **state)
 {
@@ -207,6 +226,7 @@ int main(void)
 		T(test_move_while_decoding_off_checked_when_on),
 		T(test_size_probe_with_decoding_on_does_not_move),
 		T(test_io_bar_move_undone),
+		T(test_failed_map_keeps_old_place),
 		T(test_emulated_bar_refused_reads_back_base),
 		T(test_emulated_bar_probe_does_not_move),
 		T(test_emulated_bar_decoding_off_is_storage),
