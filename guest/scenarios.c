@@ -375,6 +375,28 @@ static void bar_move_size(u32 dev, u32 lo, u32 hi)
 }
 
 /*
+ * Size BAR0 as some firmware does, with memory decoding on: the mask reads
+ * back, and Keel leaves the device where it is (the all-ones address is
+ * never a place, docs/vmx.md), so its registers still answer at @old.
+ */
+static void bar_size_decoding_on(u32 dev, u32 lo, u32 hi, u32 old, u32 cap0)
+{
+	u32 mlo, cap;
+
+	pci_conf_write(dev, 0x10, ~0u);
+	pci_conf_write(dev, 0x14, ~0u);
+	mlo = pci_conf_read(0, dev, 0, 0x10);
+	cap = *(volatile u32 *)old;
+	pci_conf_write(dev, 0x10, lo);
+	pci_conf_write(dev, 0x14, hi);
+	report("bar_size_decoding_on",
+	       (mlo & PCI_BAR_ADDR_MASK) == (u32)-XHCI_BAR0_SIZE &&
+		       cap == cap0 && pci_conf_read(0, dev, 0, 0x10) == lo &&
+		       *(volatile u32 *)old == cap0,
+	       "mask 0x%x, 0x%x holds 0x%x", mlo, old, cap);
+}
+
+/*
  * Ports 0xCF8-0xCFF at other widths, as on a PC: byte and word data
  * accesses reach offset (address & 0xFC) + (port & 3); byte and word
  * accesses to 0xCF8-0xCFB are not the address register.
@@ -399,8 +421,9 @@ static void bar_move_ports(u32 dev)
 
 /*
  * Move the passed-through xHCI's BAR0 over Keel's image (Keel must refuse:
- * the BAR reads back as written, nothing is mapped there, the guest's RAM
- * at that address is unchanged), then to a free address, where the
+ * the BAR reads back where the device still is, its registers still answer
+ * there, the guest's RAM at the refused address is unchanged), then to a
+ * free address, where the
  * capability registers must appear. With @touch_old it then reads the old
  * address, which is no longer mapped, and Keel stops the guest.
  */
@@ -421,6 +444,7 @@ void run_bar_move(const struct guest_env *env, bool touch_old)
 	kprintf("keel-guest: xhci 00:%02x.0 BAR0 0x%x:0x%x cap 0x%x\n", dev, hi,
 		lo, cap0);
 	bar_move_size(dev, lo, hi);
+	bar_size_decoding_on(dev, lo, hi, old, cap0);
 	bar_move_ports(dev);
 	bus_master_probe(dev);
 
@@ -432,7 +456,8 @@ void run_bar_move(const struct guest_env *env, bool touch_old)
 	rb = pci_conf_read(0, dev, 0, 0x10);
 	after = kbase < env->ram_top ? *(volatile u32 *)kbase : 0;
 	report("bar_move_keel_refused",
-	       rb == (kbase | (lo & 0xf)) && after == before && after != cap0,
+	       rb == lo && after == before && after != cap0 &&
+		       *(volatile u32 *)old == cap0,
 	       "BAR0 reads 0x%x; 0x%x holds 0x%x (was 0x%x)", rb, kbase, after,
 	       before);
 

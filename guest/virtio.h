@@ -249,6 +249,8 @@ void virtio_irq_off(struct vblk *d, u32 gsi, u32 ioapic);
 
 /* virtio_hostile.c */
 void virtio_hostile_checks(struct vblk *d, const struct guest_env *env);
+/* BAR0 sizing and a refused move with decoding on (virtio_bar_rules=1). */
+void virtio_bar_checks(struct vblk *d);
 
 /* virtio_checks.c */
 void vreport(const char *name, bool pass, const char *fmt, ...)

@@ -246,6 +246,8 @@ void run_virtio(const struct guest_env *env, bool standalone)
 	check_errors(d);
 	if (virtio_opt(env, "virtio_hostile", 0))
 		virtio_hostile_checks(d, env);
+	if (virtio_opt(env, "virtio_bar_rules", 0))
+		virtio_bar_checks(d);
 	if (d->irq_mode != VIRTIO_IRQ_NONE)
 		virtio_irq_off(d, intx_gsi(env, d),
 			       virtio_opt(env, "virtio_ioapic", 0));

@@ -90,11 +90,12 @@ static void show_dev(struct blk_dev *d)
 	printf("%s: %llu MiB, elevator %s, depth %u, %u outstanding\n", d->name,
 	       (unsigned long long)(d->capacity >> 11), blk_elevator_name(d),
 	       d->queue_depth, d->q.nr_outstanding);
-	printf("    bios %llu requests %llu merges %llu+%llu reads %llu/%llu writes %llu/%llu flushes %llu errors %llu max depth %u\n",
+	/* retries: bios of failed merged requests sent again alone. */
+	printf("    bios %llu requests %llu merges %llu+%llu reads %llu/%llu writes %llu/%llu flushes %llu errors %llu retries %llu max depth %u\n",
 	       s->bios, s->requests, s->back_merges, s->front_merges,
 	       s->completed[BLK_READ], s->dispatched[BLK_READ],
 	       s->completed[BLK_WRITE], s->dispatched[BLK_WRITE], s->flushes,
-	       s->errors, s->max_depth);
+	       s->errors, s->bio_retries, s->max_depth);
 	/* Gap reads (docs/block.md): commands, requests joined, bit bucket,
 	 * failed commands whose requests went again alone. */
 	printf("    gap reads %llu merged %llu sectors %llu splits %llu\n",

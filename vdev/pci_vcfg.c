@@ -9,15 +9,10 @@
  * all pass reaches the device at the width the guest used.
  */
 #include "core/lib.h"
-#include "ept/ept.h"
-#include "vdev/pci_vcfg.h"
+#include "vdev/pci_vbar.h"
 
 enum vkind { K_PASS, K_RO, K_ZERO, K_SHADOW, K_BAR, K_CMD };
 
-#define CFG_PAGE 0x1000ULL
-#define BAR_MEM_ADDR_MASK 0xfffffff0U /* PCI 3.0 6.2.5.1 */
-#define PCI_BAR_MEM_ALIGN 0x10
-#define BAR_IO_ADDR_MASK 0xfffcU /* x86 ports are 16 bits wide */
 #define CMD_DECODE (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)
 /* Forwarding bits of a bridge (PCI-PCI Bridge 1.2 3.2.5.1). */
 #define CMD_BRIDGE_KEEP (CMD_DECODE | PCI_COMMAND_MASTER)
@@ -83,213 +78,6 @@ static enum vkind classify(const struct pci_vfn *f, unsigned int off)
 	return header_kind(f, off);
 }
 
-/* ---- BARs ---- */
-
-/* The value BAR register @i holds after the guest writes @v to it. */
-static u32 bar_normalize(const struct pci_vfn *f, unsigned int i, u32 v)
-{
-	const struct pci_vbar *b = &f->bar[i];
-
-	if (b->hi_half)
-		return v & (u32)(f->bar[i - 1].mask >> 32);
-	if (!b->size)
-		return 0;
-	if (b->io)
-		return (v & (u32)b->mask) | PCI_BAR_IO;
-	return (v & (u32)b->mask) | (b->is64 ? PCI_BAR_MEM_TYPE_64 : 0) |
-	       (b->prefetch ? PCI_BAR_MEM_PREFETCH : 0);
-}
-
-/*
- * The bits sizing found, or, for a BAR described by its size alone, what
- * the widest decoder of its type would show.
- */
-static u64 bar_mask(const struct pci_bar *bar)
-{
-	if (bar->mask || !bar->size)
-		return bar->mask;
-	if (bar->io)
-		return ~(bar->size - 1) & BAR_IO_ADDR_MASK;
-	if (bar->is64)
-		return ~(bar->size - 1) & ~(u64)(PCI_BAR_MEM_ALIGN - 1);
-	return ~(bar->size - 1) & BAR_MEM_ADDR_MASK;
-}
-
-u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i)
-{
-	const struct pci_vbar *b = &f->bar[i];
-	u64 gpa;
-
-	if (i >= f->nbars || b->io || !b->size || b->hi_half)
-		return 0;
-	gpa = b->reg & BAR_MEM_ADDR_MASK;
-	if (b->is64)
-		gpa |= (u64)f->bar[i + 1].reg << 32;
-	return gpa;
-}
-
-static bool overlaps(u64 a, u64 asize, u64 b, u64 bsize)
-{
-	return a < b + bsize && b < a + asize;
-}
-
-static void log_line(struct pci_vcfg *c, const char *fmt, ...) __printf(2, 3);
-
-static void log_line(struct pci_vcfg *c, const char *fmt, ...)
-{
-	char line[PCI_VCFG_LINE];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->ops->log(c->ops->ctx, line);
-}
-
-/*
- * Refusals are logged once per new address and at most PCI_VCFG_LOG_MAX
- * times in all, so a guest that loops on bad moves cannot flood the log.
- */
-static void refuse(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
-		   u64 gpa, const char *why)
-{
-	struct pci_vbar *b = &f->bar[i];
-
-	c->refusals++;
-	if (gpa == b->refused_gpa || c->logged > PCI_VCFG_LOG_MAX)
-		return;
-	b->refused_gpa = gpa;
-	if (c->logged++ == PCI_VCFG_LOG_MAX) {
-		log_line(c,
-			 "keel: guest: PCI BAR refusals: no more are logged");
-		return;
-	}
-	log_line(
-		c,
-		"keel: guest: PCI %02x:%02x.%u BAR%u at %#llx refused (%s): not mapped",
-		f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
-		(unsigned long long)gpa, why);
-}
-
-/* Why [lo, hi) may not hold BAR @i of @f, or NULL when it may. */
-static const char *check_place(struct pci_vcfg *c, const struct pci_vfn *f,
-			       unsigned int i, u64 gpa, u64 lo, u64 hi)
-{
-	const struct pci_vbar *b = &f->bar[i];
-	const char *why;
-
-	if (b->nomap)
-		return "its page holds a hidden device's registers";
-	if (gpa >= EPT_GPA_LIMIT || b->size > EPT_GPA_LIMIT - gpa)
-		return "beyond the guest-physical address width";
-	if ((gpa ^ b->hpa) & (CFG_PAGE - 1))
-		return "not at the registers' offset in a page";
-	if (c->moves >= PCI_VCFG_MAX_MOVES)
-		return "too many BAR moves for one guest";
-	for (unsigned int r = 0; r < c->nforbid; r++)
-		if (overlaps(lo, hi - lo, c->forbid[r].base, c->forbid[r].size))
-			return c->forbid[r].what;
-	/* Where the emulated ranges are now, not where they started. */
-	why = c->ops->emulated ? c->ops->emulated(c->ops->ctx, lo, hi - lo) :
-				 NULL;
-	if (why)
-		return why;
-	for (unsigned int n = 0; n < c->nfns; n++) {
-		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
-			const struct pci_vbar *o = &c->fns[n].bar[j];
-
-			if (o == b || !o->mapped ||
-			    !overlaps(lo, hi - lo, o->map_gpa, o->map_size))
-				continue;
-			/* Small BARs that share a page map it the same way. */
-			if (o->map_gpa - o->map_hpa !=
-			    lo - ALIGN_DOWN(b->hpa, CFG_PAGE))
-				return "overlaps another device's BAR";
-		}
-	}
-	return NULL;
-}
-
-const char *pci_vcfg_place_taken(const struct pci_vcfg *c, u64 gpa, u64 size)
-{
-	for (unsigned int r = 0; r < c->nforbid; r++)
-		if (overlaps(gpa, size, c->forbid[r].base, c->forbid[r].size))
-			return c->forbid[r].what;
-	for (unsigned int n = 0; n < c->nfns; n++)
-		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
-			const struct pci_vbar *o = &c->fns[n].bar[j];
-
-			if (o->mapped &&
-			    overlaps(gpa, size, o->map_gpa, o->map_size))
-				return "a device's BAR is mapped there";
-		}
-	return NULL;
-}
-
-static void map_one(struct pci_vcfg *c, struct pci_vbar *b)
-{
-	if (c->ops->map(c->ops->ctx, b->map_gpa, b->map_hpa, b->map_size))
-		b->mapped = false;
-}
-
-static void unmap_bar(struct pci_vcfg *c, struct pci_vbar *b)
-{
-	if (!b->mapped)
-		return;
-	c->ops->unmap(c->ops->ctx, b->map_gpa, b->map_size);
-	b->mapped = false;
-	/* Put back the pages a small BAR shared with another. */
-	for (unsigned int n = 0; n < c->nfns; n++)
-		for (unsigned int j = 0; j < c->fns[n].nbars; j++) {
-			struct pci_vbar *o = &c->fns[n].bar[j];
-
-			if (o->mapped && overlaps(b->map_gpa, b->map_size,
-						  o->map_gpa, o->map_size))
-				map_one(c, o);
-		}
-}
-
-/* Make the EPT show BAR @i where the guest's view says it decodes. */
-static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
-{
-	struct pci_vbar *b = &f->bar[i];
-	u64 gpa = pci_vcfg_bar_gpa(f, i), lo, hi;
-	const char *why;
-
-	if (b->io || !b->size || b->hi_half)
-		return; /* I/O BARs: shadow only (the ports do not move) */
-	if (!(f->cmd_view & PCI_COMMAND_MEMORY)) {
-		unmap_bar(c, b);
-		return;
-	}
-	lo = ALIGN_DOWN(gpa, CFG_PAGE);
-	hi = ALIGN_UP(gpa + b->size, CFG_PAGE);
-	if (b->mapped && b->map_gpa == lo && !((gpa ^ b->hpa) & (CFG_PAGE - 1)))
-		return;
-	unmap_bar(c, b);
-	why = check_place(c, f, i, gpa, lo, hi);
-	if (why) {
-		refuse(c, f, i, gpa, why);
-		return;
-	}
-	b->map_gpa = lo;
-	b->map_hpa = ALIGN_DOWN(b->hpa, CFG_PAGE);
-	b->map_size = hi - lo;
-	b->mapped = true;
-	c->moves++;
-	map_one(c, b);
-	if (!b->mapped)
-		refuse(c, f, i, gpa, "the EPT could not map it");
-	else
-		b->refused_gpa = ~0ULL;
-}
-
-static void sync_bars(struct pci_vcfg *c, struct pci_vfn *f)
-{
-	for (unsigned int i = 0; i < f->nbars; i++)
-		sync_bar(c, f, i);
-}
-
 /* ---- configuration access ---- */
 
 static u8 read_byte(const struct pci_vfn *f, unsigned int off, u32 real)
@@ -303,7 +91,7 @@ static u8 read_byte(const struct pci_vfn *f, unsigned int off, u32 real)
 	case K_SHADOW:
 		return f->shadow[off - PCI_BRIDGE_ROUTING_START];
 	case K_BAR:
-		return (u8)(f->bar[(off - PCI_BAR0) / 4].reg >> sh);
+		return pci_vbar_read_byte(f, off);
 	case K_CMD:
 		cmd = (real & ~(u32)CMD_DECODE) | f->cmd_view;
 		if (f->no_master)
@@ -338,7 +126,7 @@ static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
 {
 	u16 real = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_COMMAND, 2);
 	u16 view = (u16)((real & ~CMD_DECODE) | f->cmd_view);
-	u16 mem = f->cmd_view & PCI_COMMAND_MEMORY;
+	u16 decode = f->cmd_view;
 
 	view = (u16)((view & ~mask) | (bytes & mask));
 	/* A bridge's decode and bus-master bits forward for every device
@@ -352,16 +140,8 @@ static void write_cmd(struct pci_vcfg *c, struct pci_vfn *f, u32 bytes,
 		real &= (u16)~PCI_COMMAND_MASTER;
 	c->ops->write(c->ops->ctx, f->bdf, PCI_COMMAND, 2, real);
 	f->cmd_view = view & CMD_DECODE;
-	if ((f->cmd_view & PCI_COMMAND_MEMORY) != mem)
-		sync_bars(c, f);
-}
-
-static void write_bar_byte(struct pci_vfn *f, unsigned int off, u8 v)
-{
-	struct pci_vbar *b = &f->bar[(off - PCI_BAR0) / 4];
-	unsigned int sh = 8 * (off & 3);
-
-	b->reg = (b->reg & ~(0xffU << sh)) | (u32)v << sh;
+	if (f->cmd_view != decode)
+		pci_vbar_sync_all(c, f);
 }
 
 static bool all_pass(const struct pci_vfn *f, unsigned int off, unsigned int n)
@@ -397,7 +177,7 @@ void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 			f->shadow[o - PCI_BRIDGE_ROUTING_START] = b;
 			break;
 		case K_BAR:
-			write_bar_byte(f, o, b);
+			pci_vbar_write_byte(f, o, b);
 			bars |= BIT((o - PCI_BAR0) / 4);
 			break;
 		case K_CMD:
@@ -410,12 +190,7 @@ void pci_vcfg_write(struct pci_vcfg *c, struct pci_vfn *f, u8 off,
 	}
 	if (cmd_mask)
 		write_cmd(c, f, cmd_bytes, cmd_mask);
-	for (unsigned int i = 0; i < f->nbars; i++) {
-		if (!(bars & BIT(i)))
-			continue;
-		f->bar[i].reg = bar_normalize(f, i, f->bar[i].reg);
-		sync_bar(c, f, f->bar[i].hi_half ? i - 1 : i);
-	}
+	pci_vbar_written(c, f, bars);
 }
 
 void pci_vcfg_deny_master(struct pci_vcfg *c, struct pci_vfn *f)
@@ -569,23 +344,7 @@ int pci_vcfg_add(struct pci_vcfg *c, const struct pci_dev *d, u32 nomap_mask)
 	f->nbars = d->header_type == PCI_HEADER_TYPE_NORMAL ? PCI_MAX_BARS :
 		   d->header_type == PCI_HEADER_TYPE_BRIDGE ? PCI_BRIDGE_BARS :
 							      0;
-	for (unsigned int i = 0; i < f->nbars; i++) {
-		struct pci_vbar *b = &f->bar[i];
-
-		b->hpa = d->bars[i].base;
-		b->size = d->bars[i].size;
-		b->mask = bar_mask(&d->bars[i]);
-		b->io = d->bars[i].io;
-		b->is64 = d->bars[i].is64 && i + 1 < f->nbars;
-		b->prefetch = d->bars[i].prefetch;
-		b->nomap = nomap_mask & BIT(i);
-		b->refused_gpa = ~0ULL;
-		b->hi_half = i > 0 && f->bar[i - 1].is64 && f->bar[i - 1].size;
-		if (b->hi_half)
-			b->reg = bar_normalize(f, i, (u32)(b[-1].hpa >> 32));
-		else
-			b->reg = bar_normalize(f, i, (u32)b->hpa);
-	}
+	pci_vbar_add(f, d, nomap_mask);
 	f->cmd_view = (u16)c->ops->read(c->ops->ctx, f->bdf, PCI_COMMAND, 2) &
 		      CMD_DECODE;
 	for (unsigned int o = PCI_BRIDGE_ROUTING_START; o < PCI_CAP_AREA; o++)
@@ -617,6 +376,6 @@ unsigned int pci_vcfg_start(struct pci_vcfg *c)
 	unsigned int before = c->refusals;
 
 	for (unsigned int n = 0; n < c->nfns; n++)
-		sync_bars(c, &c->fns[n]);
+		pci_vbar_sync_all(c, &c->fns[n]);
 	return c->refusals - before;
 }

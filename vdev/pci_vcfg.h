@@ -5,8 +5,10 @@
  * registers and the command register's decode bits live in a shadow; the
  * device's real BARs never change. Moving a memory BAR moves its EPT
  * mapping (guest-physical -> the device's real address) once the new
- * place is checked against everything the guest must not cover. The
- * policy for every offset is in docs/vmx.md ("PCI configuration space").
+ * place is checked against everything the guest must not cover; a
+ * refused move is undone, and a size probe is never a place
+ * (vdev/pci_vbar.c). The policy for every offset is in docs/vmx.md ("PCI
+ * configuration space").
  *
  * Pure: the real configuration space, the EPT and the log are injected
  * (struct pci_vcfg_ops), so host tests run it against a fake.
@@ -84,6 +86,12 @@ struct pci_vbar {
 	bool hi_half; /* upper dword of the 64-bit BAR before it */
 	bool nomap; /* its pages hold a hidden function's registers */
 	u32 reg; /* the guest's value of this BAR register */
+	/*
+	 * Where the device is in the guest's machine: the last place Keel
+	 * accepted, at first the firmware's. With decoding on the BAR reads
+	 * it back (I/O BARs: always their real ports).
+	 */
+	u64 gpa;
 	bool mapped; /* the EPT maps map_gpa.. to the device now */
 	u64 map_gpa, map_hpa, map_size; /* page-rounded */
 	u64 refused_gpa; /* last refused base, so a retry is not logged */

@@ -16,6 +16,7 @@
 #include "arch/x86/acpi.h"
 #include "drivers/pci.h"
 #include "vdev/pci_cfg.h"
+#include "vdev/pci_vbar.h"
 #include "vdev/virtio_blk.h"
 #include "vm/vm.h"
 
@@ -49,8 +50,8 @@ struct vdev {
 	struct vblk blk;
 	struct virtq_mem mem;
 	u16 bdf;
-	u64 base; /* where the MMIO handler sits */
-	u32 bar; /* the guest's BAR0 register */
+	/* BAR0: the register, and where the MMIO handler sits (.base) */
+	struct pci_ebar bar;
 	u16 cmd; /* COMMAND: MEMORY, MASTER, INTX_DISABLE */
 	u8 int_line;
 	/* VIRTIO_PCI_CAP_PCI_CFG's window (4.1.4.9) */
@@ -179,41 +180,37 @@ static int bar_access(struct vm *vm, u64 gpa, unsigned int size, bool write,
 		return 0;
 	}
 	if (!write) {
-		vblk_bar_read(&vd.blk, (u32)(gpa - vd.base), size, val);
+		vblk_bar_read(&vd.blk, (u32)(gpa - vd.bar.base), size, val);
 		return 0;
 	}
-	vblk_bar_write(&vd.blk, (u32)(gpa - vd.base), size, *val);
+	vblk_bar_write(&vd.blk, (u32)(gpa - vd.bar.base), size, *val);
 	return 0;
 }
 
-/* The guest wrote BAR0: follow it where that is safe, else stay. */
-static void move_bar(u32 reg)
+/* Move the trapped range to @to (pci_ebar_move_fn), or say why not. */
+static const char *move_bar(void *ctx, u64 to)
 {
-	u64 base = reg & ~(u32)(VBLK_BAR_SIZE - 1);
-	const char *why;
-
-	vd.bar = (u32)base;
-	if (base == vd.base)
-		return;
 	/*
 	 * The BARs as they are mapped now: whichever moves second loses.
 	 * place_free() sees them in the EPT too, but says less.
 	 */
-	why = pci_cfg_place_taken(vd.vm, base, VBLK_BAR_SIZE);
-	if (!why && !place_free(vd.vm, base))
+	const char *why = pci_cfg_place_taken(vd.vm, to, VBLK_BAR_SIZE);
+
+	if (!why && !place_free(vd.vm, to))
 		why = "not free";
-	if (!why && vm_move_mmio(vd.vm, vd.base, base))
+	if (!why && vm_move_mmio(vd.vm, vd.bar.base, to))
 		why = "another emulated device is there";
-	if (!why) {
-		vd.base = base;
+	return why;
+}
+
+/* A refused move of BAR0 to @to: said once per guest. */
+static void bar_refused(u64 to, const char *why)
+{
+	if (!why || vd.bad_move_said)
 		return;
-	}
-	/* Sizing writes all ones; that place is not kept, so say nothing. */
-	if (reg != 0xffffffffU && !vd.bad_move_said) {
-		vd.bad_move_said = true;
-		pr_warn("keel: virtio-blk: the guest moved BAR0 to %#llx (%s); it stays at %#llx\n",
-			base, why, vd.base);
-	}
+	vd.bad_move_said = true;
+	pr_warn("keel: virtio-blk: the guest moved BAR0 to %#llx (%s); it stays at %#llx\n",
+		to, why, vd.bar.base);
 }
 
 /* ---- configuration space ---- */
@@ -245,7 +242,7 @@ static void cfg_image(u8 *img)
 	put(img, PCI_STATUS, PCI_STATUS_CAP_LIST, 2);
 	put(img, PCI_REVISION_ID, VIRTIO_PCI_REVISION, 1);
 	put(img, PCI_CLASS_PROG, VBLK_CLASS, 3);
-	put(img, PCI_BAR0, vd.bar, 4);
+	put(img, PCI_BAR0, vd.bar.reg, 4);
 	put(img, PCI_SUBSYSTEM_VENDOR_ID, VIRTIO_PCI_VENDOR, 2);
 	put(img, PCI_SUBSYSTEM_ID, VBLK_SUBSYS_ID, 2);
 	put(img, PCI_CAPABILITY_LIST, CAP_COMMON, 1);
@@ -290,7 +287,7 @@ static u32 cfg_read(void *ctx, u8 off, unsigned int n)
 	    off < CAP_PCICFG + VIRTIO_PCI_CFG_CAP_LEN && win_ok()) {
 		u64 data = 0;
 
-		bar_access(vd.vm, vd.base + vd.win_off, vd.win_len, false,
+		bar_access(vd.vm, vd.bar.base + vd.win_off, vd.win_len, false,
 			   &data, NULL);
 		put(img, CAP_PCICFG + VIRTIO_PCI_CFG_DATA, (u32)data, 4);
 	}
@@ -302,15 +299,25 @@ static u32 cfg_read(void *ctx, u8 off, unsigned int n)
 /* A write to the dword at @reg, already merged with what was there. */
 static void cfg_store(u8 reg, u32 v, u32 old)
 {
+	u64 to;
+
 	switch (reg) {
 	case PCI_COMMAND:
 		vd.cmd = v & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 			      PCI_COMMAND_INTX_DISABLE);
 		vd.blk.intx_disabled = vd.cmd & PCI_COMMAND_INTX_DISABLE;
+		to = vd.bar.reg;
+		bar_refused(to,
+			    pci_ebar_sync(&vd.bar, vd.cmd & PCI_COMMAND_MEMORY,
+					  move_bar, NULL));
 		break;
 	case PCI_BAR0:
+		to = v & ~(u32)(VBLK_BAR_SIZE - 1);
 		if (v != old)
-			move_bar(v);
+			bar_refused(to,
+				    pci_ebar_write(&vd.bar, v,
+						   vd.cmd & PCI_COMMAND_MEMORY,
+						   move_bar, NULL));
 		break;
 	case PCI_INTERRUPT_LINE:
 		vd.int_line = (u8)v;
@@ -326,7 +333,7 @@ static void cfg_store(u8 reg, u32 v, u32 old)
 		break;
 	case CAP_PCICFG + VIRTIO_PCI_CFG_DATA:
 		if (win_ok())
-			bar_access(vd.vm, vd.base + vd.win_off, vd.win_len,
+			bar_access(vd.vm, vd.bar.base + vd.win_off, vd.win_len,
 				   true, &(u64){ v }, NULL);
 		break;
 	case CAP_MSIX:
@@ -380,7 +387,7 @@ static int pick_places(struct vm *vm)
 	for (u64 b = BAR_WINDOW_TOP - BAR_WINDOW_STEP; b >= BAR_WINDOW_BOTTOM;
 	     b -= BAR_WINDOW_STEP)
 		if (place_free(vm, b) && !vm_find_mmio(vm, b)) {
-			vd.base = b;
+			vd.bar.base = b;
 			return 0;
 		}
 	return -ENOSPC;
@@ -405,11 +412,11 @@ static int virtio_dev_init(struct vm *vm)
 		pr_err("keel: virtio-blk: no free PCI slot or BAR place\n");
 		return rc;
 	}
-	vd.bar = (u32)vd.base;
+	pci_ebar_init(&vd.bar, vd.bar.base, VBLK_BAR_SIZE);
 	vd.cmd = PCI_COMMAND_MEMORY;
 	vd.int_line = VBLK_INTX_LINE;
 	vblk_init(&vd.blk, &ops, &vd.mem, d->dev, &disk);
-	rc = vm_register_mmio(vm, vd.base, VBLK_BAR_SIZE, bar_access, NULL,
+	rc = vm_register_mmio(vm, vd.bar.base, VBLK_BAR_SIZE, bar_access, NULL,
 			      "virtio-blk");
 	if (!rc)
 		rc = pci_cfg_add_emulated(vd.bdf, &cfg_ops);
@@ -417,7 +424,7 @@ static int virtio_dev_init(struct vm *vm)
 		return rc;
 	pr_info("keel: guest: virtio-blk %04x:%04x at %02x:%02x.%u, BAR0 %#llx+%#x (trapped), %s sectors %llu+%llu%s, INTx line %u\n",
 		VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE + VIRTIO_ID_BLOCK,
-		vd.bdf >> 8, (vd.bdf >> 3) & 0x1f, vd.bdf & 7, vd.base,
+		vd.bdf >> 8, (vd.bdf >> 3) & 0x1f, vd.bdf & 7, vd.bar.base,
 		VBLK_BAR_SIZE, d->name, d->first, d->count,
 		d->ro ? " read-only" : "", vd.int_line);
 	return 0;

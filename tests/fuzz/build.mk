@@ -43,7 +43,8 @@ fuzz-boot: $(FUZZ_BOOT_BIN)
 # (tests/fuzz/fuzz_pci_vcfg.c): no BAR mapping over a forbidden range or
 # of another address; `make fuzz-vcfg`, seeds in tests/fuzz/corpus-vcfg.
 FUZZ_VCFG_BIN := $(BUILD)/fuzz/fuzz_pci_vcfg
-FUZZ_VCFG_SRC := tests/fuzz/fuzz_pci_vcfg.c vdev/pci_vcfg.c core/printf.c
+FUZZ_VCFG_SRC := tests/fuzz/fuzz_pci_vcfg.c vdev/pci_vcfg.c vdev/pci_vbar.c \
+	core/printf.c
 
 .PHONY: fuzz-vcfg
 $(FUZZ_VCFG_BIN): $(FUZZ_VCFG_SRC) $(wildcard vdev/*.h core/*.h) tests/host/pci_vcfg_fake.h

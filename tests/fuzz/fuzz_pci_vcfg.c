@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target for the guest's virtual PCI configuration space
- * (vdev/pci_vcfg.c): every byte a guest can send through ports
- * 0xCF8-0xCFF, against the two-function fixture of the host tests
- * (tests/host/pci_vcfg_fake.h: a 64-bit BAR with MSI and MSI-X, an I/O
- * BAR, a 32-bit BAR).
+ * (vdev/pci_vcfg.c, vdev/pci_vbar.c): every byte a guest can send
+ * through ports 0xCF8-0xCFF, against the two-function fixture of the
+ * host tests (tests/host/pci_vcfg_fake.h: a 64-bit BAR with MSI and
+ * MSI-X, an I/O BAR, a 32-bit BAR).
  *
  * The input is a sequence of accesses, 6 bytes each: port offset and
  * direction, size, and a 32-bit value. Besides ASan and UBSan it checks
@@ -15,7 +15,9 @@
  * something never mapped. An emulated range (virtio-blk's 16 KiB BAR)
  * moves too, on ops whose first byte has bits 3-5 set, as
  * vdev/virtio_dev.c moves it: no mapping ever overlaps it, whichever of
- * the two moved second.
+ * the two moved second. After every access, what the guest reads agrees
+ * with the EPT: a mapped BAR is mapped at its place, and with decoding
+ * on its registers read that place or its size mask (a probe).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,6 +79,35 @@ static void move_emulated(u32 reg)
 	if (!pci_vcfg_place_taken(&vc, to, EMU_SIZE))
 		fk.emu_base = to;
 	check_emulated_clear();
+}
+
+/* Does memory BAR @i of @f read back (part of) its size mask? */
+static bool reads_mask(const struct pci_vfn *f, unsigned int i)
+{
+	const struct pci_vbar *b = &f->bar[i];
+	u32 lo = (u32)b->mask & 0xfffffff0U, hi = (u32)(b->mask >> 32);
+
+	return (b->reg & lo) == lo ||
+	       (b->is64 && hi && f->bar[i + 1].reg == hi);
+}
+
+static void check_views(void)
+{
+	for (unsigned int n = 0; n < vc.nfns; n++) {
+		const struct pci_vfn *f = &fns[n];
+
+		for (unsigned int i = 0; i < f->nbars; i++) {
+			const struct pci_vbar *b = &f->bar[i];
+
+			if (!b->size || b->hi_half || b->io)
+				continue;
+			if (b->mapped)
+				assert_true(b->map_gpa == (b->gpa & ~0xfffULL));
+			if ((f->cmd_view & PCI_COMMAND_MEMORY) &&
+			    !reads_mask(f, i))
+				assert_true(pci_vcfg_bar_gpa(f, i) == b->gpa);
+		}
+	}
 }
 
 static int z_map(void *ctx, u64 gpa, u64 hpa, u64 size)
@@ -162,6 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (u32)(op[1] & 4 ? BDF_XHCI : BDF_NIC) << 8 |
 			    (v & 0xfc);
 		pci_vcfg_pio(&vc, (u16)(PCI_CONF1_ADDR + off), n, in, &v);
+		check_views();
 	}
 	check_emulated_clear();
 	/* The real space was written only at aligned places in range. */

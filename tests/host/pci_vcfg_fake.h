@@ -32,6 +32,7 @@ struct fake {
 	struct call maps[MAXLOG], unmaps[MAXLOG];
 	char last_log[PCI_VCFG_LINE];
 	u64 emu_base, emu_size; /* an emulated range (virtio-blk's BAR) */
+	unsigned int map_fail; /* the next this many maps fail */
 };
 
 static struct fake fk;
@@ -77,6 +78,10 @@ static inline void f_write(void *ctx, u16 bdf, u8 off, int width, u32 v)
 
 static inline int f_map(void *ctx, u64 gpa, u64 hpa, u64 size)
 {
+	if (fk.map_fail) {
+		fk.map_fail--;
+		return -ENOMEM;
+	}
 	assert_true(fk.nmaps < MAXLOG);
 	fk.maps[fk.nmaps++] = (struct call){ gpa, hpa, size };
 	return 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host tests of the guest's virtual PCI configuration space
- * (vdev/pci_vcfg.c): BAR sizing, moves that the EPT follows or that are
+ * (vdev/pci_vbar.c through vdev/pci_vcfg.c): BAR sizing, moves that the EPT follows or that are
  * refused, and the command register's decode bits.
  */
 #include <stdarg.h>
@@ -173,42 +173,53 @@ static void test_move_64bit_above_4g(void **state)
 	assert_int_equal(get32(0, 0x10), 0xfebf0004);
 }
 
+/*
+ * A refused move with decoding on changes nothing: no EPT call, and the
+ * BAR reads back where the device still is, as the guest (Linux's
+ * pci_std_update_resource) checks after writing it.
+ */
 static void expect_refused(u16 bdf, u32 base, const char *why)
 {
-	unsigned int maps = fk.nmaps, logs = fk.nlogs;
+	unsigned int maps = fk.nmaps, unmaps = fk.nunmaps, logs = fk.nlogs;
+	u32 before = cfg_in(bdf, 0x10, 4);
 
 	cfg_out(bdf, 0x10, 4, base);
 	assert_int_equal(fk.nmaps, maps);
+	assert_int_equal(fk.nunmaps, unmaps);
 	assert_int_equal(fk.nlogs, logs + 1);
 	assert_non_null(strstr(fk.last_log, why));
-	/* Reads back as written: the guest's view is kept, unmapped. */
-	assert_int_equal(cfg_in(bdf, 0x10, 4) & ~0xfU, base);
+	assert_int_equal(cfg_in(bdf, 0x10, 4), before);
 }
 
 static void test_move_onto_forbidden_is_refused(void **state)
 {
 	expect_refused(BDF_NIC, 0x00100000, "overlaps guest RAM");
-	/* The old mapping went away with the move. */
-	assert_int_equal(fk.nunmaps, 1);
-	assert_int_equal(fk.unmaps[0].gpa, 0xfebe0000);
+	assert_non_null(strstr(fk.last_log, "it stays at 0xfebe0000"));
+	/* The device is still where the BAR says. */
+	assert_int_equal(fk.nunmaps, 0);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[1], 0), 0xfebe0000);
 	expect_refused(BDF_NIC, KEEL_BASE + 0x1000, "overlaps Keel's image");
 	expect_refused(BDF_NIC, 0xfee00000, "overlaps the LAPIC");
 	expect_refused(BDF_NIC, 0xfeb00000, "overlaps a hidden device's BAR");
 	/* Over the xHCI's BAR0 (still at 0xfebf0000). */
 	expect_refused(BDF_NIC, 0xfebf1000, "another device's BAR");
 	assert_non_null(strstr(fk.last_log, "00:03.0 BAR0 at 0xfebf1000"));
-	/* A legal place maps again. */
+	/* A legal place is followed. */
 	cfg_out(BDF_NIC, 0x10, 4, 0xe0000000);
 	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xe0000000);
+	assert_int_equal(fk.unmaps[fk.nunmaps - 1].gpa, 0xfebe0000);
+	assert_int_equal(cfg_in(BDF_NIC, 0x10, 4), 0xe0000000);
 }
 
 static void test_move_beyond_gpa_width_refused(void **state)
 {
 	unsigned int maps = fk.nmaps;
 
-	cfg_out(BDF_XHCI, 0x14, 4, 0xffffffff);
+	/* 2^48 + 0xfebf0000: one past the 48-bit width. */
+	cfg_out(BDF_XHCI, 0x14, 4, 0x10000);
 	assert_int_equal(fk.nmaps, maps);
 	assert_non_null(strstr(fk.last_log, "guest-physical address width"));
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 0);
 }
 
 static void test_refusals_are_rate_bounded(void **state)
@@ -259,21 +270,20 @@ static void test_small_bar_keeps_page_offset(void **state)
 	assert_int_equal(pci_vcfg_add(&vc, &d, 0), 0);
 	assert_int_equal(pci_vcfg_start(&vc), 0);
 	maps = fk.nmaps;
-	/* Another offset in a page cannot be mapped. */
-	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000000);
-	assert_int_equal(fk.nmaps, maps + 1); /* BAR1's page put back */
-	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xfea00000);
-	assert_non_null(strstr(fk.last_log, "offset in a page"));
+	/* Another offset in a page cannot be mapped: it stays. */
+	expect_refused(PCI_BDF(0, 5, 0), 0xe0000000, "offset in a page");
+	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x10, 4), 0xfea00100);
 	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000100);
-	assert_int_equal(fk.maps[fk.nmaps - 1].gpa, 0xe0000000);
-	assert_int_equal(fk.maps[fk.nmaps - 1].hpa, 0xfea00000);
-	assert_int_equal(fk.maps[fk.nmaps - 1].size, 0x1000);
-	/* Moving within the page changes the offset: refused, unmapped. */
-	maps = fk.nunmaps;
-	cfg_out(PCI_BDF(0, 5, 0), 0x10, 4, 0xe0000300);
-	assert_int_equal(fk.nunmaps, maps + 1);
-	assert_int_equal(fk.unmaps[fk.nunmaps - 1].gpa, 0xe0000000);
+	/* BAR1's page put back where it was, then BAR0's new page. */
+	assert_int_equal(fk.nmaps, maps + 2);
+	assert_int_equal(fk.maps[maps].gpa, 0xfea00000);
+	assert_int_equal(fk.maps[maps + 1].gpa, 0xe0000000);
+	assert_int_equal(fk.maps[maps + 1].hpa, 0xfea00000);
+	assert_int_equal(fk.maps[maps + 1].size, 0x1000);
+	/* Moving within the page changes the offset: refused, it stays. */
+	expect_refused(PCI_BDF(0, 5, 0), 0xe0000300, "offset in a page");
 	assert_non_null(strstr(fk.last_log, "BAR0 at 0xe0000300 refused"));
+	assert_int_equal(cfg_in(PCI_BDF(0, 5, 0), 0x10, 4), 0xe0000100);
 }
 
 /* ---- COMMAND ---- */
@@ -411,11 +421,13 @@ static void test_bar_refused_over_moved_emulated_range(void **state)
 	assert_null(emu_move(0xe0000000));
 	expect_refused(BDF_NIC, 0xe0002000, "overlaps an emulated device");
 	assert_non_null(strstr(fk.last_log, "00:03.0 BAR0 at 0xe0002000"));
-	/* Decode off and on again: still refused, not said again. */
+	/* Decode off, the same move, decode on: refused, not said again. */
 	logs = fk.nlogs;
 	for (int i = 0; i < 3; i++) {
 		cfg_out(BDF_NIC, 0x04, 2, 0);
+		cfg_out(BDF_NIC, 0x10, 4, 0xe0002000);
 		cfg_out(BDF_NIC, 0x04, 2, PCI_COMMAND_MEMORY);
+		assert_int_equal(cfg_in(BDF_NIC, 0x10, 4), 0xfebe0000);
 	}
 	assert_int_equal(fk.nlogs, logs);
 	for (unsigned int i = 0; i < fk.nmaps; i++)
@@ -431,6 +443,7 @@ static void test_bar_refused_over_moved_emulated_range(void **state)
 	cfg_out(BDF_NIC, 0x04, 2, PCI_COMMAND_MEMORY);
 	assert_int_equal(fk.nmaps, maps);
 	assert_non_null(strstr(fk.last_log, "overlaps an emulated device"));
+	assert_non_null(strstr(fk.last_log, "not mapped"));
 }
 
 /*

@@ -293,7 +293,9 @@ def test_bochs_shell_while_the_guest_runs(keel_built):
         blk = con.command("blk")
         m = re.search(r"^sda: \d+ MiB, elevator deadline, depth \d+, 0 outstanding$", blk, re.M)
         assert m, blk
-        m = re.search(r"reads (\d+)/(\d+) writes (\d+)/(\d+)", blk)
+        m = re.search(r"reads (\d+)/(\d+) writes (\d+)/(\d+) flushes \d+ "
+                      r"errors (\d+) retries (\d+) max depth \d+$", blk, re.M)
+        assert m, blk
         reads, writes = int(m.group(1)), int(m.group(3))
         assert reads > 0 and writes > 0, blk
         # test=ata rereads its burst under keel, which joins it into a gap read.
