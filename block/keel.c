@@ -65,6 +65,9 @@ struct keel_data {
 	/* Elder reads by sector: they open the read FIFO, up to first_plain. */
 	struct rb_root elder;
 	struct list_head fifo_list[BLK_NR_DIRS];
+	/* Queued writes a held read waits for, oldest first, by flushlist. */
+	struct list_head urgent;
+	u64 urgent_ns; /* when urgent last became non-empty */
 	/* The oldest read still young, or NULL: the young ones end the FIFO. */
 	struct request *first_young;
 	/* The oldest read not elder, or NULL. */
@@ -105,6 +108,7 @@ static void keel_init(struct blk_queue *q)
 	memset(d, 0, sizeof(*d));
 	d->young = RB_ROOT;
 	d->elder = RB_ROOT;
+	INIT_LIST_HEAD(&d->urgent);
 	for (int i = 0; i < BLK_NR_DIRS; i++) {
 		sortq_init(&d->sort[i], q->ot_pool, q->dev->capacity);
 		INIT_LIST_HEAD(&d->fifo_list[i]);
@@ -281,6 +285,19 @@ static void keel_merged(struct blk_queue *q, struct request *rq,
 	}
 }
 
+/*
+ * A read is held (ordering rule 1) until queued write @rq completes: the
+ * write stands in for the read, since the elevator does not see the read
+ * itself, and would otherwise leave the write to the sweep, seconds later
+ * under a write flood (docs/block.md, keel rule 10).
+ */
+static void urgent_add(struct keel_data *d, struct request *rq, u64 now)
+{
+	if (list_empty(&d->urgent))
+		d->urgent_ns = now;
+	list_add_tail(&rq->flushlist, &d->urgent);
+}
+
 static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 {
 	struct keel_data *d = kd(q);
@@ -304,6 +321,15 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 	}
 	tree_insert(d, rq);
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
+	/* It was held behind another request when a read began to wait. */
+	if (rq->rq_flags & RQF_READ_WAITS)
+		urgent_add(d, rq, now);
+}
+
+/* A read that arrived waits for queued write @rq (ordering rule 1). */
+static void keel_read_waits(struct blk_queue *q, struct request *rq, u64 now)
+{
+	urgent_add(kd(q), rq, now);
 }
 
 /* The read keel would serve next outside a drain. */
@@ -378,6 +404,8 @@ static struct request *last_two_reads(struct keel_data *d)
 
 static struct request *choose_read(struct keel_data *d, u64 now)
 {
+	if (!list_empty(&d->urgent))
+		return list_first_entry(&d->urgent, struct request, flushlist);
 	if (d->nr_reads == 2 && !d->young.node &&
 	    !list_empty(&d->fifo_list[BLK_WRITE]))
 		return last_two_reads(d);
@@ -405,8 +433,12 @@ static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 	if (q->depth > 1)
 		return true;
 
+	u64 wait = oldest ? now - oldest->fifo_time : 0;
+
+	if (!list_empty(&d->urgent))
+		wait = MAX(wait, now - d->urgent_ns);
 	/* A fifth of the expiry: 100 ms by default. */
-	if (now - oldest->fifo_time >= d->expire[BLK_READ] / 5)
+	if (wait >= d->expire[BLK_READ] / 5)
 		return true;
 	return dist(d->head, r) <= dist(d->head, next_write(d));
 }
@@ -414,7 +446,9 @@ static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 static int keel_choose_dir(struct blk_queue *q, u64 now)
 {
 	struct keel_data *d = kd(q);
-	bool reads = !list_empty(&d->fifo_list[BLK_READ]);
+	/* A write a held read waits for stands in for that read. */
+	bool reads = !list_empty(&d->fifo_list[BLK_READ]) ||
+		     !list_empty(&d->urgent);
 	bool writes = !list_empty(&d->fifo_list[BLK_WRITE]);
 
 	if (!writes)
@@ -471,6 +505,8 @@ static void keel_remove(struct keel_data *d, struct request *rq)
 	if (rq == d->first_plain)
 		d->first_plain = fifo_next(d, rq);
 	tree_erase(d, rq, rq->sector);
+	if (rq->rq_flags & RQF_READ_WAITS)
+		list_del_init(&rq->flushlist);
 	if (rq_data_dir(rq) == BLK_READ)
 		d->nr_reads--;
 	rq->rq_flags &= ~(RQF_ELV_YOUNG | RQF_ELV_ELDER);
@@ -600,6 +636,7 @@ const struct elevator_type elevator_keel = {
 	.merged = keel_merged,
 	.insert = keel_insert,
 	.dispatch_next = keel_dispatch_next,
+	.read_waits = keel_read_waits,
 	.completed = keel_completed,
 	.has_work = keel_has_work,
 	.gap_sectors = keel_gap_sectors,
