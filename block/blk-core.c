@@ -32,6 +32,19 @@ static u64 now_ns(struct blk_queue *q)
 }
 
 /*
+ * A new read must wait for write @w: tell the elevator, once, so that it
+ * can serve @w as soon as it would serve the read (keel does).
+ */
+static void read_waits(struct blk_queue *q, struct request *w)
+{
+	if (w->rq_flags & RQF_READ_WAITS)
+		return;
+	w->rq_flags |= RQF_READ_WAITS;
+	if (w->state == RQ_QUEUED && q->elv->read_waits)
+		q->elv->read_waits(q, w, now_ns(q));
+}
+
+/*
  * Count outstanding requests, other than @skip, overlapping [s, s + n) that
  * conflict with an access of the given direction; stop at the first one
  * when @any (and then leave no mark). Flushes never sit in the index,
@@ -59,6 +72,8 @@ u32 blk_scan_conflicts(struct blk_queue *q, sector_t s, u32 n, bool write,
 			if (any)
 				return count;
 			r->rq_flags |= RQF_WAITERS;
+			if (!write)
+				read_waits(q, r);
 		}
 	}
 	return count;

@@ -21,6 +21,8 @@
 #define RQF_AGAIN BIT(4)
 /* in the queue's gap trees: a queued read that may join (blk-gap.c) */
 #define RQF_GAP_TREE BIT(5)
+/* a read counted this write as a blocker: the read waits for it (rule 1) */
+#define RQF_READ_WAITS BIT(6)
 
 enum elv_merge {
 	ELV_NO_MERGE,
@@ -52,6 +54,12 @@ struct elevator_type {
 	void (*insert)(struct blk_queue *q, struct request *rq, u64 now);
 	/* Dispatch loop: remove and return the next request, or NULL. */
 	struct request *(*dispatch_next)(struct blk_queue *q, u64 now);
+	/*
+	 * Optional. blk_submit_bio(): a new read must wait for queued write
+	 * @rq (ordering rule 1), once per write. A write that is held when a
+	 * read starts to wait for it enters later with RQF_READ_WAITS set.
+	 */
+	void (*read_waits)(struct blk_queue *q, struct request *rq, u64 now);
 	/* blk_complete_request() for a request that came from here. */
 	void (*completed)(struct blk_queue *q, struct request *rq);
 	bool (*has_work)(struct blk_queue *q);

@@ -2,7 +2,7 @@
 # library; iosim and blkcost get a second, unsanitised -O2 build so that
 # their timings mean something.
 block-src := block/rbtree.c block/sortq.c block/tunable.c block/bio.c block/blk-core.c block/blk-dev.c block/blk-gap.c block/blk-index.c block/blk-retry.c \
-	block/noop.c block/deadline.c block/kyber.c block/keel.c \
+	block/noop.c block/deadline.c block/kyber.c block/keel.c block/keel-read.c \
 	block/ramdisk.c
 
 keel-y += $(block-src)

@@ -31,13 +31,17 @@
  *  - While reads come, writes merge only up to write_cmd_kb: a read waits
  *    for the write in flight. The last two reads of a cut into a write
  *    sweep go in the order that travels less, back to the sweep included.
+ *  - A queued write that a held read waits for (ordering rule 1) stands in
+ *    for that read, which the elevator does not see: it counts as a
+ *    waiting read and goes first among reads.
  *
- * Every operation is O(log n): tree inserts, erases and lower bounds, list
- * heads; a read moves from the young to the old tree once.
+ * This file has the hooks, the direction, the writes and aging; which read
+ * goes next is block/keel-read.c, the state block/keel.h. Every operation
+ * is O(log n): tree inserts, erases and lower bounds, list heads; a read
+ * moves from the young to the old tree once.
  */
 #include "core/lib.h"
-#include "block/blk.h"
-#include "block/sortq.h"
+#include "block/keel.h"
 
 /* Tunable defaults; the first five are deadline's names and units. */
 static const u64 read_expire_ms = 500;
@@ -51,53 +55,6 @@ static const u32 gap_kb = 512;
 static const u32 drain_pct = 60;
 static const u32 write_cmd_kb = 128;
 
-#define NS_PER_MS 1000000ULL
-#define RB_OFF offsetof(struct request, rb_node)
-
-struct keel_data {
-	/*
-	 * Per direction: old requests by sector (bucketed as deadline's, see
-	 * block/sortq.h); reads also have a tree of young ones, which stays
-	 * small (young_ms of arrivals).
-	 */
-	struct sortq sort[BLK_NR_DIRS];
-	struct rb_root young;
-	/* Elder reads by sector: they open the read FIFO, up to first_plain. */
-	struct rb_root elder;
-	struct list_head fifo_list[BLK_NR_DIRS];
-	/* The oldest read still young, or NULL: the young ones end the FIFO. */
-	struct request *first_young;
-	/* The oldest read not elder, or NULL. */
-	struct request *first_plain;
-	sector_t head; /* sector just past the last request dispatched */
-	sector_t wpos; /* the same for the last write: the write sweep */
-	bool write_turn; /* a write batch was granted to starved writes */
-	int dir; /* direction of the current batch */
-	u32 batch; /* requests in the current batch */
-	u32 reads_passed; /* reads dispatched while writes waited */
-	u32 since_aged[BLK_NR_DIRS]; /* dispatches since the FIFO head went */
-	u64 expire[BLK_NR_DIRS]; /* ns */
-	u64 young_ns;
-	u32 young_reach;
-	u32 gap_kb; /* gap reads: largest gap read and discarded, KiB */
-	u32 drain_pct; /* elder: waited this % of the oldest's wait; 0 off */
-	u32 write_cmd_kb; /* writes merge up to this while reads come; 0 off */
-	u64 now; /* ns, the latest insert or dispatch */
-	u64 last_read; /* ns, when the latest read arrived; 0 none yet */
-	u32 nr_reads; /* reads queued */
-	u32 fifo_batch;
-	u32 writes_starved;
-	bool front_merges;
-};
-
-_Static_assert(sizeof(struct keel_data) <= BLK_ELV_PRIV_SIZE,
-	       "keel_data does not fit elv_priv");
-
-static struct keel_data *kd(struct blk_queue *q)
-{
-	return (struct keel_data *)q->elv_priv;
-}
-
 static void keel_init(struct blk_queue *q)
 {
 	struct keel_data *d = kd(q);
@@ -105,6 +62,7 @@ static void keel_init(struct blk_queue *q)
 	memset(d, 0, sizeof(*d));
 	d->young = RB_ROOT;
 	d->elder = RB_ROOT;
+	INIT_LIST_HEAD(&d->urgent);
 	for (int i = 0; i < BLK_NR_DIRS; i++) {
 		sortq_init(&d->sort[i], q->ot_pool, q->dev->capacity);
 		INIT_LIST_HEAD(&d->fifo_list[i]);
@@ -120,11 +78,6 @@ static void keel_init(struct blk_queue *q)
 	d->fifo_batch = fifo_batch;
 	d->writes_starved = writes_starved;
 	d->front_merges = front_merges;
-}
-
-static struct request *rb_rq(struct rb_node *n)
-{
-	return n ? rb_entry(n, struct request, rb_node) : NULL;
 }
 
 /* Into the young or elder tree or its direction's sort list, by flag. */
@@ -149,91 +102,11 @@ static void tree_erase(struct keel_data *d, struct request *rq, sector_t key)
 		sortq_erase(&d->sort[rq_data_dir(rq)], rq, key);
 }
 
-static sector_t sector_dist(sector_t a, sector_t b)
-{
-	return a >= b ? a - b : b - a;
-}
-
-static sector_t dist(sector_t head, const struct request *rq)
-{
-	return sector_dist(head, rq->sector);
-}
-
-/* Of the neighbours of @head below and above it, the nearer (up on a tie). */
-static struct request *closer(sector_t head, struct request *down,
-			      struct request *up)
-{
-	if (!up)
-		return down;
-	if (!down)
-		return up;
-	return dist(head, down) < dist(head, up) ? down : up;
-}
-
-/* The read of a young or elder tree nearest to @head either way, or NULL. */
-static struct request *nearest_rb(const struct rb_root *root, sector_t head)
-{
-	struct rb_node *n = rq_rb_lower_bound(root, head, RB_OFF);
-
-	return closer(head, rb_rq(n ? rb_prev(n) : rb_last(root)), rb_rq(n));
-}
-
-/* The same in a sort list. */
-static struct request *nearest(const struct sortq *sq, sector_t head)
-{
-	struct request *up = sortq_lower_bound(sq, head);
-
-	return closer(head, up ? sortq_prev(sq, up) : sortq_last(sq), up);
-}
-
-static struct request *fifo_head(struct keel_data *d, int dir)
-{
-	if (list_empty(&d->fifo_list[dir]))
-		return NULL;
-	return list_first_entry(&d->fifo_list[dir], struct request, queuelist);
-}
-
 static bool expired(struct keel_data *d, int dir, u64 now)
 {
 	struct request *rq = fifo_head(d, dir);
 
 	return rq && now - rq->fifo_time >= d->expire[dir];
-}
-
-/* The next write of the ascending sweep, or where the sweep wraps to. */
-static struct request *next_write(struct keel_data *d)
-{
-	struct request *rq = sortq_lower_bound(&d->sort[BLK_WRITE], d->wpos);
-
-	return rq ? rq : fifo_head(d, BLK_WRITE);
-}
-
-/* The read after @rq in the FIFO, or NULL. */
-static struct request *fifo_next(struct keel_data *d, struct request *rq)
-{
-	struct list_head *next = rq->queuelist.next;
-
-	return next == &d->fifo_list[BLK_READ] ?
-		       NULL :
-		       list_entry(next, struct request, queuelist);
-}
-
-/* Reads older than young_ns move to the old tree, oldest first. */
-static void keel_age(struct keel_data *d, u64 now)
-{
-	struct request *rq = d->first_young;
-
-	while (rq && now - rq->fifo_time >= d->young_ns) {
-		struct list_head *next = rq->queuelist.next;
-
-		rb_erase(&rq->rb_node, &d->young);
-		rq->rq_flags &= ~RQF_ELV_YOUNG;
-		sortq_insert(&d->sort[BLK_READ], rq);
-		rq = next == &d->fifo_list[BLK_READ] ?
-			     NULL :
-			     list_entry(next, struct request, queuelist);
-	}
-	d->first_young = rq;
 }
 
 /*
@@ -281,6 +154,19 @@ static void keel_merged(struct blk_queue *q, struct request *rq,
 	}
 }
 
+/*
+ * A read is held (ordering rule 1) until queued write @rq completes: the
+ * write stands in for the read, since the elevator does not see the read
+ * itself, and would otherwise leave the write to the sweep, seconds later
+ * under a write flood (docs/block.md, keel rule 10).
+ */
+static void urgent_add(struct keel_data *d, struct request *rq, u64 now)
+{
+	if (list_empty(&d->urgent))
+		d->urgent_ns = now;
+	list_add_tail(&rq->flushlist, &d->urgent);
+}
+
 static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 {
 	struct keel_data *d = kd(q);
@@ -304,88 +190,15 @@ static void keel_insert(struct blk_queue *q, struct request *rq, u64 now)
 	}
 	tree_insert(d, rq);
 	list_add_tail(&rq->queuelist, &d->fifo_list[dir]);
+	/* It was held behind another request when a read began to wait. */
+	if (rq->rq_flags & RQF_READ_WAITS)
+		urgent_add(d, rq, now);
 }
 
-/* The read keel would serve next outside a drain. */
-static struct request *pick_read(struct keel_data *d)
+/* A read that arrived waits for queued write @rq (ordering rule 1). */
+static void keel_read_waits(struct blk_queue *q, struct request *rq, u64 now)
 {
-	struct request *y = nearest_rb(&d->young, d->head);
-	struct request *o = nearest(&d->sort[BLK_READ], d->head);
-	struct request *e = nearest_rb(&d->elder, d->head);
-
-	/* Elder reads left from a drain count as old ones. */
-	if (e && (!o || dist(d->head, e) < dist(d->head, o)))
-		o = e;
-
-	if (!y || !o)
-		return y ? y : o;
-	if (dist(d->head, y) / d->young_reach <= dist(d->head, o))
-		return y;
-	return o;
-}
-
-/*
- * Reads that have waited at least drain_pct % as long as the oldest read
- * become elder, oldest first. The bound only rises (time passes, and the
- * oldest read, once served, is followed by a younger one), so a read never
- * has to leave the elder tree before it is dispatched.
- */
-static void keel_promote(struct keel_data *d, u64 now)
-{
-	struct request *oldest = fifo_head(d, BLK_READ), *rq;
-	u64 bound;
-
-	if (!oldest)
-		return;
-	bound = now - (now - oldest->fifo_time) / 100 * d->drain_pct;
-	while ((rq = d->first_plain) && !(rq->rq_flags & RQF_ELV_YOUNG) &&
-	       rq->fifo_time <= bound) {
-		sortq_erase(&d->sort[BLK_READ], rq, rq->sector);
-		rq->rq_flags |= RQF_ELV_ELDER;
-		rq_rb_insert(&d->elder, &rq->rb_node, RB_OFF);
-		d->first_plain = fifo_next(d, rq);
-	}
-}
-
-/*
- * The read keel serves next. In a drain (no read young) that is the elder
- * read nearest to the head: the reads that waited longest, where plain
- * nearest-first would leave them to aging until the drain's end. Elder
- * reads form a batch: more become elder only once it is empty, so no read
- * that turned elder later and sits nearer keeps the oldest waiting, and
- * the batch ends within as many reads as it holds.
- */
-/*
- * The last two reads of a cut into a write sweep: whichever order they go
- * in, the disk seeks three times (to one, to the other, back to the next
- * write), so the order that travels less wins; nearest-first alone can
- * leave the far one for last and a long way back. Neither is young here:
- * a young read goes first anyway.
- */
-static struct request *last_two_reads(struct keel_data *d)
-{
-	struct request *a = fifo_head(d, BLK_READ);
-	struct request *b =
-		list_entry(a->queuelist.next, struct request, queuelist);
-	sector_t w = next_write(d)->sector;
-	u64 ab = dist(d->head, a) + dist(rq_end_sector(a), b) +
-		 sector_dist(rq_end_sector(b), w);
-	u64 ba = dist(d->head, b) + dist(rq_end_sector(b), a) +
-		 sector_dist(rq_end_sector(a), w);
-
-	return ab <= ba ? a : b;
-}
-
-static struct request *choose_read(struct keel_data *d, u64 now)
-{
-	if (d->nr_reads == 2 && !d->young.node &&
-	    !list_empty(&d->fifo_list[BLK_WRITE]))
-		return last_two_reads(d);
-	if (!d->drain_pct || d->young.node)
-		return pick_read(d);
-	if (!d->elder.node)
-		keel_promote(d, now);
-	return d->elder.node ? nearest_rb(&d->elder, d->head) : pick_read(d);
+	urgent_add(kd(q), rq, now);
 }
 
 /*
@@ -395,7 +208,7 @@ static struct request *choose_read(struct keel_data *d, u64 now)
  */
 static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 {
-	struct request *r = choose_read(d, now);
+	struct request *r = keel_choose_read(d, now);
 	struct request *oldest = fifo_head(d, BLK_READ);
 
 	/*
@@ -405,8 +218,12 @@ static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 	if (q->depth > 1)
 		return true;
 
+	u64 wait = oldest ? now - oldest->fifo_time : 0;
+
+	if (!list_empty(&d->urgent))
+		wait = MAX(wait, now - d->urgent_ns);
 	/* A fifth of the expiry: 100 ms by default. */
-	if (now - oldest->fifo_time >= d->expire[BLK_READ] / 5)
+	if (wait >= d->expire[BLK_READ] / 5)
 		return true;
 	return dist(d->head, r) <= dist(d->head, next_write(d));
 }
@@ -414,7 +231,9 @@ static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 static int keel_choose_dir(struct blk_queue *q, u64 now)
 {
 	struct keel_data *d = kd(q);
-	bool reads = !list_empty(&d->fifo_list[BLK_READ]);
+	/* A write a held read waits for stands in for that read. */
+	bool reads = !list_empty(&d->fifo_list[BLK_READ]) ||
+		     !list_empty(&d->urgent);
 	bool writes = !list_empty(&d->fifo_list[BLK_WRITE]);
 
 	if (!writes)
@@ -471,6 +290,8 @@ static void keel_remove(struct keel_data *d, struct request *rq)
 	if (rq == d->first_plain)
 		d->first_plain = fifo_next(d, rq);
 	tree_erase(d, rq, rq->sector);
+	if (rq->rq_flags & RQF_READ_WAITS)
+		list_del_init(&rq->flushlist);
 	if (rq_data_dir(rq) == BLK_READ)
 		d->nr_reads--;
 	rq->rq_flags &= ~(RQF_ELV_YOUNG | RQF_ELV_ELDER);
@@ -507,7 +328,7 @@ static struct request *keel_dispatch_next(struct blk_queue *q, u64 now)
 		q->stats.expired++;
 		rq = fifo_head(d, dir);
 	} else if (dir == BLK_READ) {
-		rq = choose_read(d, now);
+		rq = keel_choose_read(d, now);
 	} else {
 		rq = next_write(d);
 	}
@@ -600,6 +421,7 @@ const struct elevator_type elevator_keel = {
 	.merged = keel_merged,
 	.insert = keel_insert,
 	.dispatch_next = keel_dispatch_next,
+	.read_waits = keel_read_waits,
 	.completed = keel_completed,
 	.has_work = keel_has_work,
 	.gap_sectors = keel_gap_sectors,

@@ -10,7 +10,9 @@ replays it through iosim with deadline and keel, and prints keel / deadline
 as typical read (geometric mean), longest read and throughput: for seed 4
 (the bench seed), and the worst of each column over seeds 1-7 and 8-15
 (worst: the largest latency ratio, the smallest throughput ratio), which
-is the format of docs/block.md's tables. --per-seed adds one line per seed.
+is the format of docs/block.md's tables, and how many seeds meet issue 14's
+target (typical <= 0.8, longest <= 1, throughput >= 1, all three).
+--per-seed adds one line per seed.
 --set passes tunables to keel only; --iosim replays keel with another build
 (deadline always uses build/host/iosim). Needs build/host/iosim.
 """
@@ -67,6 +69,13 @@ def worst(rs):
                                min(r[2] for r in rs))
 
 
+def met(rs):
+    """Seeds meeting all three targets, of those with reads."""
+    rs = [r for r in rs if r]
+    ok = sum(1 for r in rs if r[0] <= 0.8 and r[1] <= 1 and r[2] >= 1)
+    return '%d/%d' % (ok, len(rs))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seeds', default='1-15')
@@ -97,16 +106,18 @@ def main():
     res = {k: v.result() for k, v in jobs.items()}
     subprocess.run(['rm', '-rf', tmp], check=True)
     print('keel/deadline: typical (gmean) read, longest read, throughput')
-    print('%-4s %-11s %-19s %-19s %-19s' % ('disk', 'workload', 'seed 4',
-                                             'worst 1-7', 'worst 8-15'))
+    print('%-4s %-11s %-19s %-19s %-19s %s' % ('disk', 'workload', 'seed 4',
+                                                'worst 1-7', 'worst 8-15',
+                                                'met'))
     for disk in disks:
         for w in a.workloads or (HDD if disk == 'hdd' else SSD):
             r = {s: ratio(res[(disk, w, s, 'k')], res[(disk, w, s, 'd')])
                  for s in seeds}
-            print('%-4s %-11s %-19s %-19s %-19s' % (
+            print('%-4s %-11s %-19s %-19s %-19s %s' % (
                 disk, w, worst([r.get(4)]),
                 worst([r[s] for s in seeds if s <= 7]),
-                worst([r[s] for s in seeds if s >= 8])))
+                worst([r[s] for s in seeds if s >= 8]),
+                met([r[s] for s in seeds])))
             if a.per_seed:
                 for s in seeds:
                     print('     seed %2d %s' % (s, worst([r[s]])))

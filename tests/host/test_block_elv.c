@@ -298,6 +298,86 @@ static void test_keel_last_two_reads_shortest_way_back(void **state)
 	expect_sectors(want, 5);
 }
 
+/* The driver's log as op and sector, @n entries. */
+static void expect_ops(const u8 *ops, const sector_t *want, int n)
+{
+	expect_sectors(want, n);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(fk.log[i].op, ops[i]);
+}
+
+/*
+ * A read held behind a queued write (ordering rule 1) is invisible to the
+ * elevator: the write it waits for stands in for it. Here the write at 100
+ * sits behind the sweep's wrap, so it would go last and the read after it;
+ * it goes as the read would, where the read is cheaper than the next write.
+ * The second write at 100 is held behind the first when the read arrives,
+ * and stands in for it once it enters.
+ */
+static void test_keel_write_a_read_waits_for(void **state)
+{
+	static const u8 ops[] = { REQ_OP_WRITE, REQ_OP_WRITE, REQ_OP_WRITE,
+				  REQ_OP_READ,	REQ_OP_WRITE, REQ_OP_WRITE };
+	static const sector_t one[] = { 1000, 100, 100, 3000, 5000 };
+	static const sector_t two[] = { 1000, 100, 100, 100, 3000, 5000 };
+
+	for (int held = 0; held < 2; held++) {
+		setup_dev("keel", 1, 0);
+		W(1000, 8); /* in flight: the write sweep */
+		blk_start_plug(&fk.dev);
+		W(3000, 8);
+		W(5000, 8);
+		W(100, 8);
+		if (held)
+			W(100, 8); /* waits for the first (write after write) */
+		blk_finish_plug(&fk.dev);
+		R(100, 8); /* waits for the writes at 100 (read after write) */
+		assert_int_equal(blk_get_stats(&fk.dev)->held, 1 + held);
+		drain();
+		if (held) {
+			expect_ops(ops, two, 6);
+		} else {
+			static const u8 ops1[] = { REQ_OP_WRITE, REQ_OP_WRITE,
+						   REQ_OP_READ, REQ_OP_WRITE,
+						   REQ_OP_WRITE };
+
+			expect_ops(ops1, one, 5);
+		}
+	}
+}
+
+/*
+ * The same write far ahead of the sweep: it goes, like a read, once the
+ * read has waited read_expire / 5 (100 ms), not when the sweep of 20
+ * writes 10 ms each reaches it. The read follows it.
+ */
+static void test_keel_write_a_read_waits_for_far(void **state)
+{
+	int at = -1;
+
+	setup_dev("keel", 1, 0);
+	W(1000, 8); /* in flight: the write sweep */
+	blk_start_plug(&fk.dev);
+	for (int i = 0; i < 20; i++)
+		W(3000 + (sector_t)i * 1000, 8);
+	W(900000, 8);
+	blk_finish_plug(&fk.dev);
+	R(900000, 8);
+	for (int guard = 0; guard < 30 && !blk_idle(&fk.dev); guard++) {
+		fake_now += 10 * MS;
+		blk_complete_request(only_inflight(), BLK_STS_OK);
+	}
+	assert_true(blk_idle(&fk.dev));
+	for (int i = 0; i < fk.nlog && at < 0; i++)
+		if (fk.log[i].sector == 900000)
+			at = i;
+	/* Command i goes at i * 10 ms: the read has waited 100 ms. */
+	assert_int_equal(at, 10);
+	assert_int_equal(fk.log[at].op, REQ_OP_WRITE);
+	assert_int_equal(fk.log[at + 1].op, REQ_OP_READ);
+	assert_int_equal(fk.log[at + 1].sector, 900000);
+}
+
 /*
  * Eight contiguous 64 KiB writes queued behind one in flight: the sectors
  * of the first merged write command keel dispatches, with a read seen at
@@ -494,6 +574,8 @@ int main(void)
 		cmocka_unit_test(test_keel_writes_not_starved),
 		cmocka_unit_test(test_keel_writes_first_while_flush_waits),
 		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
+		cmocka_unit_test(test_keel_write_a_read_waits_for),
+		cmocka_unit_test(test_keel_write_a_read_waits_for_far),
 		cmocka_unit_test(test_keel_drain_serves_elder_reads_first),
 		cmocka_unit_test(test_keel_drain_elder_batch),
 		cmocka_unit_test(test_keel_drain_aging_waits_for_batch),

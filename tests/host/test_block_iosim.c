@@ -419,6 +419,55 @@ static void test_deadline_wins_where_it_should(void **state)
 	system(strcat(strcpy(path, "rm -rf "), dir));
 }
 
+/*
+ * Keel's rule 10 end to end: two streams of 64 KiB writes offered at 1.7x
+ * what the disk writes, and one read at 20 ms inside the eleventh queued
+ * write of the stream the sweep leaves for later. The read is held until
+ * that write completes; deadline's sweep reaches it after 400 ms, keel
+ * serves the write as the read once the read has waited 100 ms (rule 3's
+ * cut), and the read goes right after it.
+ */
+static void test_keel_write_a_held_read_waits_for(void **state)
+{
+	static char buf[1700 * 32];
+	const unsigned long long b = 100000000;
+	size_t len = 0;
+	double lat[2];
+	int r = 0, w = 0, found = 0;
+
+	for (int i = 0; i < 800; i++) {
+		if (i == 80) /* 20 ms, in arrival order */
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"20000 R %llu 8\n",
+						b + 10 * 128 + 8);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"%d W %d 128\n%d W %llu 128\n", i * 250,
+					i * 128, i * 250 + 125, b + i * 128ULL);
+	}
+	for (int k = 0; k < 2; k++) {
+		run(k ? "--sched keel --disk hdd" :
+			"--sched deadline --disk hdd",
+		    buf);
+		assert_int_equal(o.status, 0);
+		for (int i = 0; i < o.n; i++) {
+			if (o.op[i] == 'R') {
+				r = i;
+				found |= 1;
+			}
+			if (o.op[i] == 'W' && o.sector[i] == b + 10 * 128) {
+				w = i;
+				found |= 2;
+			}
+		}
+		assert_int_equal(found, 3);
+		lat[k] = o.done[r] - (double)o.arrival[r];
+	}
+	assert_true(lat[0] > 300000); /* deadline: the sweep's turn */
+	assert_true(lat[1] < 130000); /* keel: 100 ms and three services */
+	assert_true(lat[1] > 100000); /* not before the cut rule allows */
+	assert_true(fabs(o.disp[r] - o.done[w]) < 0.001);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_rules_hold_in_replay),
 		cmocka_unit_test(test_rules_hold_on_bench_workloads),
 		cmocka_unit_test(test_deadline_wins_where_it_should),
+		cmocka_unit_test(test_keel_write_a_held_read_waits_for),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
