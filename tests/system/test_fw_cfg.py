@@ -1,0 +1,52 @@
+"""QEMU's fw_cfg under Keel (vdev/fw_cfg.c): the test guest reads it the way
+kvm-unit-tests' lib/x86/fwcfg.c does and finds what that library needs to
+start: the "QEMU" signature, one CPU, its RAM. The same guest under QEMU
+itself shows the reading method is right; with fw_cfg=off the ports are
+absent and the checks fail, as an unmodified kvm-unit-tests kernel would
+(it waits for 65535 CPUs)."""
+import re
+
+from conftest import GUEST_ELF, build_iso, run_bochs, run_qemu
+
+
+def results(run, prefix=""):
+    return {m.group(1): m.group(2) for m in
+            run.findall(r"^%sTEST guest\.(fwcfg_\w+) (PASS|FAIL)" % re.escape(prefix))}
+
+
+def keel_run(name, keel_cmd):
+    iso = build_iso(name, keel_cmd + " on_guest_exit=poweroff", GUEST_ELF,
+                    "scenario=fw-cfg")
+    return run_bochs(name, iso, timeout=240, until=r"keel: power off")
+
+
+def test_reading_method_matches_qemu(keel_built):
+    run = run_qemu("fwcfg-qemu", None, mem=128, timeout=60,
+                   extra=["-kernel", GUEST_ELF, "-append", "scenario=fw-cfg"])
+    assert not run.timed_out, run
+    r = results(run)
+    for name in ("fwcfg_signature", "fwcfg_past_end_zero", "fwcfg_nb_cpus",
+                 "fwcfg_max_cpus", "fwcfg_data_write_ignored"):
+        assert r.get(name) == "PASS", (name, run)
+    # QEMU's RAM_SIZE is -m; its fw_cfg has DMA, Keel's has not.
+    assert run.has(r"^keel-guest: fw_cfg ram_size=0x8000000$"), run
+    assert r.get("fwcfg_id_no_dma") == "FAIL", run
+
+
+def test_fw_cfg_under_keel(keel_built):
+    run = keel_run("fwcfg-keel", "guest_mem=64M")
+    r = results(run, "guest| ")
+    assert len(r) == 8, run
+    assert all(v == "PASS" for v in r.values()), r
+    assert run.has(r"^guest\| keel-guest: fw_cfg nb_cpus=1 max_cpus=1$"), run
+    assert run.has(r"^guest\| keel-guest: fw_cfg ram_size=0x4000000$"), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+
+
+def test_fw_cfg_off_leaves_ports_absent(keel_built):
+    run = keel_run("fwcfg-off", "fw_cfg=off")
+    r = results(run, "guest| ")
+    assert r.get("fwcfg_signature") == "FAIL", run
+    assert r.get("fwcfg_nb_cpus") == "FAIL", run
+    assert run.has(r"^guest\| keel-guest: fw_cfg nb_cpus=65535 max_cpus=65535$"), run
+    assert run.has(r"^keel: guest exited with status 1$"), run
