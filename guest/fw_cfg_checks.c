@@ -79,8 +79,8 @@ static void check_hostile(void)
 	       (u32)after);
 	/* An architecture-specific key (QEMU's ACPI tables) Keel lacks. */
 	unknown = (u32)fw_cfg_get(FW_CFG_ARCH_LOCAL, 4);
-	report("fwcfg_unknown_key_zero", unknown == 0,
-	       "key 0x8000 read 0x%x", unknown);
+	report("fwcfg_unknown_key_zero", unknown == 0, "key 0x8000 read 0x%x",
+	       unknown);
 }
 
 void run_fw_cfg(const struct guest_env *env)
