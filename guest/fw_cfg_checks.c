@@ -83,8 +83,59 @@ static void check_hostile(void)
 	       unknown);
 }
 
+/*
+ * NR_CPUS=N from the environment kvm-unit-tests reads: the lines of the
+ * one multiboot module, when there is exactly one (its lib/x86/setup.c).
+ */
+static bool env_nr_cpus(const struct guest_env *env, u32 *out)
+{
+	static const char key[] = "NR_CPUS=";
+	const struct mb_info *mbi = env->mbi;
+	const struct mb_module *m;
+	const char *p, *end;
+
+	if (env->magic != MB_BOOT_MAGIC || !(mbi->flags & MB_INFO_MODS) ||
+	    mbi->mods_count != 1)
+		return false;
+	m = (const struct mb_module *)mbi->mods_addr;
+	p = (const char *)m->start;
+	end = (const char *)m->end;
+	for (; p + sizeof(key) - 1 <= end; p++) {
+		bool line_start = p == (const char *)m->start || p[-1] == '\n';
+
+		if (!line_start || memcmp(p, key, sizeof(key) - 1))
+			continue;
+		*out = 0;
+		for (p += sizeof(key) - 1; p < end && *p >= '0' && *p <= '9';
+		     p++)
+			*out = *out * 10 + (u32)(*p - '0');
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The CPU count kvm-unit-tests' start-up waits for (bringup_aps() in its
+ * lib/x86/smp.c): NR_CPUS from the environment, else FW_CFG_NB_CPUS. This
+ * guest is the only CPU that will ever come online, so the wait ends only
+ * when that count is 1.
+ */
+static void check_cpu_count(const struct guest_env *env)
+{
+	u32 n;
+	bool from_env = env_nr_cpus(env, &n);
+
+	if (!from_env)
+		n = (u32)fw_cfg_get(FW_CFG_NB_CPUS, 2);
+	kprintf("keel-guest: fw_cfg cpu count %u from %s\n", n,
+		from_env ? "NR_CPUS" : "fw_cfg");
+	report("fwcfg_startup_cpu_count", n == 1,
+	       "kvm-unit-tests would wait for %u CPUs; only this one runs", n);
+}
+
 void run_fw_cfg(const struct guest_env *env)
 {
+	check_cpu_count(env);
 	check_signature();
 	check_id();
 	check_cpus();

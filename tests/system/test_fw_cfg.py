@@ -3,10 +3,13 @@ kvm-unit-tests' lib/x86/fwcfg.c does and finds what that library needs to
 start: the "QEMU" signature, one CPU, its RAM. The same guest under QEMU
 itself shows the reading method is right; with fw_cfg=off the ports are
 absent and the checks fail, as an unmodified kvm-unit-tests kernel would
-(it waits for 65535 CPUs)."""
+(it waits for 65535 CPUs), unless its environment module says NR_CPUS=1,
+the documented way round (docs/kvm-unit-tests.md)."""
+import os
 import re
+import subprocess
 
-from conftest import GUEST_ELF, build_iso, run_bochs, run_qemu
+from conftest import BUILD, GUEST_ELF, ISOS, ROOT, build_iso, run_bochs, run_qemu
 
 
 def results(run, prefix=""):
@@ -25,7 +28,8 @@ def test_reading_method_matches_qemu(keel_built):
                    extra=["-kernel", GUEST_ELF, "-append", "scenario=fw-cfg"])
     assert not run.timed_out, run
     r = results(run)
-    for name in ("fwcfg_signature", "fwcfg_past_end_zero", "fwcfg_nb_cpus",
+    for name in ("fwcfg_startup_cpu_count", "fwcfg_signature",
+                 "fwcfg_past_end_zero", "fwcfg_nb_cpus",
                  "fwcfg_max_cpus", "fwcfg_data_write_ignored"):
         assert r.get(name) == "PASS", (name, run)
     # QEMU's RAM_SIZE is -m; its fw_cfg has DMA, Keel's has not.
@@ -36,10 +40,11 @@ def test_reading_method_matches_qemu(keel_built):
 def test_fw_cfg_under_keel(keel_built):
     run = keel_run("fwcfg-keel", "guest_mem=64M")
     r = results(run, "guest| ")
-    assert len(r) == 8, run
+    assert len(r) == 9, run
     assert all(v == "PASS" for v in r.values()), r
     assert run.has(r"^guest\| keel-guest: fw_cfg nb_cpus=1 max_cpus=1$"), run
     assert run.has(r"^guest\| keel-guest: fw_cfg ram_size=0x4000000$"), run
+    assert run.has(r"^guest\| keel-guest: fw_cfg cpu count 1 from fw_cfg$"), run
     assert run.has(r"^keel: guest exited with status 0$"), run
 
 
@@ -49,4 +54,25 @@ def test_fw_cfg_off_leaves_ports_absent(keel_built):
     assert r.get("fwcfg_signature") == "FAIL", run
     assert r.get("fwcfg_nb_cpus") == "FAIL", run
     assert run.has(r"^guest\| keel-guest: fw_cfg nb_cpus=65535 max_cpus=65535$"), run
+    assert r.get("fwcfg_startup_cpu_count") == "FAIL", run
     assert run.has(r"^keel: guest exited with status 1$"), run
+
+
+def test_fw_cfg_off_with_nr_cpus_environment(keel_built):
+    # kvm-unit-tests' override: NR_CPUS in its one multiboot module.
+    env_file = os.path.join(BUILD, "test-iso", "fwcfg-env.txt")
+    os.makedirs(ISOS, exist_ok=True)
+    with open(env_file, "w") as f:
+        f.write("TEST_DEVICE=0\nNR_CPUS=1\n")
+    iso = os.path.join(ISOS, "fwcfg-env.iso")
+    env = dict(os.environ, GUEST_MODULE=env_file, GUEST_MODULE_CMDLINE="env")
+    subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), iso,
+                    "fw_cfg=off on_guest_exit=poweroff", GUEST_ELF,
+                    "scenario=fw-cfg"], cwd=ROOT, env=env, check=True,
+                   timeout=120)
+    run = run_bochs("fwcfg-env", iso, timeout=240, until=r"keel: power off")
+    r = results(run, "guest| ")
+    assert run.has(r"^keel: guest: loaded ELF image, \d+ segments, entry 0x[0-9a-f]+, 1 modules$"), run
+    assert run.has(r"^guest\| keel-guest: fw_cfg cpu count 1 from NR_CPUS$"), run
+    assert r.get("fwcfg_startup_cpu_count") == "PASS", run
+    assert r.get("fwcfg_signature") == "FAIL", run
