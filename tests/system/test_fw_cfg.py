@@ -11,6 +11,9 @@ import subprocess
 
 from conftest import BUILD, GUEST_ELF, ISOS, ROOT, build_iso, run_bochs, run_qemu
 
+# tests/guests/kut_like.S: kvm-unit-tests' start-up, replayed in long mode.
+KUT_LIKE = os.path.join(BUILD, "tests", "kut_like.flat")
+
 
 def results(run, prefix=""):
     return {m.group(1): m.group(2) for m in
@@ -76,3 +79,30 @@ def test_fw_cfg_off_with_nr_cpus_environment(keel_built):
     assert run.has(r"^guest\| keel-guest: fw_cfg cpu count 1 from NR_CPUS$"), run
     assert r.get("fwcfg_startup_cpu_count") == "PASS", run
     assert r.get("fwcfg_signature") == "FAIL", run
+
+
+def test_kut_like_startup_reference_on_qemu(keel_built):
+    run = run_qemu("kutlike-qemu", None, mem=128, timeout=60,
+                   extra=["-kernel", KUT_LIKE])
+    assert run.has(r"^kutlike: waiting for CPUs: 1$"), run
+    assert run.has(r"^kutlike: all CPUs online$"), run
+    assert run.status == (0x21 << 1 | 1), run
+
+
+def test_kut_like_startup_under_keel(keel_built):
+    iso = build_iso("kutlike-keel", "on_guest_exit=poweroff", KUT_LIKE, "")
+    run = run_bochs("kutlike-keel", iso, timeout=240, until=r"keel: power off")
+    assert run.has(r"^keel: guest: loaded ELF image, \d+ segments, entry 0x40000c,"), run
+    assert run.has(r"^guest\| kutlike: waiting for CPUs: 1$"), run
+    assert run.has(r"^guest\| kutlike: all CPUs online$"), run
+    assert run.has(r"^keel: guest exited with status 33$"), run
+
+
+def test_kut_like_startup_hangs_without_fw_cfg(keel_built):
+    iso = build_iso("kutlike-off", "fw_cfg=off on_guest_exit=poweroff",
+                    KUT_LIKE, "")
+    run = run_bochs("kutlike-off", iso, timeout=240,
+                    until=r"kutlike: waiting for CPUs: \d+")
+    # It waits for 65535 CPUs: the loop can never end.
+    assert run.has(r"^guest\| kutlike: waiting for CPUs: 65535$"), run
+    assert not run.has(r"all CPUs online"), run
