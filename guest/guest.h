@@ -25,6 +25,7 @@ typedef int32_t s32;
 #define MB_BOOT_MAGIC 0x2BADB002
 #define MB_INFO_MEM BIT(0)
 #define MB_INFO_CMDLINE BIT(2)
+#define MB_INFO_MODS BIT(3)
 #define MB_INFO_MMAP BIT(6)
 
 struct mb_info {
@@ -35,6 +36,13 @@ struct mb_info {
 	u32 mods_count, mods_addr;
 	u32 syms[4];
 	u32 mmap_length, mmap_addr;
+} __attribute__((packed));
+
+/* A module's entry in the mods_addr array (Multiboot 0.6.96 3.3). */
+struct mb_module {
+	u32 start, end; /* [start, end) in guest-physical memory */
+	u32 string;
+	u32 reserved;
 } __attribute__((packed));
 
 struct mb_mmap_entry {
@@ -233,6 +241,8 @@ void run_hostile_reset(const struct guest_env *env, const char *how);
 void run_exit_width(const struct guest_env *env, const char *width);
 void run_bar_move(const struct guest_env *env, bool touch_old);
 void run_console(const struct guest_env *env);
+/* fw_cfg_checks.c: QEMU's fw_cfg read as kvm-unit-tests reads it. */
+void run_fw_cfg(const struct guest_env *env);
 void run_pt_in_mmio(const struct guest_env *env);
 /* virtio_checks.c: @standalone reports a missing device as a failure. */
 void run_virtio(const struct guest_env *env, bool standalone);

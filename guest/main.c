@@ -16,6 +16,7 @@
  *   mmio-straddle  a store half in RAM, half in a device (Keel stops us)
  *   virtio       the virtio-blk checks alone (docs/virtio-guest.md)
  *   virtio-bench the virtio-blk benchmark (docs/virtio.md, "Performance")
+ *   fw-cfg       QEMU's fw_cfg, read as kvm-unit-tests does (docs/vmx.md)
  */
 #include "guest.h"
 
@@ -92,6 +93,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_bar_move(&env, true);
 	} else if (!memcmp(scenario, "console", 8)) {
 		run_console(&env);
+	} else if (!memcmp(scenario, "fw-cfg", 7)) {
+		run_fw_cfg(&env);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

@@ -17,3 +17,19 @@ all-targets += $(MB_AOUT_LOW)
 
 $(MB_AOUT_LOW): $(BUILD)/tests/mb_aout.o
 	$(LD) -m elf_i386 -Ttext=0x8000 -Tbss=0x9000 --oformat=binary -o $@ $<
+
+# A stand-in for kvm-unit-tests' x86_64 start-up, built as it builds its
+# tests: a 64-bit ELF at 4 MiB objcopied to elf32-i386 (test_fw_cfg.py).
+KUT_LIKE := $(BUILD)/tests/kut_like.flat
+all-targets += $(KUT_LIKE)
+
+$(BUILD)/tests/kut_like.o: tests/guests/kut_like.S
+	@mkdir -p $(dir $@)
+	$(CC) -m64 -c $< -o $@
+
+$(BUILD)/tests/kut_like.elf: $(BUILD)/tests/kut_like.o
+	$(LD) -m elf_x86_64 -z max-page-size=0x1000 -z noseparate-code \
+		-Ttext=0x400000 -o $@ $<
+
+$(KUT_LIKE): $(BUILD)/tests/kut_like.elf
+	$(OBJCOPY) -O elf32-i386 $< $@

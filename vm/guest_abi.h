@@ -40,6 +40,35 @@
 #define KEEL_DEBUG_EXIT_LEN 4 /* as QEMU's isa-debug-exit,iosize=4 */
 
 /*
+ * QEMU's fw_cfg, the traditional I/O-port interface only (QEMU
+ * docs/specs/fw_cfg.rst; item keys from QEMU's include/standard-headers/
+ * linux/qemu_fw_cfg.h): a 16-bit write to the selector port picks an item
+ * and rewinds it, each 8-bit read of the data port returns its next byte,
+ * 0 past its end. Not Keel's own interface: the keys are QEMU's, so a
+ * guest written for QEMU (kvm-unit-tests) reads what it expects
+ * (docs/vmx.md, "fw_cfg"). Integers are little-endian, FILE_DIR's count
+ * big-endian.
+ */
+#define FW_CFG_PORT_SEL 0x510
+#define FW_CFG_PORT_DATA 0x511
+#define FW_CFG_NR_PORTS 2
+#define FW_CFG_SIGNATURE 0x0000 /* "QEMU" */
+#define FW_CFG_ID 0x0001 /* u32: feature bits */
+#define FW_CFG_ID_TRADITIONAL 0x1 /* bit 0: the port interface */
+#define FW_CFG_ID_DMA 0x2 /* bit 1: the DMA interface (Keel: no) */
+#define FW_CFG_UUID 0x0002 /* 16 bytes */
+#define FW_CFG_RAM_SIZE 0x0003 /* u64: guest RAM in bytes */
+#define FW_CFG_NOGRAPHIC 0x0004 /* u16 */
+#define FW_CFG_NB_CPUS 0x0005 /* u16: CPUs the guest has */
+#define FW_CFG_BOOT_MENU 0x000e /* u16 */
+#define FW_CFG_MAX_CPUS 0x000f /* u16 */
+#define FW_CFG_FILE_DIR 0x0019 /* u32 count (big-endian), then entries */
+#define FW_CFG_WRITE_CHANNEL 0x4000 /* selector bit 14: ignored for reads */
+#define FW_CFG_ARCH_LOCAL 0x8000 /* selector bit 15: x86's own items */
+#define FW_CFG_ENTRY_MASK 0x3fff
+#define FW_CFG_SIGNATURE_VALUE "QEMU"
+
+/*
  * Keel's test device: 16 ports of 32-bit registers and one MMIO page.
  * Registers are offsets from the base; narrower accesses see the low bytes
  * of the register at that offset.

@@ -95,6 +95,8 @@ struct vm_config {
 	struct vm_disk disk;
 	/* unparked_cpus: run even while another CPU is not in VMX root */
 	bool unparked_cpus;
+	/* fw_cfg=: 1 when the guest gets QEMU's fw_cfg ports (vdev/fw_cfg.c) */
+	unsigned int fw_cfg;
 };
 
 #define VM_MAX_MODULES 8
