@@ -176,8 +176,8 @@ static void test_mca_banks(void)
 	report("msr_mca_banks_rw", f == NO_FAULT && n && !step,
 	       "rd=%s banks %u; failing step %u (0: none) at bank %u",
 	       vec_name(f), n, step, bad);
-	for (u32 msr = MSR_MC0_CTL + 4 * n; msr < MSR_MC0_CTL + 4 * MC_BANKS_MAX;
-	     msr++)
+	for (u32 msr = MSR_MC0_CTL + 4 * n;
+	     msr < MSR_MC0_CTL + 4 * MC_BANKS_MAX; msr++)
 		if (try_rdmsr(msr, &v) != VEC_GP || try_wrmsr(msr, 0) != VEC_GP)
 			past++;
 	report("msr_mca_banks_past_count_gp", f == NO_FAULT && !past,
@@ -226,8 +226,68 @@ static void test_mtrr(void)
 	       maxphy, vec_name(g[4]), vcnt, vec_name(g[5]));
 }
 
+/* kvm-unit-tests x86/msr.c: a 64-bit address, and its #GP probe */
+#define ADDR_64 0x0000123456789abcULL
+#define CPUID_LM BIT(29) /* CPUID.80000001h:EDX */
+#define EFER_SCE BIT(0)
+
+struct kut_row {
+	u32 msr;
+	u64 val;
+	bool canonical; /* an address: non-canonical values #GP */
+};
+
+static const struct kut_row kut_rows[] = {
+	{ 0x174, 0x1234, false }, /* SYSENTER_CS */
+	{ 0x175, ADDR_64, false }, /* SYSENTER_ESP */
+	{ 0x176, ADDR_64, false }, /* SYSENTER_EIP */
+	{ 0x277, 0x07070707, false }, /* PAT */
+	{ 0xc0000100, ADDR_64, true }, /* FS_BASE */
+	{ 0xc0000101, ADDR_64, true }, /* GS_BASE */
+	{ 0xc0000102, ADDR_64, true }, /* KERNEL_GS_BASE */
+	{ 0xc0000082, ADDR_64, true }, /* LSTAR */
+	{ 0xc0000083, ADDR_64, true }, /* CSTAR */
+	{ 0xc0000084, 0xffffffff, false }, /* SYSCALL_MASK */
+	{ MSR_EFER_, EFER_SCE, false },
+};
+#define KUT_ROWS (u32)(sizeof(kut_rows) / sizeof(kut_rows[0]))
+
+/*
+ * The other rows of kvm-unit-tests' x86/msr.c (a CPU with long mode, as
+ * Keel's guests have): each value reads back, each address MSR refuses a
+ * non-canonical value; the first failing row is named.
+ */
+static void test_kut_rows(void)
+{
+	u32 bad = 0, why = 0;
+
+	if (!(cpuid(0x80000001, 0).edx & CPUID_LM)) {
+		report_skip("msr_kut_rows", "no long mode");
+		return;
+	}
+	for (u32 i = 0; i < KUT_ROWS && !why; i++) {
+		const struct kut_row *r = &kut_rows[i];
+		u64 orig = rd(r->msr), val = r->val;
+
+		if (r->msr == MSR_EFER_)
+			val |= orig;
+		if (!roundtrip(r->msr, val))
+			why = 1;
+		else if (r->canonical &&
+			 try_wrmsr(r->msr, NONCANONICAL) != VEC_GP)
+			why = 2;
+		try_wrmsr(r->msr, orig);
+		bad = r->msr;
+	}
+	report("msr_kut_rows", !why, "%u rows; MSR 0x%x: %s", KUT_ROWS, bad,
+	       why == 1 ? "no read-back" :
+	       why == 2 ? "non-canonical taken" :
+			  "ok");
+}
+
 void test_msr_virt(void)
 {
+	test_kut_rows();
 	test_misc_enable_rw();
 	test_misc_enable_limit_cpuid();
 	test_misc_enable_xd();

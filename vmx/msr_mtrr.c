@@ -41,7 +41,8 @@ bool mtrr_msr(u32 msr)
 static bool type_valid(const struct vmsr_mtrr *m, u8 t)
 {
 	return t == MTRR_TYPE_UC || t == MTRR_TYPE_WT || t == MTRR_TYPE_WP ||
-	       t == MTRR_TYPE_WB || (t == MTRR_TYPE_WC && (m->cap & MTRRCAP_WC));
+	       t == MTRR_TYPE_WB ||
+	       (t == MTRR_TYPE_WC && (m->cap & MTRRCAP_WC));
 }
 
 /* Index into m->fixed of a fixed-range MTRR, or -1. */
@@ -100,8 +101,7 @@ static bool value_valid(const struct vmsr_mtrr *m, u32 msr, u64 val)
 	u64 addr = GENMASK(m->maxphy - 1, MTRR_ADDR_SHIFT);
 
 	if (msr == MSR_MTRR_DEF_TYPE)
-		return !(val & ~MTRR_DEF_TYPE_VALID) &&
-		       type_valid(m, (u8)val);
+		return !(val & ~MTRR_DEF_TYPE_VALID) && type_valid(m, (u8)val);
 	if (fixed_index(m, msr) >= 0) {
 		for (int i = 0; i < 8; i++)
 			if (!type_valid(m, (u8)(val >> (8 * i))))
@@ -125,10 +125,12 @@ int mtrr_write(struct vmsr_mtrr *m, u32 msr, u64 val)
 }
 
 static const u32 fixed_msrs[VMSR_MTRR_FIXED] = {
-	MSR_MTRR_FIX64K_00000, MSR_MTRR_FIX16K_80000, MSR_MTRR_FIX16K_A0000,
-	MSR_MTRR_FIX4K_C0000,  MSR_MTRR_FIX4K_C0000 + 1, MSR_MTRR_FIX4K_C0000 + 2,
-	MSR_MTRR_FIX4K_C0000 + 3, MSR_MTRR_FIX4K_C0000 + 4, MSR_MTRR_FIX4K_C0000 + 5,
-	MSR_MTRR_FIX4K_C0000 + 6, MSR_MTRR_FIX4K_F8000,
+	MSR_MTRR_FIX64K_00000,	  MSR_MTRR_FIX16K_80000,
+	MSR_MTRR_FIX16K_A0000,	  MSR_MTRR_FIX4K_C0000,
+	MSR_MTRR_FIX4K_C0000 + 1, MSR_MTRR_FIX4K_C0000 + 2,
+	MSR_MTRR_FIX4K_C0000 + 3, MSR_MTRR_FIX4K_C0000 + 4,
+	MSR_MTRR_FIX4K_C0000 + 5, MSR_MTRR_FIX4K_C0000 + 6,
+	MSR_MTRR_FIX4K_F8000,
 };
 
 u32 mtrr_nth(const struct vmsr_mtrr *m, unsigned int i)

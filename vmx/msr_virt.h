@@ -28,11 +28,12 @@
 #define MISC_EN_LIMIT_CPUID BIT(22) /* R/W: CPUID.0:EAX says at most 2 */
 #define MISC_EN_XTPR_DISABLE BIT(23) /* R/W */
 #define MISC_EN_XD_DISABLE BIT(34) /* R/W: NX gone from CPUID and EFER */
-#define MISC_EN_RW                                                    \
-	(MISC_EN_FAST_STRINGS | MISC_EN_AUTO_TCC | MISC_EN_EIST |     \
+#define MISC_EN_RW                                                      \
+	(MISC_EN_FAST_STRINGS | MISC_EN_AUTO_TCC | MISC_EN_EIST |       \
 	 MISC_EN_MONITOR | MISC_EN_LIMIT_CPUID | MISC_EN_XTPR_DISABLE | \
 	 MISC_EN_XD_DISABLE)
-#define MISC_EN_RO (MISC_EN_PERFMON_AVAIL | MISC_EN_BTS_UNAVAIL | MISC_EN_PEBS_UNAVAIL)
+#define MISC_EN_RO \
+	(MISC_EN_PERFMON_AVAIL | MISC_EN_BTS_UNAVAIL | MISC_EN_PEBS_UNAVAIL)
 /* CPUID.0:EAX with LIMIT_CPUID set */
 #define MISC_EN_CPUID_LIMIT 2
 
@@ -52,7 +53,8 @@ int misc_enable_write(u64 *misc, u64 val, bool nxe);
 #define MCG_STATUS_EIPV BIT(1)
 #define MCG_STATUS_MCIP BIT(2)
 #define MCG_STATUS_RW (MCG_STATUS_RIPV | MCG_STATUS_EIPV | MCG_STATUS_MCIP)
-#define MSR_IA32_MC0_CTL 0x400 /* bank i: 400h + 4i + (CTL, STATUS, ADDR, MISC) */
+#define MSR_IA32_MC0_CTL \
+	0x400 /* bank i: 400h + 4i + (CTL, STATUS, ADDR, MISC) */
 #define MSR_IA32_MC_LAST 0x47f /* 32 banks; 480h starts the VMX MSRs */
 #define MC_REGS 4
 enum mc_reg { MC_CTL, MC_STATUS, MC_ADDR, MC_MISC };

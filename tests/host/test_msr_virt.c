@@ -41,10 +41,12 @@ static void test_misc_enable_reserved_ro(void **state)
 	u64 m = misc_enable_reset(0), before = m;
 
 	assert_int_equal(misc_enable_write(&m, before | BIT(1), false), -EPERM);
-	assert_int_equal(misc_enable_write(&m, before | BIT(35), false), -EPERM);
+	assert_int_equal(misc_enable_write(&m, before | BIT(35), false),
+			 -EPERM);
 	assert_int_equal(m, before);
 	/* RO bits: the write's value is ignored. */
-	assert_int_equal(misc_enable_write(&m, MISC_EN_PERFMON_AVAIL, false), 0);
+	assert_int_equal(misc_enable_write(&m, MISC_EN_PERFMON_AVAIL, false),
+			 0);
 	assert_int_equal(m, MISC_EN_BTS_UNAVAIL | MISC_EN_PEBS_UNAVAIL);
 }
 
