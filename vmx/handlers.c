@@ -27,20 +27,6 @@
 #define XCR0_AVX512 (BIT(5) | BIT(6) | BIT(7))
 #define XCR0_AMX (BIT(17) | BIT(18))
 /*
- * The guest's IA32_MISC_ENABLE (vmx/msr_misc_enable.c): LIMIT_CPUID caps
- * CPUID.0:EAX at 2, XD_DISABLE clears CPUID.80000001h:EDX.NX (SDM Vol.4
- * table 2-2).
- */
-static void fix_cpuid_misc_enable(u64 misc, u32 leaf, u32 r[4])
-{
-	if (leaf == 0 && (misc & MISC_EN_LIMIT_CPUID) &&
-	    r[CPUID_EAX] > MISC_EN_CPUID_LIMIT)
-		r[CPUID_EAX] = MISC_EN_CPUID_LIMIT;
-	if (leaf == CPUID_FILTER_EXT_LEAF && (misc & MISC_EN_XD_DISABLE))
-		r[CPUID_EDX] &= ~(u32)CPUID_80000001_EDX_NX;
-}
-
-/*
  * Hide what Keel does not back (vmx/cpuid_features.h, docs/cpuid-msr.md),
  * set the hypervisor bit, and show OSXSAVE/OSPKE as the guest's CR4 has
  * them, not Keel's.
@@ -66,7 +52,7 @@ static __attribute__((noinline)) void fix_cpuid(struct vcpu *v, u32 leaf,
 	} else if (leaf == CPUID_LEAF_TSC || leaf == CPUID_LEAF_FREQ) {
 		vmx_time_leaf(leaf, r);
 	}
-	fix_cpuid_misc_enable(v->msr.misc_enable, leaf, r);
+	misc_enable_cpuid(v->msr.misc_enable, leaf, r);
 	g->rax = r[CPUID_EAX];
 	g->rbx = r[CPUID_EBX];
 	g->rcx = r[CPUID_ECX];

@@ -15,6 +15,7 @@
  * The RO bits are Keel's: PERFMON_AVAIL 0, BTS and PEBS unavailable, as
  * CPUID hides the PMU and DS (docs/cpuid-msr.md).
  */
+#include "vmx/cpuid_features.h"
 #include "vmx/msr_virt.h"
 
 u64 misc_enable_reset(u64 hw)
@@ -32,4 +33,13 @@ int misc_enable_write(u64 *misc, u64 val, bool nxe)
 		return -EPERM;
 	*misc = (val & MISC_EN_RW) | (*misc & MISC_EN_RO);
 	return 0;
+}
+
+void misc_enable_cpuid(u64 misc, u32 leaf, u32 r[4])
+{
+	if (leaf == 0 && (misc & MISC_EN_LIMIT_CPUID) &&
+	    r[CPUID_EAX] > MISC_EN_CPUID_LIMIT)
+		r[CPUID_EAX] = MISC_EN_CPUID_LIMIT;
+	if (leaf == CPUID_EXT_FEATURES && (misc & MISC_EN_XD_DISABLE))
+		r[CPUID_EDX] &= ~(u32)CPUID_80000001_EDX_NX;
 }

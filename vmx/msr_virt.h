@@ -44,6 +44,11 @@ u64 misc_enable_reset(u64 hw);
  * #GP; so is XD_DISABLE set while the guest's EFER.NXE (@nxe) is on.
  */
 int misc_enable_write(u64 *misc, u64 val, bool nxe);
+/*
+ * Apply @misc to CPUID leaf @leaf's EAX..EDX in @r: LIMIT_CPUID caps
+ * CPUID.0:EAX at 2, XD_DISABLE clears CPUID.80000001h:EDX.NX.
+ */
+void misc_enable_cpuid(u64 misc, u32 leaf, u32 r[4]);
 
 /* ---- Machine-check architecture, SDM Vol.3B 16.3 (rev 080) ---- */
 #define MSR_IA32_MCG_CAP 0x179

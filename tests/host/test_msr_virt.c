@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "vmx/cpuid_features.h"
 #include "vmx/msr_virt.h"
 
 /* kvm-unit-tests' "non-canonical" probe value */
@@ -64,6 +65,24 @@ static void test_misc_enable_xd_with_nxe(void **state)
 	assert_int_equal(misc_enable_write(&m, m, true), 0);
 	assert_int_equal(misc_enable_write(&m, m & ~MISC_EN_XD_DISABLE, true),
 			 0);
+}
+
+static void test_misc_enable_cpuid(void **state)
+{
+	u32 r0[4] = { 22, 1, 2, 3 }, r1[4] = { 0, 0, 0, ~0U };
+	u32 low[4] = { 1, 0, 0, 0 };
+
+	misc_enable_cpuid(0, 0, r0);
+	assert_int_equal(r0[CPUID_EAX], 22);
+	misc_enable_cpuid(MISC_EN_LIMIT_CPUID, 0, r0);
+	assert_int_equal(r0[CPUID_EAX], 2);
+	assert_int_equal(r0[CPUID_EBX], 1); /* the vendor string stays */
+	misc_enable_cpuid(MISC_EN_LIMIT_CPUID, 0, low);
+	assert_int_equal(low[CPUID_EAX], 1); /* a limit, never a raise */
+	misc_enable_cpuid(MISC_EN_LIMIT_CPUID, 0x80000001, r1);
+	assert_int_equal(r1[CPUID_EDX], ~0U);
+	misc_enable_cpuid(MISC_EN_XD_DISABLE, 0x80000001, r1);
+	assert_int_equal(r1[CPUID_EDX], (u32)~BIT(20)); /* NX */
 }
 
 static void test_mca_banks(void **state)
@@ -241,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_misc_enable_kut_value),
 		cmocka_unit_test(test_misc_enable_reserved_ro),
 		cmocka_unit_test(test_misc_enable_xd_with_nxe),
+		cmocka_unit_test(test_misc_enable_cpuid),
 		cmocka_unit_test(test_mca_banks),
 		cmocka_unit_test(test_mca_status_and_reset),
 		cmocka_unit_test(test_mtrr_cap),
