@@ -39,6 +39,9 @@ void test_tsc_rate_cpuid(void);
 void test_cpuid_rip_wrap(void);
 void test_single_step(void);
 
+/* msr_checks.c */
+void test_msr_virt(void);
+
 /* apic_checks.c */
 void apic_sw_enable(void);
 void test_apic_irqs(void);

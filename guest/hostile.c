@@ -248,6 +248,10 @@ void run_hostile_nmi(const struct guest_env *env __attribute__((unused)))
 
 #define MSR_LSTAR 0xc0000082
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_MISC_ENABLE 0x1a0
+#define MISC_LIMIT_CPUID (1u << 22)
+#define MSR_MC0_ADDR 0x402
+#define MSR_MTRR_PHYSBASE0 0x200
 #define CR4_OSFXSR (1u << 9)
 #define CR4_OSXSAVE (1u << 18)
 #define CPUID1_ECX_XSAVE (1u << 26)
@@ -283,10 +287,30 @@ static void reset_state_line(void)
 		try_xsetbv(0, XCR0_X87_SSE);
 }
 
+/*
+ * The guest's own MISC_ENABLE, MCA banks and MTRRs start again from the
+ * hardware's values (vmx/msr.c): say them, then change each.
+ */
+static void reset_msr_line(void)
+{
+	u64 misc = 0, addr = 0, base = 0;
+
+	try_rdmsr(MSR_MISC_ENABLE, &misc);
+	try_rdmsr(MSR_MC0_ADDR, &addr);
+	try_rdmsr(MSR_MTRR_PHYSBASE0, &base);
+	kprintf("keel-guest: msrs at start: misc_enable %llx mc0_addr %llx mtrr_base0 %llx\n",
+		(unsigned long long)misc, (unsigned long long)addr,
+		(unsigned long long)base);
+	try_wrmsr(MSR_MISC_ENABLE, misc | MISC_LIMIT_CPUID);
+	try_wrmsr(MSR_MC0_ADDR, 0x1234000);
+	try_wrmsr(MSR_MTRR_PHYSBASE0, (base ^ 0x1000000) & ~0xfffULL);
+}
+
 void run_hostile_reset(const struct guest_env *env, const char *how)
 {
 	(void)env;
 	reset_state_line();
+	reset_msr_line();
 	kprintf("keel-guest: trying to %s the machine\n", how);
 	if (!memcmp(how, "kbc", 4)) {
 		outb(0x64, 0xfe);

@@ -4,7 +4,9 @@
  * and AVX registers, XCR0, DR0-DR3 and DR6, CR2, and the MSRs the guest
  * reaches without exits (vmx/msr.c). A guest started afresh (a new guest,
  * or on_guest_reset=restart) gets them as after a power-on reset (SDM
- * Vol.3A 9.1.1, table 9-1), not as the last guest left them.
+ * Vol.3A 9.1.1, table 9-1), not as the last guest left them. The MSRs
+ * Keel keeps per vCPU (MISC_ENABLE, MCA banks, MTRRs) are reset with the
+ * vCPU, by vmx_msr_reset() (vmx/msr.c).
  */
 #include "arch/x86/arch.h"
 #include "arch/x86/x86_defs.h"

@@ -31,9 +31,10 @@
  * set the hypervisor bit, and show OSXSAVE/OSPKE as the guest's CR4 has
  * them, not Keel's.
  */
-static __attribute__((noinline)) void fix_cpuid(struct guest_regs *g, u32 leaf,
+static __attribute__((noinline)) void fix_cpuid(struct vcpu *v, u32 leaf,
 						u32 sub)
 {
+	struct guest_regs *g = &v->regs;
 	u32 r[4] = { (u32)g->rax, (u32)g->rbx, (u32)g->rcx, (u32)g->rdx };
 	u64 cr4 = vmread(VMCS_GUEST_CR4);
 
@@ -51,6 +52,7 @@ static __attribute__((noinline)) void fix_cpuid(struct guest_regs *g, u32 leaf,
 	} else if (leaf == CPUID_LEAF_TSC || leaf == CPUID_LEAF_FREQ) {
 		vmx_time_leaf(leaf, r);
 	}
+	misc_enable_cpuid(v->msr.misc_enable, leaf, r);
 	g->rax = r[CPUID_EAX];
 	g->rbx = r[CPUID_EBX];
 	g->rcx = r[CPUID_ECX];
@@ -85,8 +87,8 @@ static __attribute__((noinline)) void cpuid_slow(struct vcpu *v)
 	v->regs.rbx = b;
 	v->regs.rcx = c;
 	v->regs.rdx = d;
-	if (cpuid_filter_wants(leaf))
-		fix_cpuid(&v->regs, leaf, sub);
+	if (cpuid_filter_wants(leaf) || leaf == 0)
+		fix_cpuid(v, leaf, sub);
 }
 
 /*
@@ -102,7 +104,8 @@ void vmx_exit_cpuid(struct vcpu *v)
 	u64 a = v->regs.rax, c = v->regs.rcx, b, d;
 	u32 leaf = (u32)a;
 
-	if (unlikely(leaf >= CPUID_HV_BASE || cpuid_filter_maybe(leaf))) {
+	if (unlikely(leaf >= CPUID_HV_BASE ||
+		     cpuid_slow_leaf(v->cpuid_slow, leaf))) {
 		cpuid_slow(v);
 	} else {
 		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
@@ -208,9 +211,14 @@ void vmx_exit_xsetbv(struct vcpu *v)
  * the CPU would still run them, and an MWAIT into a C-state deeper than
  * C2 may stop the VMX-preemption timer that runs Keel's background work
  * (SDM Vol.3C 26.5.1): as a NOP, a guest idling on MWAIT spins instead.
+ * With MISC_ENABLE.MONITOR cleared they are #UD (SDM Vol.4 table 2-2).
  */
 void vmx_exit_monitor_mwait(struct vcpu *v)
 {
+	if (!(v->msr.misc_enable & MISC_EN_MONITOR)) {
+		vcpu_inject_ud(v);
+		return;
+	}
 	vcpu_skip_instruction(v);
 }
 

@@ -12,23 +12,24 @@
  * the APIC page would then cover memory Keel owns. Everything else
  * exits and is emulated here: EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
- * VMX off), MTRR writes (ignored: with EPT the guest's memory types come
- * from EPT and its PAT, SDM Vol.3C 29.3.7), writes to BIOS_SIGN_ID
- * (dropped: the microcode-revision protocol) and POWER_CTL (dropped:
- * package power is Keel's). A short list of harmless
- * MSRs reads as the hardware has them; any other access gets #GP, as an
- * MSR the CPU does not implement would.
+ * VMX off), writes to BIOS_SIGN_ID (dropped: the microcode-revision
+ * protocol) and POWER_CTL (dropped: package power is Keel's).
+ * IA32_MISC_ENABLE, the machine-check banks and the MTRRs are the vCPU's
+ * own copies (vmx/msr_virt.h), filled from the hardware at guest reset. A
+ * short list of harmless MSRs reads as the hardware has them; any other
+ * access gets #GP, as an MSR the CPU does not implement would.
  */
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/lapic.h"
+#include "vmx/cpuid_filter.h"
+#include "vmx/msr_virt.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
 /* MSR numbers, SDM Vol.4 table 2-2 */
 #define MSR_IA32_TSC 0x10
-#define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_PRED_CMD 0x49
 #define MSR_IA32_FLUSH_CMD 0x10b
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
@@ -36,15 +37,9 @@
 #define MSR_PKG_CST_CONFIG_CONTROL 0xe2 /* SDM Vol.4 table 2-20 */
 #define MSR_IA32_POWER_CTL 0x1fc /* SDM Vol.4 table 2-20 */
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
-#define MSR_IA32_MCG_CAP 0x179
-#define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 #define MSR_X2APIC_FIRST 0x800 /* x2APIC registers, SDM Vol.3A 10.12.1.2 */
 #define MSR_X2APIC_LAST 0x8ff
-#define MSR_IA32_MC_FIRST 0x400 /* MCi_CTL/STATUS/ADDR/MISC banks */
-#define MSR_IA32_MC_LAST 0x47f
-#define MSR_MTRR_FIRST 0x200
-#define MSR_MTRR_LAST 0x2ff
 
 /* Bitmap layout, SDM Vol.3C 25.6.9: read-low, read-high, write-low,
  * write-high, 1 KiB each; "high" covers C0000000h-C0001FFFh. */
@@ -124,20 +119,51 @@ void vmx_msr_bitmap_init(struct vcpu *v)
 }
 
 static const u32 readable_msrs[] = {
-	MSR_IA32_APIC_BASE, MSR_IA32_BIOS_SIGN_ID,	MSR_PLATFORM_INFO,
-	MSR_IA32_MCG_CAP,   MSR_IA32_MCG_STATUS,	MSR_IA32_MISC_ENABLE,
-	MSR_IA32_MTRRCAP,   MSR_PKG_CST_CONFIG_CONTROL, MSR_IA32_POWER_CTL,
+	MSR_IA32_APIC_BASE,	    MSR_IA32_BIOS_SIGN_ID, MSR_PLATFORM_INFO,
+	MSR_PKG_CST_CONFIG_CONTROL, MSR_IA32_POWER_CTL,
 };
 
 static bool hardware_readable(u32 msr)
 {
-	if ((msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_LAST) ||
-	    (msr >= MSR_IA32_MC_FIRST && msr <= MSR_IA32_MC_LAST))
-		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(readable_msrs); i++)
 		if (readable_msrs[i] == msr)
 			return true;
 	return false;
+}
+
+/* The guest's copies start from the hardware's values (vmx/msr_virt.h). */
+void vmx_msr_reset(struct vcpu *v)
+{
+	struct cpuid_regs c = cpuid(1, 0);
+	struct vmsr_mtrr *m = &v->msr.mtrr;
+	u64 hw = 0;
+	u32 msr;
+
+	if (rdmsr_safe(MSR_IA32_MISC_ENABLE, &hw))
+		hw = 0;
+	v->msr.misc_enable = misc_enable_reset(hw);
+	vmx_msr_misc_enable_changed(v);
+	mca_reset(&v->msr.mca, c.edx & CPUID_1_EDX_MCA);
+	hw = 0;
+	if ((c.edx & CPUID_1_EDX_MTRR) && rdmsr_safe(MSR_IA32_MTRRCAP, &hw))
+		hw = 0;
+	mtrr_reset(m, hw, cpu_phys_addr_bits());
+	/* The hardware's values pass the checks; one that did not would
+	 * stay 0 (UC, disabled). */
+	for (unsigned int i = 0; (msr = mtrr_nth(m, i)) != 0; i++)
+		if (!rdmsr_safe(msr, &hw))
+			(void)mtrr_write(m, msr, hw);
+}
+
+/*
+ * LIMIT_CPUID sends leaf 0 to the CPUID slow path (vmx/handlers.c); XD
+ * and MONITOR are tested where they act.
+ */
+void vmx_msr_misc_enable_changed(struct vcpu *v)
+{
+	v->cpuid_slow = CPUID_FILTER_LEAVES;
+	if (v->msr.misc_enable & MISC_EN_LIMIT_CPUID)
+		v->cpuid_slow |= BIT(0);
 }
 
 /*
@@ -181,6 +207,14 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		*val = 0;
 		return 0;
 	}
+	if (msr == MSR_IA32_MISC_ENABLE) {
+		*val = v->msr.misc_enable;
+		return 0;
+	}
+	if (mca_msr(msr))
+		return mca_read(&v->msr.mca, msr, val);
+	if (mtrr_msr(msr))
+		return mtrr_read(&v->msr.mtrr, msr, val);
 	if (!hardware_readable(msr))
 		return -EPERM;
 	return rdmsr_safe(msr, val);
@@ -193,6 +227,9 @@ static int write_efer(struct vcpu *v, u64 val)
 	bool paging = vmread(VMCS_CR0_READ_SHADOW) & X86_CR0_PG;
 
 	if (val & ~(u64)(EFER_GUEST_WRITABLE | EFER_LMA))
+		return -EPERM;
+	/* No NX with MISC_ENABLE.XD_DISABLE (SDM Vol.4 table 2-2). */
+	if ((val & EFER_NXE) && (v->msr.misc_enable & MISC_EN_XD_DISABLE))
 		return -EPERM;
 	/* Changing LME with paging on is #GP (SDM Vol.3A 9.8.5). */
 	if (paging && ((val ^ old) & EFER_LME))
@@ -267,6 +304,11 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_XSS:
 		return xsaves_on(v) && val == 0 ? 0 : -EPERM;
 	case MSR_IA32_MISC_ENABLE:
+		if (misc_enable_write(&v->msr.misc_enable, val,
+				      vmread(VMCS_GUEST_IA32_EFER) & EFER_NXE))
+			return -EPERM;
+		vmx_msr_misc_enable_changed(v);
+		return 0;
 	case MSR_IA32_TSC:
 	/* C1E promotion and other package power controls are the
 	 * machine's, hence Keel's; intel_idle writes it unchecked. */
@@ -279,8 +321,10 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		 * (Linux's early_init_intel() does it unchecked). */
 		return 0;
 	}
-	if (msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_LAST)
-		return 0;
+	if (mca_msr(msr))
+		return mca_write(&v->msr.mca, msr, val);
+	if (mtrr_msr(msr))
+		return mtrr_write(&v->msr.mtrr, msr, val);
 	return -EPERM;
 }
 

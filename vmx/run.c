@@ -72,6 +72,7 @@ static int vcpu_setup(struct vcpu *v, struct vm *vm,
 		invvpid(INVVPID_ALL_CONTEXT, 0, 0);
 	}
 	vmx_reset_cpu_state();
+	vmx_msr_reset(v);
 	rc = vmcs_setup(v, entry);
 	if (rc) {
 		pr_err("keel: guest: cannot set up the VMCS (%d)\n", rc);

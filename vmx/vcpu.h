@@ -13,6 +13,7 @@
 #include "ept/ept.h"
 #include "vmx/caps.h"
 #include "vmx/event.h"
+#include "vmx/msr_virt.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 #include "vm/vm.h"
@@ -37,6 +38,11 @@ struct vcpu {
 	u16 vpid; /* 0: VPID not in use */
 	u8 *io_bitmap; /* bitmaps A and B, SDM Vol.3C 25.6.4 */
 	u8 *msr_bitmap; /* SDM Vol.3C 25.6.9 */
+	/* Leaves (mod 64) the CPUID exit takes the slow path for: the
+	 * filter's, and leaf 0 under MISC_ENABLE.LIMIT_CPUID. */
+	u64 cpuid_slow;
+	/* IA32_MISC_ENABLE, MCA banks, MTRRs: the guest's (vmx/msr_virt.h) */
+	struct vmsr_state msr;
 	/* Acknowledged external interrupts to re-inject (their delivery
 	 * lost the entry slot to an exception); device interrupts go as
 	 * self-IPIs instead (vcpu_take_device_irqs). */
@@ -159,6 +165,10 @@ void vmx_exit_nmi_window(struct vcpu *v);
 void vmx_msr_bitmap_init(struct vcpu *v);
 void vmx_exit_rdmsr(struct vcpu *v);
 void vmx_exit_wrmsr(struct vcpu *v);
+/* The guest's MISC_ENABLE, MCA banks and MTRRs as at a reset. */
+void vmx_msr_reset(struct vcpu *v);
+/* Apply the guest's MISC_ENABLE to the CPUID exit path. */
+void vmx_msr_misc_enable_changed(struct vcpu *v);
 
 /* ---- cr.c ---- */
 void vmx_exit_cr_access(struct vcpu *v);

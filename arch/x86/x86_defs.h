@@ -118,6 +118,8 @@
 
 /* ---- CPUID, SDM Vol.2A CPUID ---- */
 #define CPUID_1_ECX_VMX BIT(5) /* table 3-10 */
+#define CPUID_1_EDX_MTRR BIT(12) /* table 3-11 */
+#define CPUID_1_EDX_MCA BIT(14)
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_D_1_EAX_XSAVES \
 	BIT(3) /* XSAVES/XRSTORS and IA32_XSS, SDM Vol.1 13.2 */

@@ -74,7 +74,12 @@ def test_guest_checks_all_pass(all_run):
                  "apic_irq_waits_for_real_irq_in_service",
                  "apic_irq_waits_for_tpr", "apic_irq_wakes_hlt", "cpuid_rip_wraps_4g", "single_step_emulated",
                  "apic_irq_waits_for_sw_enable", "apic_irq_x2apic",
-                 "tsc_rate_cpuid"):
+                 "tsc_rate_cpuid", "msr_misc_enable_readback",
+                 "msr_misc_enable_reserved_gp", "msr_misc_enable_limit_cpuid",
+                 "msr_misc_enable_xd_disable", "msr_misc_enable_monitor_ud",
+                 "msr_mca_banks_rw", "msr_mca_banks_past_count_gp",
+                 "msr_mcg_status_write", "msr_mtrr_readback",
+                 "msr_mtrr_invalid_gp", "msr_kut_rows"):
         assert must in names, must
     # Bochs's own leaf says 3499.912 MHz; Keel's says the rate it measured
     # (10 MHz at ips=10M, give or take its calibration's last digit).
