@@ -36,8 +36,8 @@ static void get_ids(int n)
 		fake_desc(&g, DESC, (u16)(2 * k), HDR + 32ULL * k,
 			  VIRTIO_BLK_HDR_SIZE, VIRTQ_DESC_F_NEXT,
 			  (u16)(2 * k + 1));
-		fake_desc(&g, DESC, (u16)(2 * k + 1), st, 1,
-			  VIRTQ_DESC_F_WRITE, 0);
+		fake_desc(&g, DESC, (u16)(2 * k + 1), st, 1, VIRTQ_DESC_F_WRITE,
+			  0);
 		fake_avail(&g, AVAIL, QSIZE, avail_idx++, (u16)(2 * k));
 	}
 	notify();
