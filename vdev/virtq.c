@@ -193,11 +193,13 @@ int virtq_set_avail_event(struct virtq *q, const struct virtq_mem *m)
  * avail->flags is loaded here, else a driver that moves used_event on
  * another CPU in between could be missed by both sides. Keel runs the
  * guest's one vCPU on its own CPU and only between exits, so the guest
- * never runs while this does: the CPU sees its own stores in program
- * order (SDM Vol.3A 9.2.2), and VM entry is serializing (SDM Vol.3A
- * 9.3), so the guest sees every store made here before it. The full
- * fence (SDM Vol.3A 9.2.3.4: a load may pass an older store to another
- * address) keeps this right should the driver ever run on another CPU.
+ * never runs while this does: the driver's code runs on the same logical
+ * processor after this code, and a processor sees its own stores in
+ * program order (SDM Vol.3A 9.2.2, its store buffer forwards them), so
+ * the guest reads every store made here, and this code read everything
+ * the guest stored before its exit. The full fence (SDM Vol.3A 9.2.3.4:
+ * a load may pass an older store to another address) keeps this right
+ * should the driver ever run on another CPU.
  */
 bool virtq_need_interrupt(struct virtq *q, const struct virtq_mem *m,
 			  bool event_idx)
