@@ -375,7 +375,8 @@ int vblk_wait_all(struct vblk *d)
 				free_chain(d, (u16)id);
 			d->used_seen++;
 		}
-		vblk_set_used_event(d, d->used_seen);
+		if (vblk_event_idx(d))
+			vblk_set_used_event(d, d->used_seen);
 	}
 	return 0;
 }
@@ -396,7 +397,8 @@ u32 vblk_reap(struct vblk *d)
 		n++;
 	}
 	/* EVENT_IDX: interrupt at the next completion (2.7.7). */
-	vblk_set_used_event(d, d->used_seen);
+	if (n && vblk_event_idx(d))
+		vblk_set_used_event(d, d->used_seen);
 	return n;
 }
 
