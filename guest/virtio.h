@@ -104,6 +104,7 @@
 #define VIRTIO_BLK_F_RO 5
 #define VIRTIO_BLK_F_BLK_SIZE 6
 #define VIRTIO_BLK_F_FLUSH 9
+#define VIRTIO_F_EVENT_IDX 29 /* 2.7.7, 2.7.10: used_event, avail_event */
 #define VIRTIO_F_VERSION_1 32
 #define FEAT(b) (1ull << (b))
 
@@ -149,6 +150,8 @@ struct vring_desc {
 	u16 next;
 } __attribute__((packed));
 
+/* used_event follows ring[qsize], which is not ring[VQ_MAX]: see
+ * vblk_used_event() and vblk_avail_event(). */
 struct vring_avail {
 	u16 flags;
 	u16 idx;
@@ -167,6 +170,7 @@ struct vring_used {
 	struct vring_used_elem ring[VQ_MAX];
 	u16 avail_event;
 } __attribute__((packed));
+#define VRING_RING_OFF 4 /* 2.7.6, 2.7.8: ring[] after le16 flags, idx */
 
 /*
  * Where unassigned BARs go (virtio_bar= moves them): free guest-physical
@@ -199,6 +203,8 @@ struct vblk {
 	u16 qsize;
 	u16 avail_idx, used_seen;
 	u16 free_head, nfree;
+	u16 kicked; /* avail_idx when last deciding on a notify */
+	bool want_event_idx; /* virtio_event_idx=on: accept EVENT_IDX */
 	enum virtio_irq_mode irq_mode;
 	u8 vector;
 	volatile u32 irqs; /* interrupts taken */
@@ -236,6 +242,8 @@ int vblk_submit(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,
 u8 vblk_req_status(u16 head);
 void vblk_kick(struct vblk *d);
 bool vblk_kick_advised(struct vblk *d);
+bool vblk_event_idx(const struct vblk *d);
+void vblk_set_used_event(struct vblk *d, u16 ev);
 int vblk_wait_all(struct vblk *d);
 u32 vblk_reap(struct vblk *d);
 int vblk_do(struct vblk *d, u32 type, u64 sector, const struct vseg *segs,

@@ -12,6 +12,7 @@
 #define DEFAULT_QSIZE 128
 #define UNKNOWN_TYPE 0x7e /* no request type of 5.2.6 */
 #define IRQ_ROUNDS 2 /* the second proves the first was acknowledged */
+#define FAR_AHEAD 0x8000 /* a used_event half the index space ahead */
 
 void vreport(const char *name, bool pass, const char *fmt, ...)
 {
@@ -76,12 +77,22 @@ static u32 intx_gsi(const struct guest_env *env, const struct vblk *d)
 			  pci_cfg_read8(d->bdf, PCI_REG_INT_LINE));
 }
 
+/* virtio_event_idx=on: accept VIRTIO_F_EVENT_IDX when offered. */
+static bool want_event_idx(const struct guest_env *env)
+{
+	char v[8] = "";
+
+	cmdline_value(env->cmdline, "virtio_event_idx", v, sizeof(v));
+	return !memcmp(v, "on", 3);
+}
+
 /* Set-up through DRIVER_OK, with queue 0 on MSI-X entry 0 in MSI-X mode. */
 bool virtio_bring_up(struct vblk *d, const struct guest_env *env, char *why,
 		     size_t whysz)
 {
 	u16 vec = d->irq_mode == VIRTIO_IRQ_MSIX ? 0 : VIRTIO_MSI_NO_VECTOR;
 
+	d->want_event_idx = want_event_idx(env);
 	return !vblk_init(d,
 			  (u16)virtio_opt(env, "virtio_qsize", DEFAULT_QSIZE),
 			  vec, why, whysz);
@@ -137,6 +148,39 @@ static void check_irq(struct vblk *d)
 	vreport(name, got == IRQ_ROUNDS,
 		"%u of %u requests interrupted, vector 0x%x, isr 0x%x", got,
 		IRQ_ROUNDS, d->vector, d->isr_seen);
+}
+
+/*
+ * With EVENT_IDX (2.7.7): a read while used_event is far ahead must bring
+ * no interrupt (IF=1 for a whole poll bound after it completed); the
+ * next read, with used_event back at the next index, exactly one.
+ */
+static void check_irq_suppressed(struct vblk *d)
+{
+	u32 before = d->irqs, quiet, next;
+	u8 st = VBLK_S_NONE, st2 = VBLK_S_NONE;
+
+	if (!d->want_event_idx)
+		return;
+	if (!vblk_event_idx(d) || d->irq_mode == VIRTIO_IRQ_NONE) {
+		vskip("irq_suppressed",
+		      "EVENT_IDX not negotiated, or no interrupts");
+		return;
+	}
+	/* The data is not checked: the pattern may not be written yet. */
+	vblk_set_used_event(d, (u16)(d->used_seen + FAR_AHEAD));
+	vpat_read_one(d, 0, &st);
+	virtio_irq_wait(d, before);
+	quiet = d->irqs - before;
+	vpat_read_one(d, 0, &st2);
+	virtio_irq_wait(d, before + quiet);
+	next = d->irqs - before - quiet;
+	vreport("irq_suppressed",
+		st == VIRTIO_BLK_S_OK && st2 == VIRTIO_BLK_S_OK && quiet == 0 &&
+			next == 1,
+		"used_event far ahead: %u interrupts; at the next index: %u "
+		"(status %u, %u)",
+		quiet, next, st, st2);
 }
 
 static void check_get_id(struct vblk *d)
@@ -241,6 +285,7 @@ void run_virtio(const struct guest_env *env, bool standalone)
 	if (rc || !check_setup(d, env))
 		return;
 	check_irq(d);
+	check_irq_suppressed(d);
 	check_get_id(d);
 	check_pattern(d);
 	check_errors(d);

@@ -99,6 +99,7 @@ static void build_free_list(struct vblk *d)
 	d->nfree = d->qsize;
 	d->avail_idx = 0;
 	d->used_seen = 0;
+	d->kicked = 0;
 	d->desc = ring_desc;
 	d->avail = &ring_avail;
 	d->used = &ring_used;
@@ -190,6 +191,8 @@ int vblk_init(struct vblk *d, u16 want_qsize, u16 msix_vec, char *why,
 	if (!(d->dev_features & FEAT(VIRTIO_F_VERSION_1)))
 		return fail(d, why, whysz, "VERSION_1 not offered");
 	d->features = d->dev_features & VBLK_WANTED;
+	if (d->want_event_idx)
+		d->features |= d->dev_features & FEAT(VIRTIO_F_EVENT_IDX);
 	write_features(d, d->features);
 	set_status(d, VIRTIO_S_FEATURES_OK);
 	if (!(vblk_status(d) & VIRTIO_S_FEATURES_OK))
@@ -286,24 +289,63 @@ u8 vblk_req_status(u16 head)
 	return req_status[head];
 }
 
+bool vblk_event_idx(const struct vblk *d)
+{
+	return d->features & FEAT(VIRTIO_F_EVENT_IDX);
+}
+
+/*
+ * With EVENT_IDX: ask for a used-buffer notification when the device
+ * uses the element at index @ev (2.7.7); meaningless without it.
+ */
+/* The event fields sit right after ring[qsize - 1] (2.7.6, 2.7.8). */
+static volatile u16 *vblk_used_event(const struct vblk *d)
+{
+	return (volatile u16 *)((u32)d->avail + VRING_RING_OFF +
+				sizeof(d->avail->ring[0]) * d->qsize);
+}
+
+static volatile u16 *vblk_avail_event(const struct vblk *d)
+{
+	return (volatile u16 *)((u32)d->used + VRING_RING_OFF +
+				sizeof(d->used->ring[0]) * d->qsize);
+}
+
+void vblk_set_used_event(struct vblk *d, u16 ev)
+{
+	*vblk_used_event(d) = ev;
+	barrier();
+}
+
 /* 4.1.5.2: the queue index goes to the queue's doorbell. */
 void vblk_kick(struct vblk *d)
 {
+	d->kicked = d->avail_idx;
 	mmio_wr16(d->notify_addr, 0);
 }
 
 /*
- * Notify unless the device advised against it (2.7.10, no EVENT_IDX:
- * used->flags bit 0). The full fence orders the avail->idx store before
- * the flags load (SDM Vol.3A 9.2.3.4); LOCK ADD is one on every x86.
- * Returns whether it notified.
+ * Notify unless the device advised against it (2.7.10): without
+ * EVENT_IDX by used->flags bit 0, with it when the chains made available
+ * since the last decision include the one at avail_event (the same
+ * wrap-safe rule as the device's). The full fence orders the avail->idx
+ * store before the flags or avail_event load (SDM Vol.3A 9.2.3.4); LOCK
+ * ADD is one on every x86. Returns whether it notified.
  */
 bool vblk_kick_advised(struct vblk *d)
 {
+	u16 old = d->kicked, ev;
+
+	d->kicked = d->avail_idx;
 	__asm__ volatile("lock; addl $0, (%%esp)" ::: "memory");
-	if (*(volatile u16 *)&d->used->flags & VRING_USED_F_NO_NOTIFY)
+	if (vblk_event_idx(d)) {
+		ev = *vblk_avail_event(d);
+		if ((u16)(d->avail_idx - ev - 1) >= (u16)(d->avail_idx - old))
+			return false;
+	} else if (*(volatile u16 *)&d->used->flags & VRING_USED_F_NO_NOTIFY) {
 		return false;
-	vblk_kick(d);
+	}
+	mmio_wr16(d->notify_addr, 0);
 	return true;
 }
 
@@ -333,6 +375,8 @@ int vblk_wait_all(struct vblk *d)
 				free_chain(d, (u16)id);
 			d->used_seen++;
 		}
+		if (vblk_event_idx(d))
+			vblk_set_used_event(d, d->used_seen);
 	}
 	return 0;
 }
@@ -352,6 +396,9 @@ u32 vblk_reap(struct vblk *d)
 		d->used_seen++;
 		n++;
 	}
+	/* EVENT_IDX: interrupt at the next completion (2.7.7). */
+	if (n && vblk_event_idx(d))
+		vblk_set_used_event(d, d->used_seen);
 	return n;
 }
 

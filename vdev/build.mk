@@ -14,7 +14,7 @@ host-y += vdev/pci_vcfg.c vdev/pci_vbar.c vdev/uart16550.c vdev/hpet_filter.c \
 # back end are pure too (docs/virtio.md); only virtio_dev.c touches the VM.
 host-y += vdev/virtq.c vdev/virtio_blk_req.c vdev/virtio_blk.c vdev/virtio_pci.c
 host-tests += tests/host/test_virtq.c tests/host/test_virtio_blk.c \
-	tests/host/test_virtio_blk_4k.c
+	tests/host/test_virtio_blk_4k.c tests/host/test_virtio_blk_event.c
 host-tests += tests/host/test_pci_vcfg.c tests/host/test_pci_vcfg_space.c \
 	tests/host/test_pci_vcfg_bar.c \
 	tests/host/test_uart16550.c tests/host/test_hpet_filter.c \

@@ -47,6 +47,21 @@ static bool queue_live(const struct vblk *v)
 	       !(v->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
+static bool event_idx(const struct vblk *v)
+{
+	return v->gfeatures & BIT(VIRTIO_F_EVENT_IDX);
+}
+
+/*
+ * A used-buffer notification for what was pushed since the last one, if
+ * the driver wants it (virtq_need_interrupt).
+ */
+static void used_notify(struct vblk *v)
+{
+	if (queue_live(v) && virtq_need_interrupt(&v->vq, v->mem, event_idx(v)))
+		vblk_interrupt(v, false);
+}
+
 /* Status byte, then the used ring: the driver reads them in that order. */
 static void finish(struct vblk *v, u16 head, const struct vblk_req *r,
 		   u8 status)
@@ -73,7 +88,7 @@ static void bio_done(struct bio *bio)
 		return;
 	finish(v, s->head, &s->req,
 	       bio->bi_status ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
-	vblk_interrupt(v, false);
+	used_notify(v);
 }
 
 /* End a piece that never reached the block layer, failing the request. */
@@ -241,12 +256,12 @@ static void take_all(struct vblk *v, bool *answered, bool *submitted)
  * posted while the advice still stood. Only a full queue sets it: with
  * free slots, a notify is the only thing that makes Keel look.
  */
-static void advise_notify(struct vblk *v, bool *answered, bool *submitted)
+static void advise_flags(struct vblk *v, bool *answered, bool *submitted)
 {
 	u16 want = v->inflight == VBLK_SLOTS ? VIRTQ_USED_F_NO_NOTIFY : 0;
 	bool was = v->vq.used_flags & VIRTQ_USED_F_NO_NOTIFY;
 
-	if (!queue_live(v) || want == v->vq.used_flags)
+	if (want == v->vq.used_flags)
 		return;
 	if (virtq_set_used_flags(&v->vq, v->mem, want)) {
 		vblk_violation(v, "used ring left guest RAM");
@@ -256,14 +271,57 @@ static void advise_notify(struct vblk *v, bool *answered, bool *submitted)
 		take_all(v, answered, submitted);
 }
 
+/*
+ * The same with EVENT_IDX: used->flags stays 0 (2.7.10), and while every
+ * slot is busy avail_event is left behind the driver's index, which
+ * suppresses its notifies. With a slot free, avail_event = last_avail
+ * asks for a notify at the next chain, and the avail ring is looked at
+ * again after each write, for a chain made available before the driver
+ * could see it (the missed-notification race of 2.7.10). Bounded: a
+ * round that takes no chain ends it.
+ */
+static void advise_event(struct vblk *v, bool *answered, bool *submitted)
+{
+	if (virtq_set_used_flags(&v->vq, v->mem, 0)) {
+		vblk_violation(v, "used ring left guest RAM");
+		return;
+	}
+	for (unsigned int i = 0;
+	     i < VIRTQ_MAX_SIZE && queue_live(v) && v->inflight < VBLK_SLOTS;
+	     i++) {
+		u16 seen = v->vq.last_avail;
+		int rc = virtq_set_avail_event(&v->vq, v->mem);
+
+		if (rc < 0) {
+			vblk_violation(v, "used ring left guest RAM");
+			return;
+		}
+		if (!rc)
+			return;
+		take_all(v, answered, submitted);
+		if (v->vq.last_avail == seen)
+			return;
+	}
+}
+
+static void advise_notify(struct vblk *v, bool *answered, bool *submitted)
+{
+	if (!queue_live(v))
+		return;
+	if (event_idx(v))
+		advise_event(v, answered, submitted);
+	else
+		advise_flags(v, answered, submitted);
+}
+
 void vblk_process(struct vblk *v)
 {
 	bool answered = false, submitted = false;
 
 	take_all(v, &answered, &submitted);
 	advise_notify(v, &answered, &submitted);
-	if (answered && queue_live(v))
-		vblk_interrupt(v, false);
+	if (answered)
+		used_notify(v);
 	if (submitted && v->ops->kick)
 		v->ops->kick(v->ops->ctx);
 }
@@ -301,9 +359,9 @@ void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 		bdev ? MAX(bdev->limits.logical_block_size, VIRTIO_BLK_SECTOR) :
 		       VIRTIO_BLK_SECTOR;
 	v->write_cache = bdev && (bdev->limits.features & BLK_FEAT_WRITE_CACHE);
-	v->features = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_SEG_MAX) |
-		      BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_BLK_SIZE) |
-		      BIT(VIRTIO_BLK_F_FLUSH);
+	v->features = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_EVENT_IDX) |
+		      BIT(VIRTIO_BLK_F_SEG_MAX) | BIT(VIRTIO_BLK_F_SIZE_MAX) |
+		      BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH);
 	if (disk->ro)
 		v->features |= BIT(VIRTIO_BLK_F_RO);
 	for (unsigned int i = 0; i < VBLK_SLOTS; i++)

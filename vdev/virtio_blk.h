@@ -106,8 +106,8 @@ struct vblk {
 
 /*
  * Set up @v for @disk on @bdev (NULL: every I/O fails with IOERR).
- * Features: VERSION_1, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH when the disk
- * has a write cache, RO when @disk->ro.
+ * Features: VERSION_1, EVENT_IDX, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH when
+ * the disk has a write cache, RO when @disk->ro.
  */
 void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 	       const struct virtq_mem *mem, struct blk_dev *bdev,

@@ -182,6 +182,12 @@ static void enable_queue(struct vblk *v)
 	v->vq.last_avail = 0;
 	v->vq.used_idx = 0;
 	v->vq.used_flags = 0; /* the driver zeroed its rings (2.7.8) */
+	v->vq.signalled = 0;
+	/*
+	 * Not trusted to be zeroed: the first advice (at DRIVER_OK, in
+	 * vblk_process) writes avail_event, since no cached value matches.
+	 */
+	v->vq.avail_event = (u16)(v->vq.last_avail - 1);
 	v->vq_enabled = true;
 }
 

@@ -20,6 +20,7 @@
 #define VIRTIO_STATUS_FAILED BIT(7)
 
 /* Reserved feature bits, virtio 1.2 6. */
+#define VIRTIO_F_EVENT_IDX 29 /* used_event / avail_event (2.7.7, 2.7.10) */
 #define VIRTIO_F_VERSION_1 32
 
 /* Split virtqueue, virtio 1.2 2.7. */
@@ -30,8 +31,11 @@
 #define VIRTQ_DESC_ALIGN 16 /* 2.7: alignment of each part */
 #define VIRTQ_AVAIL_ALIGN 2
 #define VIRTQ_USED_ALIGN 4
-#define VIRTQ_AVAIL_IDX 2 /* 2.7.6: le16 flags, le16 idx, le16 ring[] */
+#define VIRTQ_AVAIL_FLAGS 0 /* 2.7.6: le16 flags, le16 idx, le16 ring[] */
+#define VIRTQ_AVAIL_IDX 2
 #define VIRTQ_AVAIL_RING 4
+/* 2.7.7: without EVENT_IDX, the driver's advice that it needs no interrupt. */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT BIT(0)
 #define VIRTQ_USED_FLAGS 0 /* 2.7.8: le16 flags, le16 idx, elem ring[] */
 #define VIRTQ_USED_IDX 2
 /* 2.7.10: without EVENT_IDX, the device's advice that it needs no notify. */

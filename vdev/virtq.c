@@ -23,10 +23,10 @@ int virtq_check_layout(const struct virtq *q, const struct virtq_mem *m,
 		 !IS_ALIGNED(q->avail, VIRTQ_AVAIL_ALIGN) ||
 		 !IS_ALIGNED(q->used, VIRTQ_USED_ALIGN))
 		*why = "a ring is misaligned";
+	/* 2.7 table: 6 + 2 * n and 6 + 8 * n, the event fields included. */
 	else if (!virtq_in_ram(m, q->desc, n * VIRTQ_DESC_SIZE) ||
-		 !virtq_in_ram(m, q->avail, VIRTQ_AVAIL_RING + 2 * n + 2) ||
-		 !virtq_in_ram(m, q->used,
-			       VIRTQ_USED_RING + VIRTQ_USED_ELEM_SIZE * n + 2))
+		 !virtq_in_ram(m, q->avail, VIRTQ_USED_EVENT(n) + 2) ||
+		 !virtq_in_ram(m, q->used, VIRTQ_AVAIL_EVENT(n) + 2))
 		*why = "a ring lies outside guest RAM";
 	else
 		return 0;
@@ -171,6 +171,57 @@ int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m, u16 flags)
 	 * them (SDM Vol.3A 9.2.3.4, loads may pass older stores). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
+}
+
+int virtq_set_avail_event(struct virtq *q, const struct virtq_mem *m)
+{
+	u16 ev = q->last_avail;
+
+	if (ev == q->avail_event)
+		return 0;
+	if (m->write(m->ctx, q->used + VIRTQ_AVAIL_EVENT(q->size), &ev,
+		     sizeof(ev)))
+		return -EFAULT;
+	q->avail_event = ev;
+	/* Store (avail_event) then load (avail->idx): as for the flags. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 1;
+}
+
+/*
+ * Ordering: used->idx is stored (virtq_push) before used_event or
+ * avail->flags is loaded here, else a driver that moves used_event on
+ * another CPU in between could be missed by both sides. Keel runs the
+ * guest's one vCPU on its own CPU and only between exits, so the guest
+ * never runs while this does: the driver's code runs on the same logical
+ * processor after this code, and a processor sees its own stores in
+ * program order (SDM Vol.3A 9.2.2, its store buffer forwards them), so
+ * the guest reads every store made here, and this code read everything
+ * the guest stored before its exit. The full fence (SDM Vol.3A 9.2.3.4:
+ * a load may pass an older store to another address) keeps this right
+ * should the driver ever run on another CPU.
+ */
+bool virtq_need_interrupt(struct virtq *q, const struct virtq_mem *m,
+			  bool event_idx)
+{
+	u16 old = q->signalled, v;
+
+	if (old == q->used_idx)
+		return false; /* nothing new in the used ring */
+	q->signalled = q->used_idx;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* The layout check keeps both in RAM; unreadable, interrupt anyway. */
+	if (event_idx) {
+		if (m->read(m->ctx, q->avail + VIRTQ_USED_EVENT(q->size), &v,
+			    sizeof(v)))
+			return true;
+		return virtq_need_event(v, q->used_idx, old);
+	}
+	if (rd16(m, q->avail, &v))
+		return true;
+	/* 2.7.7.2: the device SHOULD NOT send then; Keel does not (the
+	 * driver polls, docs/virtio.md "Notification suppression"). */
+	return !(v & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
 /* Visit the pieces of [off, off+len) of one stream of @c. */

@@ -49,7 +49,28 @@ struct virtq {
 	u16 last_avail; /* next avail ring entry the device takes */
 	u16 used_idx; /* the device's used->idx */
 	u16 used_flags; /* what the device last wrote to used->flags */
+	u16 avail_event; /* what the device last wrote to used->avail_event */
+	u16 signalled; /* used->idx when last deciding on an interrupt */
 };
+
+/*
+ * Where the event fields are (virtio 1.2 2.7.6, 2.7.8): after the last
+ * ring entry of a queue of @n entries. virtq_check_layout() keeps both in
+ * RAM whether or not EVENT_IDX is negotiated (the 2.7 table's sizes
+ * include them).
+ */
+#define VIRTQ_USED_EVENT(n) (VIRTQ_AVAIL_RING + 2ULL * (n))
+#define VIRTQ_AVAIL_EVENT(n) (VIRTQ_USED_RING + (u64)VIRTQ_USED_ELEM_SIZE * (n))
+
+/*
+ * The event-index rule of virtio 1.2 2.7.7.2 / 2.7.10: an index moved
+ * from @old to @new_idx crossed @event when event is one of old ..
+ * new_idx - 1, counted modulo 2^16 so that it holds across the wrap.
+ */
+static inline bool virtq_need_event(u16 event, u16 new_idx, u16 old)
+{
+	return (u16)(new_idx - event - 1) < (u16)(new_idx - old);
+}
 
 /* One buffer of a chain, checked: inside guest RAM. */
 struct virtq_buf {
@@ -95,6 +116,30 @@ int virtq_push(struct virtq *q, const struct virtq_mem *m, u16 head, u32 len);
  * of avail->idx comes after the driver can see the new flags.
  */
 int virtq_set_used_flags(struct virtq *q, const struct virtq_mem *m, u16 flags);
+
+/*
+ * With EVENT_IDX: ask the driver to notify when it makes the next chain
+ * available, by writing last_avail to used->avail_event (2.7.10), unless
+ * that is what was written last; a full fence after, as for the flags.
+ * Leaving an older value there is the suppression: the driver's index is
+ * already past it, and cannot come round to it again before the device
+ * takes chains (it never runs more than a ring ahead). 1: written, and
+ * the caller must look at the avail ring again (a chain made available
+ * before the driver could see the new value got no notify); 0: it was
+ * there already; -EFAULT: the ring is no longer in RAM.
+ */
+int virtq_set_avail_event(struct virtq *q, const struct virtq_mem *m);
+/*
+ * Whether the used buffers pushed since the last call need a used-buffer
+ * notification (2.7.7.2): with @event_idx, when used->idx went past the
+ * driver's used_event; without, unless the driver set
+ * VIRTQ_AVAIL_F_NO_INTERRUPT. Every call is one decision for a batch, so
+ * however the driver sets its fields, a batch gets at most one interrupt;
+ * and each pushed index falls in exactly one batch, so a driver that asks
+ * for an interrupt at an index gets it.
+ */
+bool virtq_need_interrupt(struct virtq *q, const struct virtq_mem *m,
+			  bool event_idx);
 
 /* Copy @len bytes of the chain's readable (or writable) stream at @off. */
 int virtq_chain_read(const struct virtq_chain *c, const struct virtq_mem *m,

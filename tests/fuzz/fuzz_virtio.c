@@ -14,7 +14,12 @@
  * memory for an address outside RAM (the code must check first), that
  * every bio_vec lies inside one piece of guest RAM, that a decoded I/O is
  * inside the range and on whole logical blocks (512 to 4096 bytes), and
- * that no I/O stays in flight.
+ * that no I/O stays in flight. Notification suppression (EVENT_IDX or
+ * not, per input; used_event and flags are the input's): the queue walk
+ * asks after every push whether to interrupt, and with EVENT_IDX and a
+ * used_event that nothing overwrote, it must say yes exactly once when
+ * the pushes crossed used_event and never otherwise; the device never
+ * interrupts more often than it completed requests or saw violations.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,12 +44,16 @@ static u64 clk(void *ctx)
 	return 0;
 }
 
+static u64 irqs;
+
 static void on_msi(void *ctx, u64 addr, u32 data)
 {
+	irqs++;
 }
 
 static void on_intx(void *ctx)
 {
+	irqs++;
 }
 
 static void on_log(void *ctx, const char *line)
@@ -94,6 +103,25 @@ static void fill_guest(const u8 *d, size_t n)
 	fake_copy(&g, 0, (u8 *)d, n, true);
 }
 
+static u16 get16(u64 gpa)
+{
+	u16 v = 0;
+
+	fake_copy(&g, gpa, (u8 *)&v, sizeof(v), false);
+	return v;
+}
+
+/* After a push: the interrupt decision, and avail_event as written. */
+static void notify_after_push(struct virtq *q, bool ev, u32 *sent)
+{
+	if (virtq_need_interrupt(q, &g.mem, ev))
+		++*sent;
+	if (!ev)
+		return;
+	check(virtq_set_avail_event(q, &g.mem) >= 0);
+	check(get16(q->used + VIRTQ_AVAIL_EVENT(q->size)) == q->last_avail);
+}
+
 static void walk_queue(const u8 *d, size_t n)
 {
 	struct vblk_disk dk = { .first = take(&d, &n, 1),
@@ -102,8 +130,11 @@ static void walk_queue(const u8 *d, size_t n)
 	struct virtq q = { 0 };
 	const char *why;
 	u8 flags = (u8)take(&d, &n, 1);
+	bool ev = flags & 8, stable = true;
+	u16 ue, start;
+	u32 sent = 0;
 
-	/* Read-only, and logical blocks of 512 to 4096 bytes. */
+	/* Read-only, logical blocks of 512 to 4096 bytes, EVENT_IDX. */
 	dk.ro = flags & 1;
 	dk.block_size = 512u << ((flags >> 1) % 4);
 
@@ -112,10 +143,12 @@ static void walk_queue(const u8 *d, size_t n)
 	q.avail = take(&d, &n, 3);
 	q.used = take(&d, &n, 3);
 	q.last_avail = (u16)take(&d, &n, 2);
-	q.used_idx = q.last_avail;
+	q.used_idx = q.signalled = start = q.last_avail;
+	q.avail_event = (u16)(q.last_avail - 1);
 	fill_guest(d, n);
 	if (virtq_check_layout(&q, &g.mem, &why))
 		return;
+	ue = get16(q.avail + VIRTQ_USED_EVENT(q.size));
 	for (int i = 0; i < 2 * VIRTQ_MAX_SIZE; i++) {
 		int rc = virtq_pop(&q, &g.mem, &chain, &why);
 
@@ -134,7 +167,13 @@ static void walk_queue(const u8 *d, size_t n)
 			      !(req.sector % (dk.block_size / 512)) &&
 			      !(req.bytes % dk.block_size));
 		check(!virtq_push(&q, &g.mem, chain.head, req.used_len));
+		notify_after_push(&q, ev, &sent);
+		/* The rings may overlap: the device's writes can move it. */
+		stable &= get16(q.avail + VIRTQ_USED_EVENT(q.size)) == ue;
 	}
+	check(sent <= (u16)(q.used_idx - start));
+	if (ev && stable)
+		check(sent == ((u16)(ue - start) < (u16)(q.used_idx - start)));
 }
 
 static void drive_device(const u8 *d, size_t n)
@@ -150,6 +189,7 @@ static void drive_device(const u8 *d, size_t n)
 	/* The disk is idle here, so its block size may change (block.h). */
 	rd.dev.limits.logical_block_size = n & 2 ? 4096 : 512;
 	vblk_init(&v, &ops, &g.mem, &rd.dev, &dk);
+	irqs = 0;
 	while (n) {
 		u32 off = (u32)take(&d, &n, 2) % VBLK_BAR_SIZE;
 		unsigned int size = 1u << (take(&d, &n, 1) % 4);
@@ -173,6 +213,8 @@ static void drive_device(const u8 *d, size_t n)
 	}
 	vblk_drain(&v);
 	check(!v.inflight && blk_idle(&rd.dev));
+	/* At most one per completion, and one per violation (config). */
+	check(irqs <= v.completed + v.violations);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -279,6 +279,65 @@ static void test_push(void **state)
 	assert_int_equal(fake_get16(&g, USED + VIRTQ_USED_IDX), 0);
 }
 
+/* The event-index rule (virtio 1.2 2.7.7.2): event in [old, new). */
+static void test_need_event(void **state)
+{
+	assert_true(virtq_need_event(0, 1, 0));
+	assert_false(virtq_need_event(1, 1, 0));
+	assert_true(virtq_need_event(4, 8, 3));
+	assert_true(virtq_need_event(7, 8, 3));
+	assert_false(virtq_need_event(8, 8, 3));
+	assert_false(virtq_need_event(2, 8, 3));
+	assert_false(virtq_need_event(5, 5, 5)); /* nothing moved */
+	/* Across the wrap: old 0xfffe, new 2 covers 0xfffe .. 1. */
+	assert_true(virtq_need_event(0xfffe, 2, 0xfffe));
+	assert_true(virtq_need_event(0xffff, 2, 0xfffe));
+	assert_true(virtq_need_event(1, 2, 0xfffe));
+	assert_false(virtq_need_event(2, 2, 0xfffe));
+	assert_false(virtq_need_event(0xfffd, 2, 0xfffe));
+	assert_false(virtq_need_event(0x8000, 2, 0xfffe));
+}
+
+/* One decision per batch, whatever used_event says; flags without it. */
+static void test_need_interrupt(void **state)
+{
+	u64 ue = AVAIL + VIRTQ_USED_EVENT(QSIZE);
+
+	fake_put16(&g, ue, 1);
+	assert_false(virtq_need_interrupt(&q, &g.mem, true)); /* none new */
+	assert_int_equal(virtq_push(&q, &g.mem, 0, 1), 0);
+	assert_false(virtq_need_interrupt(&q, &g.mem, true)); /* 0 .. 0 */
+	assert_int_equal(virtq_push(&q, &g.mem, 0, 1), 0);
+	assert_int_equal(virtq_push(&q, &g.mem, 0, 1), 0);
+	assert_true(virtq_need_interrupt(&q, &g.mem, true)); /* 1 .. 2 */
+	assert_false(virtq_need_interrupt(&q, &g.mem, true)); /* asked again */
+	/* Without EVENT_IDX: used_event is ignored, NO_INTERRUPT obeyed. */
+	assert_int_equal(virtq_push(&q, &g.mem, 0, 1), 0);
+	assert_true(virtq_need_interrupt(&q, &g.mem, false));
+	fake_put16(&g, AVAIL, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(virtq_push(&q, &g.mem, 0, 1), 0);
+	assert_false(virtq_need_interrupt(&q, &g.mem, false));
+	/* With it the flag means nothing: element 5 is used_event 5. */
+	fake_put16(&g, ue, 5);
+	assert_int_equal(virtq_push(&q, &g.mem, 0, 1), 0);
+	assert_true(virtq_need_interrupt(&q, &g.mem, true));
+}
+
+/* avail_event = last_avail, written only when it changed. */
+static void test_set_avail_event(void **state)
+{
+	u64 ae = USED + VIRTQ_AVAIL_EVENT(QSIZE);
+
+	q.avail_event = 0xffff;
+	q.last_avail = 7;
+	assert_int_equal(virtq_set_avail_event(&q, &g.mem), 1);
+	assert_int_equal(fake_get16(&g, ae), 7);
+	assert_int_equal(virtq_set_avail_event(&q, &g.mem), 0);
+	q.last_avail = 8;
+	assert_int_equal(virtq_set_avail_event(&q, &g.mem), 1);
+	assert_int_equal(fake_get16(&g, ae), 8);
+}
+
 /* ---- decoder ---- */
 
 static void decode_ok(void)
@@ -407,6 +466,9 @@ int main(void)
 		T(test_avail_index_too_far),
 		T(test_layout),
 		T(test_push),
+		T(test_need_event),
+		T(test_need_interrupt),
+		T(test_set_avail_event),
 		T(test_range_checks),
 		T(test_read_only),
 		T(test_unsupported_and_flush),

@@ -132,6 +132,46 @@ def test_virtio_intx_on_ata(keel_built):
     assert _check_image(disk) == []
 
 
+def _assert_event_idx(run, irq):
+    """EVENT_IDX negotiated (bit 29 of the low word), the interrupt path
+    and the data pass, and a used_event far ahead suppressed the
+    interrupt while the next index brought exactly one."""
+    res = _results(run)
+    for name in EXPECTED + [irq, "irq_suppressed"]:
+        assert res.get(name) == "PASS", (name, res.get(name), run)
+    m = run.findall(r"TEST virtio\.init PASS .* features=0x1:([0-9a-f]+) ")
+    assert m and int(m[0].group(1), 16) & (1 << 29), run
+    assert run.has(r"TEST virtio\.irq_suppressed PASS used_event far ahead: "
+                   r"0 interrupts; at the next index: 1 "), run
+    assert run.has(r"^keel: guest exited with status 0$"), run
+
+
+def test_virtio_event_idx_msix_and_hostile_on_ata(keel_built):
+    """virtio_event_idx=on: the guest negotiates EVENT_IDX; interrupts go
+    by used_event, the hostile chains still bring NEEDS_RESET, and the
+    set-up after each reset negotiates it again."""
+    disk, run = _run("virtio-event-msix", "scenario=virtio virtio_hostile=1 "
+                     "virtio_event_idx=on")
+    _assert_path(run)
+    _assert_event_idx(run, "irq_msix")
+    res = _results(run)
+    for name in HOSTILE:
+        assert res.get(name) == "PASS", (name, res.get(name), run)
+    assert not [n for n, r in res.items() if r != "PASS"], run
+    assert _check_image(disk) == []
+
+
+def test_virtio_event_idx_intx_on_ata(keel_built):
+    """The same suppression on the INTx path (the ISR is not set for a
+    suppressed notification)."""
+    disk, run = _run("virtio-event-intx", "scenario=virtio virtio_irq=intx "
+                     "virtio_event_idx=on")
+    _assert_path(run)
+    _assert_event_idx(run, "irq_intx")
+    assert run.has(r"TEST virtio\.irq_intx PASS .* isr 0x1$"), run
+    assert _check_image(disk) == []
+
+
 def test_virtio_read_only_on_ata(keel_built):
     """guest_disk=...,ro: VIRTIO_BLK_F_RO offered, the guest skips its
     writes, reads back what the host put there, and the image is left as
