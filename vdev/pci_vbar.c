@@ -18,6 +18,8 @@
 #define PCI_BAR_MEM_ALIGN 0x10
 #define BAR_IO_ADDR_MASK 0xfffcU /* x86 ports are 16 bits wide */
 #define BAR_IO_FLAG_BITS 0x3U /* I/O space indicator, reserved */
+/* The sizing write, all ones (PCI 3.0 6.2.5.1) */
+#define BAR_PROBE 0xffffffffU
 
 /* The value BAR register @i holds after the guest writes @v to it. */
 static u32 bar_normalize(const struct pci_vfn *f, unsigned int i, u32 v)
@@ -69,20 +71,22 @@ static void set_regs(struct pci_vfn *f, unsigned int i, u64 addr)
 }
 
 /*
- * Does BAR @i read back (part of) its size mask: an address of all ones,
- * as after the sizing write of PCI 3.0 6.2.5.1? An upper half the device
- * does not decode (mask 0, Bochs's xHCI) reads 0 after it and is no probe.
+ * Does BAR @i read back its whole size mask, every address bit the device
+ * decodes set: the state a size probe leaves (PCI 3.0 6.2.5.1), so no
+ * place. Both halves of a 64-bit BAR count: a low half of all ones alone
+ * is a real address (a BAR of 4 GiB or more decodes no bit there, and
+ * top-down firmware places BARs at k * 4 GiB - size).
  */
-static bool probing(const struct pci_vfn *f, unsigned int i)
+static bool reads_mask(const struct pci_vfn *f, unsigned int i)
 {
 	const struct pci_vbar *b = &f->bar[i];
 	u32 lo = (u32)b->mask &
 		 (b->io ? ~(u32)BAR_IO_FLAG_BITS : BAR_MEM_ADDR_MASK),
 	    hi = (u32)(b->mask >> 32);
 
-	if ((b->reg & lo) == lo)
-		return true;
-	return b->is64 && hi && f->bar[i + 1].reg == hi;
+	if ((b->reg & lo) != lo)
+		return false;
+	return !b->is64 || (f->bar[i + 1].reg & hi) == hi;
 }
 
 u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i)
@@ -267,7 +271,8 @@ static const char *place(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
  * back where the device is (b->gpa). I/O BARs never move: the device keeps
  * decoding its real ports.
  */
-static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
+static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
+		     bool low_half_only)
 {
 	struct pci_vbar *b = &f->bar[i];
 	u16 decode = b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
@@ -280,7 +285,7 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
 		unmap_bar(c, b);
 		return;
 	}
-	if (probing(f, i))
+	if (reads_mask(f, i))
 		return;
 	want = regs_addr(f, i);
 	if (want != b->gpa) {
@@ -291,6 +296,12 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
 			b->refused_gpa = ~0ULL;
 			return;
 		}
+		/* A 64-bit BAR moves in two writes, the low half first, as
+		 * Linux and firmware write it: the address between them is
+		 * no one's choice. The device stays put and the write its
+		 * high half completes decides (undone then if refused). */
+		if (low_half_only)
+			return;
 		set_regs(f, i, b->gpa);
 	}
 	if (!b->io)
@@ -304,7 +315,7 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i)
 void pci_vbar_sync_all(struct pci_vcfg *c, struct pci_vfn *f)
 {
 	for (unsigned int i = 0; i < f->nbars; i++)
-		sync_bar(c, f, i);
+		sync_bar(c, f, i, false);
 }
 
 u8 pci_vbar_read_byte(const struct pci_vfn *f, unsigned int off)
@@ -323,10 +334,19 @@ void pci_vbar_write_byte(struct pci_vfn *f, unsigned int off, u8 v)
 void pci_vbar_written(struct pci_vcfg *c, struct pci_vfn *f, u32 regs)
 {
 	for (unsigned int i = 0; i < f->nbars; i++) {
+		struct pci_vbar *b = &f->bar[i];
+		bool probe = b->reg == BAR_PROBE;
+
 		if (!(regs & BIT(i)))
 			continue;
-		f->bar[i].reg = bar_normalize(f, i, f->bar[i].reg);
-		sync_bar(c, f, f->bar[i].hi_half ? i - 1 : i);
+		b->reg = bar_normalize(f, i, b->reg);
+		/* The sizing write only makes the BAR read its mask. */
+		if (probe)
+			continue;
+		if (b->hi_half)
+			sync_bar(c, f, i - 1, false);
+		else
+			sync_bar(c, f, i, b->is64 && !(regs & BIT(i + 1)));
 	}
 }
 
