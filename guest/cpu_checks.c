@@ -357,12 +357,25 @@ static __attribute__((noinline)) void step_emulated(void)
 			 "movl $0x3fd, %%edx\n\t"
 			 "inb %%dx, %%al\n"
 			 "step_after_inb:\n\t"
+			 "pushfl\n\t"
+			 "andl $~0x100, (%%esp)\n\t"
+			 "popfl\n\t"
+			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 :
+			 : "memory", "cc");
+}
+
+static __attribute__((noinline)) void step_hlt(void)
+{
+	__asm__ volatile("pushfl\n\t"
+			 "orl $0x100, (%%esp)\n\t" /* TF */
+			 "popfl\n\t"
 			 "hlt\n"
 			 "step_after_hlt:\n\t"
 			 "pushfl\n\t"
 			 "andl $~0x100, (%%esp)\n\t"
 			 "popfl\n\t"
-			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 :
 			 :
 			 : "memory", "cc");
 }
@@ -375,30 +388,47 @@ static bool stepped_at(const char *label)
 	return false;
 }
 
+static void step_reset(void)
+{
+	step_count = 0;
+	step_bs = 0;
+}
+
 /*
- * Eight traps: after XOR, CPUID, MOV, IN, HLT, PUSHF, AND and the POPF
- * that clears TF (the trap follows an instruction that began with TF
- * set). The HLT is single-stepped with interrupts on, so it cannot halt
- * for good whatever Keel does; before this check existed, VM entry
- * refused a HLT state with TF set and the guest was stopped.
+ * Seven traps: after XOR, CPUID, MOV, IN, PUSHF, AND and the POPF that
+ * clears TF (the trap follows an instruction that began with TF set).
+ * Then HLT alone, under Keel only: Keel completes a single-stepped HLT
+ * with its trap at once instead of halting (VM entry refuses the HLT state
+ * with TF set and no trap pending, and before this check the guest was
+ * stopped); natively it halts until an interrupt, which may never come.
  */
 void test_single_step(void)
 {
 	u32 flags;
 
 	__asm__ volatile("pushfl; popl %0" : "=r"(flags));
-	step_count = 0;
-	step_bs = 0;
 	idt_set_gate(VEC_DB, step_stub);
-	__asm__ volatile("sti" ::: "memory");
+	step_reset();
 	step_emulated();
-	if (!(flags & EFLAGS_IF))
-		__asm__ volatile("cli" ::: "memory");
-	idt_set_gate(VEC_DB, (void (*)(void))exc_stubs[VEC_DB]);
 	report("single_step_emulated",
-	       step_count == 8 && step_bs && stepped_at(step_after_cpuid) &&
-		       stepped_at(step_after_inb) && stepped_at(step_after_hlt),
-	       "traps=%u bs=%u after_cpuid=%u after_in=%u after_hlt=%u",
-	       step_count, step_bs ? 1 : 0, stepped_at(step_after_cpuid),
-	       stepped_at(step_after_inb), stepped_at(step_after_hlt));
+	       step_count == 7 && step_bs && stepped_at(step_after_cpuid) &&
+		       stepped_at(step_after_inb),
+	       "traps=%u bs=%u after_cpuid=%u after_in=%u", step_count,
+	       step_bs ? 1 : 0, stepped_at(step_after_cpuid),
+	       stepped_at(step_after_inb));
+	if (keel_present()) {
+		step_reset();
+		__asm__ volatile("sti" ::: "memory");
+		step_hlt();
+		if (!(flags & EFLAGS_IF))
+			__asm__ volatile("cli" ::: "memory");
+		report("single_step_hlt",
+		       step_count == 4 && step_bs && stepped_at(step_after_hlt),
+		       "traps=%u bs=%u after_hlt=%u", step_count,
+		       step_bs ? 1 : 0, stepped_at(step_after_hlt));
+	} else {
+		report_skip("single_step_hlt",
+			    "needs Keel: natively HLT waits for an interrupt");
+	}
+	idt_set_gate(VEC_DB, (void (*)(void))exc_stubs[VEC_DB]);
 }

@@ -48,8 +48,11 @@ static void sleep_request(struct vm *vm, struct pm1_cnt *c, unsigned int typ)
 {
 	unsigned int s5 = 0;
 
+	/* SLP_TYP is 3 bits: the \_S5 value as written there. */
 	if (acpi_info.have_s5)
-		s5 = c == &pm1a ? acpi_info.s5_slp_typa : acpi_info.s5_slp_typb;
+		s5 = (c == &pm1a ? acpi_info.s5_slp_typa :
+				   acpi_info.s5_slp_typb) &
+		     (ACPI_PM1_SLP_TYP >> ACPI_PM1_SLP_TYP_SHIFT);
 	if (typ == s5) {
 		vm_request_poweroff(vm, c->name);
 		return;

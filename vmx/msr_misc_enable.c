@@ -5,9 +5,9 @@
  * a copy. Effects of its bits, where the guest can see one:
  * - LIMIT_CPUID: CPUID.0:EAX reads at most 2 (vmx/handlers.c);
  * - XD_DISABLE: CPUID.80000001h:EDX.NX reads 0 and EFER.NXE cannot be set
- *   (vmx/handlers.c, vmx/msr.c). Setting it while EFER.NXE is on is #GP:
- *   the SDM does not say what the guest's paging would then do, and a
- *   firmware sets it before any OS turns NX on;
+ *   (vmx/handlers.c, vmx/msr.c). Set while EFER.NXE is already on, it is
+ *   stored and NXE stays (the SDM does not say what the paging then does;
+ *   KVM stores it too, and kvm-unit-tests' msr test writes it back);
  * - MONITOR: 0 makes MONITOR/MWAIT #UD (vmx/handlers.c).
  * Fast strings, automatic TCC, EIST and xTPR disable tune the machine's
  * speed and power, which are Keel's: the guest's value is kept and read
@@ -28,8 +28,6 @@ u64 misc_enable_reset(u64 hw)
 int misc_enable_write(u64 *misc, u64 val, bool nxe)
 {
 	if (val & ~(MISC_EN_RW | MISC_EN_RO))
-		return -EPERM;
-	if ((val & MISC_EN_XD_DISABLE) && !(*misc & MISC_EN_XD_DISABLE) && nxe)
 		return -EPERM;
 	*misc = (val & MISC_EN_RW) | (*misc & MISC_EN_RO);
 	return 0;

@@ -72,7 +72,7 @@ def test_guest_checks_all_pass(all_run):
                  "apic_irq_isr_set_then_eoi",
                  "apic_irq_waits_for_keel_irq_in_service",
                  "apic_irq_waits_for_real_irq_in_service",
-                 "apic_irq_waits_for_tpr", "apic_irq_wakes_hlt", "cpuid_rip_wraps_4g", "single_step_emulated",
+                 "apic_irq_waits_for_tpr", "apic_irq_wakes_hlt", "cpuid_rip_wraps_4g", "single_step_emulated", "single_step_hlt",
                  "apic_irq_waits_for_sw_enable", "apic_irq_x2apic",
                  "tsc_rate_cpuid", "msr_misc_enable_readback",
                  "msr_misc_enable_reserved_gp", "msr_misc_enable_limit_cpuid",
