@@ -38,8 +38,8 @@ static const u32 unassigned[] = { KEEL_HC_BASE + KEEL_HC_NR,
  * interrupt it raised would arrive at once. True when all was as it must
  * be; *out is what the call left, *irqs the interrupts it brought.
  */
-static bool foreign_call(u32 nr, const struct hc_regs *in,
-			 struct hc_regs *out, u32 *irqs, int *ud)
+static bool foreign_call(u32 nr, const struct hc_regs *in, struct hc_regs *out,
+			 u32 *irqs, int *ud)
 {
 	u32 t = test_irq_count;
 

@@ -17,8 +17,8 @@
 
 /* KVM_HC_VAPIC_POLL_IRQ 1 .. KVM_HC_MAP_GPA_RANGE 12 (Linux
  * include/uapi/linux/kvm_para.h), 0, and kvm-unit-tests' -1. */
-static const u64 kvm_numbers[] = { 0,  1,  2,  3,  4,  5,  6,	 7,
-				   8,  9,  10, 11, 12, ~0ULL, 0xffffffffU };
+static const u64 kvm_numbers[] = { 0, 1, 2,  3,	 4,  5,	    6,		7,
+				   8, 9, 10, 11, 12, ~0ULL, 0xffffffffU };
 
 static void test_kvm_numbers_are_not_keel(void **state)
 {
