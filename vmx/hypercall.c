@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* VMCALL hypercalls; see docs/hypercalls.md. Numbering: vmx/hc_abi.c. */
+/* VMCALL hypercalls; see docs/hypercalls.md. Numbering: vmx/hc_abi.h. */
 #include "core/console.h"
 #include "core/lib.h"
 #include "vm/guest_abi.h"
