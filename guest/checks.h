@@ -46,6 +46,9 @@ void test_msr_virt(void);
 void apic_sw_enable(void);
 void test_apic_irqs(void);
 
+/* hc_checks.c */
+void test_foreign_hypercalls(void);
+
 /* uart_checks.c */
 void test_uart(void);
 

@@ -187,9 +187,32 @@ static u64 pd[4][512] __attribute__((aligned(4096)));
 #define PTE_RW 0x2ULL
 #define PTE_PS 0x80ULL
 
+/*
+ * VMCALLs from 64-bit mode (lm_body): KVM's number 0 with RBX, RCX at
+ * guest memory, and KEEL_HC_INFO with 0xffffffff in the upper half of RAX,
+ * are unknown: all 64 bits of -1000. KEEL_HC_INFO itself answers.
+ */
+_Static_assert(KEEL_HC_INFO == 0x4b450001U, "boot.S lm_body calls it");
+
+static void test_vmcall64(const u64 *r)
+{
+	const u64 enosys = 0ULL - KEEL_ENOSYS; /* all 64 bits of -1000 */
+
+	if (!keel_present()) {
+		report_skip("vmcall64_enosys", "no Keel");
+		return;
+	}
+	report("vmcall64_enosys", r[0] == enosys && r[1] == enosys,
+	       "rax=0x%llx high_info=0x%llx", (unsigned long long)r[0],
+	       (unsigned long long)r[1]);
+	report("vmcall64_info", r[2] == 0 && r[3] == KEEL_ABI_VERSION,
+	       "rax=0x%llx rbx=0x%llx", (unsigned long long)r[2],
+	       (unsigned long long)r[3]);
+}
+
 static void test_long_mode(void)
 {
-	static u64 res[8];
+	static u64 res[12];
 	u32 i, j;
 	bool ok;
 
@@ -202,6 +225,7 @@ static void test_long_mode(void)
 	}
 	pml4[0] = (u32)pdpt | PTE_P | PTE_RW;
 	memset(res, 0, sizeof(res));
+	res[8] = keel_present(); /* lm_body's VMCALLs need Keel */
 	lm_call((u32)pml4, TESTDEV_MMIO_BASE, res);
 
 	ok = res[0] == TESTDEV_PATTERN;
@@ -225,6 +249,7 @@ static void test_long_mode(void)
 	       (unsigned long long)res[7]);
 	report("long_mode_roundtrip", !(read_cr0() & 0x80000000u), "cr0=0x%x",
 	       read_cr0());
+	test_vmcall64(res + 8);
 }
 
 struct gdtr {

@@ -11,28 +11,48 @@
 
 /* ---- CPUID, as KVM's 0x40000000 leaves ---- */
 #define KEEL_CPUID_LEAF_SIGNATURE 0x40000000U
+/*
+ * EAX is where KVM puts its feature bits (KVM_FEATURE_*): Keel offers
+ * none, so a guest that reads them without checking the signature sees 0.
+ * EBX = KEEL_ABI_VERSION; ECX, EDX reserved (0).
+ */
 #define KEEL_CPUID_LEAF_INFO 0x40000001U
 #define KEEL_CPUID_MAX_LEAF KEEL_CPUID_LEAF_INFO
 /* "KeelKeelKeel" in EBX, ECX, EDX, as KVM's "KVMKVMKVM\0\0\0". */
 #define KEEL_CPUID_SIGNATURE_REG 0x6c65654bU
-#define KEEL_ABI_VERSION 1
+/* 2: hypercalls at KEEL_HC_BASE + n, version in 0x40000001.EBX. */
+#define KEEL_ABI_VERSION 2
 
-/* ---- VMCALL: RAX = function, arguments in RBX, RCX, RDX; result in RAX ---- */
-#define KEEL_HC_PRINT 0 /* RBX = GPA of bytes, RCX = length */
+/*
+ * ---- VMCALL: RAX = function, arguments in RBX, RCX, RDX; result in RAX ----
+ * Keel's functions live at 'K' 'E' << 16 + n, away from KVM's numbers
+ * (1..12, Linux include/uapi/linux/kvm_para.h), the small ones of Xen and
+ * the -1 kvm-unit-tests uses: a guest written for KVM that calls one of
+ * those gets KVM's answer for an unknown one, -KEEL_ENOSYS, and nothing
+ * else happens. A caller outside 64-bit mode passes EAX only.
+ */
+#define KEEL_HC_BASE 0x4b450000U
+#define KEEL_HC_PRINT (KEEL_HC_BASE + 0) /* RBX = GPA of bytes, RCX = length */
 /* out: RBX = ABI version, RCX = RAM KiB, RDX = exits; RSI = RDI = 0
  * (reserved: Keel never tells a guest a host-physical address) */
-#define KEEL_HC_INFO 1
-#define KEEL_HC_EXIT 2 /* RBX = status; the guest ends */
-#define KEEL_HC_RAISE_IRQ 3 /* RBX = vector 32..255, delivered as external */
+#define KEEL_HC_INFO (KEEL_HC_BASE + 1)
+#define KEEL_HC_EXIT (KEEL_HC_BASE + 2) /* RBX = status; the guest ends */
+/* RBX = vector 32..255, delivered as external */
+#define KEEL_HC_RAISE_IRQ (KEEL_HC_BASE + 3)
+#define KEEL_HC_NR 4 /* functions KEEL_HC_BASE .. + KEEL_HC_NR - 1 */
 #define KEEL_HC_MAX_PRINT 4096
 #define KEEL_HC_FIRST_IRQ_VECTOR 32
 
-/* Hypercall errors, returned negated in RAX (Linux errno values). */
+/*
+ * Hypercall errors, returned negated in RAX: Linux errno values, as KVM's
+ * KVM_EPERM etc., except ENOSYS, which is KVM_ENOSYS (1000, Linux
+ * include/uapi/linux/kvm_para.h), not Linux's 38.
+ */
 #define KEEL_EPERM 1
 #define KEEL_E2BIG 7
 #define KEEL_EFAULT 14
 #define KEEL_EINVAL 22
-#define KEEL_ENOSYS 38
+#define KEEL_ENOSYS 1000
 
 /* ---- Emulated devices at fixed addresses ---- */
 /* ISA debug exit, as QEMU's isa-debug-exit: a write ends the guest. */

@@ -12,6 +12,7 @@
 #include "vmx/cpuid_features.h"
 #include "vmx/cpuid_filter.h"
 #include "vmx/cpuid_time.h"
+#include "vmx/hc_abi.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_handlers.h"
 #include "vmx/vmx_ops.h"

@@ -188,8 +188,6 @@ void vmx_exit_task_switch(struct vcpu *v);
 
 /* ---- hypercall.c ---- */
 void vmx_exit_vmcall(struct vcpu *v);
-/* Keel's CPUID leaves 0x40000000.. (vm/guest_abi.h). */
-void keel_cpuid_leaf(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
 
 /* A device changed the EPT (vm_map_mmio): flush before the guest runs. */
 static inline void vcpu_sync_ept(struct vcpu *v)

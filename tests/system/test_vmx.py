@@ -91,6 +91,21 @@ def test_guest_checks_all_pass(all_run):
     assert int(leaf.group(1)) == khz and 9900 <= khz <= 10100, all_run
 
 
+def test_foreign_hypercalls_do_nothing(all_run):
+    # The guest calls VMCALL with KVM's numbers (0-3, 10-12, -1) and with
+    # unassigned ones, RBX/RCX/RDX/RDI pointing at a marker string in its
+    # memory: each returns -1000 (KVM's -KVM_ENOSYS) and nothing else
+    # happens. Under ABI version 1, RAX=0 copied the marker to Keel's
+    # console and RAX=2 ended the guest.
+    for name in ("vmcall_kvm_numbers_enosys", "vmcall_unassigned_enosys",
+                 "vmcall_unknown_enosys", "cpuid_keel_no_kvm_features",
+                 "cpuid_keel_abi_version", "vmcall64_enosys", "vmcall64_info"):
+        assert all_run.has(r"^guest\| TEST guest\.%s PASS" % name), (name, all_run)
+    assert not [l for l in all_run.lines if "hc-leak-marker" in l], all_run
+    # Keel's own print, at its new number, still prints.
+    assert all_run.has(r"^guest\| keel-guest: hello through KEEL_HC_PRINT$"), all_run
+
+
 def test_guest_exit_is_one_line_then_stats(all_run):
     ends = all_run.findall(r"^keel: guest (exited with status \d+|stopped: .*)$")
     assert [m.group(1) for m in ends] == ["exited with status 0"]
