@@ -15,7 +15,7 @@ GUEST_SRCS := guest/boot.S guest/main.c guest/lib.c guest/tests.c \
 	guest/tasks.S guest/paging.c guest/cpu_checks.c \
 	guest/uart_checks.c guest/virtio_pci.c guest/virtio_dev.c \
 	guest/virtio_irq.c guest/virtio_pattern.c guest/virtio_checks.c \
-	guest/virtio_hostile.c guest/apic_checks.c \
+	guest/virtio_hostile.c guest/apic_checks.c guest/apic_base_checks.c \
 	guest/console.c guest/virtio_bench.c
 GUEST_OBJS := $(patsubst guest/%,build/guest/%.o,$(basename $(GUEST_SRCS)))
 
