@@ -4,8 +4,12 @@
  * apic.flat test_apicbase does it: the xAPIC page moves to a free
  * address and answers there with the same registers; a place that holds
  * RAM or a device is #GP (Keel's rule, docs/vmx.md), reserved bits are
- * #GP (the CPU's); and the page moves back. test_apic_irqs, which runs
- * later, shows interrupts still arrive after the move back.
+ * #GP (the CPU's), Keel's interrupts arrive with the page moved; and the
+ * page moves back. test_apic_irqs, which runs later, shows interrupts
+ * still arrive after the move back. Not here: a trip through x2APIC mode
+ * with the page moved, since the way back to xAPIC passes the disabled
+ * state and Bochs ignores every IA32_APIC_BASE write while EN is clear
+ * (its log: "APIC global enable bit cleared"); the host tests cover it.
  */
 #include "checks.h"
 
@@ -86,7 +90,8 @@ void test_apic_base(void)
 	if (try_rdmsr(MSR_APIC_BASE, &orig) != NO_FAULT ||
 	    (orig & (APIC_BASE_EN | APIC_BASE_EXTD)) != APIC_BASE_EN ||
 	    ((u32)orig & APIC_BASE_ADDR) != APIC_HOME) {
-		report_skip("apic_base_move", "the APIC is not in xAPIC mode at its home");
+		report_skip("apic_base_move",
+			    "the APIC is not in xAPIC mode at its home");
 		return;
 	}
 	id = apic_at(APIC_HOME, APIC_ID);
@@ -107,10 +112,14 @@ void test_apic_base(void)
 	       "lvr at home 0x%x", apic_at(APIC_HOME, APIC_LVR));
 	refused_places(orig, APIC_ALT);
 	reserved_bits(v);
+	apic_checks_set_page(APIC_ALT);
+	apic_irq_check_moved();
+	apic_checks_set_page(APIC_HOME);
 	f = try_wrmsr(MSR_APIC_BASE, orig);
 	try_rdmsr(MSR_APIC_BASE, &v);
 	report("apic_base_move_back",
-	       f == NO_FAULT && v == orig && apic_at(APIC_HOME, APIC_ID) == id &&
+	       f == NO_FAULT && v == orig &&
+		       apic_at(APIC_HOME, APIC_ID) == id &&
 		       apic_at(APIC_HOME, APIC_LVR) == lvr,
 	       "%s, base 0x%x, lvr 0x%x", vec_name(f), (u32)v & APIC_BASE_ADDR,
 	       apic_at(APIC_HOME, APIC_LVR));

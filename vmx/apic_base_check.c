@@ -22,8 +22,8 @@ enum apic_base_verdict apic_base_check(const struct apic_base_env *env, u64 val,
 	u64 addr = apic_base_addr_mask(env->maxphyaddr);
 	u64 gpa = val & addr;
 
-	if (val & ~(addr | APIC_BASE_MSR_BSP | APIC_BASE_MSR_EXTD |
-		    APIC_BASE_MSR_EN))
+	if (val &
+	    ~(addr | APIC_BASE_MSR_BSP | APIC_BASE_MSR_EXTD | APIC_BASE_MSR_EN))
 		return APIC_BASE_RESERVED;
 	if (gpa == env->cur)
 		return APIC_BASE_STAY;

@@ -83,8 +83,7 @@ static void test_free_place_moves(void **state)
 	const char *why;
 	u64 gpa;
 
-	assert_int_equal(check(&e, ALT | BSP | EN, &gpa, &why),
-			 APIC_BASE_MOVE);
+	assert_int_equal(check(&e, ALT | BSP | EN, &gpa, &why), APIC_BASE_MOVE);
 	assert_int_equal(gpa, ALT);
 	assert_int_equal(taken_calls, 1);
 	/* Above 4 GiB, below MAXPHYADDR: the CPU allows it, so does Keel. */
@@ -113,10 +112,8 @@ static void test_home_always_allowed(void **state)
 static void test_taken_places_refused(void **state)
 {
 	static const u64 bad[] = {
-		0,		      0x100000,
-		RAM_END - 0x1000,     IOAPIC,
-		HPET,		      BAR,
-		BAR + BAR_SIZE - 0x1000,
+		0,    0x100000, RAM_END - 0x1000,	 IOAPIC,
+		HPET, BAR,	BAR + BAR_SIZE - 0x1000,
 	};
 	struct apic_base_env e = env_at(HOME);
 	const char *why;
@@ -128,8 +125,8 @@ static void test_taken_places_refused(void **state)
 		assert_non_null(why);
 		assert_int_equal(gpa, 0);
 	}
-	assert_string_equal(
-		(check(&e, 0x1000 | EN, &gpa, &why), why), "overlaps guest RAM");
+	assert_string_equal((check(&e, 0x1000 | EN, &gpa, &why), why),
+			    "overlaps guest RAM");
 	/* Just past the BAR and the RAM: free. */
 	assert_int_equal(check(&e, (BAR + BAR_SIZE) | EN, &gpa, &why),
 			 APIC_BASE_MOVE);

@@ -65,7 +65,7 @@ def test_guest_checks_all_pass(all_run):
                  "apic_base_move", "apic_base_home_vacated",
                  "apic_base_move_ram_gp", "apic_base_move_ioapic_gp",
                  "apic_base_move_emulated_gp", "apic_base_reserved_gp",
-                 "apic_base_move_back",
+                 "apic_base_move_back", "apic_base_irq_while_moved",
                  "task_switch_jmp", "task_switch_jmp_back",
                  "task_switch_call", "task_switch_iret",
                  "task_switch_int_gate", "uart_scratch_ier", "uart_dlab",
