@@ -34,6 +34,9 @@ void test_raise_irq_twice(void);
 void test_cpuid_msrs(void);
 void test_injected_fault_frame(void);
 void test_apic_base(void);
+/* apic_checks.c: where the xAPIC page is; an interrupt arrives there. */
+void apic_checks_set_page(u32 page);
+void apic_irq_check_moved(void);
 void test_cr0_reserved(void);
 void test_tsc_rate_cpuid(void);
 void test_cpuid_rip_wrap(void);

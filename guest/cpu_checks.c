@@ -2,8 +2,9 @@
 /*
  * Checks that Keel behaves as the CPU would where a guest can tell:
  * interrupts raised together, CPUID bits against their MSRs
- * (docs/cpuid-msr.md), the frame of an injected fault, IA32_APIC_BASE,
- * and CR0's reserved bits. Plus the fault-catching helpers of checks.h.
+ * (docs/cpuid-msr.md), the frame of an injected fault and CR0's reserved
+ * bits (IA32_APIC_BASE: apic_base_checks.c). Plus the fault-catching
+ * helpers of checks.h.
  */
 #include "checks.h"
 #include "vmx/cpuid_features.h"
@@ -165,31 +166,6 @@ void test_injected_fault_frame(void)
 	f = TRY_ASM("vmxoff", "i"(0));
 	report("exc_rf_injected_ud", f == VEC_UD && (fault.eflags & EFLAGS_RF),
 	       "fault=%s eflags=0x%x", vec_name(f), fault.eflags);
-}
-
-#define MSR_APIC_BASE 0x1b
-#define APIC_BASE_ADDR 0xfffff000u
-
-/*
- * IA32_APIC_BASE: writing it back unchanged works; moving the APIC page is
- * refused with #GP and leaves the MSR as it was (docs/vmx.md).
- */
-void test_apic_base(void)
-{
-	u64 orig = 0, v = 0;
-	u32 f0, f1, f2;
-
-	f0 = try_rdmsr(MSR_APIC_BASE, &orig);
-	f1 = try_wrmsr(MSR_APIC_BASE, orig);
-	f2 = try_wrmsr(MSR_APIC_BASE, orig ^ 0x100000);
-	try_rdmsr(MSR_APIC_BASE, &v);
-	if (v != orig)
-		try_wrmsr(MSR_APIC_BASE, orig);
-	report("msr_apic_base_move_gp",
-	       f0 == NO_FAULT && f1 == NO_FAULT && f2 == VEC_GP && v == orig,
-	       "rd=%s same=%s moved=%s base=0x%x after=0x%x", vec_name(f0),
-	       vec_name(f1), vec_name(f2), (u32)orig & APIC_BASE_ADDR,
-	       (u32)v & APIC_BASE_ADDR);
 }
 
 /*

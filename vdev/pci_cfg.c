@@ -95,11 +95,24 @@ static void log_cb(void *ctx, const char *line)
 	pr_warn("%s\n", line);
 }
 
+/*
+ * The guest's LAPIC page where the guest moved it (vmx/apic_base.c); its
+ * home is forbidden from the start.
+ */
+static bool over_moved_lapic(const struct vm *vm, u64 gpa, u64 size)
+{
+	return vm->lapic_gpa != vm->lapic_home &&
+	       gpa < vm->lapic_gpa + LAPIC_MMIO_SIZE &&
+	       vm->lapic_gpa < gpa + size;
+}
+
 /* The emulated ranges where they are now: virtio-blk's BAR moves. */
 static const char *emulated_cb(void *ctx, u64 gpa, u64 size)
 {
 	const struct vm *vm = ctx;
 
+	if (over_moved_lapic(vm, gpa, size))
+		return "overlaps the guest's LAPIC page";
 	for (unsigned int i = 0; i < vm->n_mmio; i++)
 		if (gpa < vm->mmio[i].base + vm->mmio[i].size &&
 		    vm->mmio[i].base < gpa + size)
@@ -118,6 +131,8 @@ static struct pci_vcfg_ops vcfg_ops = {
 
 const char *pci_cfg_place_taken(const struct vm *vm, u64 gpa, u64 size)
 {
+	if (over_moved_lapic(vm, gpa, size))
+		return "overlaps the guest's LAPIC page";
 	return vcfg_ops.ctx == vm ? pci_vcfg_place_taken(&vcfg, gpa, size) :
 				    NULL;
 }

@@ -3,7 +3,8 @@
  * The guest's platform beyond RAM: what of the real machine it reaches
  * directly. The interrupt controllers and timers pass through (the guest
  * owns interrupts; docs/vmx.md), so the LAPIC and every IOAPIC the MADT
- * lists are mapped 1:1 and uncached, and the legacy PC ports of the PICs
+ * lists are mapped 1:1 and uncached (the guest may relocate its LAPIC
+ * page later: vmx/apic_base.c), and the legacy PC ports of the PICs
  * and the PIT are passed. Every other port is trapped: emulated by a
  * device of vdev/, passed because an assigned PCI function owns it
  * (vdev/pci_cfg.c), or absent.
@@ -37,6 +38,20 @@ static const struct legacy_range legacy_ports[] = {
 #define LAPIC_MMIO_SIZE 0x1000
 #define IOAPIC_MMIO_SIZE 0x1000
 
+/*
+ * The LAPIC's home page once the guest has moved the APIC elsewhere
+ * (vmx/apic_base.c unmaps it): nothing decodes it, so it reads all ones
+ * and ignores writes, as an unclaimed address on a PC's bus. While the
+ * APIC is home the EPT maps the page and this never runs.
+ */
+static int vacated_lapic(struct vm *vm, u64 gpa, unsigned int size, bool write,
+			 u64 *val, void *ctx)
+{
+	if (!write)
+		*val = ~0ULL >> (64 - 8 * size);
+	return 0;
+}
+
 int vm_platform_init(struct vm *vm)
 {
 	int rc = 0;
@@ -45,8 +60,15 @@ int vm_platform_init(struct vm *vm)
 		rc = vm_pass_pio(vm, legacy_ports[i].base,
 				 legacy_ports[i].count, legacy_ports[i].owner);
 
-	if (acpi_info.have_madt)
+	if (!rc && acpi_info.have_madt) {
 		rc = vm_map_mmio(vm, acpi_info.lapic_base, LAPIC_MMIO_SIZE);
+		if (!rc)
+			rc = vm_register_mmio(vm, acpi_info.lapic_base,
+					      LAPIC_MMIO_SIZE, vacated_lapic,
+					      NULL, "LAPIC page (vacated)");
+		vm->lapic_home = acpi_info.lapic_base;
+		vm->lapic_gpa = acpi_info.lapic_base;
+	}
 	for (unsigned int i = 0; !rc && i < acpi_info.n_ioapics; i++)
 		rc = vm_map_mmio(vm, acpi_info.ioapics[i].addr,
 				 IOAPIC_MMIO_SIZE);

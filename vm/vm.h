@@ -165,6 +165,14 @@ struct vm {
 	u64 irq_pending[4];
 	u64 irqs_lost; /* device interrupts the guest had not routed */
 	bool hpet_passed; /* the host's HPET is the guest's (vdev/hpet.c) */
+	/*
+	 * The guest's xAPIC page: the real LAPIC's place (its home, also
+	 * the host address every mapping of it points at; 0 when Keel maps
+	 * none), where the guest has it now (vmx/apic_base.c moves it) and
+	 * how many moves it made. A new guest starts with it at home.
+	 */
+	u64 lapic_home, lapic_gpa;
+	unsigned int lapic_moves;
 	u64 bad_vectors; /* vm_raise_irq() calls refused: vector < 32 */
 	int status;
 	bool reset_requested; /* it stopped because it asked for a reset */

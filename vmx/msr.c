@@ -7,9 +7,9 @@
  * (SPEC_CTRL, and writes to the PRED_CMD and FLUSH_CMD commands), which
  * only make the CPU more careful, in the guest and in Keel alike.
  * Every CPUID bit Keel shows has its MSRs here (vmx/cpuid_features.h,
- * docs/cpuid-msr.md). IA32_APIC_BASE is emulated: the guest may switch the
- * APIC between disabled, xAPIC and x2APIC mode, but never move it, since
- * the APIC page would then cover memory Keel owns. Everything else
+ * docs/cpuid-msr.md). IA32_APIC_BASE is emulated in vmx/apic_base.c: the
+ * guest switches the real APIC's mode, and relocates its xAPIC page in
+ * its own physical address space only. Everything else
  * exits and is emulated here: EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
  * VMX off), writes to BIOS_SIGN_ID (dropped: the microcode-revision
@@ -23,6 +23,7 @@
 #include "core/lib.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/lapic.h"
+#include "vmx/apic_base.h"
 #include "vmx/cpuid_filter.h"
 #include "vmx/msr_virt.h"
 #include "vmx/vcpu.h"
@@ -179,6 +180,8 @@ static bool xsaves_on(struct vcpu *v)
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
+	if (msr == MSR_IA32_APIC_BASE)
+		return vmx_apic_base_read(v, val);
 	if (msr == MSR_EFER) {
 		*val = vmread(VMCS_GUEST_IA32_EFER);
 		return 0;
@@ -251,42 +254,11 @@ static bool pat_valid(u64 pat)
 	return true;
 }
 
-/* IA32_APIC_BASE.BSP, SDM Vol.3A 11.4.4; the other bits: arch/x86/lapic.h */
-#define APIC_BASE_BSP BIT(8)
-#define APIC_BASE_ADDR_SHIFT 12
-
-static u64 apic_base_addr_mask(void)
-{
-	unsigned int maxphy = cpu_phys_addr_bits();
-
-	return GENMASK(maxphy - 1, APIC_BASE_ADDR_SHIFT);
-}
-
-/*
- * The guest may change EXTD and EN (xAPIC, x2APIC, disabled); the CPU
- * refuses the invalid transitions itself (SDM Vol.3A 10.12.5), so the
- * write goes through wrmsr_safe. A new base address or a reserved bit is
- * #GP: a moved APIC page would overlay whatever memory lies there,
- * Keel's included, with device registers. BSP is read-only.
- */
-static int write_apic_base(u64 val)
-{
-	u64 cur, addr = apic_base_addr_mask();
-
-	if (rdmsr_safe(MSR_IA32_APIC_BASE, &cur))
-		return -EPERM;
-	if ((val & addr) != (cur & addr) ||
-	    (val & ~(addr | APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_EN)))
-		return -EPERM;
-	val = (val & ~APIC_BASE_BSP) | (cur & APIC_BASE_BSP);
-	return wrmsr_safe(MSR_IA32_APIC_BASE, val) ? -EPERM : 0;
-}
-
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	switch (msr) {
 	case MSR_IA32_APIC_BASE:
-		return write_apic_base(val);
+		return vmx_apic_base_write(v, val);
 	case MSR_EFER:
 		return write_efer(v, val);
 	case MSR_IA32_PAT:
