@@ -41,16 +41,20 @@ void vmx_tsc_reset(struct vcpu *v)
 	}
 }
 
-/* The deadline as the guest sees it, under the current offset. */
-static u64 deadline_guest(struct vcpu *v)
+/* The hardware's deadline @hw as the guest sees it, under the offset. */
+static u64 deadline_view(const struct vcpu *v, u64 hw)
 {
-	u64 hw;
-
-	if (rdmsr_safe(MSR_IA32_TSC_DEADLINE, &hw))
-		return 0;
 	if (!v->msr.tsc_offset)
 		return hw;
 	return tsc_deadline_guest_view(hw, rdtsc(), v->msr.tsc_deadline);
+}
+
+static u64 deadline_guest(const struct vcpu *v)
+{
+	u64 hw;
+
+	return rdmsr_safe(MSR_IA32_TSC_DEADLINE, &hw) ? 0 :
+							deadline_view(v, hw);
 }
 
 void vmx_tsc_write(struct vcpu *v, u64 val)
@@ -77,9 +81,7 @@ int vmx_tsc_deadline_read(struct vcpu *v, u64 *val)
 
 	if (rdmsr_safe(MSR_IA32_TSC_DEADLINE, &hw))
 		return -EPERM;
-	*val = v->msr.tsc_offset ?
-		       tsc_deadline_guest_view(hw, rdtsc(), v->msr.tsc_deadline) :
-		       hw;
+	*val = deadline_view(v, hw);
 	return 0;
 }
 
