@@ -372,6 +372,102 @@ void apic_irq_check_moved(void)
 	       seen_str());
 }
 
+/* IA32_TSC, IA32_TSC_DEADLINE and the LVT timer's TSC-deadline mode
+ * (bits 18:17 = 10b), SDM Vol.3B 18.17, Vol.3A 11.5.4.1. */
+#define MSR_TSC 0x10
+#define MSR_TSC_DEADLINE 0x6e0
+#define LAPIC_LVT_TIMER 0x320
+#define LVT_TIMER_TSC_DEADLINE (2u << 17)
+#define LVT_MASKED (1u << 16)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID81_EDX_RDTSCP (1u << 27)
+/* Far from any TSC a test run reaches, so the old "writes ignored"
+ * cannot pass; the bounds are generous tick counts, not timings. */
+#define TSC_SET (1ULL << 40)
+#define TSC_BOUND 0x1000000ULL
+#define DEADLINE_AHEAD 20000ULL
+#define DEADLINE_WAIT 0x4000000ULL
+
+static u64 rdtscp_(void)
+{
+	u32 lo, hi, aux;
+
+	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	return ((u64)hi << 32) | lo;
+}
+
+static bool near_set(u64 t)
+{
+	return t >= TSC_SET && t < TSC_SET + TSC_BOUND;
+}
+
+/*
+ * A TSC-deadline interrupt armed in the guest's (moved) TSC arrives, no
+ * earlier than its deadline; the MSR reads back what was written, then 0
+ * once the timer fired.
+ */
+static void check_tsc_deadline(void)
+{
+	u32 lvt = lapic_rd(LAPIC_LVT_TIMER);
+	u64 t, dl, rb = 0, after = 1, now = 0;
+	u32 f;
+
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_TSC_DEADLINE)) {
+		report_skip("tsc_deadline_moved_tsc", "no TSC-deadline timer");
+		return;
+	}
+	lapic_wr(LAPIC_LVT_TIMER, V_LOW | LVT_TIMER_TSC_DEADLINE);
+	reset_seen();
+	t = rdtsc();
+	dl = t + DEADLINE_AHEAD;
+	f = try_wrmsr(MSR_TSC_DEADLINE, dl);
+	try_rdmsr(MSR_TSC_DEADLINE, &rb);
+	while (!n_seen && rdtsc() - t < DEADLINE_WAIT)
+		window();
+	now = rdtsc();
+	try_rdmsr(MSR_TSC_DEADLINE, &after);
+	try_wrmsr(MSR_TSC_DEADLINE, 0);
+	lapic_wr(LAPIC_LVT_TIMER, lvt);
+	report("tsc_deadline_moved_tsc",
+	       near_set(t) && f == NO_FAULT && rb == dl && n_seen == 1 &&
+		       seen[0].vector == V_LOW && now >= dl && after == 0,
+	       "tsc=0x%llx deadline=0x%llx read 0x%llx then 0x%llx, %u irqs, "
+	       "at 0x%llx",
+	       (unsigned long long)t, (unsigned long long)dl,
+	       (unsigned long long)rb, (unsigned long long)after, n_seen,
+	       (unsigned long long)now);
+}
+
+/*
+ * WRMSR(IA32_TSC) sets the TSC that RDTSC, RDTSCP and RDMSR read (Keel's
+ * TSC offset); then the TSC goes back to where it would have been.
+ */
+static void check_tsc_write(void)
+{
+	u64 host = rdtsc(), a, b = 0, c = TSC_SET, back;
+	bool tscp = cpuid(0x80000001, 0).edx & CPUID81_EDX_RDTSCP;
+	u32 f;
+
+	f = try_wrmsr(MSR_TSC, TSC_SET);
+	a = rdtsc();
+	try_rdmsr(MSR_TSC, &b);
+	if (tscp)
+		c = rdtscp_();
+	report("tsc_write_sets_tsc",
+	       f == NO_FAULT && near_set(a) && near_set(b) && b >= a &&
+		       near_set(c) && c >= b,
+	       "wr=%s rdtsc=0x%llx rdmsr=0x%llx rdtscp=0x%llx", vec_name(f),
+	       (unsigned long long)a, (unsigned long long)b,
+	       (unsigned long long)c);
+	check_tsc_deadline();
+	back = host + (rdtsc() - TSC_SET);
+	try_wrmsr(MSR_TSC, back);
+	a = rdtsc();
+	report("tsc_write_back", a >= back && a - back < TSC_BOUND,
+	       "wrote 0x%llx read 0x%llx", (unsigned long long)back,
+	       (unsigned long long)a);
+}
+
 /* Keel's interrupts need a software-enabled LAPIC (docs/vmx.md). */
 void apic_sw_enable(void)
 {
@@ -389,6 +485,9 @@ void test_apic_irqs(void)
 		"apic_irq_wakes_hlt",
 		"apic_irq_waits_for_sw_enable",
 		"apic_irq_x2apic",
+		"tsc_write_sets_tsc",
+		"tsc_deadline_moved_tsc",
+		"tsc_write_back",
 	};
 	u32 eflags;
 
@@ -401,6 +500,7 @@ void test_apic_irqs(void)
 	idt_set_gate(V_MID, apic_stub_0x68);
 	idt_set_gate(V_HIGH, apic_stub_0x78);
 	__asm__ volatile("pushfl; popl %0; cli" : "=r"(eflags) : : "memory");
+	check_tsc_write();
 	check_irr_isr_eoi();
 	check_keel_in_service();
 	check_real_in_service();

@@ -145,7 +145,8 @@ int vmx_ctl_adjust(u64 cap, enum vmx_ctl_word w,
  *   controllers; NMI exiting with virtual NMIs, so Keel passes each NMI
  *   on (vmx/nmi.c); the preemption timer drives Keel's background work.
  * - proc: HLT, I/O bitmaps, MSR bitmaps, secondary controls; the interrupt
- *   and NMI windows are toggled at run time.
+ *   and NMI windows are toggled at run time; TSC offsetting, for the
+ *   guest's WRMSR(IA32_TSC) (vmx/msr_tsc.c).
  * - proc2: EPT and unrestricted guest (a multiboot guest starts with paging
  *   off); VPID, RDTSCP, INVPCID, XSAVES so guests do not #UD, WBINVD exits.
  * - exit: 64-bit host, host PAT/EFER loaded, guest PAT/EFER saved.
@@ -164,7 +165,8 @@ void vmx_keel_wants(struct vmx_wants *w)
 	/* MONITOR/MWAIT exit (and do nothing, vmx/handlers.c): an MWAIT into a
 	 * deep C-state could stop the preemption timer (SDM Vol.3C 26.5.1). */
 	w->ctl[VMX_CTL_PROC].optional = CPU_BASED_MWAIT_EXITING |
-					CPU_BASED_MONITOR_EXITING;
+					CPU_BASED_MONITOR_EXITING |
+					CPU_BASED_USE_TSC_OFFSETTING;
 	w->ctl[VMX_CTL_PROC].dynamic = CPU_BASED_INTR_WINDOW_EXITING;
 	w->ctl[VMX_CTL_PROC2].required = SECONDARY_EXEC_ENABLE_EPT |
 					 SECONDARY_EXEC_UNRESTRICTED_GUEST;

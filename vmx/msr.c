@@ -10,7 +10,8 @@
  * docs/cpuid-msr.md). IA32_APIC_BASE is emulated in vmx/apic_base.c: the
  * guest switches the real APIC's mode, and relocates its xAPIC page in
  * its own physical address space only. Everything else
- * exits and is emulated here: EFER (long-mode entry is tracked in the
+ * exits and is emulated here: IA32_TSC writes set the VMCS TSC offset, and
+ * TSC_DEADLINE exits while that is not 0 (vmx/msr_tsc.c); EFER (long-mode entry is tracked in the
  * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
  * VMX off), writes to BIOS_SIGN_ID (dropped: the microcode-revision
  * protocol) and POWER_CTL (dropped: package power is Keel's).
@@ -30,7 +31,6 @@
 #include "vmx/vmx_ops.h"
 
 /* MSR numbers, SDM Vol.4 table 2-2 */
-#define MSR_IA32_TSC 0x10
 #define MSR_IA32_PRED_CMD 0x49
 #define MSR_IA32_FLUSH_CMD 0x10b
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
@@ -38,7 +38,6 @@
 #define MSR_PKG_CST_CONFIG_CONTROL 0xe2 /* SDM Vol.4 table 2-20 */
 #define MSR_IA32_POWER_CTL 0x1fc /* SDM Vol.4 table 2-20 */
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
-#define MSR_IA32_TSC_DEADLINE 0x6e0
 #define MSR_X2APIC_FIRST 0x800 /* x2APIC registers, SDM Vol.3A 10.12.1.2 */
 #define MSR_X2APIC_LAST 0x8ff
 
@@ -98,6 +97,20 @@ static void allow(u8 *bm, u32 msr)
 	allow_write(bm, msr);
 }
 
+/* Make RDMSR and WRMSR of the low MSR @msr exit (@on) or pass through. */
+void vmx_msr_intercept(struct vcpu *v, u32 msr, bool on)
+{
+	u8 *bm = v->msr_bitmap;
+	u8 bit = (u8)BIT(msr % 8);
+
+	if (on) {
+		bm[MSR_BITMAP_READ_LOW + msr / 8] |= bit;
+		bm[MSR_BITMAP_WRITE_LOW + msr / 8] |= bit;
+	} else {
+		allow(bm, msr);
+	}
+}
+
 void vmx_msr_bitmap_init(struct vcpu *v)
 {
 	memset(v->msr_bitmap, 0xff, PAGE_SIZE);
@@ -113,8 +126,8 @@ void vmx_msr_bitmap_init(struct vcpu *v)
 	allow(v->msr_bitmap, MSR_IA32_SPEC_CTRL);
 	allow_write(v->msr_bitmap, MSR_IA32_PRED_CMD);
 	allow_write(v->msr_bitmap, MSR_IA32_FLUSH_CMD);
-	/* Reading the TSC costs nothing to let through; writing it would
-	 * move Keel's clock, so writes still exit. */
+	/* Reading the TSC costs nothing to let through (the CPU adds the
+	 * TSC offset); writes exit to set the offset (vmx/msr_tsc.c). */
 	v->msr_bitmap[MSR_BITMAP_READ_LOW + MSR_IA32_TSC / 8] &=
 		(u8)~BIT(MSR_IA32_TSC % 8);
 }
@@ -210,6 +223,8 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		*val = 0;
 		return 0;
 	}
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		return vmx_tsc_deadline_read(v, val);
 	if (msr == MSR_IA32_MISC_ENABLE) {
 		*val = v->msr.misc_enable;
 		return 0;
@@ -282,6 +297,10 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		vmx_msr_misc_enable_changed(v);
 		return 0;
 	case MSR_IA32_TSC:
+		vmx_tsc_write(v, val);
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		return vmx_tsc_deadline_write(v, val);
 	/* C1E promotion and other package power controls are the
 	 * machine's, hence Keel's; intel_idle writes it unchecked. */
 	case MSR_IA32_POWER_CTL:

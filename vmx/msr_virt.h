@@ -128,10 +128,47 @@ int mtrr_write(struct vmsr_mtrr *m, u32 msr, u64 val);
  * PHYSMASK0, ...) that @m has, or 0 past the last: for copying. */
 u32 mtrr_nth(const struct vmsr_mtrr *m, unsigned int i);
 
+/* ---- IA32_TSC (10h) and IA32_TSC_DEADLINE (6E0h), SDM Vol.3B 18.17 ----
+ * The guest's TSC is the host's plus the VMCS TSC offset (SDM Vol.3C
+ * 25.6.5); the LAPIC compares TSC_DEADLINE with the host's TSC, so while
+ * the offset is not 0 Keel translates the guest's deadlines.
+ */
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+/*
+ * The host deadline for the guest's @guest under offset @off. 0 disarms
+ * (SDM Vol.3A 11.5.4.1) and stays 0; a deadline that lands on host 0 is
+ * moved to 1, one tick early, so that it still arms (1 is long past).
+ */
+static inline u64 tsc_deadline_to_host(u64 guest, u64 off)
+{
+	u64 host = guest - off;
+
+	if (!guest)
+		return 0;
+	return host ? host : 1;
+}
+
+/*
+ * What the guest reads, the hardware's deadline being @host and its TSC
+ * @now: 0 when disarmed or once the timer fired (the SDM's LAPIC clears
+ * the MSR then, Vol.3A 11.5.4.1; Bochs's keeps it, hence the comparison),
+ * else the value it wrote, @written.
+ */
+static inline u64 tsc_deadline_guest_view(u64 host, u64 now, u64 written)
+{
+	return host && now < host ? written : 0;
+}
+
 struct vmsr_state {
 	u64 misc_enable;
 	struct vmsr_mca mca;
 	struct vmsr_mtrr mtrr;
+	/* VMCS TSC offset: guest TSC = host TSC + tsc_offset (mod 2^64) */
+	u64 tsc_offset;
+	/* The guest's last TSC_DEADLINE while the offset is not 0 */
+	u64 tsc_deadline;
 };
 
 #endif

@@ -78,6 +78,7 @@ static int vcpu_setup(struct vcpu *v, struct vm *vm,
 		pr_err("keel: guest: cannot set up the VMCS (%d)\n", rc);
 		return rc;
 	}
+	vmx_tsc_reset(v);
 	vmx_background_setup(v);
 	return 0;
 }

@@ -169,6 +169,17 @@ void vmx_exit_wrmsr(struct vcpu *v);
 void vmx_msr_reset(struct vcpu *v);
 /* Apply the guest's MISC_ENABLE to the CPUID exit path. */
 void vmx_msr_misc_enable_changed(struct vcpu *v);
+/* RDMSR/WRMSR of the low MSR @msr exit (@on) or pass through. */
+void vmx_msr_intercept(struct vcpu *v, u32 msr, bool on);
+
+/* ---- msr_tsc.c ---- */
+/* TSC offset 0, TSC_DEADLINE passed through; after vmcs_setup(). */
+void vmx_tsc_reset(struct vcpu *v);
+/* WRMSR IA32_TSC: the guest's TSC is @val from now on. */
+void vmx_tsc_write(struct vcpu *v, u64 val);
+/* TSC_DEADLINE while intercepted (offset not 0); 0 or -EPERM. */
+int vmx_tsc_deadline_read(struct vcpu *v, u64 *val);
+int vmx_tsc_deadline_write(struct vcpu *v, u64 val);
 
 /* ---- cr.c ---- */
 void vmx_exit_cr_access(struct vcpu *v);

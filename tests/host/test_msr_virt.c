@@ -3,7 +3,8 @@
  * Host tests for the guest's own MSRs (vmx/msr_virt.h): IA32_MISC_ENABLE's
  * R/W, RO and reserved bits and the XD_DISABLE/EFER.NXE rule; the
  * machine-check banks as kvm-unit-tests' x86/msr.c probes them; the MTRRs'
- * read-back, memory types, reserved and MAXPHYADDR bits, and VCNT.
+ * read-back, memory types, reserved and MAXPHYADDR bits, and VCNT; the
+ * TSC_DEADLINE translation under the TSC offset.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,6 +256,37 @@ static void test_mtrr_fixed_and_nth(void **state)
 	assert_int_equal(mtrr_nth(&m, 1), MSR_MTRR_PHYSBASE0);
 }
 
+/* Guest deadline -> host deadline under the TSC offset, mod 2^64. */
+static void test_tsc_deadline_to_host(void **state)
+{
+	u64 off = (1ULL << 40) - 0x29f0e124ULL; /* guest TSC moved up */
+
+	assert_int_equal(tsc_deadline_to_host(0, off), 0); /* disarm stays */
+	assert_int_equal(tsc_deadline_to_host(0, 0), 0);
+	assert_int_equal(tsc_deadline_to_host(0x1234, 0), 0x1234);
+	assert_int_equal(tsc_deadline_to_host((1ULL << 40) + 5, off),
+			 0x29f0e124ULL + 5);
+	/* Guest TSC moved below the host's: the offset wraps. */
+	off = 0x1000 - 0x500000ULL;
+	assert_int_equal(tsc_deadline_to_host(0x2000, off), 0x501000ULL);
+	/* A deadline in the guest's past lands in the host's past (wraps
+	 * to a huge value only if before host 0, a TSC never seen). */
+	assert_int_equal(tsc_deadline_to_host(1, (u64)-10), 11);
+	/* Landing exactly on host 0 must still arm: 1 (long past). */
+	assert_int_equal(tsc_deadline_to_host(off, off), 1);
+}
+
+static void test_tsc_deadline_guest_view(void **state)
+{
+	/* Disarmed: 0, whatever was written. */
+	assert_int_equal(tsc_deadline_guest_view(0, 100, 0x77), 0);
+	/* Armed, host TSC before the deadline: the guest's value. */
+	assert_int_equal(tsc_deadline_guest_view(200, 100, 0x77), 0x77);
+	/* Fired (host TSC at or past it): 0, SDM Vol.3A 11.5.4.1. */
+	assert_int_equal(tsc_deadline_guest_view(200, 200, 0x77), 0);
+	assert_int_equal(tsc_deadline_guest_view(200, 300, 0x77), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +301,8 @@ int main(void)
 		cmocka_unit_test(test_mtrr_types),
 		cmocka_unit_test(test_mtrr_variable),
 		cmocka_unit_test(test_mtrr_fixed_and_nth),
+		cmocka_unit_test(test_tsc_deadline_to_host),
+		cmocka_unit_test(test_tsc_deadline_guest_view),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

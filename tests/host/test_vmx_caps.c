@@ -219,14 +219,15 @@ static void test_skylake_x(void **state)
 	assert_keel_controls(&cfg, &skylake_x);
 	/*
 	 * TRUE_PROCBASED allows CR3-load/store exiting to be 0: exactly the
-	 * required bits, MONITOR/MWAIT exiting (optional, offered here) and
-	 * the TRUE allowed-0 bits 0x04006172.
+	 * required bits, MONITOR/MWAIT exiting and TSC offsetting (optional,
+	 * offered here) and the TRUE allowed-0 bits 0x04006172.
 	 */
 	assert_int_equal(
 		cfg.ctl.word[VMX_CTL_PROC],
 		0x04006172 | CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
 			CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_MWAIT_EXITING |
 			CPU_BASED_MONITOR_EXITING |
+			CPU_BASED_USE_TSC_OFFSETTING |
 			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
 	/* Keel keeps the guest's DR7/DEBUGCTL across exits. */
 	assert_true(cfg.ctl.word[VMX_CTL_EXIT] & VM_EXIT_SAVE_DEBUG_CONTROLS);
