@@ -71,22 +71,26 @@ static void set_regs(struct pci_vfn *f, unsigned int i, u64 addr)
 }
 
 /*
- * Does BAR @i read back its whole size mask, every address bit the device
- * decodes set: the state a size probe leaves (PCI 3.0 6.2.5.1), so no
- * place. Both halves of a 64-bit BAR count: a low half of all ones alone
- * is a real address (a BAR of 4 GiB or more decodes no bit there, and
- * top-down firmware places BARs at k * 4 GiB - size).
+ * Does BAR @i read back its size mask: the state the sizing write of PCI
+ * 3.0 6.2.5.1 leaves, so no place? After a write to a BAR (@either) one
+ * half is enough: firmware sizes and restores a 64-bit BAR half by half,
+ * and the combinations in between are no one's choice. When decoding
+ * comes on, only the whole mask counts: one half alone is a real address
+ * (a BAR of 4 GiB or more decodes no low bit, and top-down firmware puts
+ * BARs at k * 4 GiB - size, where the low half is all ones).
  */
-static bool reads_mask(const struct pci_vfn *f, unsigned int i)
+static bool reads_mask(const struct pci_vfn *f, unsigned int i, bool either)
 {
 	const struct pci_vbar *b = &f->bar[i];
 	u32 lo = (u32)b->mask &
 		 (b->io ? ~(u32)BAR_IO_FLAG_BITS : BAR_MEM_ADDR_MASK),
 	    hi = (u32)(b->mask >> 32);
+	bool lo_ones = (b->reg & lo) == lo,
+	     hi_ones = b->is64 && (f->bar[i + 1].reg & hi) == hi;
 
-	if ((b->reg & lo) != lo)
-		return false;
-	return !b->is64 || (f->bar[i + 1].reg & hi) == hi;
+	if (either)
+		return (lo && lo_ones) || (hi && hi_ones);
+	return lo_ones && (!b->is64 || hi_ones);
 }
 
 u64 pci_vcfg_bar_gpa(const struct pci_vfn *f, unsigned int i)
@@ -272,7 +276,7 @@ static const char *place(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
  * decoding its real ports.
  */
 static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
-		     bool low_half_only)
+		     bool written)
 {
 	struct pci_vbar *b = &f->bar[i];
 	u16 decode = b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
@@ -285,7 +289,7 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
 		unmap_bar(c, b);
 		return;
 	}
-	if (reads_mask(f, i))
+	if (reads_mask(f, i, written))
 		return;
 	want = regs_addr(f, i);
 	if (want != b->gpa) {
@@ -296,12 +300,6 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
 			b->refused_gpa = ~0ULL;
 			return;
 		}
-		/* A 64-bit BAR moves in two writes, the low half first, as
-		 * Linux and firmware write it: the address between them is
-		 * no one's choice. The device stays put and the write its
-		 * high half completes decides (undone then if refused). */
-		if (low_half_only)
-			return;
 		set_regs(f, i, b->gpa);
 	}
 	if (!b->io)
@@ -343,10 +341,7 @@ void pci_vbar_written(struct pci_vcfg *c, struct pci_vfn *f, u32 regs)
 		/* The sizing write only makes the BAR read its mask. */
 		if (probe)
 			continue;
-		if (b->hi_half)
-			sync_bar(c, f, i - 1, false);
-		else
-			sync_bar(c, f, i, b->is64 && !(regs & BIT(i + 1)));
+		sync_bar(c, f, b->hi_half ? i - 1 : i, true);
 	}
 }
 
