@@ -106,5 +106,9 @@ END {
 	}
 }' "$table" 2>"$tmp/ratios"
 cat "$tmp/ratios"
+# seqread: the lowest keel/deadline typical read that any elevator can reach
+# under the HDD model (docs/block.md, "When it loses", (b)).
+"$IOSIM" --sched deadline --disk hdd "$tmp/seqread.trace" >"$tmp/out"
+"$PYTHON" tools/seqread-bound.py "$tmp/seqread.trace" "$tmp/out"
 echo
 "$BLKCOST" "${BLKCOST_ITERS:-500000}"
