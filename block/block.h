@@ -336,6 +336,7 @@ struct request {
 	struct rb_node gap_start, gap_end;
 	u64 ot_stamp; /* when it last entered the outstanding index */
 	struct rb_root gap_root[2];
+	u64 elv_ns; /* elevator's own time stamp (keel: read waits since) */
 };
 
 static inline int rq_data_dir(const struct request *rq)

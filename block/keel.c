@@ -162,8 +162,7 @@ static void keel_merged(struct blk_queue *q, struct request *rq,
  */
 static void urgent_add(struct keel_data *d, struct request *rq, u64 now)
 {
-	if (list_empty(&d->urgent))
-		d->urgent_ns = now;
+	rq->elv_ns = now;
 	list_add_tail(&rq->flushlist, &d->urgent);
 }
 
@@ -220,8 +219,12 @@ static bool read_preempts(struct blk_queue *q, struct keel_data *d, u64 now)
 
 	u64 wait = oldest ? now - oldest->fifo_time : 0;
 
+	/* The oldest write a read waits for heads the list. */
 	if (!list_empty(&d->urgent))
-		wait = MAX(wait, now - d->urgent_ns);
+		wait = MAX(wait,
+			   now - list_first_entry(&d->urgent, struct request,
+						  flushlist)
+					   ->elv_ns);
 	/* A fifth of the expiry: 100 ms by default. */
 	if (wait >= d->expire[BLK_READ] / 5)
 		return true;

@@ -26,7 +26,6 @@ struct keel_data {
 	struct list_head fifo_list[BLK_NR_DIRS];
 	/* Queued writes a held read waits for, oldest first, by flushlist. */
 	struct list_head urgent;
-	u64 urgent_ns; /* when urgent last became non-empty */
 	/* The oldest read still young, or NULL: the young ones end the FIFO. */
 	struct request *first_young;
 	/* The oldest read not elder, or NULL. */

@@ -379,6 +379,42 @@ static void test_keel_write_a_read_waits_for_far(void **state)
 }
 
 /*
+ * Each write a read waits for is as old as its own read: after a write
+ * turn ends a cut with one such write left, that write goes once its read
+ * has waited read_expire / 5, not at once because an older one (already
+ * served) began the list. Commands take 10 ms; one read per write turn.
+ */
+static void test_keel_read_waits_since_its_own_read(void **state)
+{
+	int at = -1;
+
+	setup_dev("keel", 1, 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "fifo_batch", 1), 0);
+	assert_int_equal(blk_set_tunable(&fk.dev, "writes_starved", 1), 0);
+	W(1000, 8); /* in flight: the write sweep */
+	blk_start_plug(&fk.dev);
+	for (int i = 0; i < 30; i++)
+		W(3000 + (sector_t)i * 1000, 8);
+	W(800000, 8);
+	W(900000, 8);
+	blk_finish_plug(&fk.dev);
+	R(900000, 8); /* waits from 0 ms for the write at 900000 */
+	for (int guard = 0; guard < 40 && !blk_idle(&fk.dev); guard++) {
+		fake_now += 10 * MS;
+		if (fake_now == 60 * MS)
+			R(800000, 8); /* waits from 60 ms */
+		blk_complete_request(only_inflight(), BLK_STS_OK);
+	}
+	assert_true(blk_idle(&fk.dev));
+	for (int i = 0; i < fk.nlog && at < 0; i++)
+		if (fk.log[i].sector == 800000)
+			at = i;
+	/* Command i goes at i * 10 ms: its read has waited 100 ms. */
+	assert_int_equal(at, 16);
+	assert_int_equal(fk.log[at].op, REQ_OP_WRITE);
+}
+
+/*
  * Eight contiguous 64 KiB writes queued behind one in flight: the sectors
  * of the first merged write command keel dispatches, with a read seen at
  * @read_ms (or none) and the writes at @write_ms.
@@ -576,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_keel_read_cuts_writes_where_cheap),
 		cmocka_unit_test(test_keel_write_a_read_waits_for),
 		cmocka_unit_test(test_keel_write_a_read_waits_for_far),
+		cmocka_unit_test(test_keel_read_waits_since_its_own_read),
 		cmocka_unit_test(test_keel_drain_serves_elder_reads_first),
 		cmocka_unit_test(test_keel_drain_elder_batch),
 		cmocka_unit_test(test_keel_drain_aging_waits_for_batch),
