@@ -255,6 +255,26 @@ static void test_bad_usage_exits_2(void **state)
 	assert_int_equal(WEXITSTATUS(o.status), 2);
 	run("--sched none --disk hdd --capacity 10", "0 R 8 8\n");
 	assert_int_equal(WEXITSTATUS(o.status), 2);
+	/* Numbers that strtoull/sscanf would wrap or clamp. */
+	static const char *const bad[] = {
+		"-5 R 0 8\n",
+		"99999999999999999999 R 0 8\n",
+		"0 R 18446744073709551615 8\n",
+		"0 R +1 8\n",
+		"0 R 0 0\n",
+		"0 R 0 16777216\n",
+		"4503599627371 R 0 8\n",
+		"0 RW 0 8\n",
+		"0 R 0 8 9\n",
+		"0 R 0\n",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run("--sched none --disk hdd", bad[i]);
+		assert_int_equal(WEXITSTATUS(o.status), 2);
+	}
+	run("--sched none --disk hdd", "4503599627370 R 0 8\n");
+	assert_int_equal(WEXITSTATUS(o.status), 0);
 }
 
 static bool overlap(int a, int b)

@@ -181,6 +181,60 @@ static u64 parse_num(const char *opt, const char *s)
 	return v;
 }
 
+/*
+ * A trace number: decimal digits only (no sign: strtoull would take
+ * "-5" as 2^64 - 5), at most @max.
+ */
+static bool trace_num(const char *tok, u64 max, u64 *out)
+{
+	u64 v = 0;
+
+	if (!tok || !*tok)
+		return false;
+	for (; *tok; tok++) {
+		if (*tok < '0' || *tok > '9')
+			return false;
+		if (v > (max - (u64)(*tok - '0')) / 10)
+			return false;
+		v = v * 10 + (u64)(*tok - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/*
+ * Simulated time is in ns; the output prints it as a double of us, exact
+ * below 2^53 ns. Arrivals stop at 2^52 ns (52 days), leaving as much
+ * again for the run after the last one.
+ */
+#define ARRIVAL_MAX_US ((1ULL << 52) / 1000)
+#define TRACE_SEP " \t\r\n"
+
+/* One trace line into @e; false if it is malformed. */
+static bool parse_line(char *line, struct entry *e)
+{
+	char *op = NULL, *tok[5];
+	u64 a, s, len;
+
+	tok[0] = strtok(line, TRACE_SEP);
+	for (int i = 1; i < 5; i++)
+		tok[i] = strtok(NULL, TRACE_SEP);
+	op = tok[1];
+	if (!tok[3] || tok[4] || strlen(op) != 1 || !strchr("RWF", op[0]))
+		return false;
+	if (!trace_num(tok[0], ARRIVAL_MAX_US, &a) ||
+	    !trace_num(tok[2], ~0ULL, &s) || !trace_num(tok[3], 0xffffff, &len))
+		return false;
+	if (op[0] != 'F' && !len)
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->arrival_us = a;
+	e->op = op[0];
+	e->sector = op[0] == 'F' ? 0 : s;
+	e->nsect = op[0] == 'F' ? 0 : (u32)len;
+	return true;
+}
+
 static struct entry *load_trace(const char *path, size_t *count)
 {
 	FILE *f = fopen(path, "r");
@@ -193,20 +247,20 @@ static struct entry *load_trace(const char *path, size_t *count)
 		exit(2);
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *hash = strchr(line, '#'), op[4];
-		unsigned long long a, s, len;
-		char extra;
-		int k;
+		char *hash = strchr(line, '#');
+		struct entry e;
 
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "iosim: %s:%zu: line too long\n", path,
+				lineno);
+			exit(2);
+		}
 		if (hash)
 			*hash = 0;
-		if (strspn(line, " \t\r\n") == strlen(line))
+		if (strspn(line, TRACE_SEP) == strlen(line))
 			continue;
-		k = sscanf(line, "%llu %3s %llu %llu %c", &a, op, &s, &len,
-			   &extra);
-		if (k != 4 || op[1] || !strchr("RWF", op[0]) ||
-		    (op[0] != 'F' && !len) || len > 0xffffffULL) {
+		if (!parse_line(line, &e)) {
 			fprintf(stderr, "iosim: %s:%zu: bad trace line\n", path,
 				lineno);
 			exit(2);
@@ -219,12 +273,7 @@ static struct entry *load_trace(const char *path, size_t *count)
 				exit(2);
 			}
 		}
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].arrival_us = a;
-		v[n].op = op[0];
-		v[n].sector = op[0] == 'F' ? 0 : s;
-		v[n].nsect = op[0] == 'F' ? 0 : (u32)len;
-		n++;
+		v[n++] = e;
 	}
 	fclose(f);
 	*count = n;
@@ -349,7 +398,9 @@ int main(int argc, char **argv)
 	struct entry *v = load_trace(trace, &n);
 
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].sector + v[i].nsect > sim.capacity) {
+		/* Written so that a sector near 2^64 cannot wrap past it. */
+		if (v[i].sector > sim.capacity ||
+		    v[i].nsect > sim.capacity - v[i].sector) {
 			fprintf(stderr, "iosim: request %zu beyond capacity\n",
 				i);
 			return 2;
