@@ -142,7 +142,7 @@ static bool try_merge(struct blk_queue *q, struct bio *bio, u32 segs)
 	return false;
 }
 
-static void make_ready(struct blk_queue *q, struct request *rq, u64 now)
+void blk_make_ready(struct blk_queue *q, struct request *rq, u64 now)
 {
 	if (rq->op == REQ_OP_FLUSH) {
 		rq->state = RQ_READY;
@@ -223,14 +223,18 @@ int blk_submit_bio(struct bio *bio)
 	rq->dispatch_ns = 0;
 	rq->bio = rq->biotail = bio;
 	rq->cmd_next = NULL;
-	rq->barrier = flush;
+	rq->barrier = NULL;
 	rq->nr_blockers = flush ? 1 : 0;
+	if (flush)
+		blk_barrier_wait(flush, rq);
 	if (rq->op == REQ_OP_FLUSH) {
-		/* Every outstanding write was submitted before this flush. */
-		rq->nr_blockers += q->ot_count[BLK_WRITE];
+		/* It waits for the writes of its epoch (blk-order.c). */
+		blk_flush_submitted(q, rq);
 		list_add_tail(&rq->flushlist, &q->flushes);
 		q->stats.flushes++;
 	} else {
+		if (op_is_write(rq->op))
+			q->open_writes++;
 		rq->nr_blockers +=
 			blk_scan_conflicts(q, rq->sector, rq->nr_sectors,
 					   op_is_write(rq->op), NULL, false);
@@ -245,7 +249,7 @@ int blk_submit_bio(struct bio *bio)
 		list_add_tail(&rq->queuelist, &q->held);
 		q->stats.held++;
 	} else {
-		make_ready(q, rq, now);
+		blk_make_ready(q, rq, now);
 	}
 	blk_run_queue(dev);
 	return 0;
@@ -277,81 +281,6 @@ static void account_latency(struct blk_queue *q, int dir, u64 ns)
 	q->stats.lat_hist[dir][MIN(b, BLK_LAT_BUCKETS - 1)]++;
 }
 
-/* A write or flush ended: the requests waiting for it may be free now. */
-static void unblock(struct blk_queue *q, struct request *done)
-{
-	struct request *r;
-	struct list_head *pos;
-
-	if (done->op == REQ_OP_FLUSH) {
-		for (pos = q->held.next; pos != &q->held; pos = pos->next) {
-			r = list_entry(pos, struct request, queuelist);
-			if (r->barrier == done) {
-				r->barrier = NULL;
-				r->nr_blockers--;
-			}
-		}
-		return;
-	}
-	if (op_is_write(done->op)) {
-		for (pos = q->flushes.next; pos != &q->flushes;
-		     pos = pos->next) {
-			r = list_entry(pos, struct request, flushlist);
-			if (r->seq < done->seq)
-				continue;
-			if (r->state != RQ_HELD || !r->nr_blockers)
-				blk_warn("block: flush blocker count broken");
-			else
-				r->nr_blockers--;
-		}
-	}
-	/*
-	 * Later conflicting neighbours counted @done when they arrived, and
-	 * marked it: without the mark there is nobody to look for, which
-	 * spares most completions two index lookups.
-	 */
-	if (!(done->rq_flags & RQF_WAITERS))
-		return;
-	sector_t s = done->sector, e = rq_end_sector(done);
-	sector_t lo = s > q->dev->limits.max_sectors ?
-			      s - q->dev->limits.max_sectors + 1 :
-			      0;
-
-	for (int d = op_is_write(done->op) ? BLK_READ : BLK_WRITE;
-	     d < BLK_NR_DIRS; d++) {
-		struct blk_index_iter it;
-
-		if (!q->ot_count[d])
-			continue;
-		blk_index_iter_init(&it, q, d, lo, e);
-		while ((r = blk_index_iter_next(&it))) {
-			if (rq_end_sector(r) <= s || r->seq < done->seq)
-				continue;
-			if (r->state != RQ_HELD || !r->nr_blockers)
-				blk_warn(
-					"block: conflict blocker count broken");
-			else
-				r->nr_blockers--;
-		}
-	}
-}
-
-/* Move every held request with no blockers left on, in submission order. */
-void blk_release_held(struct blk_queue *q, u64 now)
-{
-	struct list_head *pos = q->held.next;
-
-	while (pos != &q->held) {
-		struct request *r = list_entry(pos, struct request, queuelist);
-
-		pos = pos->next;
-		if (r->nr_blockers)
-			continue;
-		list_del_init(&r->queuelist);
-		make_ready(q, r, now);
-	}
-}
-
 /* Bookkeeping of one ended request; its bios are the caller's to end. */
 void blk_retire_request(struct blk_queue *q, struct request *rq,
 			blk_status_t status, u64 now)
@@ -370,12 +299,13 @@ void blk_retire_request(struct blk_queue *q, struct request *rq,
 		/* Out of the index first so unblock() does not see itself. */
 		blk_index_del(q, rq);
 	}
-	unblock(q, rq);
+	blk_unblock_waiters(q, rq);
 	blk_release_held(q, now);
 	rq->state = RQ_FREE;
 	rq->bio = rq->biotail = NULL;
 	rq->cmd_next = NULL;
 	rq->barrier = NULL;
+	rq->barrier_next = NULL;
 	list_add(&rq->queuelist, &q->free);
 	q->nr_outstanding--;
 }

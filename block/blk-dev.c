@@ -109,6 +109,7 @@ int blk_dev_register(struct blk_dev *dev, struct request *pool, u32 npool,
 	q->depth = dev->queue_depth;
 	INIT_LIST_HEAD(&q->free);
 	INIT_LIST_HEAD(&q->held);
+	INIT_LIST_HEAD(&q->ready);
 	INIT_LIST_HEAD(&q->dispatch);
 	INIT_LIST_HEAD(&q->flushes);
 	blk_retry_init(q);

@@ -306,11 +306,14 @@ static void span_waiters(struct blk_queue *q, struct request *head,
 		if (w->seq < head->seq || rq_end_sector(w) <= own_end ||
 		    (w->sector < own_end && rq_end_sector(w) > s))
 			continue;
-		if (w->state != RQ_HELD || (delta < 0 && !w->nr_blockers)) {
+		if (w->state != RQ_HELD) {
 			blk_warn("block: gap read blocker count broken");
 			continue;
 		}
-		w->nr_blockers += (u32)delta;
+		if (delta < 0)
+			blk_unblock(q, w);
+		else
+			w->nr_blockers++;
 		head->rq_flags |= RQF_WAITERS;
 	}
 }

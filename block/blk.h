@@ -163,6 +163,21 @@ struct bio *blk_gap_retire(struct blk_queue *q, struct request *head,
 void blk_retire_request(struct blk_queue *q, struct request *rq,
 			blk_status_t status, u64 now);
 void blk_release_held(struct blk_queue *q, u64 now);
+
+/*
+ * Ordering bookkeeping (blk-order.c). blk_make_ready() hands a request
+ * with no blockers to the elevator (a flush to the dispatch list);
+ * blk_unblock() takes one blocker off held @r, which goes to q->ready
+ * when it has none left, for blk_release_held(). A request submitted
+ * while flush @f is outstanding waits behind it (blk_barrier_wait); a
+ * new flush takes the open epoch's writes (blk_flush_submitted);
+ * blk_unblock_waiters() counts an ended request off whoever waited.
+ */
+void blk_make_ready(struct blk_queue *q, struct request *rq, u64 now);
+void blk_unblock(struct blk_queue *q, struct request *r);
+void blk_barrier_wait(struct request *f, struct request *rq);
+void blk_flush_submitted(struct blk_queue *q, struct request *f);
+void blk_unblock_waiters(struct blk_queue *q, struct request *done);
 /*
  * Retire @rq (and the other requests of its command, if a gap read), end
  * its bios, with @status if not OK, else each with its own bi_status, and

@@ -337,6 +337,12 @@ struct request {
 	u64 ot_stamp; /* when it last entered the outstanding index */
 	struct rb_root gap_root[2];
 	u64 elv_ns; /* elevator's own time stamp (keel: read waits since) */
+	/*
+	 * Ordering (block/blk-order.c): the next request behind the same
+	 * flush; for a flush, the requests behind it, in submission order.
+	 */
+	struct request *barrier_next;
+	struct request *waiters, **waiters_tail;
 };
 
 static inline int rq_data_dir(const struct request *rq)
@@ -383,8 +389,13 @@ struct blk_queue {
 	void *clock_ctx;
 	struct list_head free;
 	struct list_head held;
+	/* held requests with no blockers left, to go in submission order */
+	struct list_head ready;
+	bool ready_unsorted;
 	struct list_head dispatch;
 	struct list_head flushes;
+	/* outstanding writes submitted since the newest flush's submission */
+	u32 open_writes;
 	struct request *ot_pool; /* holds the index's bucket heads */
 	u32 ot_mask; /* buckets - 1, a power of two minus one */
 	u32 ot_shift; /* log2 of the index's region size in sectors */

@@ -1,7 +1,7 @@
 # Block layer (docs/block.md). Sources linked into Keel and into the host
 # library; iosim and blkcost get a second, unsanitised -O2 build so that
 # their timings mean something.
-block-src := block/rbtree.c block/sortq.c block/tunable.c block/bio.c block/blk-core.c block/blk-dev.c block/blk-gap.c block/blk-index.c block/blk-retry.c \
+block-src := block/rbtree.c block/sortq.c block/tunable.c block/bio.c block/blk-core.c block/blk-order.c block/blk-dev.c block/blk-gap.c block/blk-index.c block/blk-retry.c \
 	block/noop.c block/deadline.c block/kyber.c block/keel.c block/keel-read.c \
 	block/ramdisk.c
 

@@ -54,6 +54,56 @@ static void test_write_after_read_waits(void **state)
 	drain();
 }
 
+/*
+ * Requests released by one completion go to the elevator in submission
+ * order, though the outstanding index finds them by sector: none's FIFO
+ * then dispatches them in that order.
+ */
+static void test_release_in_submission_order(void **state)
+{
+	static const sector_t want[] = { 0, 48, 32, 16, 0 };
+
+	setup_dev("none", 1, 0);
+	W(0, 64); /* in flight */
+	R(48, 8);
+	R(32, 8);
+	R(16, 8);
+	R(0, 8);
+	assert_int_equal(blk_get_stats(&fk.dev)->held, 4);
+	drain();
+	expect_sectors(want, 5);
+}
+
+/*
+ * Flushes wait in a chain: each for the flush before it and the writes
+ * submitted since; a write submitted between two flushes ends only
+ * after the first, and the second only after it.
+ */
+static void test_flush_epochs(void **state)
+{
+	setup_dev("none", 4, BLK_FEAT_WRITE_CACHE);
+	W(0, 8);
+	F();
+	W(100, 8); /* behind the first flush */
+	F();
+	R(200, 8); /* behind the second */
+	assert_int_equal(fk.nlog, 1);
+	done(0, REQ_OP_WRITE);
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(fk.log[1].op, REQ_OP_FLUSH);
+	done(0, REQ_OP_FLUSH);
+	assert_int_equal(fk.nlog, 3);
+	assert_int_equal(fk.log[2].sector, 100);
+	done(100, REQ_OP_WRITE);
+	assert_int_equal(fk.nlog, 4);
+	assert_int_equal(fk.log[3].op, REQ_OP_FLUSH);
+	done(0, REQ_OP_FLUSH);
+	assert_int_equal(fk.nlog, 5);
+	assert_int_equal(fk.log[4].sector, 200);
+	drain();
+	assert_int_equal(blk_warn_count, 0);
+}
+
 static void test_overlapping_reads_do_not_wait(void **state)
 {
 	setup_dev("deadline", 4, 0);
@@ -432,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_read_after_write_waits),
 		cmocka_unit_test(test_write_after_write_waits),
 		cmocka_unit_test(test_write_after_read_waits),
+		cmocka_unit_test(test_release_in_submission_order),
+		cmocka_unit_test(test_flush_epochs),
 		cmocka_unit_test(test_overlapping_reads_do_not_wait),
 		cmocka_unit_test(test_conflict_beats_elevator_preference),
 		cmocka_unit_test(test_merge_cannot_jump_a_conflict),
