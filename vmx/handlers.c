@@ -127,11 +127,11 @@ void vmx_exit_hlt(struct vcpu *v)
 {
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 
-	vcpu_skip_instruction(v);
 	/* A single-stepped HLT traps at once: its #DB is pending (BS), and
 	 * VM entry in the HLT state with TF set and BS pending would only
 	 * wake for it (SDM Vol.3C 27.3.1.5, 27.7.3). */
-	if (vcpu_single_stepping())
+	if (vcpu_advance_rip_rflags(v, vmread(VMCS_VM_EXIT_INSTRUCTION_LEN),
+				    rflags))
 		return;
 	if (!(rflags & X86_RFLAGS_IF) && !vcpu_irq_pending(v)) {
 		/* Only an NMI can wake it, as on the CPU: wait for one when
