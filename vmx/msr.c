@@ -9,12 +9,13 @@
  * Every CPUID bit Keel shows has its MSRs here (vmx/cpuid_features.h,
  * docs/cpuid-msr.md). IA32_APIC_BASE is emulated in vmx/apic_base.c: the
  * guest switches the real APIC's mode, and relocates its xAPIC page in
- * its own physical address space only. Everything else
- * exits and is emulated here: IA32_TSC writes set the VMCS TSC offset, and
- * TSC_DEADLINE exits while that is not 0 (vmx/msr_tsc.c); EFER (long-mode entry is tracked in the
- * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
- * VMX off), writes to BIOS_SIGN_ID (dropped: the microcode-revision
- * protocol) and POWER_CTL (dropped: package power is Keel's).
+ * its own physical address space only. Everything else exits and is
+ * emulated here: IA32_TSC writes set the VMCS TSC offset, and TSC_DEADLINE
+ * exits while that is not 0 (vmx/msr_tsc.c); EFER (long-mode entry is
+ * tracked in the VMCS), the VMX MSRs (absent, as CPUID says),
+ * IA32_FEATURE_CONTROL (locked, VMX off), writes to BIOS_SIGN_ID (dropped:
+ * the microcode-revision protocol) and POWER_CTL (dropped: package power
+ * is Keel's).
  * IA32_MISC_ENABLE, the machine-check banks and the MTRRs are the vCPU's
  * own copies (vmx/msr_virt.h), filled from the hardware at guest reset. A
  * short list of harmless MSRs reads as the hardware has them; any other
