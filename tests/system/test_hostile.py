@@ -74,6 +74,9 @@ def test_nmis_reach_the_guest_exactly_once(keel_built):
     run = hostile_run("hostile-nmi", "hostile-nmi", timeout=300)
     assert guest_passes(run, "nmi_self_exactly_once"), run
     assert guest_passes(run, "nmi_flood_delivered"), run
+    # Single-stepped CPUIDs under the flood each still trap once: an NMI
+    # waits for the #DB Keel made pending (vmx/event.h).
+    assert guest_passes(run, "nmi_flood_single_step"), run
     # Keel logs NMIs as a count, not a line each.
     assert len(run.findall(r"NMI in root mode")) <= 4, run
     assert run.has(r"^keel: guest: \d+ NMIs injected, \d+ of them taken "
