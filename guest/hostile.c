@@ -231,11 +231,75 @@ static void check_nmi_flood(void)
 	       "expected %u handled %u", expected, got);
 }
 
+/*
+ * Single-stepped CPUIDs under the same flood. Keel completes a CPUID and
+ * makes its single-step #DB pending (DR6.BS, SDM Vol.3B 18.3.1.4); an NMI
+ * taken while Keel ran then waits for that entry too. VM entry that
+ * injects an NMI drops pending debug exceptions (SDM Vol.3C 27.7.3),
+ * where the CPU delivers the trap first (it has the priority of "traps on
+ * the previous instruction", Vol.3A 6.9): every CPUID must still trap
+ * once, and every instruction stepped in all: 4 a round, and the PUSHF,
+ * AND and POPF that end it.
+ */
+#define VEC_DB 1
+#define STEP_CPUIDS 3000u
+
+volatile u32 flood_steps, flood_cpuid_steps;
+void flood_db_stub(void);
+extern const u32 exc_stubs[32];
+extern char flood_after_cpuid[];
+__asm__(".globl flood_db_stub\n"
+	"flood_db_stub:\n\t"
+	"lock incl flood_steps\n\t"
+	"cmpl $flood_after_cpuid, (%esp)\n\t" /* the EIP the trap pushed */
+	"jne 1f\n\t"
+	"lock incl flood_cpuid_steps\n"
+	"1:\tiret\n");
+
+static __attribute__((noinline)) void step_cpuids(u32 n)
+{
+	__asm__ volatile("pushfl\n\t"
+			 "orl $0x100, (%%esp)\n\t" /* EFLAGS.TF */
+			 "popfl\n"
+			 "1:\txorl %%eax, %%eax\n\t"
+			 "cpuid\n"
+			 "flood_after_cpuid:\n\t"
+			 "decl %%esi\n\t"
+			 "jnz 1b\n\t"
+			 "pushfl\n\t"
+			 "andl $~0x100, (%%esp)\n\t"
+			 "popfl\n\t"
+			 : "+S"(n)
+			 :
+			 : "eax", "ebx", "ecx", "edx", "memory", "cc");
+}
+
+static void check_nmi_single_step(void)
+{
+	u32 nmis;
+
+	idt_set_gate(VEC_DB, flood_db_stub);
+	flood_steps = flood_cpuid_steps = 0;
+	nmi_count = 0;
+	ioapic_write(IOAPIC_REDTBL(PIT_IOAPIC_PIN), 2 | IOAPIC_RTE_NMI);
+	step_cpuids(STEP_CPUIDS);
+	ioapic_write(IOAPIC_REDTBL(PIT_IOAPIC_PIN), IOAPIC_RTE_MASKED);
+	nmis = nmi_count;
+	idt_set_gate(VEC_DB, (void (*)(void))exc_stubs[VEC_DB]);
+	report("nmi_flood_single_step",
+	       flood_cpuid_steps == STEP_CPUIDS &&
+		       flood_steps == 4 * STEP_CPUIDS + 3 && nmis > 100,
+	       "%u CPUIDs: %u trapped, %u traps in all (want %u), %u NMIs",
+	       STEP_CPUIDS, flood_cpuid_steps, flood_steps, 4 * STEP_CPUIDS + 3,
+	       nmis);
+}
+
 void run_hostile_nmi(const struct guest_env *env __attribute__((unused)))
 {
 	idt_set_gate(2, nmi_stub);
 	check_self_nmis();
 	check_nmi_flood();
+	check_nmi_single_step();
 }
 
 /* ---- Reset and power paths: each must end only the guest ---- */

@@ -26,6 +26,8 @@
 #define MISC_LIMIT_CPUID BIT(22)
 #define MISC_XD_DISABLE (1ULL << 34)
 #define CPUID_NX BIT(20) /* CPUID.80000001h:EDX */
+#define CPUID1_ECX_SSE3 BIT(0) /* SDM Vol.2A table 3-10 */
+#define CPUID1_ECX_MONITOR BIT(3)
 #define NONCANONICAL 0xaaaaaaaaaaaaaaaaULL
 #define MC_BANKS_MAX 32 /* 400h-47Fh */
 
@@ -114,21 +116,43 @@ static void test_misc_enable_xd(void)
 	       vec_name(f4));
 }
 
-/* MONITOR FSM off: MONITOR is #UD (SDM Vol.4 table 2-2). */
+static bool cpuid_monitor(void)
+{
+	return cpuid(1, 0).ecx & CPUID1_ECX_MONITOR;
+}
+
+/*
+ * The MONITOR FSM bit and CPUID.1:ECX.MONITOR agree (SDM Vol.4 table
+ * 2-2): Keel hides MONITOR, so the bit starts at 0 and MONITOR is #UD;
+ * with SSE3 shown the guest may set it, and MONITOR then runs.
+ */
 static void test_misc_enable_monitor(void)
 {
 	static u32 line;
-	u64 orig = rd(MSR_MISC_ENABLE) | MISC_MONITOR;
-	u32 f0, f1, f2;
+	u64 orig = rd(MSR_MISC_ENABLE);
+	bool sse3 = cpuid(1, 0).ecx & CPUID1_ECX_SSE3, at_reset, off, on;
+	u32 f0, f1, f2, f3;
 
+	at_reset = !(orig & MISC_MONITOR) && !cpuid_monitor();
+	report("msr_misc_enable_monitor_reset", at_reset,
+	       "bit 18 %u, CPUID MONITOR %u", !!(orig & MISC_MONITOR),
+	       cpuid_monitor());
 	f0 = try_wrmsr(MSR_MISC_ENABLE, orig & ~MISC_MONITOR);
+	off = cpuid_monitor();
 	f1 = TRY_ASM("monitor", "a"(&line), "c"(0), "d"(0));
+	f2 = try_wrmsr(MSR_MISC_ENABLE, orig | MISC_MONITOR);
+	on = cpuid_monitor();
+	f3 = TRY_ASM("monitor", "a"(&line), "c"(0), "d"(0));
 	try_wrmsr(MSR_MISC_ENABLE, orig);
-	f2 = TRY_ASM("monitor", "a"(&line), "c"(0), "d"(0));
 	report("msr_misc_enable_monitor_ud",
-	       f0 == NO_FAULT && f1 == VEC_UD && f2 == NO_FAULT,
-	       "wr=%s monitor off %s, on %s", vec_name(f0), vec_name(f1),
-	       vec_name(f2));
+	       f0 == NO_FAULT && !off && f1 == VEC_UD,
+	       "wr=%s CPUID MONITOR %u, monitor %s", vec_name(f0), off,
+	       vec_name(f1));
+	report("msr_misc_enable_monitor_on",
+	       sse3 ? f2 == NO_FAULT && on && f3 == NO_FAULT :
+		      f2 == VEC_GP && !on && f3 == VEC_UD,
+	       "sse3 %u: wr=%s CPUID MONITOR %u, monitor %s", sse3,
+	       vec_name(f2), on, vec_name(f3));
 }
 
 static bool wr_ok(u32 msr, u64 val)

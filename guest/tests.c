@@ -22,6 +22,8 @@
 #define MSR_SYSENTER_CS 0x174
 #define MSR_VMX_BASIC 0x480
 #define MSR_EFER 0xc0000080
+#define MSR_MISC_ENABLE 0x1a0 /* SDM Vol.4 table 2-2 */
+#define MISC_ENABLE_MONITOR BIT(18) /* MONITOR FSM */
 #define EFER_LME BIT(8)
 #define EFER_LMA BIT(10)
 
@@ -300,21 +302,28 @@ static void test_msr(void)
 }
 
 /*
- * MONITOR/MWAIT exit and do nothing under Keel (vmx/handlers.c): with
+ * MONITOR/MWAIT exit and do nothing under Keel (vmx/handlers.c) once the
+ * guest turned the MONITOR FSM on (it starts off: msr_checks.c): with
  * interrupts off and no break-on-interrupt hint (ECX 0) the CPU itself
  * would wait for a store to the line, so this runs only under Keel.
  */
 static void test_monitor_mwait(void)
 {
 	static volatile u32 line __attribute__((aligned(64)));
-	u32 f, g, flags;
+	u32 f, g, w, flags;
+	u64 misc = 0;
 
+	try_rdmsr(MSR_MISC_ENABLE, &misc);
+	w = try_wrmsr(MSR_MISC_ENABLE, misc | MISC_ENABLE_MONITOR);
 	__asm__ volatile("pushfl; popl %0; cli" : "=r"(flags));
 	f = TRY_ASM("monitor", "a"(&line), "c"(0), "d"(0));
 	g = TRY_ASM("mwait", "a"(0), "c"(0));
 	__asm__ volatile("pushl %0; popfl" : : "r"(flags) : "cc");
-	report("monitor_mwait_nop", f == NO_FAULT && g == NO_FAULT,
-	       "monitor %s mwait %s", vec_name(f), vec_name(g));
+	try_wrmsr(MSR_MISC_ENABLE, misc);
+	report("monitor_mwait_nop",
+	       w == NO_FAULT && f == NO_FAULT && g == NO_FAULT,
+	       "MONITOR FSM on %s, monitor %s mwait %s", vec_name(w),
+	       vec_name(f), vec_name(g));
 }
 
 static void test_cr(void)

@@ -2,7 +2,7 @@
 MB_AOUT := $(BUILD)/tests/mb_aout.bin
 all-targets += $(MB_AOUT)
 
-$(BUILD)/tests/mb_aout.o: tests/guests/mb_aout.S
+$(BUILD)/tests/mb_aout.o: tests/guests/mb_aout.S tests/guests/com1_puts.inc
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@
 
@@ -23,7 +23,7 @@ $(MB_AOUT_LOW): $(BUILD)/tests/mb_aout.o
 KUT_LIKE := $(BUILD)/tests/kut_like.flat
 all-targets += $(KUT_LIKE)
 
-$(BUILD)/tests/kut_like.o: tests/guests/kut_like.S
+$(BUILD)/tests/kut_like.o: tests/guests/kut_like.S tests/guests/com1_puts.inc
 	@mkdir -p $(dir $@)
 	$(CC) -m64 -c $< -o $@
 

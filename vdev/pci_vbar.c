@@ -62,6 +62,9 @@ static u64 regs_addr(const struct pci_vfn *f, unsigned int i)
 	return a;
 }
 
+/* Which register's write sync_bar() follows: none (COMMAND), or a half. */
+enum bar_write { BAR_WRITE_NONE, BAR_WRITE_LO, BAR_WRITE_HI };
+
 /* Make BAR @i (both halves of a 64-bit one) read back @addr. */
 static void set_regs(struct pci_vfn *f, unsigned int i, u64 addr)
 {
@@ -273,10 +276,11 @@ static const char *place(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
  * With it on, a size probe changes nothing, and any other address is a
  * move: followed when the place is allowed, else undone, so the BAR reads
  * back where the device is (b->gpa). I/O BARs never move: the device keeps
- * decoding its real ports.
+ * decoding its real ports. A refused write of a 64-bit BAR's low half
+ * alone is kept aside (lo_pending) for the write of its high half.
  */
 static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
-		     bool written)
+		     enum bar_write written)
 {
 	struct pci_vbar *b = &f->bar[i];
 	u16 decode = b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
@@ -289,7 +293,7 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
 		unmap_bar(c, b);
 		return;
 	}
-	if (reads_mask(f, i, written))
+	if (reads_mask(f, i, written != BAR_WRITE_NONE))
 		return;
 	want = regs_addr(f, i);
 	if (want != b->gpa) {
@@ -299,6 +303,10 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
 			b->gpa = want;
 			b->refused_gpa = ~0ULL;
 			return;
+		}
+		if (written == BAR_WRITE_LO && b->is64) {
+			b->lo_pending = true;
+			b->pending_lo = b->reg;
 		}
 		set_regs(f, i, b->gpa);
 	}
@@ -312,8 +320,10 @@ static void sync_bar(struct pci_vcfg *c, struct pci_vfn *f, unsigned int i,
 
 void pci_vbar_sync_all(struct pci_vcfg *c, struct pci_vfn *f)
 {
-	for (unsigned int i = 0; i < f->nbars; i++)
-		sync_bar(c, f, i, false);
+	for (unsigned int i = 0; i < f->nbars; i++) {
+		f->bar[i].lo_pending = false;
+		sync_bar(c, f, i, BAR_WRITE_NONE);
+	}
 }
 
 u8 pci_vbar_read_byte(const struct pci_vfn *f, unsigned int off)
@@ -333,15 +343,24 @@ void pci_vbar_written(struct pci_vcfg *c, struct pci_vfn *f, u32 regs)
 {
 	for (unsigned int i = 0; i < f->nbars; i++) {
 		struct pci_vbar *b = &f->bar[i];
-		bool probe = b->reg == BAR_PROBE;
+		struct pci_vbar *lo = b->hi_half ? b - 1 : b;
+		bool probe = b->reg == BAR_PROBE, pending = lo->lo_pending;
 
 		if (!(regs & BIT(i)))
 			continue;
+		lo->lo_pending = false;
 		b->reg = bar_normalize(f, i, b->reg);
 		/* The sizing write only makes the BAR read its mask. */
 		if (probe)
 			continue;
-		sync_bar(c, f, b->hi_half ? i - 1 : i, true);
+		if (!b->hi_half) {
+			sync_bar(c, f, i, BAR_WRITE_LO);
+			continue;
+		}
+		/* The move is to the low half the guest last wrote. */
+		if (pending)
+			lo->reg = lo->pending_lo;
+		sync_bar(c, f, i - 1, BAR_WRITE_HI);
 	}
 }
 
@@ -358,6 +377,7 @@ void pci_vbar_add(struct pci_vfn *f, const struct pci_dev *d, u32 nomap_mask)
 		b->prefetch = d->bars[i].prefetch;
 		b->nomap = nomap_mask & BIT(i);
 		b->refused_gpa = ~0ULL;
+		b->lo_pending = false;
 		b->hi_half = i > 0 && f->bar[i - 1].is64 && f->bar[i - 1].size;
 		if (b->hi_half)
 			b->reg = bar_normalize(f, i, (u32)(b[-1].hpa >> 32));

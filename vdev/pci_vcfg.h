@@ -95,6 +95,16 @@ struct pci_vbar {
 	bool mapped; /* the EPT maps map_gpa.. to the device now */
 	u64 map_gpa, map_hpa, map_size; /* page-rounded */
 	u64 refused_gpa; /* last refused base, so a retry is not logged */
+	/*
+	 * A 64-bit BAR's low half written alone with decoding on, to a place
+	 * Keel refused: the register reads back the old half (the move was
+	 * undone), but the next write of the high half is a move to this
+	 * low half and that high half, as on hardware, where the register
+	 * would hold it. Any other write to the BAR, or decoding turned off
+	 * or on in COMMAND, drops it.
+	 */
+	bool lo_pending;
+	u32 pending_lo;
 };
 
 /*

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Exception classes and the pending-interrupt set; see vmx/event.h. */
 #include "vmx/event.h"
+#include "vmx/vmcs.h"
 
 #define ERROR_CODE_VECTORS                                     \
 	(BIT(X86_VEC_DF) | BIT(X86_VEC_TS) | BIT(X86_VEC_NP) | \
@@ -64,4 +65,17 @@ int irq_set_take_highest(struct irq_set *s)
 		}
 	}
 	return -1;
+}
+
+bool vmx_debug_trap_pending(u64 pending_dbg)
+{
+	return pending_dbg & (PENDING_DBG_BS | PENDING_DBG_ENABLED_BP);
+}
+
+bool vmx_nmi_injectable(u32 entry_info, u64 intr, u64 pending_dbg)
+{
+	return !(entry_info & INTR_INFO_VALID) &&
+	       !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS |
+			 GUEST_INTR_STATE_STI)) &&
+	       !vmx_debug_trap_pending(pending_dbg);
 }

@@ -55,4 +55,26 @@ static inline bool irq_set_empty(const struct irq_set *s)
 /* Remove and return the highest pending vector; -1 when empty. */
 int irq_set_take_highest(struct irq_set *s);
 
+/*
+ * Does the guest's pending debug exceptions field (@pending_dbg) hold a
+ * debug trap that VM entry would deliver: BS or an enabled breakpoint
+ * (SDM Vol.3C 27.7.3)? A VM entry that injects an NMI, an external
+ * interrupt or a hardware exception drops it instead (same section),
+ * while on the CPU such a trap, with the priority of "traps on the
+ * previous instruction", comes before NMIs and interrupts (SDM Vol.3A
+ * 6.9). So Keel injects those only once the trap is delivered: it asks
+ * for the NMI or interrupt window, and the trap is delivered first (it
+ * takes priority over both window exits, Vol.3C 27.7.3).
+ */
+bool vmx_debug_trap_pending(u64 pending_dbg);
+
+/*
+ * May VM entry inject an NMI now? Not while another event goes in
+ * (@entry_info, the VM-entry interruption information, is valid), nor
+ * under NMI, MOV SS or STI blocking in the guest's interruptibility state
+ * @intr (SDM Vol.3C 27.3.1.5; some CPUs refuse an NMI under STI
+ * blocking), nor over a pending debug trap (@pending_dbg, above).
+ */
+bool vmx_nmi_injectable(u32 entry_info, u64 intr, u64 pending_dbg);
+
 #endif

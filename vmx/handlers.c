@@ -127,11 +127,11 @@ void vmx_exit_hlt(struct vcpu *v)
 {
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 
-	vcpu_skip_instruction(v);
 	/* A single-stepped HLT traps at once: its #DB is pending (BS), and
 	 * VM entry in the HLT state with TF set and BS pending would only
 	 * wake for it (SDM Vol.3C 27.3.1.5, 27.7.3). */
-	if (vcpu_single_stepping())
+	if (vcpu_advance_rip_rflags(v, vmread(VMCS_VM_EXIT_INSTRUCTION_LEN),
+				    rflags))
 		return;
 	if (!(rflags & X86_RFLAGS_IF) && !vcpu_irq_pending(v)) {
 		/* Only an NMI can wake it, as on the CPU: wait for one when
@@ -208,11 +208,12 @@ void vmx_exit_xsetbv(struct vcpu *v)
 }
 
 /*
- * MONITOR and MWAIT do nothing. CPUID hides them (docs/cpuid-msr.md), but
- * the CPU would still run them, and an MWAIT into a C-state deeper than
- * C2 may stop the VMX-preemption timer that runs Keel's background work
- * (SDM Vol.3C 26.5.1): as a NOP, a guest idling on MWAIT spins instead.
- * With MISC_ENABLE.MONITOR cleared they are #UD (SDM Vol.4 table 2-2).
+ * MONITOR and MWAIT are #UD while the guest's MISC_ENABLE.MONITOR FSM bit
+ * is 0, as it starts, and CPUID then hides them (SDM Vol.4 table 2-2,
+ * vmx/msr_misc_enable.c). Once the guest sets it they do nothing: the
+ * CPU would run them, and an MWAIT into a C-state deeper than C2 may stop
+ * the VMX-preemption timer that runs Keel's background work (SDM Vol.3C
+ * 26.5.1); as a NOP, a guest idling on MWAIT spins instead.
  */
 void vmx_exit_monitor_mwait(struct vcpu *v)
 {

@@ -9,12 +9,13 @@
  * Every CPUID bit Keel shows has its MSRs here (vmx/cpuid_features.h,
  * docs/cpuid-msr.md). IA32_APIC_BASE is emulated in vmx/apic_base.c: the
  * guest switches the real APIC's mode, and relocates its xAPIC page in
- * its own physical address space only. Everything else
- * exits and is emulated here: IA32_TSC writes set the VMCS TSC offset, and
- * TSC_DEADLINE exits while that is not 0 (vmx/msr_tsc.c); EFER (long-mode entry is tracked in the
- * VMCS), the VMX MSRs (absent, as CPUID says), IA32_FEATURE_CONTROL (locked,
- * VMX off), writes to BIOS_SIGN_ID (dropped: the microcode-revision
- * protocol) and POWER_CTL (dropped: package power is Keel's).
+ * its own physical address space only. Everything else exits and is
+ * emulated here: IA32_TSC writes set the VMCS TSC offset, and TSC_DEADLINE
+ * exits while that is not 0 (vmx/msr_tsc.c); EFER (long-mode entry is
+ * tracked in the VMCS), the VMX MSRs (absent, as CPUID says),
+ * IA32_FEATURE_CONTROL (locked, VMX off), writes to BIOS_SIGN_ID (dropped:
+ * the microcode-revision protocol) and POWER_CTL (dropped: package power
+ * is Keel's).
  * IA32_MISC_ENABLE, the machine-check banks and the MTRRs are the vCPU's
  * own copies (vmx/msr_virt.h), filled from the hardware at guest reset. A
  * short list of harmless MSRs reads as the hardware has them; any other
@@ -191,6 +192,19 @@ static bool xsaves_on(struct vcpu *v)
 	return v->cfg->ctl.word[VMX_CTL_PROC2] & SECONDARY_EXEC_ENABLE_XSAVES;
 }
 
+/*
+ * May the guest turn MISC_ENABLE's MONITOR FSM on: its CPUID shows SSE3
+ * (the filter passes the hardware's), and MONITOR and MWAIT exit, so that
+ * Keel decides what they do (vmx/handlers.c)?
+ */
+static bool monitor_ok(struct vcpu *v)
+{
+	const u32 exits = CPU_BASED_MONITOR_EXITING | CPU_BASED_MWAIT_EXITING;
+
+	return (v->cfg->ctl.word[VMX_CTL_PROC] & exits) == exits &&
+	       (cpuid(1, 0).ecx & CPUID_1_ECX_SSE3);
+}
+
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
 	if (msr == MSR_IA32_APIC_BASE)
@@ -292,7 +306,8 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		return xsaves_on(v) && val == 0 ? 0 : -EPERM;
 	case MSR_IA32_MISC_ENABLE:
 		if (misc_enable_write(&v->msr.misc_enable, val,
-				      vmread(VMCS_GUEST_IA32_EFER) & EFER_NXE))
+				      vmread(VMCS_GUEST_IA32_EFER) & EFER_NXE,
+				      monitor_ok(v)))
 			return -EPERM;
 		vmx_msr_misc_enable_changed(v);
 		return 0;

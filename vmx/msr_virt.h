@@ -24,7 +24,7 @@
 #define MISC_EN_BTS_UNAVAIL BIT(11) /* RO */
 #define MISC_EN_PEBS_UNAVAIL BIT(12) /* RO */
 #define MISC_EN_EIST BIT(16) /* R/W: Enhanced SpeedStep enable */
-#define MISC_EN_MONITOR BIT(18) /* R/W: MONITOR FSM; 0: MONITOR/MWAIT #UD */
+#define MISC_EN_MONITOR BIT(18) /* R/W: MONITOR FSM, CPUID.1:ECX[3]; 0: #UD */
 #define MISC_EN_LIMIT_CPUID BIT(22) /* R/W: CPUID.0:EAX says at most 2 */
 #define MISC_EN_XTPR_DISABLE BIT(23) /* R/W */
 #define MISC_EN_XD_DISABLE BIT(34) /* R/W: NX gone from CPUID and EFER */
@@ -37,16 +37,20 @@
 /* CPUID.0:EAX with LIMIT_CPUID set */
 #define MISC_EN_CPUID_LIMIT 2
 
-/* The guest's value at reset, from the hardware's @hw. */
+/* The guest's value at reset, from the hardware's @hw: MONITOR FSM off. */
 u64 misc_enable_reset(u64 hw);
 /*
  * WRMSR: R/W bits take @val, RO bits keep their value, a reserved bit is
- * #GP; so is XD_DISABLE set while the guest's EFER.NXE (@nxe) is on.
+ * #GP. XD_DISABLE is stored whatever the guest's EFER.NXE (@nxe). The
+ * MONITOR FSM bit may change only where the guest can have MONITOR
+ * (@monitor_ok: its CPUID shows SSE3 and MONITOR/MWAIT exit), else #GP,
+ * as SDM Vol.4 table 2-2 allows a CPU without SSE3.
  */
-int misc_enable_write(u64 *misc, u64 val, bool nxe);
+int misc_enable_write(u64 *misc, u64 val, bool nxe, bool monitor_ok);
 /*
  * Apply @misc to CPUID leaf @leaf's EAX..EDX in @r: LIMIT_CPUID caps
- * CPUID.0:EAX at 2, XD_DISABLE clears CPUID.80000001h:EDX.NX.
+ * CPUID.0:EAX at 2, XD_DISABLE clears CPUID.80000001h:EDX.NX, and
+ * CPUID.1:ECX.MONITOR is the MONITOR FSM bit (SDM Vol.4 table 2-2).
  */
 void misc_enable_cpuid(u64 misc, u32 leaf, u32 r[4]);
 

@@ -7,8 +7,9 @@
  * Keel's own NMI handler, which only notes it (arch_set_nmi_hook). Either
  * way it becomes one pending NMI, injected on the next VM entry that the
  * guest can take it on (no virtual-NMI, MOV SS or STI blocking: SDM
- * Vol.3C 27.3.1.5, and some CPUs refuse NMI injection under STI blocking),
- * else at the NMI window. Like
+ * Vol.3C 27.3.1.5, and some CPUs refuse NMI injection under STI blocking;
+ * no single-step or breakpoint trap pending, which the CPU delivers
+ * first: vmx/event.h), else at the NMI window. Like
  * the CPU's own latch, one NMI waits while another is being handled and
  * more are merged into it, so a flood costs the guest NMIs, never Keel
  * its progress.
@@ -18,9 +19,6 @@
 #include "arch/x86/arch.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
-
-#define NMI_BLOCKING \
-	(GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_STI)
 
 static struct vcpu *nmi_vcpu;
 
@@ -36,13 +34,13 @@ static void set_nmi_window(struct vcpu *v, bool on)
 
 void vmx_nmi_inject(struct vcpu *v)
 {
-	u32 entry_info = (u32)vmread(VMCS_VM_ENTRY_INTR_INFO);
-
 	if (!(v->vm->attention & VM_ATTN_NMI))
 		return;
-	/* Another event goes in first; the window exit follows it. */
-	if ((entry_info & INTR_INFO_VALID) ||
-	    (vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO) & NMI_BLOCKING)) {
+	/* Another event or a debug trap goes in first; the window exit
+	 * follows it (vmx/event.h). */
+	if (!vmx_nmi_injectable((u32)vmread(VMCS_VM_ENTRY_INTR_INFO),
+				vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO),
+				vmread(VMCS_GUEST_PENDING_DBG_EXCEPTIONS))) {
 		set_nmi_window(v, true);
 		return;
 	}

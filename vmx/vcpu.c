@@ -102,9 +102,13 @@ static bool can_take_irq(void)
 {
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 
+	/* A pending debug trap comes first, and VM entry that injects the
+	 * interrupt would drop it (vmx/event.h). */
 	return (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
 	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
-	       !(vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	       !(vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
+	       !vmx_debug_trap_pending(
+		       vmread(VMCS_GUEST_PENDING_DBG_EXCEPTIONS));
 }
 
 static void set_window_exiting(bool on)

@@ -238,17 +238,23 @@ static inline u64 vcpu_seg_base(unsigned int seg, bool mode64)
  * CPU, so when Keel completes it the trap is Keel's to make pending; VM
  * entry then delivers it with DR6.BS (SDM Vol.3C 27.7.3).
  */
-static inline bool vcpu_single_stepping(void)
+static inline bool vcpu_steps(u64 rflags)
 {
-	return (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_TF) &&
+	return (rflags & X86_RFLAGS_TF) &&
 	       !(vmread(VMCS_GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF);
 }
 
+static inline bool vcpu_single_stepping(void)
+{
+	return vcpu_steps(vmread(VMCS_GUEST_RFLAGS));
+}
+
 /*
- * Advance RIP past an emulated instruction of @len bytes. It ends STI/MOV
- * SS blocking, as a real one would (SDM Vol.3C 25.4.2).
+ * Advance RIP past an emulated instruction of @len bytes, the guest's
+ * RFLAGS being @rflags. It ends STI/MOV SS blocking, as a real one would
+ * (SDM Vol.3C 25.4.2). Returns whether it made a single-step #DB pending.
  */
-static inline void vcpu_advance_rip(struct vcpu *v, u64 len)
+static inline bool vcpu_advance_rip_rflags(struct vcpu *v, u64 len, u64 rflags)
 {
 	u64 rip = vmread(VMCS_GUEST_RIP);
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
@@ -267,10 +273,17 @@ static inline void vcpu_advance_rip(struct vcpu *v, u64 len)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(u64)(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
-	if (unlikely(vcpu_single_stepping()))
-		vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-			vmread(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) |
-				PENDING_DBG_BS);
+	if (likely(!vcpu_steps(rflags)))
+		return false;
+	vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+		vmread(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+	return true;
+}
+
+/* The same, reading RFLAGS from the VMCS. */
+static inline void vcpu_advance_rip(struct vcpu *v, u64 len)
+{
+	vcpu_advance_rip_rflags(v, len, vmread(VMCS_GUEST_RFLAGS));
 }
 
 /* Advance RIP past the instruction that caused this exit. */

@@ -615,6 +615,7 @@ const char *vmx_insn_error_string(u32 error);
 #define GUEST_INTR_STATE_ENCLAVE BIT(4)
 
 /* ---- Guest pending debug exceptions, SDM Vol.3C 25.4.2 table 25-4 ---- */
+#define PENDING_DBG_ENABLED_BP BIT(12) /* an enabled breakpoint hit */
 #define PENDING_DBG_BS BIT(14) /* a single-step trap is pending */
 
 /* ---- Guest activity state, SDM Vol.3C 25.4.2 ---- */

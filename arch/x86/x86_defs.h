@@ -117,7 +117,9 @@
 #define X86_RFLAGS_RF BIT(16)
 
 /* ---- CPUID, SDM Vol.2A CPUID ---- */
-#define CPUID_1_ECX_VMX BIT(5) /* table 3-10 */
+#define CPUID_1_ECX_SSE3 BIT(0) /* table 3-10 */
+#define CPUID_1_ECX_MONITOR BIT(3) /* MONITOR/MWAIT */
+#define CPUID_1_ECX_VMX BIT(5)
 #define CPUID_1_EDX_MTRR BIT(12) /* table 3-11 */
 #define CPUID_1_EDX_MCA BIT(14)
 #define CPUID_1_ECX_XSAVE BIT(26)

@@ -135,20 +135,7 @@ icr_idle:
 	ret
 
 /* Print the NUL-terminated string at %rsi on COM1, polling LSR.THRE. */
-puts:
-	lodsb
-	testb %al, %al
-	jz 6f
-	movb %al, %cl
-	movw $COM1 + 5, %dx
-5:	inb %dx, %al
-	testb $0x20, %al
-	jz 5b
-	movw $COM1, %dx
-	movb %cl, %al
-	outb %al, %dx
-	jmp puts
-6:	ret
+#include "com1_puts.inc"
 
 /* Print %eax in decimal. */
 putdec:

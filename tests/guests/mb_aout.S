@@ -50,20 +50,7 @@ entry:
 	jmp 4b
 
 /* Print the NUL-terminated string at %esi. */
-puts:
-	lodsb
-	testb %al, %al
-	jz 6f
-	movb %al, %cl
-	movw $COM1 + 5, %dx
-5:	inb %dx, %al
-	testb $0x20, %al
-	jz 5b
-	movw $COM1, %dx
-	movb %cl, %al
-	outb %al, %dx
-	jmp puts
-6:	ret
+#include "com1_puts.inc"
 
 hello:
 	.asciz "mbtest: cmdline="

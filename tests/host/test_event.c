@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host tests for vmx/event.c: error-code and fault vectors (SDM Vol.3A
- * table 6-1), double-fault promotion (table 6-5) and the pending-interrupt
- * set delivered highest first.
+ * table 6-1), double-fault promotion (table 6-5), the pending-interrupt
+ * set delivered highest first, and when an NMI may be injected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "vmx/event.h"
+#include "vmx/vmcs.h"
 
 static void test_error_codes(void **state)
 {
@@ -80,6 +81,30 @@ static void test_irq_set(void **state)
 	assert_true(irq_set_empty(&s));
 }
 
+/*
+ * Defect fixed (review): an NMI was injected on the VM entry that was to
+ * deliver the single-step #DB of an instruction Keel completed (BS in the
+ * pending debug exceptions), and VM entry that injects drops it (SDM
+ * Vol.3C 27.7.3). The trap goes first, as on the CPU (Vol.3A 6.9).
+ */
+static void test_nmi_waits_for_debug_trap(void **state)
+{
+	const u32 nmi = 2 | (2U << 8) | INTR_INFO_VALID;
+
+	assert_true(vmx_nmi_injectable(0, 0, 0));
+	assert_false(vmx_nmi_injectable(0, 0, PENDING_DBG_BS));
+	assert_false(vmx_nmi_injectable(0, 0, PENDING_DBG_ENABLED_BP | 1));
+	/* B0-B3 without the enable bit are no valid pending trap. */
+	assert_true(vmx_nmi_injectable(0, 0, 0xf));
+	assert_false(vmx_nmi_injectable(nmi, 0, 0));
+	assert_false(vmx_nmi_injectable(0, GUEST_INTR_STATE_NMI, 0));
+	assert_false(vmx_nmi_injectable(0, GUEST_INTR_STATE_MOV_SS, 0));
+	assert_false(vmx_nmi_injectable(0, GUEST_INTR_STATE_STI, 0));
+	assert_true(vmx_nmi_injectable(0, GUEST_INTR_STATE_SMI, 0));
+	assert_true(vmx_debug_trap_pending(PENDING_DBG_BS));
+	assert_false(vmx_debug_trap_pending(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -87,6 +112,7 @@ int main(void)
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_irq_set),
+		cmocka_unit_test(test_nmi_waits_for_debug_trap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

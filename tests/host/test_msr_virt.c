@@ -20,11 +20,12 @@
 
 static void test_misc_enable_reset(void **state)
 {
-	/* Hardware: fast strings, PERFMON_AVAIL, a reserved bit 1. */
-	u64 m = misc_enable_reset(BIT(0) | BIT(7) | BIT(1));
+	/* Hardware: fast strings, PERFMON_AVAIL, a reserved bit 1, MONITOR
+	 * FSM; the guest's starts off, as its CPUID hides MONITOR. */
+	u64 m = misc_enable_reset(BIT(0) | BIT(7) | BIT(1) | BIT(18));
 
-	assert_int_equal(m, BIT(0) | MISC_EN_MONITOR | MISC_EN_BTS_UNAVAIL |
-				    MISC_EN_PEBS_UNAVAIL);
+	assert_int_equal(m,
+			 BIT(0) | MISC_EN_BTS_UNAVAIL | MISC_EN_PEBS_UNAVAIL);
 }
 
 /* kvm-unit-tests writes 0x400c50809 keeping bits 7, 11, 12, reads it back */
@@ -34,21 +35,58 @@ static void test_misc_enable_kut_value(void **state)
 	u64 keep = BIT(7) | BIT(11) | BIT(12);
 	u64 val = (0x400c50809ULL & ~keep) | (m & keep);
 
-	assert_int_equal(misc_enable_write(&m, val, false), 0);
+	assert_int_equal(misc_enable_write(&m, val, false, true), 0);
 	assert_int_equal(m, val);
+}
+
+/*
+ * Defect fixed (review): the MONITOR FSM bit read 1 while CPUID hid
+ * MONITOR. It starts at 0 and changes only where the guest may have
+ * MONITOR (SSE3 shown, MONITOR/MWAIT exiting), else the write is #GP
+ * (SDM Vol.4 table 2-2); CPUID.1:ECX.MONITOR reads the bit.
+ */
+static void test_misc_enable_monitor(void **state)
+{
+	u64 m = misc_enable_reset(0), before = m;
+	u32 r[4] = { 0, 0, ~0U, 0 };
+
+	misc_enable_cpuid(m, 1, r);
+	assert_int_equal(r[CPUID_ECX], ~0U & ~CPUID_1_ECX_MONITOR);
+	assert_int_equal(misc_enable_write(&m, m | MISC_EN_MONITOR, false,
+					   false),
+			 -EPERM);
+	assert_int_equal(m, before);
+	/* Writing it 0 again changes nothing: no #GP. */
+	assert_int_equal(misc_enable_write(&m, m | BIT(0), false, false), 0);
+	assert_int_equal(
+		misc_enable_write(&m, m | MISC_EN_MONITOR, false, true), 0);
+	assert_true(m & MISC_EN_MONITOR);
+	r[CPUID_ECX] = 0;
+	misc_enable_cpuid(m, 1, r);
+	assert_int_equal(r[CPUID_ECX], CPUID_1_ECX_MONITOR);
+	/* Once on, it cannot go off where it could not come on. */
+	assert_int_equal(misc_enable_write(&m, m & ~MISC_EN_MONITOR, false,
+					   false),
+			 -EPERM);
+	assert_int_equal(
+		misc_enable_write(&m, m & ~MISC_EN_MONITOR, false, true), 0);
+	r[CPUID_ECX] = ~0U;
+	misc_enable_cpuid(m, 0x80000001, r);
+	assert_int_equal(r[CPUID_ECX], ~0U); /* leaf 1 only */
 }
 
 static void test_misc_enable_reserved_ro(void **state)
 {
 	u64 m = misc_enable_reset(0), before = m;
 
-	assert_int_equal(misc_enable_write(&m, before | BIT(1), false), -EPERM);
-	assert_int_equal(misc_enable_write(&m, before | BIT(35), false),
+	assert_int_equal(misc_enable_write(&m, before | BIT(1), false, false),
+			 -EPERM);
+	assert_int_equal(misc_enable_write(&m, before | BIT(35), false, false),
 			 -EPERM);
 	assert_int_equal(m, before);
 	/* RO bits: the write's value is ignored. */
-	assert_int_equal(misc_enable_write(&m, MISC_EN_PERFMON_AVAIL, false),
-			 0);
+	assert_int_equal(
+		misc_enable_write(&m, MISC_EN_PERFMON_AVAIL, false, false), 0);
 	assert_int_equal(m, MISC_EN_BTS_UNAVAIL | MISC_EN_PEBS_UNAVAIL);
 }
 
@@ -57,17 +95,17 @@ static void test_misc_enable_xd_with_nxe(void **state)
 	u64 m = misc_enable_reset(0), before = m;
 
 	/* With NXE on it is stored too (KVM does; the SDM is silent). */
-	assert_int_equal(misc_enable_write(&m, m | MISC_EN_XD_DISABLE, true),
-			 0);
+	assert_int_equal(
+		misc_enable_write(&m, m | MISC_EN_XD_DISABLE, true, false), 0);
 	assert_true(m & MISC_EN_XD_DISABLE);
 	m = before;
-	assert_int_equal(misc_enable_write(&m, m | MISC_EN_XD_DISABLE, false),
-			 0);
+	assert_int_equal(
+		misc_enable_write(&m, m | MISC_EN_XD_DISABLE, false, false), 0);
 	assert_true(m & MISC_EN_XD_DISABLE);
 	/* Already set: writing it again is no change. */
-	assert_int_equal(misc_enable_write(&m, m, true), 0);
-	assert_int_equal(misc_enable_write(&m, m & ~MISC_EN_XD_DISABLE, true),
-			 0);
+	assert_int_equal(misc_enable_write(&m, m, true, false), 0);
+	assert_int_equal(
+		misc_enable_write(&m, m & ~MISC_EN_XD_DISABLE, true, false), 0);
 }
 
 static void test_misc_enable_cpuid(void **state)
@@ -292,6 +330,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_misc_enable_reset),
 		cmocka_unit_test(test_misc_enable_kut_value),
+		cmocka_unit_test(test_misc_enable_monitor),
 		cmocka_unit_test(test_misc_enable_reserved_ro),
 		cmocka_unit_test(test_misc_enable_xd_with_nxe),
 		cmocka_unit_test(test_misc_enable_cpuid),

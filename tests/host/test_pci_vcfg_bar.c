@@ -117,6 +117,60 @@ static void test_bar_at_4g_multiple_minus_size_is_mapped(void **state)
 	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 1);
 }
 
+/*
+ * Defect fixed (review): with decoding on, a 64-bit BAR moved low half
+ * first passes through an address no one chose (new low, old high). When
+ * Keel refused that one it undid the low half, and the write of the high
+ * half then landed the BAR at old low + new high. The refused low half is
+ * kept for the high half's write, which moves to new low + new high; the
+ * low half still reads back the old address in between.
+ */
+static void test_64bit_move_low_then_high_with_decoding_on(void **state)
+{
+	fk.nmaps = fk.nunmaps = 0;
+	cfg_out(BDF_XHCI, 0x10, 4, 0x10000004); /* + high 0: Keel's image */
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0xfebf0004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 0);
+	/* High 0 again: the whole address is refused, both halves read
+	 * back where the device is. */
+	cfg_out(BDF_XHCI, 0x14, 4, 0);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0xfebf0004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 0);
+	assert_int_equal(fk.nmaps + fk.nunmaps, 0);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[0], 0), 0xfebf0000);
+	/* High 2: new low + new high is allowed, and that is the move. */
+	cfg_out(BDF_XHCI, 0x10, 4, 0x10000004);
+	cfg_out(BDF_XHCI, 0x14, 4, 2);
+	assert_int_equal(fk.nmaps, 1);
+	assert_int_equal(fk.maps[0].gpa, 0x210000000ULL);
+	assert_int_equal(fk.maps[0].hpa, 0xfebf0000);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0x10000004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 2);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[0], 0), 0x210000000ULL);
+}
+
+/*
+ * The refused low half is only for the next write of the high half: a
+ * later write of the low half, or a change of COMMAND's decoding (here
+ * I/O off), drops it, and the high half then moves from the address the
+ * BAR reads back.
+ */
+static void test_64bit_refused_low_half_dropped(void **state)
+{
+	cfg_out(BDF_XHCI, 0x10, 4, 0x10000004); /* refused */
+	cfg_out(BDF_XHCI, 0x10, 4, 0xfebf0004); /* where it is: no move */
+	cfg_out(BDF_XHCI, 0x14, 4, 2);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[0], 0), 0x2febf0000ULL);
+	cfg_out(BDF_XHCI, 0x14, 4, 0);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[0], 0), 0xfebf0000);
+	cfg_out(BDF_XHCI, 0x10, 4, 0x10000004); /* refused */
+	cfg_out(BDF_XHCI, 0x04, 2, PCI_COMMAND_MEMORY);
+	cfg_out(BDF_XHCI, 0x14, 4, 3);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[0], 0), 0x3febf0000ULL);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0xfebf0004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 3);
+}
+
 /* The EPT cannot map the new place: the old mapping comes back. */
 static void test_failed_map_keeps_old_place(void **state)
 {
@@ -246,6 +300,8 @@ int main(void)
 		T(test_size_probe_with_decoding_on_does_not_move),
 		T(test_io_bar_move_undone),
 		T(test_bar_at_4g_multiple_minus_size_is_mapped),
+		T(test_64bit_move_low_then_high_with_decoding_on),
+		T(test_64bit_refused_low_half_dropped),
 		T(test_failed_map_keeps_old_place),
 		T(test_emulated_bar_refused_reads_back_base),
 		T(test_emulated_bar_probe_does_not_move),

@@ -225,7 +225,7 @@ static void read2(int k)
 	u64 hdr = BIG_HDR + VIRTIO_BLK_HDR_SIZE * (u64)k;
 	u64 data = BIG_DATA + 1024ULL * k;
 
-	put_hdr(hdr, VIRTIO_BLK_T_IN, (u64)k);
+	fake_blk_hdr(&g, hdr, VIRTIO_BLK_T_IN, (u64)k);
 	fake_copy(&g, data + 512, (u8 *)"\xff", 1, true);
 	fake_desc(&g, DESC, (u16)(2 * k), hdr, VIRTIO_BLK_HDR_SIZE,
 		  VIRTQ_DESC_F_NEXT, (u16)(2 * k + 1));
@@ -332,24 +332,6 @@ static void use_write_cache(void)
 	flushes = dirty = 0;
 }
 
-/* virtio 1.2 3.1.1 with the features @f instead of all offered ones. */
-static void driver_init_features(u64 f)
-{
-	wr_bar(VIRTIO_COMMON_STATUS, 1, 0);
-	wr_bar(VIRTIO_COMMON_STATUS, 1, 3);
-	set_features(f);
-	wr_bar(VIRTIO_COMMON_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
-	assert_true(status() & VIRTIO_STATUS_FEATURES_OK);
-	wr_bar(VIRTIO_COMMON_Q_SELECT, 2, 0);
-	wr_bar(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-	wr_bar(VIRTIO_COMMON_Q_DESCLO, 8, DESC);
-	wr_bar(VIRTIO_COMMON_Q_AVAILLO, 8, AVAIL);
-	wr_bar(VIRTIO_COMMON_Q_USEDLO, 8, USED);
-	wr_bar(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-	wr_bar(VIRTIO_COMMON_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
-	assert_true(status() & VIRTIO_STATUS_DRIVER_OK);
-}
-
 /*
  * A driver that did not negotiate FLUSH cannot ask for durability, so
  * the device is write-through (virtio 1.2 5.2.6.2): a write is in the
@@ -358,13 +340,12 @@ static void driver_init_features(u64 f)
 static void test_no_flush_feature_writes_through(void **state)
 {
 	use_write_cache();
-	driver_init_features(device_features() & ~BIT(VIRTIO_BLK_F_FLUSH));
+	driver_init_qf(false, QSIZE, ~BIT(VIRTIO_BLK_F_FLUSH));
+	assert_false(v.gfeatures & BIT(VIRTIO_BLK_F_FLUSH));
 	request(0, 0, VIRTIO_BLK_T_OUT, 10, DATA, 4096);
 	notify();
-	for (int i = 0; i < 100 && used_idx() == 0; i++)
-		vblk_poll(&v);
 	/* At the moment it is reported done, the data is out of the cache. */
-	assert_int_equal(used_idx(), 1);
+	run_until_used(1);
 	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
 	assert_int_equal(flushes, 1);
 	assert_int_equal(dirty, 0);
@@ -428,7 +409,7 @@ static void test_seg_max_follows_disk_limits(void **state)
 		driver_init(true);
 		n = (u32)rd_bar(VBLK_DEVCFG_OFF + VIRTIO_BLK_CFG_SEG_MAX, 4);
 		assert_int_equal(n, cases[c].seg_max);
-		put_hdr(HDR, VIRTIO_BLK_T_IN, 0);
+		fake_blk_hdr(&g, HDR, VIRTIO_BLK_T_IN, 0);
 		fake_copy(&g, STATUS, (u8 *)"\xff", 1, true);
 		fake_desc(&g, DESC, 0, HDR, VIRTIO_BLK_HDR_SIZE,
 			  VIRTQ_DESC_F_NEXT, 1);

@@ -32,7 +32,7 @@ static void get_ids(int n)
 	for (int k = 0; k < n; k++) {
 		u64 st = STATUS + k;
 
-		put_hdr(HDR + 32ULL * k, VIRTIO_BLK_T_GET_ID, 0);
+		fake_blk_hdr(&g, HDR + 32ULL * k, VIRTIO_BLK_T_GET_ID, 0);
 		fake_desc(&g, DESC, (u16)(2 * k), HDR + 32ULL * k,
 			  VIRTIO_BLK_HDR_SIZE, VIRTQ_DESC_F_NEXT,
 			  (u16)(2 * k + 1));
@@ -154,7 +154,7 @@ static void read2(int k)
 	u64 hdr = BIG_HDR + VIRTIO_BLK_HDR_SIZE * (u64)k;
 	u64 data = BIG_DATA + 1024ULL * k;
 
-	put_hdr(hdr, VIRTIO_BLK_T_IN, (u64)k);
+	fake_blk_hdr(&g, hdr, VIRTIO_BLK_T_IN, (u64)k);
 	fake_desc(&g, DESC, (u16)(2 * k), hdr, VIRTIO_BLK_HDR_SIZE,
 		  VIRTQ_DESC_F_NEXT, (u16)(2 * k + 1));
 	fake_desc(&g, DESC, (u16)(2 * k + 1), data, 513, VIRTQ_DESC_F_WRITE, 0);

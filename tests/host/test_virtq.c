@@ -13,14 +13,8 @@
 #include <cmocka.h>
 
 #include "vdev/virtio_blk_req.h"
-#include "virtio_fake.h"
+#include "virtio_blk_guest.h"
 
-#define QSIZE 16
-#define DESC 0x1000ULL
-#define AVAIL 0x2000ULL
-#define USED 0x3000ULL
-#define HDR 0x4000ULL
-#define STATUS 0x4100ULL
 #define DATA 0x8000ULL
 
 static struct fake_guest g;
@@ -46,19 +40,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void put_hdr(u64 gpa, u32 type, u64 sector)
-{
-	u8 h[VIRTIO_BLK_HDR_SIZE] = { 0 };
-
-	memcpy(h, &type, 4);
-	memcpy(h + 8, &sector, 8);
-	fake_copy(&g, gpa, h, sizeof(h), true);
-}
-
 /* header, one data buffer, status: the usual three-descriptor request */
 static void three(u32 type, u64 sector, u64 data, u32 len, bool in)
 {
-	put_hdr(HDR, type, sector);
+	fake_blk_hdr(&g, HDR, type, sector);
 	fake_desc(&g, DESC, 0, HDR, VIRTIO_BLK_HDR_SIZE, VIRTQ_DESC_F_NEXT, 1);
 	fake_desc(&g, DESC, 1, data, len,
 		  VIRTQ_DESC_F_NEXT | (in ? VIRTQ_DESC_F_WRITE : 0), 2);
@@ -136,7 +121,7 @@ static void test_odd_framing(void **state)
 {
 	const char *why;
 
-	put_hdr(HDR, VIRTIO_BLK_T_IN, 1);
+	fake_blk_hdr(&g, HDR, VIRTIO_BLK_T_IN, 1);
 	fake_desc(&g, DESC, 5, HDR, 6, VIRTQ_DESC_F_NEXT, 9);
 	fake_desc(&g, DESC, 9, HDR + 6, 10, VIRTQ_DESC_F_NEXT, 3);
 	fake_desc(&g, DESC, 3, DATA, 513, VIRTQ_DESC_F_WRITE, 0);
@@ -402,7 +387,7 @@ static void test_unsupported_and_flush(void **state)
 	assert_int_equal(req.action, VBLK_DONE);
 	assert_int_equal(req.status, VIRTIO_BLK_S_UNSUPP);
 	q.last_avail = 0;
-	put_hdr(HDR, VIRTIO_BLK_T_FLUSH, 0);
+	fake_blk_hdr(&g, HDR, VIRTIO_BLK_T_FLUSH, 0);
 	fake_desc(&g, DESC, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
 	fake_desc(&g, DESC, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 	decode_ok();

@@ -16,14 +16,8 @@
 #include <stdio.h>
 
 #include "vdev/virtio_blk.h"
-#include "virtio_fake.h"
+#include "virtio_blk_guest.h"
 
-#define QSIZE 16
-#define DESC 0x1000ULL
-#define AVAIL 0x2000ULL
-#define USED 0x3000ULL
-#define HDR 0x4000ULL
-#define STATUS 0x4100ULL
 #define DATA 0x10000ULL
 #define DISK_BYTES (1u << 20)
 #define FIRST 64 /* the guest's range starts here on the disk */
@@ -188,15 +182,6 @@ static inline void driver_init(bool msix)
 	driver_init_q(msix, QSIZE);
 }
 
-static inline void put_hdr(u64 gpa, u32 type, u64 sector)
-{
-	u8 h[VIRTIO_BLK_HDR_SIZE] = { 0 };
-
-	memcpy(h, &type, 4);
-	memcpy(h + 8, &sector, 8);
-	fake_copy(&g, gpa, h, sizeof(h), true);
-}
-
 /* A request using descriptors @d..@d+2 and header/status slot @k. */
 static inline void request(u16 d, int k, u32 type, u64 sector, u64 data,
 			   u32 len)
@@ -204,7 +189,7 @@ static inline void request(u16 d, int k, u32 type, u64 sector, u64 data,
 	bool in = type != VIRTIO_BLK_T_OUT;
 	u64 hdr = HDR + 32ULL * k, st = STATUS + k;
 
-	put_hdr(hdr, type, sector);
+	fake_blk_hdr(&g, hdr, type, sector);
 	fake_copy(&g, st, (u8 *)"\xff", 1, true);
 	fake_desc(&g, DESC, d, hdr, VIRTIO_BLK_HDR_SIZE, VIRTQ_DESC_F_NEXT,
 		  d + 1);
@@ -242,6 +227,14 @@ static inline void run_until_idle(void)
 	for (int i = 0; i < 100 && vblk_poll(&v); i++)
 		;
 	assert_false(vblk_poll(&v));
+}
+
+/* Poll the device, at most 100 times, until @n requests are used. */
+static inline void run_until_used(u16 n)
+{
+	for (int i = 0; i < 100 && used_idx() != n; i++)
+		vblk_poll(&v);
+	assert_int_equal(used_idx(), n);
 }
 
 #endif

@@ -74,6 +74,9 @@ def test_nmis_reach_the_guest_exactly_once(keel_built):
     run = hostile_run("hostile-nmi", "hostile-nmi", timeout=300)
     assert guest_passes(run, "nmi_self_exactly_once"), run
     assert guest_passes(run, "nmi_flood_delivered"), run
+    # Single-stepped CPUIDs under the flood each still trap once: an NMI
+    # waits for the #DB Keel made pending (vmx/event.h).
+    assert guest_passes(run, "nmi_flood_single_step"), run
     # Keel logs NMIs as a count, not a line each.
     assert len(run.findall(r"NMI in root mode")) <= 4, run
     assert run.has(r"^keel: guest: \d+ NMIs injected, \d+ of them taken "
@@ -116,13 +119,14 @@ def test_reset_restarts_only_the_guest_when_asked(keel_built):
         assert s.group(1) in ("lstar 0 kernel_gs 0 dr0 0 xmm0 0 xcr0 1",
                               "lstar 0 kernel_gs 0 dr0 0 xmm0 0 xcr0 0"), run
     # So do the guest's own MISC_ENABLE, MCA banks and MTRRs: as Keel
-    # made them from Bochs's (MISC_ENABLE 0: MONITOR, BTS and PEBS
-    # unavailable shown; MTRR 0 is the BIOS's UC range at 3 GiB), not as
+    # made them from Bochs's (MISC_ENABLE 0: BTS and PEBS unavailable
+    # shown, the MONITOR FSM off as CPUID hides MONITOR; MTRR 0 is the
+    # BIOS's UC range at 3 GiB), not as
     # the last start changed them.
     msrs = run.findall(r"^guest\| keel-guest: msrs at start: (.*)$")
     assert len(msrs) == 9, run
     for m in msrs:
-        assert m.group(1) == "misc_enable 41800 mc0_addr 0 mtrr_base0 c0000000", run
+        assert m.group(1) == "misc_enable 1800 mc0_addr 0 mtrr_base0 c0000000", run
     restarts = run.findall(r"^keel: guest: restarting it after its reset "
                            r"\(on_guest_reset=restart, (\d) of 8\)$")
     assert [int(m.group(1)) for m in restarts] == list(range(1, 9)), run

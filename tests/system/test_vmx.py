@@ -81,6 +81,7 @@ def test_guest_checks_all_pass(all_run):
                  "tsc_rate_cpuid", "msr_misc_enable_readback",
                  "msr_misc_enable_reserved_gp", "msr_misc_enable_limit_cpuid",
                  "msr_misc_enable_xd_disable", "msr_misc_enable_monitor_ud",
+                 "msr_misc_enable_monitor_reset", "msr_misc_enable_monitor_on",
                  "msr_mca_banks_rw", "msr_mca_banks_past_count_gp",
                  "msr_mcg_status_write", "msr_mtrr_readback",
                  "msr_mtrr_invalid_gp", "msr_kut_rows",
