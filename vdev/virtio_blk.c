@@ -366,5 +366,8 @@ void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 		v->features |= BIT(VIRTIO_BLK_F_RO);
 	for (unsigned int i = 0; i < VBLK_SLOTS; i++)
 		v->slot[i].v = v;
+	/* PCI 3.0 6.8.2.9: an entry's Mask bit is 1 after reset. */
+	for (unsigned int i = 0; i < VBLK_MSIX_VECTORS; i++)
+		v->msix[i].w[MSIX_ENTRY_CTRL / 4] = MSIX_ENTRY_CTRL_MASK;
 	vblk_reset(v);
 }

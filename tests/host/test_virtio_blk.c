@@ -118,6 +118,40 @@ static void test_intx_fallback(void **state)
 	assert_int_equal(rd_bar(VBLK_ISR_OFF, 1), 0); /* read clears */
 }
 
+/*
+ * PCI 3.0 6.8.2.9: each MSI-X entry's Mask bit is 1 after reset, so a
+ * message the driver never programmed pends (PBA) instead of going out to
+ * address 0, and goes once the entry is written and unmasked.
+ */
+static void test_msix_entries_masked_at_reset(void **state)
+{
+	u32 ctrl1 = VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL;
+
+	for (u32 e = 0; e < VBLK_MSIX_VECTORS; e++)
+		assert_int_equal(rd_bar(VBLK_MSIX_TABLE_OFF +
+						e * MSIX_ENTRY_SIZE +
+						MSIX_ENTRY_CTRL,
+					4),
+				 MSIX_ENTRY_CTRL_MASK);
+	driver_init(false);
+	vblk_msix_ctrl_write(&v, MSIX_CTRL_ENABLE | 1);
+	wr_bar(VIRTIO_COMMON_Q_MSIX, 2, 1);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(msis, 0);
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 8), BIT(1));
+	wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE, 4, 0xfee00000);
+	wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_DATA, 4,
+	       MSI_DATA);
+	assert_int_equal(msis, 0); /* still masked */
+	wr_bar(ctrl1, 4, 0);
+	assert_int_equal(msis, 1);
+	assert_int_equal(last_msi_data, MSI_DATA);
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 8), 0);
+}
+
 static void test_masked_vector_pends(void **state)
 {
 	driver_init(true);
@@ -459,6 +493,7 @@ int main(void)
 		T(test_write_then_read),
 		T(test_disk_error_is_ioerr),
 		T(test_intx_fallback),
+		T(test_msix_entries_masked_at_reset),
 		T(test_masked_vector_pends),
 		T(test_broken_chain_needs_reset),
 		T(test_bad_layout_needs_reset),
