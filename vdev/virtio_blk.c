@@ -41,9 +41,12 @@ void vblk_violation(struct vblk *v, const char *why)
 		vblk_interrupt(v, true);
 }
 
+/* Reading or writing the rings is the device's own memory access: it
+ * needs bus mastering (PCI 3.0 6.2.2). */
 static bool queue_live(const struct vblk *v)
 {
-	return v->vq_enabled && (v->status & VIRTIO_STATUS_DRIVER_OK) &&
+	return v->vq_enabled && v->bus_master &&
+	       (v->status & VIRTIO_STATUS_DRIVER_OK) &&
 	       !(v->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 

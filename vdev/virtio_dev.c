@@ -306,6 +306,7 @@ static void cfg_store(u8 reg, u32 v, u32 old)
 		vd.cmd = v & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 			      PCI_COMMAND_INTX_DISABLE);
 		vd.blk.intx_disabled = vd.cmd & PCI_COMMAND_INTX_DISABLE;
+		vblk_bus_master(&vd.blk, vd.cmd & PCI_COMMAND_MASTER);
 		to = vd.bar.reg;
 		bar_refused(to,
 			    pci_ebar_sync(&vd.bar, vd.cmd & PCI_COMMAND_MEMORY,

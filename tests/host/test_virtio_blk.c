@@ -231,6 +231,63 @@ static void test_reset_with_io_in_flight(void **state)
 	assert_int_equal(status_byte(0), 0xff);
 }
 
+/*
+ * PCI 3.0 6.2.2: with COMMAND.Bus Master clear the function makes no
+ * memory access of its own (MSI-X messages included). A chain posted and
+ * notified meanwhile is not looked at; the device takes it when bus
+ * mastering comes back on.
+ */
+static void test_bus_master_off_no_dma(void **state)
+{
+	u64 reads, writes;
+
+	driver_init(true);
+	vblk_bus_master(&v, false);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	reads = g.reads;
+	writes = g.writes;
+	notify();
+	run_until_idle();
+	assert_int_equal(g.reads, reads);
+	assert_int_equal(g.writes, writes);
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(status_byte(0), 0xff);
+	assert_int_equal(msis, 0);
+	vblk_bus_master(&v, true);
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_int_equal(msis, 1);
+}
+
+/*
+ * Bus mastering turned off with a request at the disk: the disk's DMA
+ * into the guest's buffer is waited for, then nothing more is written
+ * (no status byte, no used element, no message), and since that request
+ * can never be answered the device needs a reset (2.1.2).
+ */
+static void test_bus_master_off_with_io_in_flight(void **state)
+{
+	driver_init(true);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	assert_int_equal(v.inflight, 1);
+	vblk_bus_master(&v, false);
+	assert_int_equal(v.inflight, 0);
+	assert_true(blk_idle(&rd.dev));
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(status_byte(0), 0xff);
+	assert_int_equal(msis, 0);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	/* The configuration-change message waited in the PBA. */
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 8), BIT(0));
+	vblk_bus_master(&v, true);
+	assert_int_equal(msis, 1);
+	assert_int_equal(last_msi_data, MSI_CONFIG);
+	run_until_idle();
+	assert_int_equal(used_idx(), 0);
+}
+
 /* More requests than slots: the rest wait, then all complete. */
 static void test_more_requests_than_slots(void **state)
 {
@@ -498,6 +555,8 @@ int main(void)
 		T(test_broken_chain_needs_reset),
 		T(test_bad_layout_needs_reset),
 		T(test_reset_with_io_in_flight),
+		T(test_bus_master_off_no_dma),
+		T(test_bus_master_off_with_io_in_flight),
 		T(test_more_requests_than_slots),
 		T(test_split_request),
 		T(test_full_queue_suppresses_notify),

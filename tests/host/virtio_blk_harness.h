@@ -80,6 +80,7 @@ static inline void setup_disk_bs(bool ro, u32 bs, u64 first)
 			 0);
 	rd.dev.limits.logical_block_size = bs; /* idle: it may grow */
 	vblk_init(&v, &ops, &g.mem, &rd.dev, &d);
+	vblk_bus_master(&v, true); /* as the driver's pci_set_master() */
 	msis = intxs = logs = 0;
 	avail_idx = 0;
 }
