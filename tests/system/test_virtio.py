@@ -22,7 +22,7 @@ EXPECTED = (["found", "caps", "irq_setup", "init", "get_id", "flush",
             + ["write_" + n for n in RANGES] + ["read_" + n for n in RANGES])
 HOSTILE = ["hostile_avail_head_range", "hostile_next_range", "hostile_loop",
            "hostile_buffer_outside_ram", "hostile_status_readable",
-           "hostile_header_writable"]
+           "hostile_header_writable", "hostile_bus_master_off"]
 
 
 def _write_boot_iso(disk, sectors):
