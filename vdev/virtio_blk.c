@@ -361,7 +361,6 @@ void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 	v->disk.block_size =
 		bdev ? MAX(bdev->limits.logical_block_size, VIRTIO_BLK_SECTOR) :
 		       VIRTIO_BLK_SECTOR;
-	v->write_cache = bdev && (bdev->limits.features & BLK_FEAT_WRITE_CACHE);
 	v->features = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_EVENT_IDX) |
 		      BIT(VIRTIO_BLK_F_SEG_MAX) | BIT(VIRTIO_BLK_F_SIZE_MAX) |
 		      BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH);

@@ -80,7 +80,6 @@ struct vblk {
 	struct blk_dev *bdev;
 	struct vblk_disk disk;
 	u64 features; /* offered */
-	bool write_cache; /* FLUSH offered */
 	/* transport state (virtio 1.2 4.1.4.3) */
 	u32 dfselect, gfselect;
 	u64 gfeatures;
@@ -107,8 +106,9 @@ struct vblk {
 
 /*
  * Set up @v for @disk on @bdev (NULL: every I/O fails with IOERR).
- * Features: VERSION_1, EVENT_IDX, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH when
- * the disk has a write cache, RO when @disk->ro.
+ * Features: VERSION_1, EVENT_IDX, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH
+ * (always: virtio 1.2 5.2.5 says a device SHOULD offer it; on a disk
+ * without a write cache a flush costs nothing), RO when @disk->ro.
  */
 void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 	       const struct virtq_mem *mem, struct blk_dev *bdev,
