@@ -212,7 +212,6 @@ static bool take_one(struct vblk *v, struct vblk_slot *s, bool *answered)
 	if (s->req.action == VBLK_IO && !v->bdev) {
 		s->req.action = VBLK_DONE;
 		s->req.status = VIRTIO_BLK_S_IOERR;
-		s->req.used_len = 1;
 	}
 	if (s->req.action == VBLK_DONE) {
 		if (s->req.reason && !v->refusal_said) {
