@@ -348,11 +348,15 @@ static void cfg_store(u8 reg, u32 v, u32 old)
 static void cfg_write(void *ctx, u8 off, unsigned int n, u32 val)
 {
 	u8 reg = off & ~3;
-	u32 old = cfg_read(NULL, reg, 4), v = old;
+	u32 old = 0, v;
 
-	/* The data window must not be read (an access) to merge a write. */
-	if (reg == CAP_PCICFG + VIRTIO_PCI_CFG_DATA)
-		old = v = 0;
+	/*
+	 * The data window must not be read to merge a write: a read is an
+	 * access to the BAR (4.1.4.9.1), and the ISR clears when read.
+	 */
+	if (reg != CAP_PCICFG + VIRTIO_PCI_CFG_DATA)
+		old = cfg_read(NULL, reg, 4);
+	v = old;
 	for (unsigned int i = 0; i < n && (off & 3) + i < 4; i++) {
 		unsigned int sh = 8 * ((off & 3) + i);
 
