@@ -65,6 +65,8 @@
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
 #define VIRTIO_PCI_CAP_ISR_CFG 3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG 5 /* 4.1.4.9: access window into a BAR */
+#define VIRTIO_CAP_CFG_DATA 16 /* virtio_pci_cfg_cap.pci_cfg_data */
 
 /* ---- virtio_pci_common_cfg, 4.1.4.3 ---- */
 #define VCOM_DFSELECT 0x00
@@ -196,6 +198,7 @@ struct vblk {
 	u32 notify_mult;
 	u32 notify_addr; /* queue 0's doorbell */
 	u8 msix_cap; /* config offset of the MSI-X capability, or 0 */
+	u8 pcicfg_cap; /* config offset of VIRTIO_PCI_CAP_PCI_CFG, or 0 */
 	u32 msix_table; /* MMIO address of the MSI-X table */
 	u64 dev_features, features;
 	u64 capacity; /* in 512-byte sectors */
@@ -259,6 +262,8 @@ void virtio_irq_off(struct vblk *d, u32 gsi, u32 ioapic);
 void virtio_hostile_checks(struct vblk *d, const struct guest_env *env);
 /* BAR0 sizing and a refused move with decoding on (virtio_bar_rules=1). */
 void virtio_bar_checks(struct vblk *d);
+/* A write through the PCI_CFG window reads nothing (virtio_pcicfg=1). */
+void virtio_pcicfg_check(struct vblk *d);
 
 /* virtio_checks.c */
 void vreport(const char *name, bool pass, const char *fmt, ...)

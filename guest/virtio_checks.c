@@ -255,6 +255,39 @@ static void check_errors(struct vblk *d)
 		"type 0x%x status=%u", UNKNOWN_TYPE, st);
 }
 
+/*
+ * 4.1.4.9.1: a write to pci_cfg_data makes one write access to the BAR
+ * and nothing else. Pointed at the ISR (read to clear, 4.1.4.5.1), that
+ * write must leave a pending queue bit in place: a device that first read
+ * the window to merge the write would clear it. The bit comes from a
+ * request completed with MSI-X off and no INTx handler reading the ISR
+ * (virtio_irq=poll); run only with virtio_pcicfg=1.
+ */
+void virtio_pcicfg_check(struct vblk *d)
+{
+	u8 c = d->pcicfg_cap, st = VBLK_S_NONE, after, again;
+
+	if (!c || d->irq_mode != VIRTIO_IRQ_NONE || d->isr < d->bar[0]) {
+		vskip("pcicfg_write_no_read",
+		      "needs the PCI_CFG capability and virtio_irq=poll");
+		return;
+	}
+	pci_cfg_write32(d->bdf, c + VIRTIO_CAP_BAR, 0);
+	pci_cfg_write32(d->bdf, c + VIRTIO_CAP_OFFSET, d->isr - d->bar[0]);
+	pci_cfg_write32(d->bdf, c + VIRTIO_CAP_LENGTH, 1);
+	(void)mmio_rd8(d->isr); /* clear what earlier requests left */
+	if (!vpat_read_one(d, 0, &st)) {
+		vreport("pcicfg_write_no_read", false, "read status %u", st);
+		return;
+	}
+	pci_cfg_write32(d->bdf, c + VIRTIO_CAP_CFG_DATA, 0);
+	after = mmio_rd8(d->isr);
+	again = mmio_rd8(d->isr);
+	vreport("pcicfg_write_no_read",
+		(after & VIRTIO_ISR_QUEUE) && !(again & VIRTIO_ISR_QUEUE),
+		"ISR 0x%x after a window write, then 0x%x", after, again);
+}
+
 void run_virtio(const struct guest_env *env, bool standalone)
 {
 	static struct vblk dev;
@@ -293,6 +326,8 @@ void run_virtio(const struct guest_env *env, bool standalone)
 		virtio_hostile_checks(d, env);
 	if (virtio_opt(env, "virtio_bar_rules", 0))
 		virtio_bar_checks(d);
+	if (virtio_opt(env, "virtio_pcicfg", 0))
+		virtio_pcicfg_check(d);
 	if (d->irq_mode != VIRTIO_IRQ_NONE)
 		virtio_irq_off(d, intx_gsi(env, d),
 			       virtio_opt(env, "virtio_ioapic", 0));

@@ -124,6 +124,54 @@ static void one_bad_chain(struct vblk *d, enum bad_chain kind,
 		served ? "serves" : "does not serve", st, why);
 }
 
+/*
+ * Polls in which a device that ignores Bus Master would have answered: it
+ * takes a chain during the notify's exit and Keel reaps the disk within
+ * about 50 us of guest time (docs/virtio.md).
+ */
+#define BM_QUIET_POLLS 200000u
+
+static u16 used_idx(const struct vblk *d)
+{
+	return *(volatile u16 *)&d->used->idx;
+}
+
+/*
+ * COMMAND.Bus Master off (PCI 3.0 6.2.2): a read posted and notified gets
+ * no status byte and no used element, since the device may not touch the
+ * guest's memory; once the bit is back on the device takes the chain and
+ * answers it. A fresh set-up afterwards leaves the queue as the others
+ * expect it.
+ */
+static void bus_master_check(struct vblk *d, const struct guest_env *env)
+{
+	u16 cmd = pci_cfg_read16(d->bdf, PCI_REG_COMMAND);
+	u16 used0 = used_idx(d);
+	bool quiet = true, served = false, up;
+	char why[96] = "";
+	u8 st = VBLK_S_NONE;
+
+	pci_cfg_write16(d->bdf, PCI_REG_COMMAND, cmd & ~PCI_CMD_MASTER);
+	post_bad(d, BAD_COUNT, env); /* no flaw: a plain one-sector read */
+	for (u32 n = 0; n < BM_QUIET_POLLS && quiet; n++) {
+		quiet = bad_status == VBLK_S_NONE && used_idx(d) == used0;
+		__asm__ volatile("pause");
+	}
+	pci_cfg_write16(d->bdf, PCI_REG_COMMAND, cmd | PCI_CMD_MASTER);
+	for (u32 n = 0; n < d->poll_max && !served; n++) {
+		served = bad_status != VBLK_S_NONE && used_idx(d) != used0;
+		__asm__ volatile("pause");
+	}
+	up = virtio_bring_up(d, env, why, sizeof(why)) &&
+	     vpat_read_one(d, 0, &st);
+	vreport("hostile_bus_master_off",
+		quiet && served && bad_status == VIRTIO_BLK_S_OK && up,
+		"%s while off, %s once on (status %u), after reset %s %s",
+		quiet ? "no answer" : "answered",
+		served ? "answered" : "no answer", bad_status,
+		up ? "serves" : "does not serve", why);
+}
+
 void virtio_hostile_checks(struct vblk *d, const struct guest_env *env)
 {
 	if (d->features & FEAT(VIRTIO_BLK_F_RO)) {
@@ -132,4 +180,5 @@ void virtio_hostile_checks(struct vblk *d, const struct guest_env *env)
 	}
 	for (u32 k = 0; k < BAD_COUNT; k++)
 		one_bad_chain(d, (enum bad_chain)k, env);
+	bus_master_check(d, env);
 }

@@ -158,6 +158,12 @@ static void parse_vendor_cap(struct vblk *d, u8 c)
 	u32 len = pci_cfg_read32(d->bdf, c + VIRTIO_CAP_LENGTH);
 	u32 addr;
 
+	/* Its own BAR fields are the window's, written by the driver. */
+	if (type == VIRTIO_PCI_CAP_PCI_CFG) {
+		if (!d->pcicfg_cap)
+			d->pcicfg_cap = c;
+		return;
+	}
 	/* 4.1.4: the driver ignores capabilities with a reserved BAR. */
 	if (bar > 5 || !d->bar[bar])
 		return;

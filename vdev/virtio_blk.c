@@ -41,9 +41,12 @@ void vblk_violation(struct vblk *v, const char *why)
 		vblk_interrupt(v, true);
 }
 
+/* Reading or writing the rings is the device's own memory access: it
+ * needs bus mastering (PCI 3.0 6.2.2). */
 static bool queue_live(const struct vblk *v)
 {
-	return v->vq_enabled && (v->status & VIRTIO_STATUS_DRIVER_OK) &&
+	return v->vq_enabled && v->bus_master &&
+	       (v->status & VIRTIO_STATUS_DRIVER_OK) &&
 	       !(v->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
@@ -209,7 +212,6 @@ static bool take_one(struct vblk *v, struct vblk_slot *s, bool *answered)
 	if (s->req.action == VBLK_IO && !v->bdev) {
 		s->req.action = VBLK_DONE;
 		s->req.status = VIRTIO_BLK_S_IOERR;
-		s->req.used_len = 1;
 	}
 	if (s->req.action == VBLK_DONE) {
 		if (s->req.reason && !v->refusal_said) {
@@ -358,7 +360,6 @@ void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 	v->disk.block_size =
 		bdev ? MAX(bdev->limits.logical_block_size, VIRTIO_BLK_SECTOR) :
 		       VIRTIO_BLK_SECTOR;
-	v->write_cache = bdev && (bdev->limits.features & BLK_FEAT_WRITE_CACHE);
 	v->features = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_EVENT_IDX) |
 		      BIT(VIRTIO_BLK_F_SEG_MAX) | BIT(VIRTIO_BLK_F_SIZE_MAX) |
 		      BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH);
@@ -366,5 +367,8 @@ void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 		v->features |= BIT(VIRTIO_BLK_F_RO);
 	for (unsigned int i = 0; i < VBLK_SLOTS; i++)
 		v->slot[i].v = v;
+	/* PCI 3.0 6.8.2.9: an entry's Mask bit is 1 after reset. */
+	for (unsigned int i = 0; i < VBLK_MSIX_VECTORS; i++)
+		v->msix[i].w[MSIX_ENTRY_CTRL / 4] = MSIX_ENTRY_CTRL_MASK;
 	vblk_reset(v);
 }

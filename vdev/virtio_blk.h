@@ -80,7 +80,6 @@ struct vblk {
 	struct blk_dev *bdev;
 	struct vblk_disk disk;
 	u64 features; /* offered */
-	bool write_cache; /* FLUSH offered */
 	/* transport state (virtio 1.2 4.1.4.3) */
 	u32 dfselect, gfselect;
 	u64 gfeatures;
@@ -88,6 +87,7 @@ struct vblk {
 	u16 q_select, config_msix;
 	u16 msix_ctrl; /* MSI-X capability's message control */
 	bool intx_disabled; /* COMMAND.INTx disable */
+	bool bus_master; /* COMMAND.Bus Master: off, no access of its own */
 	struct vblk_msix_entry msix[VBLK_MSIX_VECTORS];
 	u8 pba;
 	/* the queue */
@@ -106,8 +106,9 @@ struct vblk {
 
 /*
  * Set up @v for @disk on @bdev (NULL: every I/O fails with IOERR).
- * Features: VERSION_1, EVENT_IDX, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH when
- * the disk has a write cache, RO when @disk->ro.
+ * Features: VERSION_1, EVENT_IDX, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH
+ * (always: virtio 1.2 5.2.5 says a device SHOULD offer it; on a disk
+ * without a write cache a flush costs nothing), RO when @disk->ro.
  */
 void vblk_init(struct vblk *v, const struct vblk_ops *ops,
 	       const struct virtq_mem *mem, struct blk_dev *bdev,
@@ -119,6 +120,15 @@ void vblk_bar_write(struct vblk *v, u32 off, unsigned int size, u64 val);
 
 /* The MSI-X capability's message control, as the guest writes it. */
 void vblk_msix_ctrl_write(struct vblk *v, u16 ctrl);
+/*
+ * COMMAND's Bus Master bit, as the guest writes it (0 after reset). While
+ * it is off the device reads and writes no guest memory and sends no
+ * MSI-X message (PCI 3.0 6.2.2, 6.8.3.4: messages wait in the PBA); INTx
+ * still works. Turning it off waits for the requests at the disk, whose
+ * answers are then lost, so that sets DEVICE_NEEDS_RESET; turning it on
+ * sends what waited and looks at the queue.
+ */
+void vblk_bus_master(struct vblk *v, bool on);
 
 /* Take new requests from the queue (a notify, or room freed). */
 void vblk_process(struct vblk *v);

@@ -111,9 +111,7 @@ static void decode_rw(const struct virtq_chain *c, const struct virtq_mem *m,
 		answer(r, VIRTIO_BLK_S_OK);
 		return;
 	}
-	r->used_len = in ? bytes + 1 : 1;
 	if (stream_vecs(r, c, m, in, in ? 0 : VIRTIO_BLK_HDR_SIZE, bytes)) {
-		r->used_len = 1;
 		refuse(r, "too many pieces of guest memory");
 		return;
 	}
@@ -137,7 +135,6 @@ static void decode_get_id(const struct virtq_chain *c,
 		refuse(r, "GET_ID buffer outside guest RAM");
 		return;
 	}
-	r->used_len = n + 1;
 	answer(r, VIRTIO_BLK_S_OK);
 }
 
@@ -149,7 +146,6 @@ int vblk_decode(const struct virtq_chain *c, const struct virtq_mem *m,
 
 	r->nvecs = 0;
 	r->bytes = 0;
-	r->used_len = 1;
 	r->reason = NULL;
 	if (c->rlen < VIRTIO_BLK_HDR_SIZE) {
 		*why = "request header is not device-readable";
@@ -164,6 +160,14 @@ int vblk_decode(const struct virtq_chain *c, const struct virtq_mem *m,
 		return -EINVAL;
 	}
 	r->status_gpa = virtq_chain_write_gpa(c, c->wlen - 1);
+	/*
+	 * The used length (2.7.8) is the whole writable part, whatever the
+	 * answer: the status byte is its last byte, and a driver may trust
+	 * only the first len bytes (2.7.8.2). An IN that succeeds wrote all
+	 * of it; for any other answer the data bytes before the status are
+	 * left as they were (QEMU reports the same, its in_len).
+	 */
+	r->used_len = c->wlen;
 	memcpy(&r->type, hdr, 4);
 	memcpy(&sector, hdr + 8, 8);
 	r->guest_sector = sector;

@@ -49,7 +49,7 @@ struct vblk_req {
 	u64 guest_sector; /* the header's, as the driver wrote it */
 	u32 bytes; /* data length */
 	u64 status_gpa; /* the status byte */
-	u32 used_len; /* bytes written into the chain, status included */
+	u32 used_len; /* used len: the chain's writable bytes, status last */
 	u16 nvecs;
 	struct bio_vec vecs[VBLK_MAX_VECS];
 };

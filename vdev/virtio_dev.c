@@ -306,6 +306,7 @@ static void cfg_store(u8 reg, u32 v, u32 old)
 		vd.cmd = v & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 			      PCI_COMMAND_INTX_DISABLE);
 		vd.blk.intx_disabled = vd.cmd & PCI_COMMAND_INTX_DISABLE;
+		vblk_bus_master(&vd.blk, vd.cmd & PCI_COMMAND_MASTER);
 		to = vd.bar.reg;
 		bar_refused(to,
 			    pci_ebar_sync(&vd.bar, vd.cmd & PCI_COMMAND_MEMORY,
@@ -347,11 +348,15 @@ static void cfg_store(u8 reg, u32 v, u32 old)
 static void cfg_write(void *ctx, u8 off, unsigned int n, u32 val)
 {
 	u8 reg = off & ~3;
-	u32 old = cfg_read(NULL, reg, 4), v = old;
+	u32 old = 0, v;
 
-	/* The data window must not be read (an access) to merge a write. */
-	if (reg == CAP_PCICFG + VIRTIO_PCI_CFG_DATA)
-		old = v = 0;
+	/*
+	 * The data window must not be read to merge a write: a read is an
+	 * access to the BAR (4.1.4.9.1), and the ISR clears when read.
+	 */
+	if (reg != CAP_PCICFG + VIRTIO_PCI_CFG_DATA)
+		old = cfg_read(NULL, reg, 4);
+	v = old;
 	for (unsigned int i = 0; i < n && (off & 3) + i < 4; i++) {
 		unsigned int sh = 8 * ((off & 3) + i);
 

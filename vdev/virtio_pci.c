@@ -22,7 +22,8 @@ static void msix_send(struct vblk *v, u16 vec)
 {
 	const struct vblk_msix_entry *e = &v->msix[vec];
 
-	if ((v->msix_ctrl & MSIX_CTRL_FMASK) ||
+	/* A message is a memory write: none without bus mastering. */
+	if ((v->msix_ctrl & MSIX_CTRL_FMASK) || !v->bus_master ||
 	    (e->w[MSIX_ENTRY_CTRL / 4] & MSIX_ENTRY_CTRL_MASK)) {
 		v->pba |= (u8)BIT(
 			vec); /* PCI 3.0 6.8.3.4: pending until unmasked */
@@ -62,6 +63,28 @@ void vblk_msix_ctrl_write(struct vblk *v, u16 ctrl)
 {
 	v->msix_ctrl = ctrl & (MSIX_CTRL_ENABLE | MSIX_CTRL_FMASK);
 	msix_unmasked(v);
+}
+
+void vblk_bus_master(struct vblk *v, bool on)
+{
+	if (on == v->bus_master)
+		return;
+	v->bus_master = on;
+	if (on) {
+		msix_unmasked(v);
+		vblk_process(v); /* chains notified while it was off */
+		return;
+	}
+	/*
+	 * The disk's DMA into the guest's buffers cannot be recalled: wait
+	 * for it (bounded by the drivers' timeouts), as a reset does. Those
+	 * requests end unanswered (their completion sees the queue dead).
+	 */
+	if (v->inflight) {
+		vblk_drain(v);
+		vblk_violation(
+			v, "bus mastering turned off with requests in flight");
+	}
 }
 
 /* ---- the device status state machine, 2.1 and 3.1.1 ---- */

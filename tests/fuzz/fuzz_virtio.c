@@ -8,7 +8,8 @@
  *    (vdev/virtio_blk_req.c), and the used ring written;
  *  - odd: the input is a sequence of register writes and notifies to the
  *    whole device (vdev/virtio_pci.c, vdev/virtio_blk.c) over a RAM disk,
- *    with guest memory from the input too.
+ *    with guest memory from the input too; MSI-X control writes may flip
+ *    COMMAND.Bus Master (on at the start).
  *
  * Besides ASan and UBSan, it checks that nothing ever asked the fake
  * memory for an address outside RAM (the code must check first), that
@@ -189,6 +190,7 @@ static void drive_device(const u8 *d, size_t n)
 	/* The disk is idle here, so its block size may change (block.h). */
 	rd.dev.limits.logical_block_size = n & 2 ? 4096 : 512;
 	vblk_init(&v, &ops, &g.mem, &rd.dev, &dk);
+	vblk_bus_master(&v, true);
 	irqs = 0;
 	while (n) {
 		u32 off = (u32)take(&d, &n, 2) % VBLK_BAR_SIZE;
@@ -205,6 +207,8 @@ static void drive_device(const u8 *d, size_t n)
 			break;
 		case 2:
 			vblk_msix_ctrl_write(&v, (u16)val);
+			if (val & BIT(31)) /* COMMAND.Bus Master flips */
+				vblk_bus_master(&v, !v.bus_master);
 			break;
 		default:
 			vblk_poll(&v);

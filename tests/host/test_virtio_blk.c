@@ -118,6 +118,40 @@ static void test_intx_fallback(void **state)
 	assert_int_equal(rd_bar(VBLK_ISR_OFF, 1), 0); /* read clears */
 }
 
+/*
+ * PCI 3.0 6.8.2.9: each MSI-X entry's Mask bit is 1 after reset, so a
+ * message the driver never programmed pends (PBA) instead of going out to
+ * address 0, and goes once the entry is written and unmasked.
+ */
+static void test_msix_entries_masked_at_reset(void **state)
+{
+	u32 ctrl1 = VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL;
+
+	for (u32 e = 0; e < VBLK_MSIX_VECTORS; e++)
+		assert_int_equal(rd_bar(VBLK_MSIX_TABLE_OFF +
+						e * MSIX_ENTRY_SIZE +
+						MSIX_ENTRY_CTRL,
+					4),
+				 MSIX_ENTRY_CTRL_MASK);
+	driver_init(false);
+	vblk_msix_ctrl_write(&v, MSIX_CTRL_ENABLE | 1);
+	wr_bar(VIRTIO_COMMON_Q_MSIX, 2, 1);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(msis, 0);
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 8), BIT(1));
+	wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE, 4, 0xfee00000);
+	wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_DATA, 4,
+	       MSI_DATA);
+	assert_int_equal(msis, 0); /* still masked */
+	wr_bar(ctrl1, 4, 0);
+	assert_int_equal(msis, 1);
+	assert_int_equal(last_msi_data, MSI_DATA);
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 8), 0);
+}
+
 static void test_masked_vector_pends(void **state)
 {
 	driver_init(true);
@@ -195,6 +229,63 @@ static void test_reset_with_io_in_flight(void **state)
 	run_until_idle();
 	assert_int_equal(used_idx(), 0);
 	assert_int_equal(status_byte(0), 0xff);
+}
+
+/*
+ * PCI 3.0 6.2.2: with COMMAND.Bus Master clear the function makes no
+ * memory access of its own (MSI-X messages included). A chain posted and
+ * notified meanwhile is not looked at; the device takes it when bus
+ * mastering comes back on.
+ */
+static void test_bus_master_off_no_dma(void **state)
+{
+	u64 reads, writes;
+
+	driver_init(true);
+	vblk_bus_master(&v, false);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	reads = g.reads;
+	writes = g.writes;
+	notify();
+	run_until_idle();
+	assert_int_equal(g.reads, reads);
+	assert_int_equal(g.writes, writes);
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(status_byte(0), 0xff);
+	assert_int_equal(msis, 0);
+	vblk_bus_master(&v, true);
+	run_until_idle();
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(status_byte(0), VIRTIO_BLK_S_OK);
+	assert_int_equal(msis, 1);
+}
+
+/*
+ * Bus mastering turned off with a request at the disk: the disk's DMA
+ * into the guest's buffer is waited for, then nothing more is written
+ * (no status byte, no used element, no message), and since that request
+ * can never be answered the device needs a reset (2.1.2).
+ */
+static void test_bus_master_off_with_io_in_flight(void **state)
+{
+	driver_init(true);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, DATA, 512);
+	notify();
+	assert_int_equal(v.inflight, 1);
+	vblk_bus_master(&v, false);
+	assert_int_equal(v.inflight, 0);
+	assert_true(blk_idle(&rd.dev));
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(status_byte(0), 0xff);
+	assert_int_equal(msis, 0);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	/* The configuration-change message waited in the PBA. */
+	assert_int_equal(rd_bar(VBLK_MSIX_PBA_OFF, 8), BIT(0));
+	vblk_bus_master(&v, true);
+	assert_int_equal(msis, 1);
+	assert_int_equal(last_msi_data, MSI_CONFIG);
+	run_until_idle();
+	assert_int_equal(used_idx(), 0);
 }
 
 /* More requests than slots: the rest wait, then all complete. */
@@ -440,10 +531,13 @@ int main(void)
 		T(test_write_then_read),
 		T(test_disk_error_is_ioerr),
 		T(test_intx_fallback),
+		T(test_msix_entries_masked_at_reset),
 		T(test_masked_vector_pends),
 		T(test_broken_chain_needs_reset),
 		T(test_bad_layout_needs_reset),
 		T(test_reset_with_io_in_flight),
+		T(test_bus_master_off_no_dma),
+		T(test_bus_master_off_with_io_in_flight),
 		T(test_more_requests_than_slots),
 		T(test_split_request),
 		T(test_full_queue_suppresses_notify),

@@ -346,6 +346,12 @@ static void test_range_checks(void **state)
 	decode_ok();
 	assert_int_equal(req.action, VBLK_DONE);
 	assert_int_equal(req.status, VIRTIO_BLK_S_IOERR);
+	/*
+	 * 2.7.8.2: the driver may trust only the first len bytes of the
+	 * writable part, and the status byte is its last one, so len covers
+	 * the whole writable part (QEMU's in_len), not just one byte.
+	 */
+	assert_int_equal(req.used_len, 513);
 	q.last_avail = 0;
 	three(VIRTIO_BLK_T_OUT, 999, DATA, 1024, false);
 	decode_ok();
@@ -360,6 +366,7 @@ static void test_range_checks(void **state)
 	decode_ok();
 	assert_int_equal(req.action, VBLK_DONE);
 	assert_int_equal(req.status, VIRTIO_BLK_S_IOERR);
+	assert_int_equal(req.used_len, 101);
 }
 
 static void test_read_only(void **state)

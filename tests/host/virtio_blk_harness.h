@@ -74,6 +74,7 @@ static inline void setup_disk_bs(bool ro, u32 bs, u64 first)
 			 0);
 	rd.dev.limits.logical_block_size = bs; /* idle: it may grow */
 	vblk_init(&v, &ops, &g.mem, &rd.dev, &d);
+	vblk_bus_master(&v, true); /* as the driver's pci_set_master() */
 	msis = intxs = logs = 0;
 	avail_idx = 0;
 }
@@ -151,6 +152,10 @@ static inline void driver_init_qf(bool msix, u16 qsize, u64 mask)
 		       4, MSI_DATA);
 		wr_bar(VBLK_MSIX_TABLE_OFF, 4, 0xfee00000);
 		wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_DATA, 4, MSI_CONFIG);
+		/* Masked after reset (PCI 3.0 6.8.2.9): unmask both. */
+		wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_CTRL, 4, 0);
+		wr_bar(VBLK_MSIX_TABLE_OFF + MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL,
+		       4, 0);
 		vblk_msix_ctrl_write(&v, MSIX_CTRL_ENABLE | 1);
 		wr_bar(VIRTIO_COMMON_MSIX, 2, 0);
 	}

@@ -146,10 +146,13 @@ def test_virtio_guest_small_queue_polled():
     interrupts (virtio_irq=poll), so the used ring alone completes them."""
     image = _image("virtio-guest-q8")
     run = _run("virtio-guest-q8", image,
-               "scenario=virtio virtio_qsize=8 virtio_irq=poll")
+               "scenario=virtio virtio_qsize=8 virtio_irq=poll "
+               "virtio_pcicfg=1")
     res = _results(run)
     assert run.has(r"TEST virtio\.init PASS .* qsize=8 "), run
     assert res.get("irq") == "SKIP", run
+    # The reference device for scenario=virtio's virtio_pcicfg check.
+    assert res.get("pcicfg_write_no_read") == "PASS", run
     for name in EXPECTED:
         if name != "irq_setup":
             assert res.get(name) == "PASS", (name, run)
