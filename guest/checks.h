@@ -45,6 +45,9 @@ void test_single_step(void);
 /* msr_checks.c */
 void test_msr_virt(void);
 
+/* tsc_adjust_checks.c */
+void test_tsc_adjust(void);
+
 /* apic_checks.c */
 void apic_sw_enable(void);
 void test_apic_irqs(void);

@@ -562,6 +562,7 @@ void run_all_tests(const struct guest_env *env)
 	test_cpuid_msrs();
 	test_apic_base();
 	test_msr_virt();
+	test_tsc_adjust();
 	test_injected_fault_frame();
 	test_cr();
 	test_cr0_reserved();

@@ -125,6 +125,8 @@
 	BIT(3) /* XSAVES/XRSTORS and IA32_XSS, SDM Vol.1 13.2 */
 #define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_ECX_HYPERVISOR BIT(31) /* reserved for hypervisors */
+#define CPUID_LEAF_7 7 /* structured extended features, subleaf 0 */
+#define CPUID_7_EBX_TSC_ADJUST BIT(1) /* table 3-8: IA32_TSC_ADJUST */
 #define CPUID_7_ECX_OSPKE BIT(4) /* table 3-8, leaf 7 subleaf 0 */
 #define CPUID_EXT_MAX 0x80000000 /* EAX = highest extended leaf, table 3-8 */
 #define CPUID_EXT_ADDR_SIZES 0x80000008 /* EAX[7:0] = MAXPHYADDR */
