@@ -6,13 +6,15 @@
  * return all ones and writes are dropped, as on a PC with nothing
  * decoding that address. IN/OUT and the string forms INS/OUTS, with REP,
  * are emulated here from the exit qualification (SDM Vol.3C 28.2.1 table
- * 28-5); the memory side of INS/OUTS honours the guest's page permissions
- * and takes #PF as the CPU's own access would.
+ * 28-5); the memory side of INS/OUTS honours the guest's segments and
+ * page permissions (SMAP and protection keys included) and takes #GP,
+ * #SS or #PF as the CPU's own access would.
  */
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
 #include "vmx/exitqual.h"
+#include "vmx/io_seg.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
@@ -84,13 +86,13 @@ static void io_simple(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 /*
  * Address size and segment of INS/OUTS: from the instruction information
  * when IA32_VMX_BASIC[54] says it is there, else the code segment's default
- * and DS (segment overrides are then not honoured).
+ * and DS (segment overrides are then not honoured). INS always uses ES.
  */
-static void string_operands(bool in, unsigned int *abytes, u64 *base)
+static void string_operands(bool in, bool lm, unsigned int *abytes,
+			    struct io_seg *seg)
 {
 	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);
-	bool lm = ar & VMX_AR_L;
-	unsigned int seg = SEG_DS;
+	unsigned int s = SEG_DS;
 
 	*abytes = lm ? 8 : ar & VMX_AR_DB ? 4 : 2;
 	if (vmx_caps()->basic & VMX_BASIC_INOUT_INFO) {
@@ -99,11 +101,50 @@ static void string_operands(bool in, unsigned int *abytes, u64 *base)
 
 		if (as <= 2)
 			*abytes = 2u << as;
-		seg = insn_info_io_segment(info);
+		s = insn_info_io_segment(info);
 	}
-	if (in || seg >= 6)
-		seg = in ? SEG_ES : SEG_DS;
-	*base = vcpu_seg_base(seg, lm);
+	if (in || s >= 6)
+		s = in ? SEG_ES : SEG_DS;
+	seg->index = s;
+	seg->base = vcpu_seg_base(s, lm);
+	seg->limit = (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * s);
+	seg->ar = (u32)vmread(VMCS_GUEST_ES_AR_BYTES + 2 * s);
+}
+
+/*
+ * One element's memory operand, checked as the CPU's access would be,
+ * before the port is touched: segment (io_seg.h), then paging (U/S, R/W
+ * with CR0.WP, SMAP with RFLAGS.AC, protection keys: vmx/linear.c). A
+ * fault leaves the port, RCX and the index as they were for this element,
+ * and the guest restarts the instruction after handling it. Returns 0
+ * with the linear address, 1 when a fault was injected, -1 when Keel
+ * stopped the guest.
+ */
+static int element_address(struct vcpu *v, const struct io_seg *seg, bool lm,
+			   u64 off, unsigned int size, bool in, u64 *gla)
+{
+	u8 vec = io_seg_check(seg, lm, off, size, in, gla);
+	u32 pf;
+	u64 cr2;
+	int rc;
+
+	if (vec) {
+		vcpu_inject_exception(v, vec, 0);
+		return 1;
+	}
+	rc = guest_check_linear(v, *gla, size, in, &pf, &cr2);
+	if (rc == GPT_PAGE_FAULT) {
+		vcpu_inject_pf(v, cr2, pf);
+		return 1;
+	}
+	if (rc) {
+		/* Reserved bits or tables outside RAM: the CPU would give
+		 * #PF(RSVD) or a machine check; Keel stops the guest. */
+		vcpu_stop(v, "%s at linear %#llx: guest page walk failed (%d)",
+			  in ? "INS" : "OUTS", *gla, rc);
+		return -1;
+	}
+	return 0;
 }
 
 static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
@@ -112,32 +153,25 @@ static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 	u64 *idx = in ? &v->regs.rdi : &v->regs.rsi;
 	s64 step = vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_DF ? -(s64)size :
 							       (s64)size;
+	bool lm = vcpu_in_64bit_mode();
 	unsigned int abytes;
-	u64 base, amask, count;
+	struct io_seg seg;
+	u64 amask, count;
 
-	string_operands(in, &abytes, &base);
+	string_operands(in, lm, &abytes, &seg);
 	amask = abytes == 8 ? ~0ULL : BIT(abytes * 8) - 1;
 	count = rep ? v->regs.rcx & amask : 1;
 
 	for (u64 n = 0; count && n < IO_STRING_SLICE; n++, count--) {
-		u64 gla = base + (*idx & amask), cr2;
-		u32 val = 0, pf;
-		int rc;
+		u64 gla;
+		u32 val = 0;
+		int rc = element_address(v, &seg, lm, *idx & amask, size, in,
+					 &gla);
 
-		/*
-		 * The memory operand is checked as the CPU's access would be,
-		 * before the port is touched: a #PF leaves the port, RCX and
-		 * the index as they were for this element, and the guest
-		 * restarts the instruction after handling it.
-		 */
-		rc = guest_check_linear(v, gla, size, in, &pf, &cr2);
-		if (rc == GPT_PAGE_FAULT) {
-			if (rep)
-				v->regs.rcx = (v->regs.rcx & ~amask) |
-					      (count & amask);
-			vcpu_inject_pf(v, cr2, pf);
+		if (rc > 0 && rep)
+			v->regs.rcx = (v->regs.rcx & ~amask) | (count & amask);
+		if (rc)
 			return;
-		}
 		if (in) {
 			rc = call(v, h, port, size, true, &val);
 			if (!rc)
