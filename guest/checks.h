@@ -48,6 +48,9 @@ void test_msr_virt(void);
 /* tsc_adjust_checks.c */
 void test_tsc_adjust(void);
 
+/* io_split_checks.c */
+void test_io_split(void);
+
 /* apic_checks.c */
 void apic_sw_enable(void);
 void test_apic_irqs(void);

@@ -556,6 +556,7 @@ void run_all_tests(const struct guest_env *env)
 	test_hypercalls(env);
 	test_raise_irq_twice();
 	test_io();
+	test_io_split();
 	string_io_paging_tests();
 	test_msr();
 	test_msr_tsc_deadline();
