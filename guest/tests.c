@@ -518,7 +518,7 @@ static void test_acpi_tables(void)
 {
 	const u8 *rsdp = acpi_find_rsdp();
 	const u8 *rsdt, *madt, *fadt;
-	u32 cpus = 0, ioapics = 0, pm_tmr;
+	u32 cpus = 0, ioapics = 0, pm_tmr, madt_id = ~0u;
 
 	if (!rsdp) {
 		report("acpi_tables", false, "no RSDP in 0xe0000-0xfffff");
@@ -537,7 +537,12 @@ static void test_acpi_tables(void)
 		cpus += madt[off] == ACPI_MADT_CPU ||
 			madt[off] == ACPI_MADT_X2APIC;
 		ioapics += madt[off] == ACPI_MADT_IOAPIC;
+		if (madt[off] == ACPI_MADT_CPU)
+			madt_id = madt[off + 3];
+		else if (madt[off] == ACPI_MADT_X2APIC)
+			madt_id = *(const u32 *)(madt + off + 4);
 	}
+	check_apic_ids(madt_id);
 	pm_tmr = *(const u32 *)(fadt + ACPI_FADT_PM_TMR);
 	report("acpi_tables",
 	       rsdp[15] == 2 && !acpi_sum(rsdp, 36) && cpus == 1 && ioapics &&

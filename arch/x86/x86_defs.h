@@ -127,6 +127,8 @@
 	BIT(3) /* XSAVES/XRSTORS and IA32_XSS, SDM Vol.1 13.2 */
 #define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_ECX_HYPERVISOR BIT(31) /* reserved for hypervisors */
+#define CPUID_1_EBX_APIC_ID_SHIFT 24 /* EBX[31:24]: initial APIC ID */
+#define CPUID_LEAF_X2APIC_TOPOLOGY 0xb /* EDX: x2APIC ID, Vol.3A 10.12.8.1 */
 #define CPUID_LEAF_7 7 /* structured extended features, subleaf 0 */
 #define CPUID_7_EBX_TSC_ADJUST BIT(1) /* table 3-8: IA32_TSC_ADJUST */
 #define CPUID_7_ECX_PKU BIT(3) /* table 3-8: protection keys, RDPKRU */

@@ -58,6 +58,7 @@ def test_guest_checks_all_pass(all_run):
                  "io_ins_smap_pf", "io_outs_smap_pf", "io_ins_smap_ac",
                  "io_ins_backwards", "io_ins_segment_limit_gp",
                  "io_split_elcr_dword", "io_split_uart_scratch",
+                 "apic_id_consistent",
                  "cr4_vmxe_set_gp", "cr4_smxe_set_gp", "monitor_mwait_nop", "cpuid_msr_monitor", "xsetbv", "hlt_wakeup_by_irq",
                  "mmio_read_ah", "mmio_movsx", "mmio_write_imm",
                  "mmio64_movsxd", "legacy_vga_and_bios_area", "acpi_tables",
