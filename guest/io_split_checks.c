@@ -2,9 +2,9 @@
 /*
  * IN/OUT across a device's edge (vm/pio_split.h): each byte goes to
  * whoever decodes it, as on a PC; a byte nobody decodes reads FFh and its
- * write is lost. kvm-unit-tests reads the ELCR (4D0h-4D1h, passed
- * through) with wider accesses than it has ports; COM1's scratch
- * register (3FFh, Keel's UART) is the last port of an emulated device.
+ * write is lost. The ELCR (4D0h-4D1h, passed through) read as a dword
+ * runs into two ports nobody decodes; COM1's scratch register (3FFh,
+ * Keel's UART) is the last port of an emulated device.
  */
 #include "checks.h"
 
