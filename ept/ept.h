@@ -153,6 +153,10 @@ struct gpt_walker {
 	/* Only gpt_translate_access() looks at these: */
 	bool wp; /* CR0.WP: supervisor writes honour R/W */
 	bool nxe; /* EFER.NXE: XD bits forbid fetches */
+	bool smap; /* CR4.SMAP: supervisor data access to user pages... */
+	bool ac; /* ...faults unless RFLAGS.AC (explicit accesses) */
+	bool pke; /* CR4.PKE: protection keys on user pages (4-level) */
+	u32 pkru; /* PKRU: AD (bit 2k) and WD (bit 2k + 1) of key k */
 };
 
 /* #PF error code bits, SDM Vol.3A 4.7 (rev 080); an access is described
@@ -161,6 +165,7 @@ struct gpt_walker {
 #define GPT_PF_W BIT(1)
 #define GPT_PF_U BIT(2)
 #define GPT_PF_I BIT(4)
+#define GPT_PF_PK BIT(5) /* protection-key violation */
 /* gpt_translate_access() result: the access takes #PF. */
 #define GPT_PAGE_FAULT 1
 
@@ -175,8 +180,11 @@ enum gpt_mode gpt_mode_from_regs(u64 cr0, u64 cr4, u64 efer);
 int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa);
 /*
  * Translate @gla for an @access (GPT_PF_W/U/I) as the CPU would perform
- * it, checking U/S, R/W (with CR0.WP) and XD over every level (SDM Vol.3A
- * 4.6). Returns 0, GPT_PAGE_FAULT with the #PF error code in *@pf_error,
+ * it, checking U/S, R/W (with CR0.WP) and XD over every level, SMAP for a
+ * supervisor data access and protection keys for a data access to a user
+ * page (SDM Vol.3A 4.6.1, 4.6.2). GPT_PF_U is the access at CPL 3; every
+ * access is taken as explicit (implicit supervisor accesses ignore AC: no
+ * caller makes one). Returns 0, GPT_PAGE_FAULT with the #PF error code in *@pf_error,
  * or a negative errno (reserved bits, tables outside memory).
  */
 int gpt_translate_access(const struct gpt_walker *w, u64 gla, u32 access,

@@ -39,16 +39,25 @@ static int read64(const struct gpt_walker *w, u64 gpa, u64 *v)
 }
 
 /* The rights of a translation: R/W and U/S of every level ANDed, XD
- * ORed (SDM Vol.3A 4.6.1). */
+ * ORed (SDM Vol.3A 4.6.1); the last entry seen, the one that maps the
+ * page, holds its protection key. */
 struct gpt_perm {
 	bool rw, us, xd;
+	u64 leaf;
 };
+
+/* Protection key of a 4-level paging entry mapping a page (SDM Vol.3A
+ * 4.6.2, bits 62:59 of the PTE or of a PDE/PDPTE with PS). */
+#define PTE_PKEY GENMASK(62, 59)
+#define PKRU_AD(k) BIT(2 * (k)) /* access disable */
+#define PKRU_WD(k) BIT(2 * (k) + 1) /* write disable */
 
 static void perm_add(const struct gpt_walker *w, struct gpt_perm *p, u64 e)
 {
 	p->rw = p->rw && (e & PTE_RW);
 	p->us = p->us && (e & PTE_US);
 	p->xd = p->xd || (w->nxe && (e & PTE_NX));
+	p->leaf = e;
 }
 
 static int walk_32bit(const struct gpt_walker *w, u32 gla, u64 *gpa,
@@ -159,7 +168,7 @@ static int walk(const struct gpt_walker *w, u64 gla, u64 *gpa,
 
 int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 {
-	struct gpt_perm p = { true, true, false };
+	struct gpt_perm p = { true, true, false, 0 };
 
 	return walk(w, gla, gpa, &p);
 }
@@ -167,25 +176,50 @@ int gpt_translate(const struct gpt_walker *w, u64 gla, u64 *gpa)
 /*
  * SDM Vol.3A 4.6.1: a user access needs U/S everywhere; a user write, or
  * a supervisor write with CR0.WP, needs R/W everywhere; a fetch needs XD
- * clear everywhere. (SMEP, SMAP and protection keys are not modelled.)
+ * clear everywhere. With CR4.SMAP a supervisor data access to a user page
+ * (U/S everywhere) needs RFLAGS.AC. (SMEP, which is about fetches, is
+ * not modelled: no caller fetches.)
  */
 static bool allowed(const struct gpt_walker *w, const struct gpt_perm *p,
 		    u32 access)
 {
-	bool user = access & GPT_PF_U;
+	bool user = access & GPT_PF_U, fetch = access & GPT_PF_I;
 
 	if (user && !p->us)
 		return false;
 	if ((access & GPT_PF_W) && !p->rw && (user || w->wp))
 		return false;
-	return !((access & GPT_PF_I) && p->xd);
+	if (!user && !fetch && p->us && w->smap && !w->ac)
+		return false;
+	return !(fetch && p->xd);
+}
+
+/*
+ * SDM Vol.3A 4.6.2: with 4-level paging and CR4.PKE, a data access to a
+ * user page is refused when PKRU's AD bit of the page's key is set; a
+ * write also when WD is, if it is a user write or CR0.WP is on.
+ */
+static bool key_allows(const struct gpt_walker *w, const struct gpt_perm *p,
+		       u32 access)
+{
+	unsigned int key = (unsigned int)FIELD_GET(PTE_PKEY, p->leaf);
+	bool user = access & GPT_PF_U;
+
+	if (!w->pke || w->mode != GPT_MODE_4LEVEL || !p->us ||
+	    (access & GPT_PF_I))
+		return true;
+	if (w->pkru & PKRU_AD(key))
+		return false;
+	return !((access & GPT_PF_W) && (w->pkru & PKRU_WD(key)) &&
+		 (user || w->wp));
 }
 
 int gpt_translate_access(const struct gpt_walker *w, u64 gla, u32 access,
 			 u64 *gpa, u32 *pf_error)
 {
-	struct gpt_perm p = { true, true, false };
+	struct gpt_perm p = { true, true, false, 0 };
 	int ret = walk(w, gla, gpa, &p);
+	bool key_ok;
 
 	access &= GPT_PF_W | GPT_PF_U | GPT_PF_I;
 	if (ret == -ENOENT) {
@@ -194,8 +228,11 @@ int gpt_translate_access(const struct gpt_walker *w, u64 gla, u32 access,
 	}
 	if (ret)
 		return ret;
-	if (!allowed(w, &p, access)) {
-		*pf_error = access | GPT_PF_P;
+	/* PK says whether the key refused it, with the other checks or
+	 * alone (the error code's bit 5, SDM Vol.3A 4.7). */
+	key_ok = key_allows(w, &p, access);
+	if (!allowed(w, &p, access) || !key_ok) {
+		*pf_error = access | GPT_PF_P | (key_ok ? 0 : GPT_PF_PK);
 		return GPT_PAGE_FAULT;
 	}
 	return 0;

@@ -41,9 +41,17 @@ void test_cr0_reserved(void);
 void test_tsc_rate_cpuid(void);
 void test_cpuid_rip_wrap(void);
 void test_single_step(void);
+/* The MADT's processor has @madt_id: so do CPUID and the LAPIC. */
+void check_apic_ids(u32 madt_id);
 
 /* msr_checks.c */
 void test_msr_virt(void);
+
+/* tsc_adjust_checks.c */
+void test_tsc_adjust(void);
+
+/* io_split_checks.c */
+void test_io_split(void);
 
 /* apic_checks.c */
 void apic_sw_enable(void);

@@ -408,3 +408,30 @@ void test_single_step(void)
 	}
 	idt_set_gate(VEC_DB, (void (*)(void))exc_stubs[VEC_DB]);
 }
+
+/*
+ * The guest's APIC ID, as kvm-unit-tests finds it (it sends IPIs and
+ * NMIs to physical destination 0, QEMU's boot CPU): CPUID.1:EBX[31:24],
+ * CPUID 0Bh EDX (x2APIC ID), the LAPIC's ID register (xAPIC page, bits
+ * 31:24) and the MADT's one processor all name the same CPU. Under Keel
+ * that is the real boot CPU's ID: 0 on QEMU and Bochs, whatever the
+ * firmware gave it on a machine (docs/kvm-unit-tests.md).
+ */
+#define LAPIC_ID_REG 0xfee00020u
+#define CPUID_X2APIC_LEAF 0xb
+
+void check_apic_ids(u32 madt_id)
+{
+	u32 c1 = cpuid(1, 0).ebx >> 24, cb = c1, reg, ebx_b = 0;
+
+	if (cpuid(0, 0).eax >= CPUID_X2APIC_LEAF) {
+		ebx_b = cpuid(CPUID_X2APIC_LEAF, 0).ebx;
+		if (ebx_b)
+			cb = cpuid(CPUID_X2APIC_LEAF, 0).edx;
+	}
+	reg = *(volatile u32 *)LAPIC_ID_REG >> 24;
+	report("apic_id_consistent",
+	       cb == madt_id && (cb & 0xff) == c1 && reg == (cb & 0xff),
+	       "cpuid1 %u, cpuid 0Bh %u%s, LAPIC %u, MADT %u", c1, cb,
+	       ebx_b ? "" : " (no leaf)", reg, madt_id);
+}

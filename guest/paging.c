@@ -7,19 +7,26 @@
  *
  * 32-bit paging with 4 MiB pages identity-maps everything, except the
  * 4 MiB at TEST_BASE, mapped by a page table: TEST_BASE read-write,
- * TEST_RO read-only, TEST_NP not present. CR0.WP is on.
+ * TEST_RO read-only, TEST_NP not present, TEST_USER a user page (the one
+ * page with U/S set at both levels). CR0.WP is on.
  */
 #include "guest.h"
 
 #define TEST_BASE 0x00800000u
 #define TEST_RO (TEST_BASE + 0x1000)
 #define TEST_NP (TEST_BASE + 0x2000)
+#define TEST_USER (TEST_BASE + 0x3000)
 #define PTE_P BIT(0)
 #define PTE_RW BIT(1)
+#define PTE_US BIT(2)
 #define PDE_PS BIT(7)
 #define CR0_PG BIT(31)
 #define CR0_WP BIT(16)
 #define CR4_PSE BIT(4)
+#define CR4_SMAP BIT(21)
+#define CPUID7_EBX_SMAP BIT(20) /* SDM Vol.2A table 3-8 */
+#define EFLAGS_DF BIT(10)
+#define EFLAGS_AC BIT(18)
 #define VEC_PF 14
 #define PF_P BIT(0)
 #define PF_W BIT(1)
@@ -32,11 +39,22 @@ static void build_tables(void)
 {
 	for (u32 i = 0; i < 1024; i++)
 		pd[i] = (i << 22) | PDE_PS | PTE_RW | PTE_P;
-	pd[TEST_BASE >> 22] = (u32)pt | PTE_RW | PTE_P;
+	pd[TEST_BASE >> 22] = (u32)pt | PTE_US | PTE_RW | PTE_P;
 	for (u32 i = 0; i < 1024; i++)
 		pt[i] = (TEST_BASE + (i << 12)) | PTE_RW | PTE_P;
 	pt[(TEST_RO - TEST_BASE) >> 12] = TEST_RO | PTE_P;
 	pt[(TEST_NP - TEST_BASE) >> 12] = 0;
+	pt[(TEST_USER - TEST_BASE) >> 12] = TEST_USER | PTE_US | PTE_RW | PTE_P;
+}
+
+/* Set or clear RFLAGS bits @bits (AC, DF) through POPF. */
+static void eflags_set(u32 bits, bool on)
+{
+	u32 f;
+
+	__asm__ volatile("pushfl; popl %0" : "=r"(f));
+	f = on ? f | bits : f & ~bits;
+	__asm__ volatile("pushl %0; popfl" : : "r"(f) : "memory", "cc");
 }
 
 static u32 read_cr2(void)
@@ -99,6 +117,134 @@ static bool fifo_holds(const u8 *b, u32 n)
 	return ok && inb(TESTDEV_PORT_FIFO) == FIFO_EMPTY;
 }
 
+/*
+ * SMAP (SDM Vol.3A 4.6.1): with CR4.SMAP, INS and OUTS at CPL 0 on a user
+ * page take #PF (P, plus W for INS) while RFLAGS.AC is 0, before the
+ * port is touched; with AC set they work.
+ */
+static void check_smap(u32 cr0, u32 cr4)
+{
+	static const u8 bytes[4] = { 0x55, 0x66, 0x77, 0x88 };
+	volatile u8 *user = (volatile u8 *)TEST_USER;
+	u32 fi, fo, fa, ei, eo, ci, co;
+	bool kept_in, kept_out, ok;
+
+	if (!(cpuid(7, 0).ebx & CPUID7_EBX_SMAP)) {
+		report_skip("io_ins_smap_pf", "CPU without SMAP");
+		report_skip("io_outs_smap_pf", "CPU without SMAP");
+		report_skip("io_ins_smap_ac", "CPU without SMAP");
+		return;
+	}
+	user[0] = 0;
+	eflags_set(EFLAGS_AC, false);
+	paging(true, cr0, cr4 | CR4_SMAP);
+	fill_fifo(bytes, 4);
+	fi = try_rep_insb(TEST_USER, 4);
+	ei = fault.error;
+	ci = read_cr2();
+	kept_in = fifo_holds(bytes, 4);
+	fo = try_rep_outsb(TEST_USER, 4);
+	eo = fault.error;
+	co = read_cr2();
+	kept_out = inb(TESTDEV_PORT_FIFO) == FIFO_EMPTY;
+	eflags_set(EFLAGS_AC, true);
+	fill_fifo(bytes, 4);
+	fa = try_rep_insb(TEST_USER, 4);
+	ok = user[0] == 0x55 && user[3] == 0x88;
+	eflags_set(EFLAGS_AC, false);
+	paging(false, cr0, cr4);
+	report("io_ins_smap_pf",
+	       fi == VEC_PF && ei == (PF_P | PF_W) && ci == TEST_USER &&
+		       kept_in,
+	       "vector=%u error=0x%x cr2=0x%x port_data_kept=%u", fi, ei, ci,
+	       kept_in);
+	report("io_outs_smap_pf",
+	       fo == VEC_PF && eo == PF_P && co == TEST_USER && kept_out,
+	       "vector=%u error=0x%x cr2=0x%x port_untouched=%u", fo, eo, co,
+	       kept_out);
+	report("io_ins_smap_ac", fa == NO_FAULT && ok,
+	       "fault=0x%x data=0x%x,0x%x", fa, user[0], user[3]);
+}
+
+/* RFLAGS.DF: REP INSB stores downwards from RDI, which ends one below. */
+static void check_backwards(u32 cr0, u32 cr4)
+{
+	static const u8 bytes[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
+	volatile u8 *rw = (volatile u8 *)TEST_BASE;
+	u32 dst = TEST_BASE + 0x13, n = 4, f;
+
+	paging(true, cr0, cr4);
+	fill_fifo(bytes, 4);
+	eflags_set(EFLAGS_DF, true);
+	fault_arm();
+	__asm__ volatile("movl $1f, %[res]\n\trep insb\n1:"
+			 : "+D"(dst), "+c"(n), [res] "=m"(fault.resume)
+			 : "d"(TESTDEV_PORT_FIFO)
+			 : "memory");
+	f = fault_disarm();
+	eflags_set(EFLAGS_DF, false);
+	paging(false, cr0, cr4);
+	report("io_ins_backwards",
+	       f == NO_FAULT && n == 0 && dst == TEST_BASE + 0xf &&
+		       rw[0x13] == 0xa1 && rw[0x10] == 0xa4,
+	       "fault=0x%x rdi=0x%x rcx=%u bytes 0x%x..0x%x", f, dst, n,
+	       rw[0x13], rw[0x10]);
+}
+
+struct gdt_ptr {
+	u16 limit;
+	u32 base;
+} __attribute__((packed));
+
+/* 0x20: data RW, base 0, limit 0x800 pages with G: ES ends at
+ * TEST_BASE + 0xfff (SDM Vol.3A 3.4.5). */
+#define SEL_LIMITED 0x20
+#define DESC_LIMITED 0x00c0930000000800ULL
+#define SEL_FLAT_DATA 0x10
+#define LIMIT_END (TEST_BASE + 0x1000)
+
+/*
+ * A REP INSB that runs past ES's limit: the CPU checks only the first
+ * element before the exit (SDM Vol.3C 25.1.1), Keel each further one.
+ * The third of four bytes is #GP(0) with RCX and RDI at that element,
+ * the two bytes before it stored, the rest left in the port.
+ */
+static void check_segment_limit(void)
+{
+	static const u8 bytes[4] = { 0xc1, 0xc2, 0xc3, 0xc4 };
+	static u64 gdt[5] __attribute__((aligned(8)));
+	struct gdt_ptr old, d = { sizeof(gdt) - 1, (u32)gdt };
+	volatile u8 *p = (volatile u8 *)(LIMIT_END - 2);
+	u32 dst = LIMIT_END - 2, n = 4, f, err;
+	bool kept;
+
+	__asm__ volatile("sgdt %0" : "=m"(old));
+	memcpy(gdt, (const void *)old.base, 4 * sizeof(u64));
+	gdt[4] = DESC_LIMITED;
+	p[0] = p[1] = 0;
+	fill_fifo(bytes, 4);
+	__asm__ volatile("lgdt %0" : : "m"(d) : "memory");
+	fault_arm();
+	__asm__ volatile("movw %w[lim], %%es\n\t"
+			 "movl $1f, %[res]\n\t"
+			 "rep insb\n"
+			 "1:\tmovw %w[flat], %%es"
+			 : "+D"(dst), "+c"(n), [res] "=m"(fault.resume)
+			 : "d"(TESTDEV_PORT_FIFO), [lim] "r"(SEL_LIMITED),
+			   [flat] "r"(SEL_FLAT_DATA)
+			 : "memory");
+	f = fault_disarm();
+	err = fault.error;
+	__asm__ volatile("lgdt %0" : : "m"(old) : "memory");
+	kept = fifo_holds(bytes + 2, 2);
+	report("io_ins_segment_limit_gp",
+	       f == VEC_GP && err == 0 && n == 2 && dst == LIMIT_END &&
+		       p[0] == 0xc1 && p[1] == 0xc2 && kept,
+	       "vector=%u error=0x%x rcx=%u rdi=0x%x bytes 0x%x,0x%x "
+	       "rest_kept=%u",
+	       f, err, n, dst, p[0], p[1], kept);
+}
+
 void string_io_paging_tests(void)
 {
 	static const u8 bytes[4] = { 0x11, 0x22, 0x33, 0x44 };
@@ -149,6 +295,9 @@ void string_io_paging_tests(void)
 	       f == VEC_PF && err == 0 && cr2 == TEST_NP && kept,
 	       "vector=%u error=0x%x cr2=0x%x port_untouched=%u", f, err, cr2,
 	       kept);
+	check_smap(cr0, cr4);
+	check_backwards(cr0, cr4);
+	check_segment_limit();
 }
 
 /*

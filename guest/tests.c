@@ -527,7 +527,7 @@ static void test_acpi_tables(void)
 {
 	const u8 *rsdp = acpi_find_rsdp();
 	const u8 *rsdt, *madt, *fadt;
-	u32 cpus = 0, ioapics = 0, pm_tmr;
+	u32 cpus = 0, ioapics = 0, pm_tmr, madt_id = ~0u;
 
 	if (!rsdp) {
 		report("acpi_tables", false, "no RSDP in 0xe0000-0xfffff");
@@ -546,7 +546,12 @@ static void test_acpi_tables(void)
 		cpus += madt[off] == ACPI_MADT_CPU ||
 			madt[off] == ACPI_MADT_X2APIC;
 		ioapics += madt[off] == ACPI_MADT_IOAPIC;
+		if (madt[off] == ACPI_MADT_CPU)
+			madt_id = madt[off + 3];
+		else if (madt[off] == ACPI_MADT_X2APIC)
+			madt_id = *(const u32 *)(madt + off + 4);
 	}
+	check_apic_ids(madt_id);
 	pm_tmr = *(const u32 *)(fadt + ACPI_FADT_PM_TMR);
 	report("acpi_tables",
 	       rsdp[15] == 2 && !acpi_sum(rsdp, 36) && cpus == 1 && ioapics &&
@@ -565,12 +570,14 @@ void run_all_tests(const struct guest_env *env)
 	test_hypercalls(env);
 	test_raise_irq_twice();
 	test_io();
+	test_io_split();
 	string_io_paging_tests();
 	test_msr();
 	test_msr_tsc_deadline();
 	test_cpuid_msrs();
 	test_apic_base();
 	test_msr_virt();
+	test_tsc_adjust();
 	test_injected_fault_frame();
 	test_cr();
 	test_cr0_reserved();

@@ -8,6 +8,7 @@
  */
 #include "core/lib.h"
 #include "vm/vm.h"
+#include "vm/pio_split.h"
 
 #define PIO_SPACE 0x10000U
 
@@ -63,6 +64,20 @@ struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size)
 bool vm_pio_claimed(const struct vm *vm, u16 port, unsigned int size)
 {
 	return pio_overlaps(vm, port, (u32)port + size);
+}
+
+_Static_assert(VM_MAX_PIO_HANDLERS < PIO_OWNER_PASS,
+	       "a device index must not look like PASS or NOBODY");
+
+u8 vm_pio_owner(const struct vm *vm, u16 port)
+{
+	for (unsigned int i = 0; i < vm->n_pio; i++)
+		if ((u16)(port - vm->pio[i].base) < vm->pio[i].count)
+			return (u8)i;
+	for (unsigned int i = 0; i < vm->n_pass; i++)
+		if ((u16)(port - vm->pass[i].base) < vm->pass[i].count)
+			return PIO_OWNER_PASS;
+	return PIO_OWNER_NOBODY;
 }
 
 static bool mmio_overlaps(const struct vm *vm, u64 base, u64 size)

@@ -22,8 +22,6 @@ _Static_assert(VM_MAX_MODULES == MB1_MAX_MODULES, "module limits differ");
 #define MB1_DS_SEL 0x10
 #define MB1_GDTR_LIMIT 0xffff
 #define LINUX_INITRD_MODULE "initrd"
-/* CPUID.01H:EBX[31:24], the initial APIC ID (SDM Vol.2A CPUID). */
-#define CPUID1_APIC_ID_SHIFT 24
 
 static int write_cb(void *ctx, u64 gpa, const void *buf, size_t len)
 {
@@ -96,7 +94,10 @@ static u64 install_acpi(struct vm *vm)
 	static struct gacpi_cfg cfg;
 	static u8 area[PC_BIOS_AREA_LEN];
 	const char *why;
-	u32 apic_id = cpuid(1, 0).ebx >> CPUID1_APIC_ID_SHIFT;
+	/* The MADT's one CPU is the boot CPU, which runs the vCPU; the guest
+	 * reads the same ID from CPUID and its LAPIC (both pass through).
+	 * All of it: above 0xFE the MADT gets an x2APIC entry. */
+	u32 apic_id = cpu_initial_apic_id();
 	u64 rsdp;
 
 	if (gacpi_cfg_from(&acpi_info, apic_id, &cfg, &why)) {

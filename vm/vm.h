@@ -299,6 +299,10 @@ int vm_register_mmio(struct vm *vm, u64 base, u64 size, vm_mmio_fn fn,
 int vm_pass_pio(struct vm *vm, u16 base, u16 count, const char *owner);
 /* Does any emulated range cover part of [port, port+size)? */
 bool vm_pio_claimed(const struct vm *vm, u16 port, unsigned int size);
+/* Who decodes @port: its device's index in pio[] (emulated ones win, as
+ * vmx/io.c's bitmap traps them), PIO_OWNER_PASS or PIO_OWNER_NOBODY
+ * (vm/pio_split.h). */
+u8 vm_pio_owner(const struct vm *vm, u16 port);
 /* The handler covering all of [port, port+size), or NULL. */
 struct vm_pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned int size);
 /*

@@ -9,4 +9,5 @@ host-tests += tests/host/test_vmx_caps.c tests/host/test_decode.c \
 	tests/host/test_vmx_exitqual.c tests/host/test_cpuid_filter.c \
 	tests/host/test_event.c tests/host/test_task_switch.c \
 	tests/host/test_cpuid_time.c tests/host/test_msr_virt.c \
-	tests/host/test_hc_abi.c tests/host/test_apic_base.c
+	tests/host/test_hc_abi.c tests/host/test_apic_base.c \
+	tests/host/test_io_seg.c

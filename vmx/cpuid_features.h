@@ -30,13 +30,17 @@ enum cpuid_policy {
 };
 
 /* A VMX control without which the instruction behind a bit is #UD in the
- * guest (SDM Vol.3C 26.3, secondary controls table 25-7): the bit is
- * hidden when Keel could not enable it. */
+ * guest (SDM Vol.3C 26.3, secondary controls table 25-7), or without
+ * which Keel cannot back its MSR: the bit is hidden when Keel could not
+ * enable it. */
 enum cpuid_needs {
 	CPUID_NEEDS_NONE,
 	CPUID_NEEDS_RDTSCP, /* RDTSCP, RDPID */
 	CPUID_NEEDS_INVPCID,
 	CPUID_NEEDS_XSAVES, /* XSAVES/XRSTORS */
+	/* Primary "use TSC offsetting" (table 25-6): IA32_TSC_ADJUST is
+	 * emulated by moving the guest's TSC (vmx/msr_tsc.c). */
+	CPUID_NEEDS_TSC_OFFSET,
 };
 
 #define CPUID_FEATURE_MSRS 4
@@ -85,7 +89,7 @@ static const struct cpuid_feature cpuid_features[] = {
 	{ "aperfmperf", 6, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(0), { 0xe7, 0xe8 }, 0 },
 	{ "energy_perf_bias", 6, 0, CPUID_ECX, CPUID_HIDDEN, 0, CPUID_B(3), { 0x1b0 }, 0 },
 	/* ---- leaf 7.0 ---- */
-	{ "tsc_adjust", 7, 0, CPUID_EBX, CPUID_HIDDEN, 0, CPUID_B(1), { 0x3b }, 0 },
+	{ "tsc_adjust", 7, 0, CPUID_EBX, CPUID_BACKED, CPUID_NEEDS_TSC_OFFSET, CPUID_B(1), { 0x3b }, 0 },
 	{ "sgx", 7, 0, CPUID_EBX, CPUID_HIDDEN, 0, CPUID_B(2), { 0x8c }, 0 },
 	{ "invpcid", 7, 0, CPUID_EBX, CPUID_BACKED, CPUID_NEEDS_INVPCID, CPUID_B(10), { 0 }, 0 },
 	{ "rdt_m", 7, 0, CPUID_EBX, CPUID_HIDDEN, 0, CPUID_B(12), { 0xc8d, 0xc8e, 0xc8f }, 0 },

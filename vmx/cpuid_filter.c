@@ -7,10 +7,12 @@
 #include "vmx/cpuid_features.h"
 #include "vmx/vmcs.h"
 
-u32 cpuid_needs_from_proc2(u32 proc2)
+u32 cpuid_needs_from_ctls(u32 proc, u32 proc2)
 {
 	u32 have = BIT(CPUID_NEEDS_NONE);
 
+	if (proc & CPU_BASED_USE_TSC_OFFSETTING)
+		have |= BIT(CPUID_NEEDS_TSC_OFFSET);
 	if (proc2 & SECONDARY_EXEC_ENABLE_RDTSCP)
 		have |= BIT(CPUID_NEEDS_RDTSCP);
 	if (proc2 & SECONDARY_EXEC_ENABLE_INVPCID)

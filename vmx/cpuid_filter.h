@@ -40,13 +40,14 @@ static inline bool cpuid_filter_maybe(u32 leaf)
 	return cpuid_slow_leaf(CPUID_FILTER_LEAVES, leaf);
 }
 
-/* Bit n set: the VMX control behind enum cpuid_needs value n is on. */
-u32 cpuid_needs_from_proc2(u32 proc2);
+/* Bit n set: the VMX control behind enum cpuid_needs value n is on, from
+ * the primary (@proc) and secondary (@proc2) processor-based controls. */
+u32 cpuid_needs_from_ctls(u32 proc, u32 proc2);
 
 /*
  * Clear in @r (EAX, EBX, ECX, EDX of leaf @leaf, subleaf @sub) every bit
  * the table hides, and every backed bit whose VMX control (@have, from
- * cpuid_needs_from_proc2) is off.
+ * cpuid_needs_from_ctls) is off.
  */
 void cpuid_filter(u32 leaf, u32 sub, u32 r[4], u32 have);
 

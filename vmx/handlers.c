@@ -40,7 +40,8 @@ static __attribute__((noinline)) void fix_cpuid(struct vcpu *v, u32 leaf,
 	u64 cr4 = vmread(VMCS_GUEST_CR4);
 
 	cpuid_filter(leaf, sub, r,
-		     cpuid_needs_from_proc2(vmx_cfg.ctl.word[VMX_CTL_PROC2]));
+		     cpuid_needs_from_ctls(vmx_cfg.ctl.word[VMX_CTL_PROC],
+					   vmx_cfg.ctl.word[VMX_CTL_PROC2]));
 	if (leaf == 1) {
 		r[CPUID_ECX] &= ~(u32)CPUID_1_ECX_OSXSAVE;
 		r[CPUID_ECX] |= CPUID_1_ECX_HYPERVISOR;

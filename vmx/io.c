@@ -4,15 +4,21 @@
  * trap every port except those the VM passes through (vm_pass_pio). A
  * trapped port goes to the device registered on it, or is absent: reads
  * return all ones and writes are dropped, as on a PC with nothing
- * decoding that address. IN/OUT and the string forms INS/OUTS, with REP,
- * are emulated here from the exit qualification (SDM Vol.3C 28.2.1 table
- * 28-5); the memory side of INS/OUTS honours the guest's page permissions
- * and takes #PF as the CPU's own access would.
+ * decoding that address. An access whose bytes have different owners
+ * (it straddles a device's edge, or a passed port and a trapped one) is
+ * cut as a PC decodes it, byte by byte (vm/pio_split.h). IN/OUT and the
+ * string forms INS/OUTS, with REP, are emulated here from the exit
+ * qualification (SDM Vol.3C 28.2.1 table 28-5); the memory side of
+ * INS/OUTS honours the guest's segments and page permissions (SMAP and
+ * protection keys included) and takes #GP, #SS or #PF as the CPU's own
+ * access would.
  */
 #include "core/console.h"
 #include "core/lib.h"
 #include "arch/x86/arch.h"
 #include "vmx/exitqual.h"
+#include "vmx/io_seg.h"
+#include "vm/pio_split.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_ops.h"
 
@@ -46,6 +52,16 @@ static int absent_io(struct vm *vm, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
+/* Some byte of the access has an owner (a device, or the hardware
+ * through a passed port), and the access is not wholly one device's. */
+static bool straddles(const struct vm *vm, u16 port, unsigned int size)
+{
+	for (unsigned int i = 0; i < size; i++)
+		if (vm_pio_owner(vm, (u16)(port + i)) != PIO_OWNER_NOBODY)
+			return true;
+	return false;
+}
+
 static struct vm_pio_handler absent = {
 	.fn = absent_io,
 	.name = "absent port",
@@ -63,13 +79,77 @@ static int call(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 	return rc;
 }
 
+/*
+ * The hardware's ports, for bytes of a split access that are passed
+ * through (the guest could reach them itself), one byte at a time: the
+ * platform's passed ports are 8-bit ISA registers (PIC, PIT, RTC, ELCR),
+ * which a PC's bridge gives byte cycles, and which an emulator may not
+ * decode wider (Bochs's ELCR answers a 16-bit read with FFFFh).
+ */
+static void pass_io(u16 port, unsigned int size, bool in, u32 *val)
+{
+	u32 v = 0;
+
+	for (unsigned int i = 0; i < size; i++) {
+		if (in)
+			v |= (u32)inb((u16)(port + i)) << (8 * i);
+		else
+			outb((u16)(port + i), (u8)(*val >> (8 * i)));
+	}
+	if (in)
+		*val = v;
+}
+
+/*
+ * An access whose bytes have different owners (vm/pio_split.h): each
+ * piece goes to its device, to the hardware or nowhere, and a read is
+ * put together from the pieces' bytes.
+ */
+static int split_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+		    u32 *val)
+{
+	u8 owner[PIO_MAX_BYTES];
+	struct pio_piece p[PIO_MAX_BYTES];
+	unsigned int n;
+	u32 all = 0;
+
+	for (unsigned int i = 0; i < size; i++)
+		owner[i] = vm_pio_owner(v->vm, (u16)(port + i));
+	n = pio_pieces(port, size, owner, p);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int shift = 8 * p[i].offset;
+		u32 mask = p[i].size == 4 ? ~0U : (u32)BIT(8 * p[i].size) - 1;
+		u32 part = (*val >> shift) & mask;
+
+		if (p[i].owner == PIO_OWNER_PASS)
+			pass_io(p[i].port, p[i].size, in, &part);
+		else if (p[i].owner == PIO_OWNER_NOBODY)
+			absent_io(v->vm, p[i].port, p[i].size, in, &part, NULL);
+		else if (call(v, &v->vm->pio[p[i].owner], p[i].port, p[i].size,
+			      in, &part))
+			return -EIO;
+		all |= (part & mask) << shift;
+	}
+	if (in)
+		*val = all;
+	return 0;
+}
+
+/* @h NULL: the access is split among owners. */
+static int port_io(struct vcpu *v, struct vm_pio_handler *h, u16 port,
+		   unsigned int size, bool in, u32 *val)
+{
+	return h ? call(v, h, port, size, in, val) :
+		   split_io(v, port, size, in, val);
+}
+
 static void io_simple(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 		      unsigned int size, bool in)
 {
 	u64 mask = size == 4 ? 0xffffffffULL : BIT(size * 8) - 1;
 	u32 val = (u32)(v->regs.rax & mask);
 
-	if (call(v, h, port, size, in, &val))
+	if (port_io(v, h, port, size, in, &val))
 		return;
 	if (in) {
 		/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge. */
@@ -84,13 +164,13 @@ static void io_simple(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 /*
  * Address size and segment of INS/OUTS: from the instruction information
  * when IA32_VMX_BASIC[54] says it is there, else the code segment's default
- * and DS (segment overrides are then not honoured).
+ * and DS (segment overrides are then not honoured). INS always uses ES.
  */
-static void string_operands(bool in, unsigned int *abytes, u64 *base)
+static void string_operands(bool in, bool lm, unsigned int *abytes,
+			    struct io_seg *seg)
 {
 	u64 ar = vmread(VMCS_GUEST_CS_AR_BYTES);
-	bool lm = ar & VMX_AR_L;
-	unsigned int seg = SEG_DS;
+	unsigned int s = SEG_DS;
 
 	*abytes = lm ? 8 : ar & VMX_AR_DB ? 4 : 2;
 	if (vmx_caps()->basic & VMX_BASIC_INOUT_INFO) {
@@ -99,11 +179,50 @@ static void string_operands(bool in, unsigned int *abytes, u64 *base)
 
 		if (as <= 2)
 			*abytes = 2u << as;
-		seg = insn_info_io_segment(info);
+		s = insn_info_io_segment(info);
 	}
-	if (in || seg >= 6)
-		seg = in ? SEG_ES : SEG_DS;
-	*base = vcpu_seg_base(seg, lm);
+	if (in || s >= 6)
+		s = in ? SEG_ES : SEG_DS;
+	seg->index = s;
+	seg->base = vcpu_seg_base(s, lm);
+	seg->limit = (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * s);
+	seg->ar = (u32)vmread(VMCS_GUEST_ES_AR_BYTES + 2 * s);
+}
+
+/*
+ * One element's memory operand, checked as the CPU's access would be,
+ * before the port is touched: segment (io_seg.h), then paging (U/S, R/W
+ * with CR0.WP, SMAP with RFLAGS.AC, protection keys: vmx/linear.c). A
+ * fault leaves the port, RCX and the index as they were for this element,
+ * and the guest restarts the instruction after handling it. Returns 0
+ * with the linear address, 1 when a fault was injected, -1 when Keel
+ * stopped the guest.
+ */
+static int element_address(struct vcpu *v, const struct io_seg *seg, bool lm,
+			   u64 off, unsigned int size, bool in, u64 *gla)
+{
+	u8 vec = io_seg_check(seg, lm, off, size, in, gla);
+	u32 pf;
+	u64 cr2;
+	int rc;
+
+	if (vec) {
+		vcpu_inject_exception(v, vec, 0);
+		return 1;
+	}
+	rc = guest_check_linear(v, *gla, size, in, &pf, &cr2);
+	if (rc == GPT_PAGE_FAULT) {
+		vcpu_inject_pf(v, cr2, pf);
+		return 1;
+	}
+	if (rc) {
+		/* Reserved bits or tables outside RAM: the CPU would give
+		 * #PF(RSVD) or a machine check; Keel stops the guest. */
+		vcpu_stop(v, "%s at linear %#llx: guest page walk failed (%d)",
+			  in ? "INS" : "OUTS", *gla, rc);
+		return -1;
+	}
+	return 0;
 }
 
 static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
@@ -112,40 +231,33 @@ static void io_string(struct vcpu *v, struct vm_pio_handler *h, u16 port,
 	u64 *idx = in ? &v->regs.rdi : &v->regs.rsi;
 	s64 step = vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_DF ? -(s64)size :
 							       (s64)size;
+	bool lm = vcpu_in_64bit_mode();
 	unsigned int abytes;
-	u64 base, amask, count;
+	struct io_seg seg;
+	u64 amask, count;
 
-	string_operands(in, &abytes, &base);
+	string_operands(in, lm, &abytes, &seg);
 	amask = abytes == 8 ? ~0ULL : BIT(abytes * 8) - 1;
 	count = rep ? v->regs.rcx & amask : 1;
 
 	for (u64 n = 0; count && n < IO_STRING_SLICE; n++, count--) {
-		u64 gla = base + (*idx & amask), cr2;
-		u32 val = 0, pf;
-		int rc;
+		u64 gla;
+		u32 val = 0;
+		int rc = element_address(v, &seg, lm, *idx & amask, size, in,
+					 &gla);
 
-		/*
-		 * The memory operand is checked as the CPU's access would be,
-		 * before the port is touched: a #PF leaves the port, RCX and
-		 * the index as they were for this element, and the guest
-		 * restarts the instruction after handling it.
-		 */
-		rc = guest_check_linear(v, gla, size, in, &pf, &cr2);
-		if (rc == GPT_PAGE_FAULT) {
-			if (rep)
-				v->regs.rcx = (v->regs.rcx & ~amask) |
-					      (count & amask);
-			vcpu_inject_pf(v, cr2, pf);
+		if (rc > 0 && rep)
+			v->regs.rcx = (v->regs.rcx & ~amask) | (count & amask);
+		if (rc)
 			return;
-		}
 		if (in) {
-			rc = call(v, h, port, size, true, &val);
+			rc = port_io(v, h, port, size, true, &val);
 			if (!rc)
 				rc = guest_write_linear(v, gla, &val, size);
 		} else {
 			rc = guest_read_linear(v, gla, &val, size);
 			if (!rc)
-				rc = call(v, h, port, size, false, &val);
+				rc = port_io(v, h, port, size, false, &val);
 		}
 		if (rc) {
 			vcpu_stop(v, "%s at linear %#llx: not mapped (%d)",
@@ -197,13 +309,8 @@ void vmx_exit_io(struct vcpu *v)
 	bool in = eq_io_is_in(q);
 	struct vm_pio_handler *h = vm_find_pio(v->vm, port, size);
 
-	if (!h && vm_pio_claimed(v->vm, port, size)) {
-		/* Part of the access falls on a device, part beside it. */
-		vcpu_stop(v, "%u-byte %s of port %#x straddles a device's edge",
-			  size, in ? "read" : "write", port);
-		return;
-	}
-	if (!h)
+	/* Wholly on one device, wholly absent, or split (h NULL). */
+	if (!h && !straddles(v->vm, port, size))
 		h = &absent;
 	if (eq_io_is_string(q))
 		io_string(v, h, port, size, in, eq_io_is_rep(q));

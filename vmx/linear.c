@@ -29,6 +29,28 @@ static int gpt_write_cb(void *ctx, u64 gpa, const void *buf, size_t len)
 	return vm_write(ctx, gpa, buf, len);
 }
 
+/*
+ * The guest's PKRU. Keel never saves or switches the XSAVE state, so the
+ * register holds the guest's value while Keel runs; RDPKRU needs CR4.PKE
+ * (SDM Vol.2B RDPKRU), which Keel's own CR4 lacks: set it for the read.
+ * Only called when the guest's CR4.PKE is on, so the CPU has PKU.
+ */
+static u32 guest_pkru(void)
+{
+	u64 cr4 = read_cr4();
+	u32 pkru, edx;
+
+	if (!(cpuid(CPUID_LEAF_7, 0).ecx & CPUID_7_ECX_PKU))
+		return 0;
+	write_cr4(cr4 | X86_CR4_PKE);
+	/* RDPKRU (0F 01 EE): ECX must be 0; EDX is cleared. */
+	__asm__ volatile(".byte 0x0f, 0x01, 0xee"
+			 : "=a"(pkru), "=d"(edx)
+			 : "c"(0));
+	write_cr4(cr4);
+	return pkru;
+}
+
 static void walker_for(struct vcpu *v, struct gpt_walker *w)
 {
 	u64 cr4 = vmread(VMCS_GUEST_CR4);
@@ -42,6 +64,11 @@ static void walker_for(struct vcpu *v, struct gpt_walker *w)
 	w->ctx = v->vm;
 	w->wp = vmread(VMCS_GUEST_CR0) & X86_CR0_WP;
 	w->nxe = vmread(VMCS_GUEST_IA32_EFER) & EFER_NXE;
+	w->smap = cr4 & X86_CR4_SMAP;
+	w->ac = vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_AC;
+	/* PKRU only where keys are checked: guest_check_linear(). */
+	w->pke = false;
+	w->pkru = 0;
 }
 
 /* The guest's CPL is SS.DPL in VMX (SDM Vol.3C 27.3.1.2). */
@@ -58,6 +85,10 @@ int guest_check_linear(struct vcpu *v, u64 gla, size_t len, bool write,
 	u64 gpa;
 
 	walker_for(v, &w);
+	w.pke = (vmread(VMCS_GUEST_CR4) & X86_CR4_PKE) &&
+		w.mode == GPT_MODE_4LEVEL;
+	if (w.pke)
+		w.pkru = guest_pkru();
 	/* By remaining length: an access may wrap past the top of the
 	 * address space, and every page it touches is checked. */
 	while (len) {

@@ -10,12 +10,12 @@
  * docs/cpuid-msr.md). IA32_APIC_BASE is emulated in vmx/apic_base.c: the
  * guest switches the real APIC's mode, and relocates its xAPIC page in
  * its own physical address space only. Everything else exits and is
- * emulated here: IA32_TSC writes set the VMCS TSC offset, and TSC_DEADLINE
- * exits while that is not 0 (vmx/msr_tsc.c); EFER (long-mode entry is
- * tracked in the VMCS), the VMX MSRs (absent, as CPUID says),
- * IA32_FEATURE_CONTROL (locked, VMX off), writes to BIOS_SIGN_ID (dropped:
- * the microcode-revision protocol) and POWER_CTL (dropped: package power
- * is Keel's).
+ * emulated here: IA32_TSC and IA32_TSC_ADJUST writes set the VMCS TSC
+ * offset, and TSC_DEADLINE exits while that is not 0 (vmx/msr_tsc.c); EFER
+ * (long-mode entry is tracked in the VMCS), the VMX MSRs (absent, as CPUID
+ * says), IA32_FEATURE_CONTROL (locked, VMX off), writes to BIOS_SIGN_ID
+ * (dropped: the microcode-revision protocol) and POWER_CTL (dropped:
+ * package power is Keel's).
  * IA32_MISC_ENABLE, the machine-check banks and the MTRRs are the vCPU's
  * own copies (vmx/msr_virt.h), filled from the hardware at guest reset. A
  * short list of harmless MSRs reads as the hardware has them; any other
@@ -239,6 +239,8 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	}
 	if (msr == MSR_IA32_TSC_DEADLINE)
 		return vmx_tsc_deadline_read(v, val);
+	if (msr == MSR_IA32_TSC_ADJUST)
+		return vmx_tsc_adjust_read(v, val);
 	if (msr == MSR_IA32_MISC_ENABLE) {
 		*val = v->msr.misc_enable;
 		return 0;
@@ -316,6 +318,8 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		return vmx_tsc_deadline_write(v, val);
+	case MSR_IA32_TSC_ADJUST:
+		return vmx_tsc_adjust_write(v, val);
 	/* C1E promotion and other package power controls are the
 	 * machine's, hence Keel's; intel_idle writes it unchecked. */
 	case MSR_IA32_POWER_CTL:

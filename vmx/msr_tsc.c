@@ -12,9 +12,17 @@
  * offset 0 it passes through again, so a guest that never writes its TSC
  * (Linux) pays no exits.
  *
- * A guest reset puts the offset back to 0 (the vCPU is rebuilt): the
- * guest sees the host's TSC, not the 0 a real CPU restarts from, so that
- * every guest started the usual way runs without the deadline exits.
+ * IA32_TSC_ADJUST (SDM Vol.3B 18.17.3) is the guest's own number, never
+ * the hardware's MSR (that one moves Keel's TSC too): it starts at 0, a
+ * write of X moves the guest's TSC by X minus the old value, and every
+ * WRMSR(IA32_TSC) adds to it what it added to the TSC. Both are changes
+ * of the one offset. Shown only with offsetting and where the CPU has the
+ * MSR (vmx/cpuid_features.h), so that CPUID and the MSR agree.
+ *
+ * A guest reset puts the offset and the adjust back to 0 (the vCPU is
+ * rebuilt): the guest sees the host's TSC, not the 0 a real CPU restarts
+ * from, so that every guest started the usual way runs without the
+ * deadline exits.
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -26,12 +34,20 @@ static bool offsetting(const struct vcpu *v)
 	return v->cfg->ctl.word[VMX_CTL_PROC] & CPU_BASED_USE_TSC_OFFSETTING;
 }
 
+static bool cpu_has_tsc_adjust(void)
+{
+	return cpuid(0, 0).eax >= CPUID_LEAF_7 &&
+	       (cpuid(CPUID_LEAF_7, 0).ebx & CPUID_7_EBX_TSC_ADJUST);
+}
+
 void vmx_tsc_reset(struct vcpu *v)
 {
 	static bool said;
 
 	v->msr.tsc_offset = 0;
 	v->msr.tsc_deadline = 0;
+	v->msr.tsc_adjust = 0;
+	v->msr.tsc_adjust_on = offsetting(v) && cpu_has_tsc_adjust();
 	vmx_msr_intercept(v, MSR_IA32_TSC_DEADLINE, false);
 	if (offsetting(v)) {
 		vmwrite(VMCS_TSC_OFFSET, 0);
@@ -57,22 +73,54 @@ static u64 deadline_guest(const struct vcpu *v)
 							deadline_view(v, hw);
 }
 
-void vmx_tsc_write(struct vcpu *v, u64 val)
+/*
+ * Make @off the VMCS TSC offset. An armed deadline keeps its guest value
+ * (the TSC moved to it, not the deadline), and TSC_DEADLINE exits while
+ * the offset is not 0.
+ */
+static void set_offset(struct vcpu *v, u64 off)
 {
-	u64 deadline, off;
+	u64 deadline = deadline_guest(v);
 
-	if (!offsetting(v))
-		return;
-	deadline = deadline_guest(v);
-	off = val - rdtsc();
 	vmwrite(VMCS_TSC_OFFSET, off);
 	v->msr.tsc_offset = off;
-	/* An armed deadline keeps its guest value: the TSC moved to it. */
 	if (deadline)
 		(void)wrmsr_safe(MSR_IA32_TSC_DEADLINE,
 				 tsc_deadline_to_host(deadline, off));
 	v->msr.tsc_deadline = deadline;
 	vmx_msr_intercept(v, MSR_IA32_TSC_DEADLINE, off != 0);
+}
+
+void vmx_tsc_write(struct vcpu *v, u64 val)
+{
+	u64 host;
+
+	if (!offsetting(v))
+		return;
+	host = rdtsc();
+	tsc_write_moves_adjust(&v->msr.tsc_adjust, val,
+			       host + v->msr.tsc_offset);
+	set_offset(v, val - host);
+}
+
+int vmx_tsc_adjust_read(struct vcpu *v, u64 *val)
+{
+	if (!v->msr.tsc_adjust_on)
+		return -EPERM;
+	*val = v->msr.tsc_adjust;
+	return 0;
+}
+
+/* Any 64-bit value is valid (the SDM reserves no bit): mod 2^64. */
+int vmx_tsc_adjust_write(struct vcpu *v, u64 val)
+{
+	u64 off = v->msr.tsc_offset;
+
+	if (!v->msr.tsc_adjust_on)
+		return -EPERM;
+	tsc_adjust_moves_offset(&off, &v->msr.tsc_adjust, val);
+	set_offset(v, off);
+	return 0;
 }
 
 int vmx_tsc_deadline_read(struct vcpu *v, u64 *val)

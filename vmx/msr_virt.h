@@ -138,7 +138,27 @@ u32 mtrr_nth(const struct vmsr_mtrr *m, unsigned int i);
  * the offset is not 0 Keel translates the guest's deadlines.
  */
 #define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_ADJUST 0x3b /* SDM Vol.3B 18.17.3, CPUID.7.0:EBX[1] */
 #define MSR_IA32_TSC_DEADLINE 0x6e0
+
+/*
+ * The guest's TSC and IA32_TSC_ADJUST move together (SDM Vol.3B
+ * 18.17.3): a WRMSR to either adds the same X to both. @off is the VMCS
+ * TSC offset, @adj the guest's TSC_ADJUST; all arithmetic mod 2^64, so a
+ * "negative" adjust is just a large value.
+ */
+/* WRMSR(IA32_TSC, @val) while the guest's TSC reads @now. */
+static inline void tsc_write_moves_adjust(u64 *adj, u64 val, u64 now)
+{
+	*adj += val - now;
+}
+
+/* WRMSR(IA32_TSC_ADJUST, @val): the TSC moves by what the adjust did. */
+static inline void tsc_adjust_moves_offset(u64 *off, u64 *adj, u64 val)
+{
+	*off += val - *adj;
+	*adj = val;
+}
 
 /*
  * The host deadline for the guest's @guest under offset @off. 0 disarms
@@ -173,6 +193,10 @@ struct vmsr_state {
 	u64 tsc_offset;
 	/* The guest's last TSC_DEADLINE while the offset is not 0 */
 	u64 tsc_deadline;
+	/* The guest's IA32_TSC_ADJUST (0 at reset; never the hardware's) */
+	u64 tsc_adjust;
+	/* CPUID shows TSC_ADJUST: the CPU has it and TSC offsetting is on */
+	bool tsc_adjust_on;
 };
 
 #endif

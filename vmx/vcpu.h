@@ -177,6 +177,9 @@ void vmx_msr_intercept(struct vcpu *v, u32 msr, bool on);
 void vmx_tsc_reset(struct vcpu *v);
 /* WRMSR IA32_TSC: the guest's TSC is @val from now on. */
 void vmx_tsc_write(struct vcpu *v, u64 val);
+/* IA32_TSC_ADJUST, the guest's own; 0 or -EPERM (not shown). */
+int vmx_tsc_adjust_read(struct vcpu *v, u64 *val);
+int vmx_tsc_adjust_write(struct vcpu *v, u64 val);
 /* TSC_DEADLINE while intercepted (offset not 0); 0 or -EPERM. */
 int vmx_tsc_deadline_read(struct vcpu *v, u64 *val);
 int vmx_tsc_deadline_write(struct vcpu *v, u64 val);

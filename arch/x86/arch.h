@@ -92,6 +92,24 @@ static inline unsigned int cpu_phys_addr_bits(void)
 	return cpuid(CPUID_EXT_ADDR_SIZES, 0).eax & CPUID_MAXPHYADDR_MASK;
 }
 
+/*
+ * This CPU's initial APIC ID, all of it: CPUID 0Bh EDX (the x2APIC ID)
+ * where the CPU has that leaf (EBX of subleaf 0 not 0), else CPUID 1
+ * EBX[31:24], which holds only its low 8 bits (SDM Vol.3A 10.4.8,
+ * 10.12.8.1; Vol.2A CPUID leaf 0Bh).
+ */
+static inline u32 cpu_initial_apic_id(void)
+{
+	struct cpuid_regs t;
+
+	if (cpuid(0, 0).eax >= CPUID_LEAF_X2APIC_TOPOLOGY) {
+		t = cpuid(CPUID_LEAF_X2APIC_TOPOLOGY, 0);
+		if (t.ebx)
+			return t.edx;
+	}
+	return cpuid(1, 0).ebx >> CPUID_1_EBX_APIC_ID_SHIFT;
+}
+
 /* RDTSC zero-extends into RAX and RDX: 64-bit outputs need no masking. */
 static inline u64 rdtsc(void)
 {

@@ -39,6 +39,7 @@
 #define X86_CR4_SMXE BIT(14)
 #define X86_CR4_PCIDE BIT(17)
 #define X86_CR4_OSXSAVE BIT(18)
+#define X86_CR4_SMAP BIT(21)
 #define X86_CR4_PKE BIT(22)
 #define X86_CR4_CET BIT(23)
 #define X86_CR4_PKS BIT(24)
@@ -115,6 +116,7 @@
 #define X86_RFLAGS_DF BIT(10)
 #define X86_RFLAGS_NT BIT(14)
 #define X86_RFLAGS_RF BIT(16)
+#define X86_RFLAGS_AC BIT(18)
 
 /* ---- CPUID, SDM Vol.2A CPUID ---- */
 #define CPUID_1_ECX_SSE3 BIT(0) /* table 3-10 */
@@ -127,6 +129,11 @@
 	BIT(3) /* XSAVES/XRSTORS and IA32_XSS, SDM Vol.1 13.2 */
 #define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_ECX_HYPERVISOR BIT(31) /* reserved for hypervisors */
+#define CPUID_1_EBX_APIC_ID_SHIFT 24 /* EBX[31:24]: initial APIC ID */
+#define CPUID_LEAF_X2APIC_TOPOLOGY 0xb /* EDX: x2APIC ID, Vol.3A 10.12.8.1 */
+#define CPUID_LEAF_7 7 /* structured extended features, subleaf 0 */
+#define CPUID_7_EBX_TSC_ADJUST BIT(1) /* table 3-8: IA32_TSC_ADJUST */
+#define CPUID_7_ECX_PKU BIT(3) /* table 3-8: protection keys, RDPKRU */
 #define CPUID_7_ECX_OSPKE BIT(4) /* table 3-8, leaf 7 subleaf 0 */
 #define CPUID_EXT_MAX 0x80000000 /* EAX = highest extended leaf, table 3-8 */
 #define CPUID_EXT_ADDR_SIZES 0x80000008 /* EAX[7:0] = MAXPHYADDR */

@@ -2,8 +2,8 @@
 /*
  * Host tests for vmx/cpuid_filter.c against the table in
  * vmx/cpuid_features.h: the bits issue 15 and issue 9 found shown without
- * their MSRs (PDCM, TSC_ADJUST, the PMU leaf) are hidden, backed bits stay,
- * and a backed bit whose VMX control is off is hidden.
+ * their MSRs (PDCM, the PMU leaf) are hidden, backed bits stay (TSC_ADJUST
+ * too, now emulated), and a backed bit whose VMX control is off is hidden.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,10 +17,11 @@
 #include "vmx/cpuid_filter.h"
 #include "vmx/vmcs.h"
 
-#define ALL_CONTROLS                                           \
-	cpuid_needs_from_proc2(SECONDARY_EXEC_ENABLE_RDTSCP |  \
-			       SECONDARY_EXEC_ENABLE_INVPCID | \
-			       SECONDARY_EXEC_ENABLE_XSAVES)
+#define ALL_CONTROLS                                                  \
+	cpuid_needs_from_ctls(CPU_BASED_USE_TSC_OFFSETTING,           \
+			      SECONDARY_EXEC_ENABLE_RDTSCP |          \
+				      SECONDARY_EXEC_ENABLE_INVPCID | \
+				      SECONDARY_EXEC_ENABLE_XSAVES)
 
 static void test_leaf1(void **state)
 {
@@ -41,7 +42,7 @@ static void test_leaf7(void **state)
 	u32 r[4] = { 0, ~0U, ~0U, ~0U };
 
 	cpuid_filter(7, 0, r, ALL_CONTROLS);
-	assert_false(r[CPUID_EBX] & BIT(1)); /* TSC_ADJUST */
+	assert_true(r[CPUID_EBX] & BIT(1)); /* TSC_ADJUST: emulated */
 	assert_false(r[CPUID_EBX] & BIT(14)); /* MPX */
 	assert_true(r[CPUID_EBX] & BIT(10)); /* INVPCID */
 	assert_true(r[CPUID_EDX] & BIT(26)); /* IBRS/IBPB */
@@ -59,17 +60,18 @@ static void test_needs(void **state)
 	u32 r[4] = { 0, ~0U, ~0U, ~0U };
 	u32 x[4] = { ~0U, ~0U, ~0U, ~0U };
 
-	cpuid_filter(7, 0, r, cpuid_needs_from_proc2(0));
+	cpuid_filter(7, 0, r, cpuid_needs_from_ctls(0, 0));
 	assert_false(r[CPUID_EBX] & BIT(10)); /* INVPCID off */
+	assert_false(r[CPUID_EBX] & BIT(1)); /* TSC_ADJUST: no offsetting */
 	assert_false(r[CPUID_ECX] & BIT(22)); /* RDPID needs RDTSCP */
 	assert_true(r[CPUID_EDX] & BIT(26));
 
-	cpuid_filter(0x80000001, 0, x, cpuid_needs_from_proc2(0));
+	cpuid_filter(0x80000001, 0, x, cpuid_needs_from_ctls(0, 0));
 	assert_false(x[CPUID_EDX] & BIT(27));
 	assert_true(x[CPUID_EDX] & BIT(29));
 
 	x[CPUID_EAX] = ~0U;
-	cpuid_filter(0xd, 1, x, cpuid_needs_from_proc2(0));
+	cpuid_filter(0xd, 1, x, cpuid_needs_from_ctls(0, 0));
 	assert_false(x[CPUID_EAX] & BIT(3)); /* XSAVES off */
 	x[CPUID_EAX] = ~0U;
 	cpuid_filter(0xd, 1, x, ALL_CONTROLS);

@@ -53,8 +53,11 @@ static int setup(void **state)
 
 static struct gpt_walker walker(enum gpt_mode mode, u64 cr3, bool pse)
 {
-	return (struct gpt_walker){ mode,      cr3,  pse,   ram_read,
-				    ram_write, NULL, false, false };
+	return (struct gpt_walker){ .mode = mode,
+				    .cr3 = cr3,
+				    .pse = pse,
+				    .read = ram_read,
+				    .write = ram_write };
 }
 
 static void test_mode_from_regs(void **state)
@@ -291,6 +294,95 @@ static void test_access_nx(void **state)
 	assert_int_equal(access(&w, 0x1000, GPT_PF_W | GPT_PF_U, &err), 0);
 }
 
+/*
+ * SMAP (SDM Vol.3A 4.6.1): a supervisor data access to a user page faults
+ * with CR4.SMAP unless RFLAGS.AC; supervisor pages and user accesses are
+ * not concerned. The error code is the access's with P.
+ */
+static void test_access_smap(void **state)
+{
+	struct gpt_walker w = walker(GPT_MODE_32BIT, 0x10000, false);
+	u32 err;
+
+	put32(0x10000, 0x11000 | P | RW | US);
+	put32(0x11000 + 1 * 4, 0x50000 | P | RW | US); /* 0x1000: user */
+	put32(0x11000 + 2 * 4, 0x51000 | P | RW); /* 0x2000: supervisor */
+	put32(0x11000 + 3 * 4, 0x52000 | P | US); /* 0x3000: user, RO */
+	w.smap = true;
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_W);
+	assert_int_equal(access(&w, 0x1000, 0, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P);
+	assert_int_equal(access(&w, 0x2000, GPT_PF_W, &err), 0);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W | GPT_PF_U, &err), 0);
+	/* AC lets explicit accesses through; R/W with WP still applies. */
+	w.ac = true;
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), 0);
+	assert_int_equal(access(&w, 0x3000, GPT_PF_W, &err), 0);
+	w.wp = true;
+	assert_int_equal(access(&w, 0x3000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_W);
+	/* Without CR4.SMAP, AC means nothing. */
+	w.smap = false;
+	w.ac = false;
+	assert_int_equal(access(&w, 0x1000, 0, &err), 0);
+}
+
+#define PKEY(k) ((u64)(k) << 59)
+
+/*
+ * Protection keys (SDM Vol.3A 4.6.2): 4-level paging with CR4.PKE, user
+ * pages only; AD refuses every data access, WD writes from CPL 3 and
+ * supervisor writes with CR0.WP. The error code has PK (bit 5).
+ */
+static void test_access_pkeys(void **state)
+{
+	struct gpt_walker w = walker(GPT_MODE_4LEVEL, 0x30000, false);
+	u32 err;
+
+	put64(0x30000, 0x31000 | P | RW | US);
+	put64(0x31000, 0x32000 | P | RW | US);
+	put64(0x32000, 0x33000 | P | RW | US);
+	put64(0x33000 + 8, 0x60000 | P | RW | US | PKEY(5)); /* 0x1000 */
+	put64(0x33000 + 16, 0x61000 | P | RW | PKEY(5)); /* 0x2000: kernel */
+	w.pkru = BIT(2 * 5); /* AD5 */
+	/* Keys mean nothing without CR4.PKE. */
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U, &err), 0);
+	w.pke = true;
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_U | GPT_PF_PK);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_W | GPT_PF_PK);
+	/* Supervisor pages are PKS's, not PKU's; fetches are not checked. */
+	assert_int_equal(access(&w, 0x2000, GPT_PF_W, &err), 0);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_I | GPT_PF_U, &err), 0);
+	/* WD5: reads pass, user writes fault, supervisor ones with WP. */
+	w.pkru = BIT(2 * 5 + 1);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U, &err), 0);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U | GPT_PF_W, &err),
+			 GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_U | GPT_PF_W | GPT_PF_PK);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), 0);
+	w.wp = true;
+	assert_int_equal(access(&w, 0x1000, GPT_PF_W, &err), GPT_PAGE_FAULT);
+	/* Another key's bits do not apply. */
+	w.pkru = (u32) ~(BIT(2 * 5) | BIT(2 * 5 + 1));
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U | GPT_PF_W, &err), 0);
+	/* A user page without W: both reasons, PK still reported. */
+	put64(0x33000 + 8, 0x60000 | P | US | PKEY(5));
+	w.pkru = BIT(2 * 5);
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U | GPT_PF_W, &err),
+			 GPT_PAGE_FAULT);
+	assert_int_equal(err, GPT_PF_P | GPT_PF_U | GPT_PF_W | GPT_PF_PK);
+	/* Not 4-level paging: no keys. */
+	w.mode = GPT_MODE_PAE;
+	w.cr3 = 0x70000;
+	put64(0x70000, 0x71000 | P);
+	put64(0x71000, 0x72000 | P | RW | US);
+	put64(0x72000 + 8, 0x60000 | P | RW | US | PKEY(5));
+	assert_int_equal(access(&w, 0x1000, GPT_PF_U | GPT_PF_W, &err), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -307,6 +399,8 @@ int main(void)
 		T(test_write_linear_across_pages),
 		T(test_access_32bit),
 		T(test_access_nx),
+		T(test_access_smap),
+		T(test_access_pkeys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -325,6 +325,39 @@ static void test_tsc_deadline_guest_view(void **state)
 	assert_int_equal(tsc_deadline_guest_view(200, 300, 0x77), 0);
 }
 
+/*
+ * TSC_ADJUST and the TSC move together (SDM Vol.3B 18.17.3), as
+ * kvm-unit-tests' x86/tsc_adjust.c checks them: the guest's TSC is host
+ * plus offset throughout.
+ */
+static void test_tsc_adjust(void **state)
+{
+	u64 off = 0, adj = 0, host = 5000;
+
+	/* A write of 10^11 adds 10^11 to the TSC. */
+	tsc_adjust_moves_offset(&off, &adj, 100000000000ULL);
+	assert_int_equal(adj, 100000000000ULL);
+	assert_int_equal(host + off, 5000 + 100000000000ULL);
+	/* Back to 0: the TSC is the host's again. */
+	tsc_adjust_moves_offset(&off, &adj, 0);
+	assert_int_equal(off, 0);
+	/* A TSC write of 10^11 at guest TSC 6000 adds 10^11 - 6000. */
+	host = 6000;
+	tsc_write_moves_adjust(&adj, 100000000000ULL, host + off);
+	off = 100000000000ULL - host;
+	assert_int_equal(adj, 100000000000ULL - 6000);
+	/* Internal TSC = TSC - adjust is still the host's. */
+	assert_int_equal(host + off - adj, host);
+	/* Negative and huge values wrap mod 2^64, both ways. */
+	tsc_adjust_moves_offset(&off, &adj, (u64)-1);
+	assert_int_equal(host + off, host - 1);
+	tsc_adjust_moves_offset(&off, &adj, 1ULL << 63);
+	assert_int_equal(host + off - adj, host);
+	tsc_write_moves_adjust(&adj, 0, host + off);
+	off = -host;
+	assert_int_equal(host + off - adj, host);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_mtrr_fixed_and_nth),
 		cmocka_unit_test(test_tsc_deadline_to_host),
 		cmocka_unit_test(test_tsc_deadline_guest_view),
+		cmocka_unit_test(test_tsc_adjust),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
