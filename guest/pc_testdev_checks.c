@@ -361,6 +361,91 @@ static void check_flush(u32 apic)
 	       rd32(PCTD_IORAM_BASE + 0x800));
 }
 
+/*
+ * kvm-unit-tests eventinj's NMI-IRET case: inside an NMI handler, with a
+ * second NMI to self pending (blocked by the first), IRET from a frame on
+ * a freshly flushed stack page. The IRET's read of the frame exits; it
+ * had already dropped NMI blocking, which must hold again when it runs
+ * again, so the second NMI arrives after the IRET, at its target, not at
+ * the IRET itself (SDM Vol.3C 28.2.3).
+ */
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define ICR_DM_NMI (4u << 8)
+#define ICR_ASSERT BIT(14)
+#define ICR_BUSY BIT(12)
+#define VEC_NMI 2
+
+volatile u32 pctd_nmi_outer, pctd_nmi_inner, pctd_nmi_inner_eip;
+static u8 iret_stack[4096] __attribute__((aligned(4096)));
+static u32 nmi_apic;
+
+void pctd_nmi_stub(void);
+void pctd_nmi_first(void);
+void pctd_do_iret(u32 stack_top);
+extern char pctd_iret_target[];
+
+__asm__(".text\n"
+	".globl pctd_nmi_stub\n"
+	"pctd_nmi_stub:\n\t"
+	"cmpl $0, pctd_nmi_outer\n\t"
+	"jne 1f\n\t"
+	"incl pctd_nmi_outer\n\t"
+	"pushal\n\t"
+	"cld\n\t"
+	"call pctd_nmi_first\n\t"
+	"popal\n\t"
+	"iret\n"
+	"1:\n\t"
+	"pushl %eax\n\t"
+	"movl 4(%esp), %eax\n\t"
+	"movl %eax, pctd_nmi_inner_eip\n\t"
+	"incl pctd_nmi_inner\n\t"
+	"popl %eax\n\t"
+	"iret\n"
+	/* pctd_do_iret(top): an IRET frame on the stack at top, its page
+	 * flushed, then IRET to pctd_iret_target on that stack. */
+	".globl pctd_do_iret\n"
+	"pctd_do_iret:\n\t"
+	"movl 4(%esp), %edx\n\t"
+	"xchgl %edx, %esp\n\t"
+	"pushfl\n\t"
+	"pushl %cs\n\t"
+	"pushl $pctd_iret_target\n\t"
+	"movl %esp, %eax\n\t"
+	"outl %eax, $0xe4\n\t"
+	"iret\n"
+	".globl pctd_iret_target\n"
+	"pctd_iret_target:\n\t"
+	"xchgl %edx, %esp\n\t"
+	"ret\n");
+
+void pctd_nmi_first(void)
+{
+	wr32(LAPIC_BASE + LAPIC_ICR_HI, nmi_apic << LAPIC_ID_SHIFT);
+	wr32(LAPIC_BASE + LAPIC_ICR_LO, ICR_DM_NMI | ICR_ASSERT);
+	for (int i = 0;
+	     i < 1000 && (rd32(LAPIC_BASE + LAPIC_ICR_LO) & ICR_BUSY); i++)
+		;
+	pctd_do_iret((u32)iret_stack + sizeof(iret_stack));
+}
+
+static void check_flush_nmi_iret(u32 apic)
+{
+	nmi_apic = apic;
+	idt_set_gate(VEC_NMI, pctd_nmi_stub);
+	wr32(LAPIC_BASE + LAPIC_ICR_HI, apic << LAPIC_ID_SHIFT);
+	wr32(LAPIC_BASE + LAPIC_ICR_LO, ICR_DM_NMI | ICR_ASSERT);
+	for (int i = 0; i < 100000 && !pctd_nmi_inner; i++)
+		__asm__ volatile("pause");
+	report("pctd_flush_nmi_iret",
+	       pctd_nmi_outer == 1 && pctd_nmi_inner == 1 &&
+		       pctd_nmi_inner_eip == (u32)pctd_iret_target,
+	       "NMIs %u then %u, the second at 0x%x (IRET target 0x%x)",
+	       pctd_nmi_outer, pctd_nmi_inner, pctd_nmi_inner_eip,
+	       (u32)pctd_iret_target);
+}
+
 void run_pc_testdev(const struct guest_env *env)
 {
 	u32 apic, probe;
@@ -390,4 +475,5 @@ void run_pc_testdev(const struct guest_env *env)
 	__asm__ volatile("cli" ::: "memory");
 	check_irq(apic);
 	check_flush(apic);
+	check_flush_nmi_iret(apic);
 }
