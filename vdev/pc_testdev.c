@@ -178,6 +178,22 @@ static int ioram_init(struct vm *vm, struct pc_testdev *t)
 	return rc;
 }
 
+/*
+ * A machine may have put something of its own on these ports (the FADT's
+ * ACPI registers, emulated by vdev/acpi_pm.c, can lie anywhere): that
+ * part of the device is then left out, said once, and the rest stays.
+ */
+static int pctd_ports(struct vm *vm, struct pc_testdev *t, u16 base, u16 count,
+		      vm_pio_fn fn, const char *name)
+{
+	if (vm_pio_claimed(vm, base, count)) {
+		pr_warn("keel: guest: pc-testdev: ports %#x-%#x are taken by another device; no %s\n",
+			base, base + count - 1, name);
+		return 0;
+	}
+	return vm_register_pio(vm, base, count, fn, t, name);
+}
+
 static int pctd_init(struct vm *vm)
 {
 	struct pc_testdev *t = &pctd;
@@ -188,11 +204,11 @@ static int pctd_init(struct vm *vm)
 	t->data = 0;
 	memset(t->level, 0, sizeof(t->level));
 	t->flush_logged = 0;
-	rc = vm_register_pio(vm, PCTD_PORT_DATA, PCTD_NR_PORTS, pctd_io, t,
-			     "pc-testdev");
+	rc = pctd_ports(vm, t, PCTD_PORT_DATA, PCTD_NR_PORTS, pctd_io,
+			"pc-testdev");
 	if (!rc)
-		rc = vm_register_pio(vm, PCTD_PORT_IRQ, PCTD_NR_IRQ_LINES,
-				     pctd_irq_io, t, "pc-testdev IRQ lines");
+		rc = pctd_ports(vm, t, PCTD_PORT_IRQ, PCTD_NR_IRQ_LINES,
+				pctd_irq_io, "pc-testdev IRQ lines");
 	if (!rc)
 		rc = ioram_init(vm, t);
 	return rc;
