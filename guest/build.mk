@@ -18,7 +18,8 @@ GUEST_SRCS := guest/boot.S guest/main.c guest/lib.c guest/tests.c \
 	guest/virtio_hostile.c guest/apic_checks.c guest/msr_checks.c \
 	guest/hc_checks.c guest/console.c guest/virtio_bench.c \
 	guest/virtio_bar.c guest/fw_cfg_checks.c guest/apic_base_checks.c \
-	guest/tsc_adjust_checks.c guest/io_split_checks.c
+	guest/tsc_adjust_checks.c guest/io_split_checks.c \
+	guest/pc_testdev_checks.c
 GUEST_OBJS := $(patsubst guest/%,build/guest/%.o,$(basename $(GUEST_SRCS)))
 
 build/guest/%.o: guest/%.c

@@ -243,6 +243,8 @@ void run_bar_move(const struct guest_env *env, bool touch_old);
 void run_console(const struct guest_env *env);
 /* fw_cfg_checks.c: QEMU's fw_cfg read as kvm-unit-tests reads it. */
 void run_fw_cfg(const struct guest_env *env);
+/* pc_testdev_checks.c: QEMU's pc-testdev used as kvm-unit-tests uses it. */
+void run_pc_testdev(const struct guest_env *env);
 void run_pt_in_mmio(const struct guest_env *env);
 /* virtio_checks.c: @standalone reports a missing device as a failure. */
 void run_virtio(const struct guest_env *env, bool standalone);

@@ -17,6 +17,7 @@
  *   virtio       the virtio-blk checks alone (docs/virtio-guest.md)
  *   virtio-bench the virtio-blk benchmark (docs/virtio.md, "Performance")
  *   fw-cfg       QEMU's fw_cfg, read as kvm-unit-tests does (docs/vmx.md)
+ *   pc-testdev   QEMU's pc-testdev, used as kvm-unit-tests does (docs/vmx.md)
  */
 #include "guest.h"
 
@@ -95,6 +96,8 @@ void guest_main(u32 magic, const struct mb_info *mbi)
 		run_console(&env);
 	} else if (!memcmp(scenario, "fw-cfg", 7)) {
 		run_fw_cfg(&env);
+	} else if (!memcmp(scenario, "pc-testdev", 11)) {
+		run_pc_testdev(&env);
 	} else {
 		report("scenario", false, "unknown scenario '%s'", scenario);
 	}

@@ -5,7 +5,8 @@
 keel-y += vdev/uart.c vdev/uart16550.c vdev/debug_exit.c vdev/testdev.c vdev/reset.c \
 	vdev/acpi_pm.c vdev/pci_vcfg.c vdev/pci_vbar.c vdev/virtq.c vdev/virtio_blk_req.c \
 	vdev/virtio_blk.c vdev/virtio_pci.c vdev/virtio_dev.c vdev/hpet.c \
-	vdev/hpet_filter.c vdev/fw_cfg_items.c vdev/fw_cfg.c vdev/pci_cfg.c
+	vdev/hpet_filter.c vdev/fw_cfg_items.c vdev/fw_cfg.c vdev/pc_testdev.c \
+	vdev/pci_cfg.c
 # The virtual configuration space and the 16550 register model are pure
 # and host-tested.
 host-y += vdev/pci_vcfg.c vdev/pci_vbar.c vdev/uart16550.c vdev/hpet_filter.c \

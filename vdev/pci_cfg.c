@@ -196,6 +196,13 @@ static int pass_io_bar(struct vm *vm, const struct pci_dev *d, int b)
 			d->bus, d->dev, d->fn, b, bar->base, bar->size);
 		return 0;
 	}
+	/* A port Keel emulates stays Keel's (e.g. pc-testdev's IRQ lines at
+	 * 0x2000): the function would lose it without a word. */
+	if (vm_pio_claimed(vm, (u16)bar->base, (unsigned int)bar->size)) {
+		pr_warn("keel: guest: PCI %02x:%02x.%u BAR%d I/O %#llx+%#llx overlaps ports Keel emulates; not passed through\n",
+			d->bus, d->dev, d->fn, b, bar->base, bar->size);
+		return 0;
+	}
 	pr_info("keel: guest: PCI %02x:%02x.%u BAR%d I/O %#llx+%#llx passed through\n",
 		d->bus, d->dev, d->fn, b, bar->base, bar->size);
 	return vm_pass_pio(vm, (u16)bar->base, (u16)bar->size, "PCI I/O BAR");

@@ -89,6 +89,31 @@
 #define FW_CFG_SIGNATURE_VALUE "QEMU"
 
 /*
+ * QEMU's pc-testdev (QEMU hw/misc/pc-testdev.c), which kvm-unit-tests'
+ * x86 tests use (docs/vmx.md, "QEMU's pc-testdev"). Not Keel's own
+ * interface: the ports and the window are QEMU's.
+ *   0xE0-0xE3  a 32-bit data register, byte-addressable: an access of
+ *              N bytes at 0xE0+k reads or writes its bytes k..k+N-1
+ *              (those past 0xE3 are dropped)
+ *   0xE8-0xEB  the same register again, as QEMU splits accesses there
+ *              into bytes
+ *   0xE4       "flush page": a 4-byte write of a guest-physical address
+ *   0x2000+n   IRQ line n (0-23): a byte write of v sets its level to !!v
+ *   IORAM      64 KiB at 0xFF000000 that behaves as memory
+ *              (kvm-unit-tests x86/ioram.h: IORAM_BASE_PHYS, IORAM_LEN)
+ */
+#define PCTD_PORT_DATA 0xe0
+#define PCTD_PORT_FLUSH 0xe4
+#define PCTD_PORT_DATA_BYTES 0xe8
+#define PCTD_NR_PORTS 12 /* 0xE0-0xEB */
+#define PCTD_DATA_LEN 4
+#define PCTD_FLUSH_LEN 4
+#define PCTD_PORT_IRQ 0x2000
+#define PCTD_NR_IRQ_LINES 24
+#define PCTD_IORAM_BASE 0xff000000U
+#define PCTD_IORAM_LEN 0x10000U
+
+/*
  * Keel's test device: 16 ports of 32-bit registers and one MMIO page.
  * Registers are offsets from the base; narrower accesses see the low bytes
  * of the register at that offset.

@@ -83,11 +83,11 @@ static bool gsi_rte(u32 gsi, u32 *rte)
 	return false;
 }
 
-static const char *isa_irq_vector(unsigned int irq, u8 *vector)
+static const char *gsi_vector(u32 gsi, u8 *vector)
 {
 	u32 rte, mode;
 
-	if (!gsi_rte(vm_isa_gsi(irq), &rte))
+	if (!gsi_rte(gsi, &rte))
 		return "no IOAPIC has its pin";
 	if (rte & IOAPIC_RTE_MASKED)
 		return "the guest masked its IOAPIC pin (8259 PIC routing is not emulated)";
@@ -100,10 +100,11 @@ static const char *isa_irq_vector(unsigned int irq, u8 *vector)
 	return NULL;
 }
 
-bool vm_raise_isa_irq(struct vm *vm, unsigned int irq)
+static bool raise_gsi(struct vm *vm, u32 gsi, const char *what,
+		      unsigned int num)
 {
 	u8 vector = 0;
-	const char *why = isa_irq_vector(irq, &vector);
+	const char *why = gsi_vector(gsi, &vector);
 
 	if (!why) {
 		vm_raise_irq(vm, vector);
@@ -111,7 +112,17 @@ bool vm_raise_isa_irq(struct vm *vm, unsigned int irq)
 	}
 	/* Said once: a guest that polls never unmasks the pin. */
 	if (!vm->irqs_lost++)
-		pr_info("keel: guest: ISA IRQ %u not delivered: %s\n", irq,
+		pr_info("keel: guest: %s %u not delivered: %s\n", what, num,
 			why);
 	return false;
+}
+
+bool vm_raise_isa_irq(struct vm *vm, unsigned int irq)
+{
+	return raise_gsi(vm, vm_isa_gsi(irq), "ISA IRQ", irq);
+}
+
+bool vm_raise_gsi(struct vm *vm, u32 gsi)
+{
+	return raise_gsi(vm, gsi, "GSI", gsi);
 }

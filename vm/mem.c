@@ -51,6 +51,8 @@ void vm_mem_destroy(struct vm *vm)
 		free_pages(vm->chunk[i], VM_CHUNK_SIZE / PAGE_SIZE);
 	vm->nchunks = 0;
 	vm->mem_size = 0;
+	vm->n_ram_win = 0;
+	vm->n_flushed = 0;
 	ept_destroy(&vm->ept);
 }
 
@@ -102,12 +104,34 @@ void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
 	return (u8 *)phys_to_virt(vm->chunk[gpa / VM_CHUNK_SIZE]) + off;
 }
 
+/* Host pointer for [gpa, gpa+len) inside one vm_map_ram_at() window. */
+static u8 *window_ptr(struct vm *vm, u64 gpa, u64 len)
+{
+	for (unsigned int i = 0; i < vm->n_ram_win; i++) {
+		const struct vm_ram_window *w = &vm->ram_win[i];
+
+		if (gpa >= w->gpa && gpa - w->gpa < w->size &&
+		    len <= w->size - (gpa - w->gpa))
+			return (u8 *)phys_to_virt(w->hpa) + (gpa - w->gpa);
+	}
+	return NULL;
+}
+
 static int vm_copy(struct vm *vm, u64 gpa, void *buf, size_t len, bool to_guest)
 {
 	u8 *b = buf;
 
-	if (!in_ram(vm, gpa, len))
-		return -EFAULT;
+	if (!in_ram(vm, gpa, len)) {
+		u8 *p = len ? window_ptr(vm, gpa, len) : NULL;
+
+		if (!p)
+			return -EFAULT;
+		if (to_guest)
+			memcpy(p, b, len);
+		else
+			memcpy(b, p, len);
+		return 0;
+	}
 	while (len) {
 		u64 n = MIN(len, VM_CHUNK_SIZE - gpa % VM_CHUNK_SIZE);
 		u8 *p = vm_gpa_ptr(vm, gpa, n);
@@ -163,5 +187,19 @@ int vm_unmap(struct vm *vm, u64 gpa, u64 size)
 	int rc = ept_unmap(&vm->ept, gpa, size);
 
 	vm->ept_dirty = true;
+	return rc;
+}
+
+int vm_map_ram_at(struct vm *vm, u64 gpa, phys_addr_t hpa, u64 size)
+{
+	int rc;
+
+	if (vm->n_ram_win == VM_MAX_RAM_WINDOWS)
+		return -ENOSPC;
+	rc = ept_map(&vm->ept, gpa, hpa, size, EPT_MAP_RAM);
+	vm->ept_dirty = true;
+	if (!rc)
+		vm->ram_win[vm->n_ram_win++] =
+			(struct vm_ram_window){ gpa, size, hpa };
 	return rc;
 }

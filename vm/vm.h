@@ -28,6 +28,10 @@
 #define VM_MAX_MMIO_HANDLERS 16
 #define VM_MAX_PIO_PASS 32
 #define VM_PCI_HIDE_MAX 16
+/* RAM pages taken out of the EPT at once (vm_flush_page) */
+#define VM_MAX_FLUSHED 8
+/* Memory windows outside RAM (vm_map_ram_at) */
+#define VM_MAX_RAM_WINDOWS 2
 #define VM_STOP_REASON_LEN 160
 /* Every line of guest output starts with this (vm/console.c). */
 #define VM_CONSOLE_FRAME "guest| "
@@ -57,6 +61,12 @@ struct vm_pio_handler {
 struct vm_pio_pass {
 	u16 base, count;
 	const char *owner;
+};
+
+/* Keel's memory mapped into the guest outside its RAM (vm_map_ram_at). */
+struct vm_ram_window {
+	u64 gpa, size;
+	phys_addr_t hpa;
 };
 
 struct vm_mmio_handler {
@@ -97,6 +107,9 @@ struct vm_config {
 	bool unparked_cpus;
 	/* fw_cfg=: 1 when the guest gets QEMU's fw_cfg ports (vdev/fw_cfg.c) */
 	unsigned int fw_cfg;
+	/* pc_testdev=: 1 when the guest gets QEMU's pc-testdev
+	 * (vdev/pc_testdev.c) */
+	unsigned int pc_testdev;
 };
 
 #define VM_MAX_MODULES 8
@@ -174,6 +187,16 @@ struct vm {
 	u64 lapic_home, lapic_gpa;
 	unsigned int lapic_moves;
 	u64 bad_vectors; /* vm_raise_irq() calls refused: vector < 32 */
+	/*
+	 * RAM pages vm_flush_page() took out of the EPT, put back by
+	 * vm_restore_page() on the guest's next touch; and how many of
+	 * each there were, for the log.
+	 */
+	u64 flushed[VM_MAX_FLUSHED];
+	unsigned int n_ram_win;
+	struct vm_ram_window ram_win[VM_MAX_RAM_WINDOWS];
+	unsigned int n_flushed;
+	u64 pages_flushed, pages_restored;
 	int status;
 	bool reset_requested; /* it stopped because it asked for a reset */
 	char stop_reason[VM_STOP_REASON_LEN];
@@ -234,6 +257,7 @@ static inline bool vm_running(const struct vm *vm)
 /* ---- mem.c: guest RAM ---- */
 /* Host pointer for [gpa, gpa+len) when it lies in one RAM chunk, or NULL. */
 void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
+/* Guest memory: RAM and the windows of vm_map_ram_at(); -EFAULT elsewhere. */
 int vm_read(struct vm *vm, u64 gpa, void *buf, size_t len);
 int vm_write(struct vm *vm, u64 gpa, const void *buf, size_t len);
 /* Map host MMIO 1:1 (uncached) into the guest; marks the EPT dirty. */
@@ -250,6 +274,32 @@ int vm_unmap(struct vm *vm, u64 gpa, u64 size);
  * handler registered on the range (vm_register_mmio).
  */
 int vm_map_mmio_readonly(struct vm *vm, u64 gpa, u64 size);
+/*
+ * Map @size bytes of Keel-allocated memory at host @hpa to @gpa as the
+ * guest's RAM is mapped (RWX, write-back): memory a device model gives
+ * the guest outside its RAM (vdev/pc_testdev.c). vm_read()/vm_write()
+ * reach it too, so what Keel does on the guest's behalf (string I/O,
+ * page walks) sees it as the guest does. At most VM_MAX_RAM_WINDOWS
+ * (-ENOSPC); marks the EPT dirty.
+ */
+int vm_map_ram_at(struct vm *vm, u64 gpa, phys_addr_t hpa, u64 size);
+
+/* ---- mem_flush.c: RAM pages taken out of the EPT for a while ---- */
+/*
+ * Take the 4 KiB RAM page holding @gpa out of the EPT, so that the
+ * guest's next access to it exits and vm_restore_page() puts it back:
+ * the guest sees no difference, but its access takes an EPT violation
+ * (QEMU's pc-testdev "flush page"). -ERANGE when @gpa is not guest RAM.
+ * At most VM_MAX_FLUSHED pages are out at once: the oldest goes back
+ * first. Marks the EPT dirty.
+ */
+int vm_flush_page(struct vm *vm, u64 gpa);
+/*
+ * Put back the flushed page holding @gpa. False when none is flushed
+ * there (or something else is now mapped there): the EPT violation at
+ * @gpa is then not the flush's.
+ */
+bool vm_restore_page(struct vm *vm, u64 gpa);
 
 /* ---- load.c: guest loaders ---- */
 /*
@@ -282,6 +332,8 @@ void vm_raise_irq(struct vm *vm, u8 vector);
  * has not routed the line through an IOAPIC.
  */
 bool vm_raise_isa_irq(struct vm *vm, unsigned int irq);
+/* The same for IOAPIC input @gsi itself, with no ISA override applied. */
+bool vm_raise_gsi(struct vm *vm, u32 gsi);
 /* The GSI ISA line @irq reaches: the same number unless the host's MADT
  * overrides it (ACPI 6.4 5.2.12.5). */
 u32 vm_isa_gsi(unsigned int irq);

@@ -134,6 +134,24 @@ static void report_outside(struct vcpu *v, u64 gpa, u64 q)
 		vmread(VMCS_GUEST_RIP));
 }
 
+/*
+ * The guest touched a RAM page vm_flush_page() had taken out (QEMU's
+ * pc-testdev "flush page"): it is mapped again and the access made again,
+ * with no RIP change. vmx/exit.c has already re-injected the event whose
+ * delivery the exit cut short. An IRET whose stack access exited had
+ * dropped virtual-NMI blocking (exit qualification bit 12); it runs
+ * again, so the blocking comes back first (SDM Vol.3C 28.2.3, rev 080).
+ */
+static void flushed_page_back(struct vcpu *v, u64 q)
+{
+	if (eq_ept_nmi_unblocking(q) &&
+	    !(vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO) |
+				GUEST_INTR_STATE_NMI);
+	vcpu_sync_ept(v);
+}
+
 void vmx_exit_ept_violation(struct vcpu *v)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
@@ -145,6 +163,10 @@ void vmx_exit_ept_violation(struct vcpu *v)
 	size_t n;
 	int rc;
 
+	if (unlikely(v->vm->n_flushed) && vm_restore_page(v->vm, gpa)) {
+		flushed_page_back(v, q);
+		return;
+	}
 	if (!h || eq_ept_fetch(q)) {
 		report_outside(v, gpa, q);
 		return;
