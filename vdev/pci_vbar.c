@@ -348,7 +348,12 @@ void pci_vbar_written(struct pci_vcfg *c, struct pci_vfn *f, u32 regs)
 
 		if (!(regs & BIT(i)))
 			continue;
-		lo->lo_pending = false;
+		/*
+		 * Sizing the high half leaves the low register as written, so
+		 * the refused low half still waits for the high half's write.
+		 */
+		if (!(probe && b->hi_half))
+			lo->lo_pending = false;
 		b->reg = bar_normalize(f, i, b->reg);
 		/* The sizing write only makes the BAR read its mask. */
 		if (probe)

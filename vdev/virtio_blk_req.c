@@ -165,7 +165,11 @@ int vblk_decode(const struct virtq_chain *c, const struct virtq_mem *m,
 	 * answer: the status byte is its last byte, and a driver may trust
 	 * only the first len bytes (2.7.8.2). An IN that succeeds wrote all
 	 * of it; for any other answer the data bytes before the status are
-	 * left as they were (QEMU reports the same, its in_len).
+	 * left as they were (QEMU reports the same, its in_len). That departs
+	 * knowingly from 2.7.8.1 ("MUST write at least len bytes"): no len
+	 * both covers a trailing status byte and counts only bytes written,
+	 * and zero-filling a refused IN's buffer would let a guest make Keel
+	 * write as much memory as its chain names for every bad request.
 	 */
 	r->used_len = c->wlen;
 	memcpy(&r->type, hdr, 4);

@@ -187,6 +187,7 @@ static void string_operands(bool in, bool lm, unsigned int *abytes,
 	seg->base = vcpu_seg_base(s, lm);
 	seg->limit = (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * s);
 	seg->ar = (u32)vmread(VMCS_GUEST_ES_AR_BYTES + 2 * s);
+	seg->real = !(vmread(VMCS_GUEST_CR0) & X86_CR0_PE);
 }
 
 /*

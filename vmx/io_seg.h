@@ -28,6 +28,12 @@ struct io_seg {
 	u64 base;
 	u32 limit; /* in bytes: the VMCS field is already scaled by G */
 	u32 ar;
+	/*
+	 * Real-address mode (CR0.PE 0): only the limit counts; the SDM's
+	 * real-mode exceptions of INS/OUTS are limit violations alone, and
+	 * the hidden descriptor of an "unreal" segment may keep any type.
+	 */
+	bool real;
 };
 
 /* Canonical for 48-bit linear addresses (SDM Vol.1 3.3.7.1). */
@@ -41,6 +47,15 @@ static inline bool io_seg_canonical(u64 la)
 static inline u8 io_seg_fault_vector(const struct io_seg *s)
 {
 	return s->index == IO_SEG_SS ? X86_VEC_SS : X86_VEC_GP;
+}
+
+/* The descriptor's type allows the access (SDM Vol.3A 3.4.5.1). */
+static inline bool io_seg_type_ok(u32 type, bool write)
+{
+	/* Code: never written; read only when readable. */
+	if (type & IO_SEG_AR_TYPE_CODE)
+		return !write && (type & IO_SEG_AR_TYPE_RW);
+	return !write || (type & IO_SEG_AR_TYPE_RW);
 }
 
 /*
@@ -61,15 +76,9 @@ static inline u8 io_seg_check(const struct io_seg *s, bool mode64, u64 off,
 			return io_seg_fault_vector(s);
 		return 0;
 	}
-	if (s->ar & VMX_AR_UNUSABLE)
+	if (!s->real &&
+	    ((s->ar & VMX_AR_UNUSABLE) || !io_seg_type_ok(type, write)))
 		return X86_VEC_GP;
-	if (type & IO_SEG_AR_TYPE_CODE) {
-		/* Code: never written; read only when readable. */
-		if (write || !(type & IO_SEG_AR_TYPE_RW))
-			return X86_VEC_GP;
-	} else if (write && !(type & IO_SEG_AR_TYPE_RW)) {
-		return X86_VEC_GP;
-	}
 	if (!(type & IO_SEG_AR_TYPE_CODE) && (type & IO_SEG_AR_TYPE_E)) {
 		/* Expand-down: valid offsets are limit + 1 up to 64K or 4G. */
 		upper = s->ar & VMX_AR_DB ? 0xffffffffULL : 0xffffULL;

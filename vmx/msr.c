@@ -194,15 +194,19 @@ static bool xsaves_on(struct vcpu *v)
 
 /*
  * May the guest turn MISC_ENABLE's MONITOR FSM on: its CPUID shows SSE3
- * (the filter passes the hardware's), and MONITOR and MWAIT exit, so that
- * Keel decides what they do (vmx/handlers.c)?
+ * (the filter passes the hardware's), MONITOR and MWAIT exit, so that
+ * Keel decides what they do (vmx/handlers.c), and the hardware's own FSM
+ * is on: where firmware turned it off (host CPUID.1:ECX.MONITOR 0), the
+ * CPU raises #UD for MONITOR before any VM exit (SDM Vol.3C 25.1.1), so
+ * the guest must not be told it has them.
  */
 static bool monitor_ok(struct vcpu *v)
 {
 	const u32 exits = CPU_BASED_MONITOR_EXITING | CPU_BASED_MWAIT_EXITING;
+	u32 ecx = cpuid(1, 0).ecx;
 
 	return (v->cfg->ctl.word[VMX_CTL_PROC] & exits) == exits &&
-	       (cpuid(1, 0).ecx & CPUID_1_ECX_SSE3);
+	       (ecx & CPUID_1_ECX_SSE3) && (ecx & CPUID_1_ECX_MONITOR);
 }
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)

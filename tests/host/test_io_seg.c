@@ -24,7 +24,7 @@
 static u8 check(u32 index, u64 base, u32 limit, u32 ar, bool mode64, u64 off,
 		unsigned int size, bool write, u64 *la)
 {
-	struct io_seg s = { index, base, limit, ar };
+	struct io_seg s = { index, base, limit, ar, false };
 
 	*la = 0xdead;
 	return io_seg_check(&s, mode64, off, size, write, la);
@@ -53,6 +53,26 @@ static void test_expand_up(void **state)
 	/* Real mode's 64K segment: offset 0xffff, 2 bytes, is past it. */
 	assert_int_equal(check(3, 0x10000, 0xffff, AR_DATA_RW, false, 0xffff, 2,
 			       false, &la),
+			 X86_VEC_GP);
+}
+
+/*
+ * Real-address mode (review): an "unreal" segment's hidden descriptor may
+ * keep a read-only, code or unusable type; only the limit counts.
+ */
+static void test_real_mode_limit_only(void **state)
+{
+	struct io_seg s = { 0, 0x10000, 0xffff, AR_DATA_RO, true };
+	u64 la = 0;
+
+	assert_int_equal(io_seg_check(&s, false, 0x10, 1, true, &la), 0);
+	assert_int_equal(la, 0x10010);
+	s.ar = AR_CODE_X | VMX_AR_UNUSABLE;
+	assert_int_equal(io_seg_check(&s, false, 0x10, 1, false, &la), 0);
+	assert_int_equal(io_seg_check(&s, false, 0xffff, 2, true, &la),
+			 X86_VEC_GP);
+	s.real = false;
+	assert_int_equal(io_seg_check(&s, false, 0x10, 1, false, &la),
 			 X86_VEC_GP);
 }
 
@@ -132,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expand_up),
 		cmocka_unit_test(test_expand_down),
+		cmocka_unit_test(test_real_mode_limit_only),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_64bit),
 	};

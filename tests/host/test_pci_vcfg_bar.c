@@ -171,6 +171,21 @@ static void test_64bit_refused_low_half_dropped(void **state)
 	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 3);
 }
 
+/*
+ * Sizing the high half in between (review): the low register still holds
+ * the refused value on hardware, so the high half's restore moves the BAR
+ * to new low + high.
+ */
+static void test_64bit_refused_low_half_kept_across_high_probe(void **state)
+{
+	cfg_out(BDF_XHCI, 0x10, 4, 0x10000004); /* refused */
+	cfg_out(BDF_XHCI, 0x14, 4, 0xffffffff); /* size the high half */
+	cfg_out(BDF_XHCI, 0x14, 4, 2);
+	assert_int_equal(pci_vcfg_bar_gpa(&fns[0], 0), 0x210000000ULL);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x10, 4), 0x10000004);
+	assert_int_equal(cfg_in(BDF_XHCI, 0x14, 4), 2);
+}
+
 /* The EPT cannot map the new place: the old mapping comes back. */
 static void test_failed_map_keeps_old_place(void **state)
 {
@@ -302,6 +317,7 @@ int main(void)
 		T(test_bar_at_4g_multiple_minus_size_is_mapped),
 		T(test_64bit_move_low_then_high_with_decoding_on),
 		T(test_64bit_refused_low_half_dropped),
+		T(test_64bit_refused_low_half_kept_across_high_probe),
 		T(test_failed_map_keeps_old_place),
 		T(test_emulated_bar_refused_reads_back_base),
 		T(test_emulated_bar_probe_does_not_move),

@@ -239,23 +239,18 @@ static struct entry *load_trace(const char *path, size_t *count)
 {
 	FILE *f = fopen(path, "r");
 	struct entry *v = NULL;
-	size_t n = 0, cap = 0, lineno = 0;
-	char line[512];
+	size_t n = 0, cap = 0, lineno = 0, linecap = 0;
+	char *line = NULL;
 
 	if (!f) {
 		perror(path);
 		exit(2);
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &linecap, f) >= 0) {
 		char *hash = strchr(line, '#');
 		struct entry e;
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			fprintf(stderr, "iosim: %s:%zu: line too long\n", path,
-				lineno);
-			exit(2);
-		}
 		if (hash)
 			*hash = 0;
 		if (strspn(line, TRACE_SEP) == strlen(line))
@@ -275,6 +270,7 @@ static struct entry *load_trace(const char *path, size_t *count)
 		}
 		v[n++] = e;
 	}
+	free(line);
 	fclose(f);
 	*count = n;
 	return v;
