@@ -430,6 +430,39 @@ void pctd_nmi_first(void)
 	pctd_do_iret((u32)iret_stack + sizeof(iret_stack));
 }
 
+/*
+ * eventinj's "NMI that will fault on IDT": the NMI's delivery takes an EPT
+ * violation on the flushed IDT page; Keel maps it back and delivers the
+ * NMI again, which VM entry allows only with NMI blocking cleared.
+ */
+volatile u32 pctd_nmi_plain;
+void pctd_nmi_count(void);
+
+__asm__(".text\n"
+	".globl pctd_nmi_count\n"
+	"pctd_nmi_count:\n\t"
+	"incl pctd_nmi_plain\n\t"
+	"iret\n");
+
+static void check_flush_idt_nmi(u32 apic)
+{
+	struct {
+		u16 limit;
+		u32 base;
+	} __attribute__((packed)) idtr;
+	u32 n = pctd_nmi_plain;
+
+	idt_set_gate(VEC_NMI, pctd_nmi_count);
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	flush_phys(idtr.base);
+	wr32(LAPIC_BASE + LAPIC_ICR_HI, apic << LAPIC_ID_SHIFT);
+	wr32(LAPIC_BASE + LAPIC_ICR_LO, ICR_DM_NMI | ICR_ASSERT);
+	for (int i = 0; i < 100000 && pctd_nmi_plain == n; i++)
+		__asm__ volatile("pause");
+	report("pctd_flush_idt_nmi", pctd_nmi_plain == n + 1,
+	       "NMI through a flushed IDT taken %u times", pctd_nmi_plain - n);
+}
+
 static void check_flush_nmi_iret(u32 apic)
 {
 	nmi_apic = apic;
@@ -475,5 +508,6 @@ void run_pc_testdev(const struct guest_env *env)
 	__asm__ volatile("cli" ::: "memory");
 	check_irq(apic);
 	check_flush(apic);
+	check_flush_idt_nmi(apic);
 	check_flush_nmi_iret(apic);
 }

@@ -16,6 +16,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/mm.h"
+#include "drivers/pci.h"
 #include "vm/guest_abi.h"
 #include "vm/vm.h"
 
@@ -60,7 +61,7 @@ static void flush(struct vm *vm, struct pc_testdev *t, u32 gpa)
 
 /*
  * Ports 0xE0-0xEB byte by byte: the data register's bytes at 0xE0-0xE3
- * and again at 0xE8-0xEB; flush is write-only and reads all ones. An
+ * and again at 0xE8-0xEB; flush is write-only and reads 0. An
  * access at a port that is not a multiple of its size is refused as
  * QEMU's memory core refuses it (no unaligned accesses by default): the
  * read gives 0, the write is dropped.
@@ -81,8 +82,8 @@ static int pctd_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		unsigned int k = 8 * ((p - PCTD_PORT_DATA) % PCTD_DATA_LEN);
 
 		if (in_flush(p))
-			r |= 0xffU << (8 * i);
-		else if (in)
+			continue; /* write-only: reads 0, as QEMU's */
+		if (in)
 			r |= ((t->data >> k) & 0xff) << (8 * i);
 		else
 			t->data = (t->data & ~(0xffU << k)) |
@@ -96,11 +97,11 @@ static int pctd_io(struct vm *vm, u16 port, unsigned int size, bool in,
 }
 
 /*
- * Line n is IOAPIC input (GSI) n, as QEMU wires ISA IRQ n, and as
- * kvm-unit-tests programs redirection entry n for it. A rising edge
- * raises the vector the guest programmed there (vm/irq.c); the levels
- * are kept only to find the edges. Byte writes only, as QEMU's; reads
- * return all ones (QEMU's lines have no read).
+ * Line n is IOAPIC input (GSI) n, as QEMU wires ISA IRQ n, but for line
+ * 0, which QEMU's IOAPIC takes on input 2 (ISA IRQ 0 is GSI 2 on a PC,
+ * the MADT's usual override). A rising edge raises the vector the guest
+ * programmed there (vm/irq.c); the levels are kept only to find the
+ * edges. Byte writes only, as QEMU's; reads return 0, as QEMU's.
  */
 static int pctd_irq_io(struct vm *vm, u16 port, unsigned int size, bool in,
 		       u32 *val, void *ctx)
@@ -110,14 +111,14 @@ static int pctd_irq_io(struct vm *vm, u16 port, unsigned int size, bool in,
 	u8 level;
 
 	if (in) {
-		*val = 0xffffffffU;
+		*val = 0;
 		return 0;
 	}
 	if (size != 1)
 		return 0;
 	level = (*val & 0xff) != 0;
 	if (level && !t->level[n])
-		vm_raise_gsi(vm, n);
+		vm_raise_gsi(vm, n ? n : PCTD_IRQ0_GSI);
 	t->level[n] = level;
 	return 0;
 }
@@ -183,9 +184,37 @@ static int ioram_init(struct vm *vm, struct pc_testdev *t)
  * ACPI registers, emulated by vdev/acpi_pm.c, can lie anywhere): that
  * part of the device is then left out, said once, and the rest stays.
  */
+/*
+ * A real function's I/O BAR over these ports (firmware often places them
+ * at 0x2000) keeps them: pc-testdev serves only test suites, and taking
+ * the ports would cost the function its BAR (vdev/pci_cfg.c passes no BAR
+ * that overlaps an emulated port).
+ */
+static bool pci_io_bar_over(u16 base, u16 count)
+{
+	for (unsigned int i = 0; i < pci_device_count(); i++) {
+		const struct pci_dev *d = pci_device(i);
+
+		for (int b = 0; b < PCI_MAX_BARS; b++) {
+			const struct pci_bar *bar = &d->bars[b];
+
+			if (bar->io && bar->size && bar->base < base + count &&
+			    base < bar->base + bar->size) {
+				pr_warn("keel: guest: pc-testdev: ports %#x-%#x overlap PCI %02x:%02x.%u BAR%d, which keeps them\n",
+					base, base + count - 1, d->bus, d->dev,
+					d->fn, b);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static int pctd_ports(struct vm *vm, struct pc_testdev *t, u16 base, u16 count,
 		      vm_pio_fn fn, const char *name)
 {
+	if (pci_io_bar_over(base, count))
+		return 0;
 	if (vm_pio_claimed(vm, base, count)) {
 		pr_warn("keel: guest: pc-testdev: ports %#x-%#x are taken by another device; no %s\n",
 			base, base + count - 1, name);

@@ -99,6 +99,7 @@
  *              into bytes
  *   0xE4       "flush page": a 4-byte write of a guest-physical address
  *   0x2000+n   IRQ line n (0-23): a byte write of v sets its level to !!v
+ *              (line 0 is IOAPIC input 2, the others input n)
  *   IORAM      64 KiB at 0xFF000000 that behaves as memory
  *              (kvm-unit-tests x86/ioram.h: IORAM_BASE_PHYS, IORAM_LEN)
  */
@@ -110,6 +111,8 @@
 #define PCTD_FLUSH_LEN 4
 #define PCTD_PORT_IRQ 0x2000
 #define PCTD_NR_IRQ_LINES 24
+/* ISA IRQ 0 reaches the IOAPIC on input 2 (QEMU hw/intc/ioapic.c) */
+#define PCTD_IRQ0_GSI 2
 #define PCTD_IORAM_BASE 0xff000000U
 #define PCTD_IORAM_LEN 0x10000U
 

@@ -104,6 +104,16 @@ static void reinject_idt_vectoring(u32 reason, u32 info)
 	    type == INTR_TYPE_SOFT_EXCEPTION)
 		vmwrite(VMCS_VM_ENTRY_INSTRUCTION_LEN,
 			vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	/*
+	 * An NMI whose delivery exited may leave (virtual-)NMI blocking set,
+	 * and VM entry refuses to inject an NMI while it is (SDM Vol.3C
+	 * 26.3.1.5; the SDM's "resuming guest software after handling an
+	 * exception" says to clear it): the NMI was not delivered yet.
+	 */
+	if (type == INTR_TYPE_NMI)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
+				~(u64)GUEST_INTR_STATE_NMI);
 }
 
 /*

@@ -50,7 +50,9 @@ ap_gdt_end:
 	.code32
 /*
  * %ebx = this CPU's slot: its initial APIC ID (CPUID 0Bh EDX where the CPU
- * has that leaf, else CPUID 1 EBX bits 31:24; SDM Vol.3A 10.4.8) looked up
+ * has that leaf: the maximum leaf reaches it and its EBX[15:0] is not 0,
+ * SDM Vol.3A 10.12.8.1 / Vol.2A CPUID; else CPUID 1 EBX bits 31:24, as
+ * cpu_initial_apic_id() in arch.h decides) looked up
  * in ap_apic_id[], which the boot CPU filled before any start-up IPI. A
  * CPU that starts late, or that nobody asked for, still finds its own
  * slot or the spare one, never another CPU's stack or VMXON region.
@@ -63,6 +65,8 @@ ap_gdt_end:
 	movl $CPUID_LEAF_X2APIC_TOPO, %eax
 	xorl %ecx, %ecx
 	cpuid
+	testw %bx, %bx
+	jz 5f
 	movl %edx, %esi
 	jmp 6f
 5:	movl $1, %eax

@@ -104,7 +104,8 @@ static inline u32 cpu_initial_apic_id(void)
 
 	if (cpuid(0, 0).eax >= CPUID_LEAF_X2APIC_TOPOLOGY) {
 		t = cpuid(CPUID_LEAF_X2APIC_TOPOLOGY, 0);
-		if (t.ebx)
+		/* The leaf is there when its EBX[15:0] is not 0. */
+		if (t.ebx & 0xffff)
 			return t.edx;
 	}
 	return cpuid(1, 0).ebx >> CPUID_1_EBX_APIC_ID_SHIFT;
