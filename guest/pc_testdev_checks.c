@@ -433,7 +433,10 @@ void pctd_nmi_first(void)
 /*
  * eventinj's "NMI that will fault on IDT": the NMI's delivery takes an EPT
  * violation on the flushed IDT page; Keel maps it back and delivers the
- * NMI again, which VM entry allows only with NMI blocking cleared.
+ * NMI again, which VM entry allows only with NMI blocking cleared. Bochs
+ * saves the blocking bit clear at that exit, so there the check passes
+ * with or without Keel's clearing (vmx/exit.c): it guards the path, not
+ * that fix.
  */
 volatile u32 pctd_nmi_plain;
 void pctd_nmi_count(void);
