@@ -39,9 +39,33 @@ static int map_back(struct vm *vm, u64 page)
 	return ept_map(&vm->ept, page, hpa, PAGE_SIZE, EPT_MAP_RAM);
 }
 
+/*
+ * Flushed page @i goes back to the guest's RAM, unless something was
+ * mapped there since (a device, an APIC page): that is not ours to change.
+ * *@restored says which. 0, or map_back()'s error with the page still
+ * counted as flushed.
+ */
+static int put_back(struct vm *vm, unsigned int i, bool *restored)
+{
+	u64 page = vm->flushed[i];
+	struct ept_mapping m;
+	int rc = 0;
+
+	*restored = false;
+	if (ept_lookup(&vm->ept, page, &m)) {
+		rc = map_back(vm, page);
+		if (rc)
+			return rc;
+		*restored = true;
+	}
+	forget(vm, i);
+	return 0;
+}
+
 int vm_flush_page(struct vm *vm, u64 gpa)
 {
 	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	bool restored;
 	int rc;
 
 	if (page >= vm->mem_size || vm_find_mmio(vm, page))
@@ -50,18 +74,19 @@ int vm_flush_page(struct vm *vm, u64 gpa)
 		return 0;
 	/* Full: the oldest goes back now, which the guest cannot tell. */
 	if (vm->n_flushed == VM_MAX_FLUSHED) {
-		rc = map_back(vm, vm->flushed[0]);
+		rc = put_back(vm, 0, &restored);
 		if (rc)
 			return rc;
-		forget(vm, 0);
 	}
 	vm->ept_dirty = true;
+	/*
+	 * This fails only for want of a table page to split the page's
+	 * 2 MiB leaf, and split_leaf() (ept/ept.c) fails before it changes
+	 * anything: the page is still mapped, as it was.
+	 */
 	rc = ept_unmap(&vm->ept, page, PAGE_SIZE);
-	if (rc) {
-		/* A failed split may leave the page half gone: put it back. */
-		map_back(vm, page);
+	if (rc)
 		return rc;
-	}
 	vm->flushed[vm->n_flushed++] = page;
 	vm->pages_flushed++;
 	return 0;
@@ -71,19 +96,17 @@ bool vm_restore_page(struct vm *vm, u64 gpa)
 {
 	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
 	int i = find_flushed(vm, page);
-	struct ept_mapping m;
+	bool restored;
 
 	if (i < 0)
 		return false;
-	forget(vm, (unsigned int)i);
-	/* Mapped again by someone else since: not ours to change. */
-	if (!ept_lookup(&vm->ept, page, &m))
-		return false;
-	if (map_back(vm, page)) {
+	if (put_back(vm, (unsigned int)i, &restored)) {
 		pr_err("keel: guest: cannot map back flushed page %#llx\n",
 		       page);
+		forget(vm, (unsigned int)i);
 		return false;
 	}
-	vm->pages_restored++;
-	return true;
+	if (restored)
+		vm->pages_restored++;
+	return restored;
 }

@@ -307,6 +307,27 @@ static void test_restore_not_ours(void **state)
 	assert_int_equal(m.memtype, EPT_MT_UC);
 }
 
+/* The same, for the oldest page a ninth flush puts back. */
+static void test_evict_not_ours(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+	struct ept_mapping m;
+	unsigned int i;
+
+	for (i = 0; i < VM_MAX_FLUSHED; i++)
+		assert_int_equal(vm_flush_page(vm, nth_page(i)), 0);
+	assert_int_equal(ept_map(&vm->ept, nth_page(0), 0xfed00000, PAGE_SIZE,
+				 EPT_MAP_MMIO),
+			 0);
+	assert_int_equal(vm_flush_page(vm, nth_page(i)), 0);
+	assert_int_equal(vm->flushed[0], nth_page(1));
+	assert_int_equal(ept_lookup(&vm->ept, nth_page(0), &m), 0);
+	assert_int_equal(m.hpa, 0xfed00000);
+	assert_int_equal(m.memtype, EPT_MT_UC);
+	expect_out(f, nth_page(i));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -315,7 +336,7 @@ int main(void)
 		T(test_flush_then_restore), T(test_restore_unflushed),
 		T(test_duplicate_flush),    T(test_ninth_evicts_oldest),
 		T(test_refuses_non_ram),    T(test_split_enomem),
-		T(test_restore_not_ours),
+		T(test_restore_not_ours),   T(test_evict_not_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
