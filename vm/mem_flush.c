@@ -9,6 +9,12 @@
  * re-injects the event whose delivery the exit interrupted (SDM Vol.3C
  * 28.2.4, rev 080). Only guest RAM is ever taken out, never a device or
  * anything else mapped over it.
+ *
+ * Taking a page out splits its chunk's 2 MiB leaf into a table of 4 KiB
+ * ones. When the last flushed page of a chunk goes back, the chunk is one
+ * 2 MiB leaf again and the table page is freed: else a guest flushing a
+ * page in each chunk would keep one of Keel's pages per 2 MiB of its RAM
+ * (6 MiB at 3 GiB) and lose its large mappings for good.
  */
 #include "core/console.h"
 #include "core/lib.h"
@@ -39,6 +45,57 @@ static int map_back(struct vm *vm, u64 page)
 	return ept_map(&vm->ept, page, hpa, PAGE_SIZE, EPT_MAP_RAM);
 }
 
+static bool chunk_has_flushed(const struct vm *vm, u64 base)
+{
+	for (unsigned int i = 0; i < vm->n_flushed; i++)
+		if (ALIGN_DOWN(vm->flushed[i], VM_CHUNK_SIZE) == base)
+			return true;
+	return false;
+}
+
+/*
+ * Every 4 KiB page of the chunk at @base maps its own RAM as vm/mem.c's
+ * 2 MiB leaf did: nothing else (a device, a hole, an APIC page) was mapped
+ * or unmapped in it since, which a 2 MiB leaf would undo.
+ */
+static bool chunk_is_plain_ram(const struct vm *vm, u64 base)
+{
+	phys_addr_t hpa = vm->chunk[base / VM_CHUNK_SIZE];
+	struct ept_mapping m;
+
+	for (u64 off = 0; off < VM_CHUNK_SIZE; off += PAGE_SIZE) {
+		if (ept_lookup(&vm->ept, base + off, &m) ||
+		    m.page_size != PAGE_SIZE || m.hpa != hpa + off ||
+		    m.perms != (EPT_MAP_RAM & EPT_PERM_MASK) ||
+		    m.memtype != EPT_MAP_MT_OF(EPT_MAP_RAM) ||
+		    !(m.entry & EPT_IGNORE_PAT))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The chunk holding @page, all RAM again, goes back to one 2 MiB leaf, as
+ * vm_mem_init() mapped it. ept_map() puts the leaf in place of the table
+ * and frees the table (ept/ept.c range_op); the tables above it exist, so
+ * it allocates nothing and cannot fail half way. The freed page is no
+ * risk before the INVEPT that ept_dirty asks for: the one vCPU does not
+ * run the guest until vcpu_sync_ept(), and no other CPU uses this EPT.
+ */
+static void merge_chunk(struct vm *vm, u64 page)
+{
+	u64 base = ALIGN_DOWN(page, VM_CHUNK_SIZE);
+	phys_addr_t hpa = vm->chunk[base / VM_CHUNK_SIZE];
+
+	if (!vm->ept.allow_2m || !IS_ALIGNED(hpa, VM_CHUNK_SIZE) ||
+	    chunk_has_flushed(vm, base) || !chunk_is_plain_ram(vm, base))
+		return;
+	vm->ept_dirty = true;
+	if (ept_map(&vm->ept, base, hpa, VM_CHUNK_SIZE, EPT_MAP_RAM))
+		pr_err("keel: guest: cannot map chunk %#llx back whole\n",
+		       base);
+}
+
 /*
  * Flushed page @i goes back to the guest's RAM, unless something was
  * mapped there since (a device, an APIC page): that is not ours to change.
@@ -59,6 +116,8 @@ static int put_back(struct vm *vm, unsigned int i, bool *restored)
 		*restored = true;
 	}
 	forget(vm, i);
+	if (*restored)
+		merge_chunk(vm, page);
 	return 0;
 }
 

@@ -181,7 +181,11 @@ static void test_flush_then_restore(void **state)
 	assert_true(vm->ept_dirty);
 	assert_int_equal(vm->n_flushed, 0);
 	assert_int_equal(vm->pages_restored, 1);
-	expect_ram(f, 0x201000, EPT_SIZE_4K);
+	/* Its chunk is one 2 MiB leaf again, and the split's table freed. */
+	expect_ram(f, 0x201000, EPT_SIZE_2M);
+	expect_ram(f, 0x200000, EPT_SIZE_2M);
+	assert_int_equal(vm->ept.tables, f->base_tables);
+	assert_int_equal(f->fm.live, f->base_tables);
 	/* Once: a second violation there is not the flush's. */
 	assert_false(vm_restore_page(vm, 0x201000));
 	assert_int_equal(vm->pages_restored, 1);
@@ -211,7 +215,7 @@ static void test_duplicate_flush(void **state)
 	expect_out(f, 0x5000);
 	assert_true(vm_restore_page(vm, 0x5000));
 	assert_int_equal(vm->n_flushed, 0);
-	expect_ram(f, 0x5000, EPT_SIZE_4K);
+	expect_ram(f, 0x5000, EPT_SIZE_2M);
 }
 
 /* Pages spread over chunks; the ninth puts the first back. */
@@ -233,7 +237,10 @@ static void test_ninth_evicts_oldest(void **state)
 	assert_int_equal(vm_flush_page(vm, nth_page(i)), 0);
 	assert_int_equal(vm->n_flushed, VM_MAX_FLUSHED);
 	assert_int_equal(vm->pages_flushed, VM_MAX_FLUSHED + 1);
-	/* The oldest is RAM again and no longer counted as flushed... */
+	/*
+	 * The oldest is RAM again and no longer counted as flushed; its
+	 * chunk stays split, as nth_page(4) and (8) are out there...
+	 */
 	expect_ram(f, nth_page(0), EPT_SIZE_4K);
 	assert_int_equal(vm->flushed[0], nth_page(1));
 	assert_false(vm_restore_page(vm, nth_page(0)));
@@ -328,6 +335,97 @@ static void test_evict_not_ours(void **state)
 	expect_out(f, nth_page(i));
 }
 
+/* A chunk with two pages out is whole again only once both are back. */
+static void test_merge_after_last(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+
+	assert_int_equal(vm_flush_page(vm, 0x201000), 0);
+	assert_int_equal(vm_flush_page(vm, 0x3ff000), 0);
+	assert_int_equal(vm->ept.tables, f->base_tables + 1);
+	assert_true(vm_restore_page(vm, 0x3ff000));
+	expect_ram(f, 0x3ff000, EPT_SIZE_4K);
+	expect_out(f, 0x201000);
+	assert_int_equal(vm->ept.tables, f->base_tables + 1);
+	assert_true(vm_restore_page(vm, 0x201000));
+	expect_ram(f, 0x201000, EPT_SIZE_2M);
+	expect_ram(f, 0x3ff000, EPT_SIZE_2M);
+	assert_int_equal(vm->ept.tables, f->base_tables);
+	assert_int_equal(f->fm.live, f->base_tables);
+}
+
+/* Something else changed in the chunk: it stays in 4 KiB pages. */
+static void test_no_merge_over_others(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+	struct ept_mapping m;
+
+	/* A hole (an emulated device's page) beside the flushed page. */
+	assert_int_equal(vm_flush_page(vm, 0x201000), 0);
+	assert_int_equal(ept_unmap(&vm->ept, 0x202000, PAGE_SIZE), 0);
+	assert_true(vm_restore_page(vm, 0x201000));
+	expect_ram(f, 0x201000, EPT_SIZE_4K);
+	expect_out(f, 0x202000);
+
+	/* A page mapped elsewhere, uncached. */
+	assert_int_equal(vm_flush_page(vm, 0x401000), 0);
+	assert_int_equal(ept_map(&vm->ept, 0x5ff000, 0xfee00000, PAGE_SIZE,
+				 EPT_MAP_MMIO),
+			 0);
+	assert_true(vm_restore_page(vm, 0x401000));
+	expect_ram(f, 0x401000, EPT_SIZE_4K);
+	assert_int_equal(ept_lookup(&vm->ept, 0x5ff000, &m), 0);
+	assert_int_equal(m.hpa, 0xfee00000);
+
+	/* The same RAM read-only (say, a write-protected page). */
+	assert_int_equal(vm_flush_page(vm, 0x601000), 0);
+	assert_int_equal(ept_protect(&vm->ept, 0x600000, PAGE_SIZE, EPT_READ),
+			 0);
+	assert_true(vm_restore_page(vm, 0x601000));
+	expect_ram(f, 0x601000, EPT_SIZE_4K);
+	assert_int_equal(ept_lookup(&vm->ept, 0x600000, &m), 0);
+	assert_int_equal(m.perms, EPT_READ);
+	assert_int_equal(vm->ept.tables, f->base_tables + 3);
+}
+
+/* The oldest page a ninth flush puts back joins its chunk up too. */
+static void test_merge_on_eviction(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+	unsigned int i;
+
+	assert_int_equal(vm_flush_page(vm, 0x1000), 0);
+	for (i = 1; i < VM_MAX_FLUSHED; i++)
+		assert_int_equal(
+			vm_flush_page(vm, VM_CHUNK_SIZE + i * PAGE_SIZE), 0);
+	assert_int_equal(vm->ept.tables, f->base_tables + 2);
+	assert_int_equal(vm_flush_page(vm, 2 * VM_CHUNK_SIZE), 0);
+	expect_ram(f, 0x1000, EPT_SIZE_2M);
+	assert_int_equal(vm->ept.tables, f->base_tables + 2);
+	assert_int_equal(vm->pages_restored, 0);
+}
+
+/* Flush and touch a page in every chunk, many times: no table is kept. */
+static void test_no_table_growth(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+
+	for (unsigned int round = 0; round < 3; round++) {
+		for (u64 gpa = 0x7000; gpa < TEST_MEM; gpa += VM_CHUNK_SIZE) {
+			assert_int_equal(vm_flush_page(vm, gpa), 0);
+			assert_true(vm_restore_page(vm, gpa));
+		}
+	}
+	assert_int_equal(vm->ept.tables, f->base_tables);
+	assert_int_equal(f->fm.live, f->base_tables);
+	for (u64 gpa = 0; gpa < TEST_MEM; gpa += VM_CHUNK_SIZE)
+		expect_ram(f, gpa, EPT_SIZE_2M);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -337,6 +435,8 @@ int main(void)
 		T(test_duplicate_flush),    T(test_ninth_evicts_oldest),
 		T(test_refuses_non_ram),    T(test_split_enomem),
 		T(test_restore_not_ours),   T(test_evict_not_ours),
+		T(test_merge_after_last),   T(test_no_merge_over_others),
+		T(test_merge_on_eviction),  T(test_no_table_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
