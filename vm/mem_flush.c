@@ -7,8 +7,9 @@
  * must resolve invisibly (kvm-unit-tests x86/eventinj.c). Here the page's
  * EPT entry goes, and vmx/mmio.c puts it back on the violation; vmx/exit.c
  * re-injects the event whose delivery the exit interrupted (SDM Vol.3C
- * 28.2.4, rev 080). Only guest RAM is ever taken out, never a device or
- * anything else mapped over it.
+ * 28.2.4, rev 080). Only plain guest RAM is ever taken out, never a
+ * device, a hole or a protected page, and a page a device was mapped over
+ * or an emulator registered on since is not put back.
  *
  * Taking a page out splits its chunk's 2 MiB leaf into a table of 4 KiB
  * ones. When the last flushed page of a chunk goes back, the chunk is one
@@ -54,23 +55,38 @@ static bool chunk_has_flushed(const struct vm *vm, u64 base)
 }
 
 /*
- * Every 4 KiB page of the chunk at @base maps its own RAM as vm/mem.c's
- * 2 MiB leaf did: nothing else (a device, a hole, an APIC page) was mapped
- * or unmapped in it since, which a 2 MiB leaf would undo.
+ * @page maps its own RAM as vm_mem_init() mapped it (vm/mem.c): its
+ * chunk's host page, read/write/execute, write-back with PAT ignored;
+ * *@size is the leaf's size. Anything else (a device, a hole, an APIC
+ * page, a protection) is not for mem_flush.c to take out or put back.
+ */
+static bool plain_ram_at(const struct vm *vm, u64 page, u64 *size)
+{
+	phys_addr_t hpa =
+		vm->chunk[page / VM_CHUNK_SIZE] + page % VM_CHUNK_SIZE;
+	struct ept_mapping m;
+
+	if (ept_lookup(&vm->ept, page, &m) || m.hpa != hpa ||
+	    m.perms != (EPT_MAP_RAM & EPT_PERM_MASK) ||
+	    m.memtype != EPT_MAP_MT_OF(EPT_MAP_RAM) ||
+	    !(m.entry & EPT_IGNORE_PAT))
+		return false;
+	*size = m.page_size;
+	return true;
+}
+
+/*
+ * Every 4 KiB page of the chunk at @base maps its own RAM: nothing else
+ * was mapped, unmapped or protected in it since, which a 2 MiB leaf would
+ * undo.
  */
 static bool chunk_is_plain_ram(const struct vm *vm, u64 base)
 {
-	phys_addr_t hpa = vm->chunk[base / VM_CHUNK_SIZE];
-	struct ept_mapping m;
+	u64 size;
 
-	for (u64 off = 0; off < VM_CHUNK_SIZE; off += PAGE_SIZE) {
-		if (ept_lookup(&vm->ept, base + off, &m) ||
-		    m.page_size != PAGE_SIZE || m.hpa != hpa + off ||
-		    m.perms != (EPT_MAP_RAM & EPT_PERM_MASK) ||
-		    m.memtype != EPT_MAP_MT_OF(EPT_MAP_RAM) ||
-		    !(m.entry & EPT_IGNORE_PAT))
+	for (u64 off = 0; off < VM_CHUNK_SIZE; off += PAGE_SIZE)
+		if (!plain_ram_at(vm, base + off, &size) || size != PAGE_SIZE)
 			return false;
-	}
 	return true;
 }
 
@@ -98,9 +114,10 @@ static void merge_chunk(struct vm *vm, u64 page)
 
 /*
  * Flushed page @i goes back to the guest's RAM, unless something was
- * mapped there since (a device, an APIC page): that is not ours to change.
- * *@restored says which. 0, or map_back()'s error with the page still
- * counted as flushed.
+ * mapped there since (a device, an APIC page) or a handler now emulates
+ * it: that is not ours to change. *@restored says which. 0, or
+ * map_back()'s error with the page still counted as flushed. The caller
+ * merges the chunk (merge_chunk()) once it has done its own EPT changes.
  */
 static int put_back(struct vm *vm, unsigned int i, bool *restored)
 {
@@ -109,30 +126,32 @@ static int put_back(struct vm *vm, unsigned int i, bool *restored)
 	int rc = 0;
 
 	*restored = false;
-	if (ept_lookup(&vm->ept, page, &m)) {
+	if (ept_lookup(&vm->ept, page, &m) && !vm_find_mmio(vm, page)) {
 		rc = map_back(vm, page);
 		if (rc)
 			return rc;
 		*restored = true;
 	}
 	forget(vm, i);
-	if (*restored)
-		merge_chunk(vm, page);
 	return 0;
 }
 
 int vm_flush_page(struct vm *vm, u64 gpa)
 {
-	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
-	bool restored;
+	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE), old = 0, size;
+	bool restored = false;
 	int rc;
 
 	if (page >= vm->mem_size || vm_find_mmio(vm, page))
 		return -ERANGE;
 	if (find_flushed(vm, page) >= 0)
 		return 0;
+	/* Only plain RAM: putting it back then restores exactly that. */
+	if (!plain_ram_at(vm, page, &size))
+		return -ERANGE;
 	/* Full: the oldest goes back now, which the guest cannot tell. */
 	if (vm->n_flushed == VM_MAX_FLUSHED) {
+		old = vm->flushed[0];
 		rc = put_back(vm, 0, &restored);
 		if (rc)
 			return rc;
@@ -141,14 +160,18 @@ int vm_flush_page(struct vm *vm, u64 gpa)
 	/*
 	 * This fails only for want of a table page to split the page's
 	 * 2 MiB leaf, and split_leaf() (ept/ept.c) fails before it changes
-	 * anything: the page is still mapped, as it was.
+	 * anything: the page is still mapped, as it was. The oldest page's
+	 * chunk merges only after it, so that a flush in that same chunk
+	 * does not free the table to need one again.
 	 */
 	rc = ept_unmap(&vm->ept, page, PAGE_SIZE);
-	if (rc)
-		return rc;
-	vm->flushed[vm->n_flushed++] = page;
-	vm->pages_flushed++;
-	return 0;
+	if (!rc) {
+		vm->flushed[vm->n_flushed++] = page;
+		vm->pages_flushed++;
+	}
+	if (restored)
+		merge_chunk(vm, old);
+	return rc;
 }
 
 bool vm_restore_page(struct vm *vm, u64 gpa)
@@ -165,7 +188,9 @@ bool vm_restore_page(struct vm *vm, u64 gpa)
 		forget(vm, (unsigned int)i);
 		return false;
 	}
-	if (restored)
-		vm->pages_restored++;
-	return restored;
+	if (!restored)
+		return false;
+	merge_chunk(vm, page);
+	vm->pages_restored++;
+	return true;
 }

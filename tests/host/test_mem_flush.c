@@ -426,17 +426,122 @@ static void test_no_table_growth(void **state)
 		expect_ram(f, gpa, EPT_SIZE_2M);
 }
 
+/* Only the memory type differs (own HPA, RWX, UC): the chunk stays split. */
+static void test_no_merge_over_other_memtype(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+	struct ept_mapping m;
+
+	assert_int_equal(vm_flush_page(vm, 0x201000), 0);
+	assert_int_equal(ept_map(&vm->ept, 0x202000, ram_hpa(0x202000),
+				 PAGE_SIZE,
+				 EPT_PERM_MASK | EPT_MAP_MT(EPT_MT_UC)),
+			 0);
+	assert_true(vm_restore_page(vm, 0x201000));
+	assert_int_equal(ept_lookup(&vm->ept, 0x202000, &m), 0);
+	assert_int_equal(m.memtype, EPT_MT_UC);
+	assert_int_equal(m.page_size, EPT_SIZE_4K);
+}
+
+/* Only the host page differs (other memory, RWX, WB): it stays. */
+static void test_no_merge_over_other_ram(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+	struct ept_mapping m;
+
+	assert_int_equal(vm_flush_page(vm, 0x201000), 0);
+	assert_int_equal(ept_map(&vm->ept, 0x202000, 0x12345000, PAGE_SIZE,
+				 EPT_MAP_RAM),
+			 0);
+	assert_true(vm_restore_page(vm, 0x201000));
+	assert_int_equal(ept_lookup(&vm->ept, 0x202000, &m), 0);
+	assert_int_equal(m.hpa, 0x12345000);
+	assert_int_equal(m.page_size, EPT_SIZE_4K);
+}
+
+/*
+ * A page that is not plain RAM (write-protected, or a hole) is never
+ * taken out: putting it back would make it RAM.
+ */
+static void test_refuses_protected_or_hole(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+	struct ept_mapping m;
+
+	assert_int_equal(ept_map(&vm->ept, 0x201000, ram_hpa(0x201000),
+				 PAGE_SIZE, EPT_READ | EPT_MAP_MT(EPT_MT_WB)),
+			 0);
+	assert_int_equal(vm_flush_page(vm, 0x201000), -ERANGE);
+	assert_int_equal(ept_lookup(&vm->ept, 0x201000, &m), 0);
+	assert_int_equal(m.perms, EPT_READ);
+	assert_int_equal(ept_unmap(&vm->ept, 0x202000, PAGE_SIZE), 0);
+	assert_int_equal(vm_flush_page(vm, 0x202000), -ERANGE);
+	expect_out(f, 0x202000);
+	assert_int_equal(vm->n_flushed, 0);
+}
+
+/* A handler registered over a flushed page since: it is not put back. */
+static void test_no_put_back_under_handler(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+
+	assert_int_equal(vm_flush_page(vm, 0x201000), 0);
+	vm->mmio[1] = (struct vm_mmio_handler){ .base = 0x201000,
+						.size = PAGE_SIZE,
+						.name = "later device" };
+	vm->n_mmio = 2;
+	assert_false(vm_restore_page(vm, 0x201000));
+	expect_out(f, 0x201000);
+	assert_int_equal(vm->n_flushed, 0);
+}
+
+/*
+ * The ninth flush, in the chunk of the page it evicts: that chunk is not
+ * merged before the new page is split out of it, so the flush needs no
+ * table page and works with none to spare.
+ */
+static void test_evict_same_chunk_needs_no_memory(void **state)
+{
+	struct fixture *f = *state;
+	struct vm *vm = &f->vm;
+
+	assert_int_equal(vm_flush_page(vm, 0x1000), 0);
+	for (unsigned int i = 1; i < VM_MAX_FLUSHED; i++)
+		assert_int_equal(
+			vm_flush_page(vm, VM_CHUNK_SIZE + i * PAGE_SIZE), 0);
+	f->fm.fail_after = f->fm.allocs;
+	assert_int_equal(vm_flush_page(vm, 0x2000), 0);
+	assert_int_equal(vm->n_flushed, VM_MAX_FLUSHED);
+	expect_out(f, 0x2000);
+	expect_ram(f, 0x1000, EPT_SIZE_4K);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_flush_then_restore), T(test_restore_unflushed),
-		T(test_duplicate_flush),    T(test_ninth_evicts_oldest),
-		T(test_refuses_non_ram),    T(test_split_enomem),
-		T(test_restore_not_ours),   T(test_evict_not_ours),
-		T(test_merge_after_last),   T(test_no_merge_over_others),
-		T(test_merge_on_eviction),  T(test_no_table_growth),
+		T(test_flush_then_restore),
+		T(test_restore_unflushed),
+		T(test_duplicate_flush),
+		T(test_ninth_evicts_oldest),
+		T(test_refuses_non_ram),
+		T(test_split_enomem),
+		T(test_restore_not_ours),
+		T(test_evict_not_ours),
+		T(test_merge_after_last),
+		T(test_no_merge_over_others),
+		T(test_merge_on_eviction),
+		T(test_no_table_growth),
+		T(test_no_merge_over_other_memtype),
+		T(test_no_merge_over_other_ram),
+		T(test_refuses_protected_or_hole),
+		T(test_no_put_back_under_handler),
+		T(test_evict_same_chunk_needs_no_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
