@@ -66,10 +66,17 @@ static bool plain_ram_at(const struct vm *vm, u64 page, u64 *size)
 		vm->chunk[page / VM_CHUNK_SIZE] + page % VM_CHUNK_SIZE;
 	struct ept_mapping m;
 
+	/*
+	 * Every bit but the address and the leaf-size bit, as ept/ept.c
+	 * makes a RAM leaf: a bit it may set one day (accessed/dirty,
+	 * suppress-#VE, user-execute) fails the check, safely.
+	 */
+	const u64 attrs = (EPT_MAP_RAM & EPT_PERM_MASK) |
+			  FIELD_PREP(EPT_MEMTYPE, EPT_MAP_MT_OF(EPT_MAP_RAM)) |
+			  EPT_IGNORE_PAT;
+
 	if (ept_lookup(&vm->ept, page, &m) || m.hpa != hpa ||
-	    m.perms != (EPT_MAP_RAM & EPT_PERM_MASK) ||
-	    m.memtype != EPT_MAP_MT_OF(EPT_MAP_RAM) ||
-	    !(m.entry & EPT_IGNORE_PAT))
+	    (m.entry & ~(EPT_ADDR_MASK | EPT_LARGE)) != attrs)
 		return false;
 	*size = m.page_size;
 	return true;
