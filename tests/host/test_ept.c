@@ -12,58 +12,7 @@
 #include <cmocka.h>
 
 #include "ept/ept.h"
-
-#define MAX_PAGES 4096
-#define FAKE_PHYS_BASE 0x7f00000000ULL
-
-struct fake_mem {
-	void *page[MAX_PAGES];
-	int live;
-	int allocs;
-	int fail_after; /* fail the n-th allocation, -1 never */
-};
-
-static void *fake_alloc(void *ctx, phys_addr_t *pa)
-{
-	struct fake_mem *fm = ctx;
-	int i;
-
-	if (fm->fail_after >= 0 && fm->allocs >= fm->fail_after)
-		return NULL;
-	for (i = 0; i < MAX_PAGES; i++) {
-		if (!fm->page[i]) {
-			fm->page[i] = aligned_alloc(4096, 4096);
-			memset(fm->page[i], 0, 4096);
-			*pa = FAKE_PHYS_BASE + (u64)i * 4096;
-			fm->live++;
-			fm->allocs++;
-			return fm->page[i];
-		}
-	}
-	return NULL;
-}
-
-static void fake_free(void *ctx, void *va, phys_addr_t pa)
-{
-	struct fake_mem *fm = ctx;
-	int i = (pa - FAKE_PHYS_BASE) / 4096;
-
-	assert_ptr_equal(fm->page[i], va);
-	free(va);
-	fm->page[i] = NULL;
-	fm->live--;
-}
-
-static void *fake_p2v(void *ctx, phys_addr_t pa)
-{
-	struct fake_mem *fm = ctx;
-	u64 i = (pa - FAKE_PHYS_BASE) / 4096;
-
-	assert_true(pa >= FAKE_PHYS_BASE && i < MAX_PAGES);
-	assert_int_equal(pa & 0xfff, 0);
-	assert_non_null(fm->page[i]);
-	return fm->page[i];
-}
+#include "ept_fake.h"
 
 struct fixture {
 	struct fake_mem fm;

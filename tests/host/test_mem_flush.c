@@ -15,62 +15,14 @@
 
 #include "core/console.h"
 #include "vm/vm.h"
+#include "ept_fake.h"
 
-#define MAX_PAGES 64
-#define FAKE_TABLE_BASE 0x7f00000000ULL
 /* Host chunks: 2 MiB aligned, as alloc_pages() gives them (vm/mem.c). */
 #define FAKE_CHUNK_BASE 0x40000000ULL
 #define TEST_CHUNKS 4
 #define TEST_MEM (TEST_CHUNKS * VM_CHUNK_SIZE)
 /* A device emulated over a RAM page: never flushed. */
 #define TEST_MMIO_GPA 0x300000ULL
-
-struct fake_mem {
-	void *page[MAX_PAGES];
-	int live;
-	int allocs;
-	int fail_after; /* fail the n-th allocation on, -1 never */
-};
-
-static void *fake_alloc(void *ctx, phys_addr_t *pa)
-{
-	struct fake_mem *fm = ctx;
-
-	if (fm->fail_after >= 0 && fm->allocs >= fm->fail_after)
-		return NULL;
-	for (int i = 0; i < MAX_PAGES; i++) {
-		if (!fm->page[i]) {
-			fm->page[i] = aligned_alloc(4096, 4096);
-			memset(fm->page[i], 0, 4096);
-			*pa = FAKE_TABLE_BASE + (u64)i * 4096;
-			fm->live++;
-			fm->allocs++;
-			return fm->page[i];
-		}
-	}
-	return NULL;
-}
-
-static void fake_free(void *ctx, void *va, phys_addr_t pa)
-{
-	struct fake_mem *fm = ctx;
-	u64 i = (pa - FAKE_TABLE_BASE) / 4096;
-
-	assert_ptr_equal(fm->page[i], va);
-	free(va);
-	fm->page[i] = NULL;
-	fm->live--;
-}
-
-static void *fake_p2v(void *ctx, phys_addr_t pa)
-{
-	struct fake_mem *fm = ctx;
-	u64 i = (pa - FAKE_TABLE_BASE) / 4096;
-
-	assert_true(pa >= FAKE_TABLE_BASE && i < MAX_PAGES);
-	assert_non_null(fm->page[i]);
-	return fm->page[i];
-}
 
 /* mem_flush.c's only links outside itself and ept/ept.c. */
 int printk(int level, const char *fmt, ...)
